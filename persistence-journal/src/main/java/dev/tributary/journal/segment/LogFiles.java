@@ -1,0 +1,147 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * All file naming of the storage engine, in one place.
+ *
+ * <p>Layout under the engine's root: one directory per persistence id; in it, segment files named
+ * by their first sequence number in 20 digits ({@code 00000000000000000001.log}), one index file
+ * per segment ({@code .index}), a {@code deleted-to} low-water mark, and a {@code clean-shutdown}
+ * marker while the log is closed cleanly.
+ */
+public final class LogFiles {
+
+  public static final String SEGMENT_SUFFIX = ".log";
+  public static final String INDEX_SUFFIX = ".index";
+  public static final String CLEAN_SHUTDOWN = "clean-shutdown";
+  public static final String DELETED_TO = "deleted-to";
+  /** Holds the original id of a log whose directory name is a hash. */
+  public static final String PERSISTENCE_ID = "persistence-id";
+
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+  private static final String HASHED_PREFIX = "~h-";
+  private static final int MAX_DIRECTORY_NAME = 200;
+
+  private LogFiles() {}
+
+  public static String segmentFileName(long baseSequenceNr) {
+    return String.format("%020d", baseSequenceNr) + SEGMENT_SUFFIX;
+  }
+
+  public static Path segmentFile(Path dir, long baseSequenceNr) {
+    return dir.resolve(segmentFileName(baseSequenceNr));
+  }
+
+  public static Path indexFile(Path dir, long baseSequenceNr) {
+    return dir.resolve(String.format("%020d", baseSequenceNr) + INDEX_SUFFIX);
+  }
+
+  /** The base sequence number of a segment file name, or empty for any other file. */
+  public static OptionalLong parseSegmentFileName(String fileName) {
+    if (!fileName.endsWith(SEGMENT_SUFFIX) || fileName.length() != 20 + SEGMENT_SUFFIX.length()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(fileName.substring(0, 20)));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The directory name of a persistence id. Partition ids ({@code <topic>-<partition>}) and other
+   * ids of safe characters are used as they are; any other id is percent-encoded (safe names never
+   * contain {@code %}, so the two cannot collide); an encoding over 200 bytes becomes a hash, with
+   * the id written to a {@value #PERSISTENCE_ID} file inside.
+   */
+  public static String directoryName(String persistenceId) {
+    if (SAFE_NAME.matcher(persistenceId).matches()
+        && !persistenceId.equals(".")
+        && !persistenceId.equals("..")) {
+      return persistenceId;
+    }
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : persistenceId.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xFF);
+      boolean safe =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+              || c == '_';
+      if (safe) {
+        encoded.append(c);
+      } else {
+        encoded.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+      }
+    }
+    if (encoded.length() <= MAX_DIRECTORY_NAME && encoded.length() > 0) {
+      return encoded.toString();
+    }
+    return HASHED_PREFIX + sha256(persistenceId);
+  }
+
+  /** Whether a directory name is a hash, so the id must be read from its file. */
+  public static boolean isHashedDirectoryName(String directoryName) {
+    return directoryName.startsWith(HASHED_PREFIX);
+  }
+
+  /** The persistence id of a non-hashed directory name. */
+  public static String persistenceIdOf(String directoryName) {
+    if (isHashedDirectoryName(directoryName)) {
+      throw new IllegalArgumentException(
+          directoryName + " is hashed: read its " + PERSISTENCE_ID + " file");
+    }
+    return directoryName.indexOf('%') < 0
+        ? directoryName
+        : URLDecoder.decode(directoryName, StandardCharsets.UTF_8);
+  }
+
+  /** Writes {@code content} to {@code target} through a fsynced temporary file and a rename. */
+  public static void writeAtomically(Path target, byte[] content) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try (var channel =
+        java.nio.channels.FileChannel.open(
+            tmp,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      var buffer = java.nio.ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory(target.getParent());
+  }
+
+  /** Makes a directory's entries (new, renamed or deleted files) durable. */
+  public static void fsyncDirectory(Path dir) throws IOException {
+    try (var channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some file systems refuse to open directories for reading; nothing more can be done there.
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  }
+}

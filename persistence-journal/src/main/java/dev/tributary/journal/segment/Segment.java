@@ -1,0 +1,158 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * One segment file of a log and its index. Entries are appended at the end by the log's serial
+ * queue only; readers on any thread read whole entries below {@link #size()}, which is published
+ * after the bytes and index entries of a write.
+ */
+final class Segment {
+
+  private final long baseSequenceNr;
+  private final Path file;
+  private final Path indexFile;
+  private final FileChannel channel;
+  private final SegmentIndex index;
+  private volatile long size;
+  private volatile boolean sealed;
+
+  private Segment(long baseSequenceNr, Path dir, FileChannel channel, SegmentIndex index, long size) {
+    this.baseSequenceNr = baseSequenceNr;
+    this.file = LogFiles.segmentFile(dir, baseSequenceNr);
+    this.indexFile = LogFiles.indexFile(dir, baseSequenceNr);
+    this.channel = channel;
+    this.index = index;
+    this.size = size;
+  }
+
+  /** Creates a new, empty segment file. */
+  static Segment create(Path dir, long baseSequenceNr, int indexIntervalBytes) throws IOException {
+    Path file = LogFiles.segmentFile(dir, baseSequenceNr);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return new Segment(baseSequenceNr, dir, channel, new SegmentIndex(indexIntervalBytes), 0);
+  }
+
+  /**
+   * Opens an existing segment whose first {@code validSize} bytes are known good and described by
+   * {@code index}; anything after them is cut off.
+   */
+  static Segment open(Path dir, long baseSequenceNr, SegmentIndex index, long validSize)
+      throws IOException {
+    FileChannel channel =
+        FileChannel.open(
+            LogFiles.segmentFile(dir, baseSequenceNr), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    if (channel.size() > validSize) {
+      channel.truncate(validSize);
+      channel.force(true);
+    }
+    return new Segment(baseSequenceNr, dir, channel, index, validSize);
+  }
+
+  long baseSequenceNr() {
+    return baseSequenceNr;
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Bytes of whole entries readers may see. */
+  long size() {
+    return size;
+  }
+
+  SegmentIndex index() {
+    return index;
+  }
+
+  boolean isSealed() {
+    return sealed;
+  }
+
+  /**
+   * Appends encoded entries (each buffer from its position to its limit) whose headers are given
+   * in order. Serial queue only. On failure the segment is cut back to its previous size.
+   */
+  void append(ByteBuffer[] data, List<EntryHeader> headers) throws IOException {
+    long start = size;
+    try {
+      channel.position(start);
+      int last = data.length - 1;
+      while (data[last].hasRemaining()) {
+        channel.write(data);
+      }
+    } catch (IOException e) {
+      channel.truncate(start);
+      throw e;
+    }
+    long position = start;
+    for (EntryHeader header : headers) {
+      index.onAppend(header, position);
+      position += header.totalSize();
+    }
+    size = position;
+  }
+
+  /** Reads up to {@code length} bytes at {@code position} (never past {@link #size()}). */
+  ByteBuffer read(long position, int length) throws IOException {
+    long end = Math.min(size, position + length);
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(0, end - position));
+    long p = position;
+    while (buf.hasRemaining()) {
+      int n = channel.read(buf, p);
+      if (n < 0) {
+        break;
+      }
+      p += n;
+    }
+    return buf.flip();
+  }
+
+  /** Forces written bytes to disk. */
+  void flush() throws IOException {
+    channel.force(false);
+  }
+
+  /** Flushes the segment and writes its index: after this the segment is never appended to. */
+  void seal() throws IOException {
+    flush();
+    index.writeTo(indexFile, size);
+    sealed = true;
+  }
+
+  /** Writes the index as it stands, e.g. after rebuilding it in recovery. */
+  void writeIndex() throws IOException {
+    index.writeTo(indexFile, size);
+  }
+
+  /** Marks a recovered segment as sealed: it is not the active one. */
+  void markSealed() {
+    sealed = true;
+  }
+
+  /** Writes the index of the active segment at a clean shutdown, then closes the file. */
+  void closeCleanly() throws IOException {
+    flush();
+    index.writeTo(indexFile, size);
+    channel.close();
+  }
+
+  void close() throws IOException {
+    channel.close();
+  }
+
+  /** Removes the segment's files; the channel stays open until {@link #close()}. */
+  void deleteFiles() throws IOException {
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(indexFile);
+  }
+}

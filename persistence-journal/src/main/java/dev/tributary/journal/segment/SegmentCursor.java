@@ -1,0 +1,78 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Walks the whole entries of a segment forward from a position, reading the file in chunks. Each
+ * refill allocates a new buffer, so views handed out of an earlier chunk stay valid. One thread.
+ */
+final class SegmentCursor {
+
+  private final Segment segment;
+  private final int chunkBytes;
+  private final int maxEntryBytes;
+  private ByteBuffer chunk = ByteBuffer.allocate(0);
+  private long chunkStart;
+  private int offsetInChunk;
+  private EntryHeader header;
+
+  SegmentCursor(Segment segment, long startPosition, int chunkBytes, int maxEntryBytes) {
+    this.segment = segment;
+    this.chunkBytes = Math.max(chunkBytes, EntryCodec.HEADER_SIZE);
+    this.maxEntryBytes = maxEntryBytes;
+    this.chunkStart = startPosition;
+  }
+
+  /** Moves to the next entry; false at the end of the segment's visible bytes. */
+  boolean next() throws IOException {
+    int p = header == null ? offsetInChunk : offsetInChunk + header.totalSize();
+    header = null;
+    long position = chunkStart + p;
+    if (position >= segment.size()) {
+      return false;
+    }
+    EntryHeader h = EntryCodec.readHeader(chunk, p, maxEntryBytes);
+    if (h == null || p + h.totalSize() > chunk.limit()) {
+      chunk = segment.read(position, chunkBytes);
+      chunkStart = position;
+      p = 0;
+      h = EntryCodec.readHeader(chunk, 0, maxEntryBytes);
+      if (h == null) {
+        throw corrupt(position);
+      }
+      if (h.totalSize() > chunk.limit()) {
+        chunk = segment.read(position, h.totalSize());
+        if (h.totalSize() > chunk.limit()) {
+          throw corrupt(position);
+        }
+      }
+    }
+    offsetInChunk = p;
+    header = h;
+    return true;
+  }
+
+  EntryHeader header() {
+    return header;
+  }
+
+  /** The buffer holding the current entry, which starts at {@link #offsetInBuffer()}. */
+  ByteBuffer buffer() {
+    return chunk;
+  }
+
+  int offsetInBuffer() {
+    return offsetInChunk;
+  }
+
+  long position() {
+    return chunkStart + offsetInChunk;
+  }
+
+  private IOException corrupt(long position) {
+    return new IOException(
+        "corrupt entry at byte " + position + " of " + segment.file()
+            + ": the log was damaged after recovery; restart the broker to truncate it");
+  }
+}

@@ -1,0 +1,725 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one persistence id: a directory of segments, the last one active.
+ *
+ * <p>Threading: every mutation, replay and sequence-number question runs on the log's own serial
+ * queue (so "highest sequence number after a pending write" is right by construction). Raw reads
+ * and timestamp lookups run on the calling thread against a snapshot of the segment list, seeing
+ * only whole, published entries.
+ */
+final class SegmentedLog {
+
+  private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
+  private static final int REPLAY_CHUNK_BYTES = 1024 * 1024;
+  private static final int SCAN_CHUNK_BYTES = 64 * 1024;
+  private static final int MAX_WRITE_RUN_BYTES = 16 * 1024 * 1024;
+
+  private final String persistenceId;
+  private final Path dir;
+  private final StorageConfig config;
+  private final Clock clock;
+  private final SerialExecutor queue;
+  private final ScheduledExecutorService scheduler;
+  private final Queue<PendingWrite> pendingWrites = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Void> recovered = new CompletableFuture<>();
+  private final AtomicReference<CompletableFuture<Long>> appendSignal =
+      new AtomicReference<>(new CompletableFuture<>());
+
+  private volatile List<Segment> segments = List.of();
+  private volatile long highestSequenceNr;
+  private volatile long deletedToSequenceNr;
+  private volatile long logStartOffset = -1;
+  private volatile long logEndOffset = -1;
+  private volatile RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
+  private volatile boolean closed;
+  private boolean dirty; // serial queue only
+
+  private record PendingWrite(List<JournalEntry> entries, CompletableFuture<Void> done) {}
+
+  SegmentedLog(
+      String persistenceId,
+      StorageConfig config,
+      Clock clock,
+      java.util.concurrent.Executor ioExecutor,
+      ScheduledExecutorService scheduler) {
+    this.persistenceId = persistenceId;
+    this.dir = config.root().resolve(LogFiles.directoryName(persistenceId));
+    this.config = config;
+    this.clock = clock;
+    this.queue = new SerialExecutor(ioExecutor);
+    this.scheduler = scheduler;
+    queue.execute(this::recover);
+  }
+
+  String persistenceId() {
+    return persistenceId;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private void recover() {
+    try {
+      Files.createDirectories(dir);
+      if (LogFiles.isHashedDirectoryName(dir.getFileName().toString())) {
+        Path idFile = dir.resolve(LogFiles.PERSISTENCE_ID);
+        if (!Files.exists(idFile)) {
+          LogFiles.writeAtomically(idFile, persistenceId.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      boolean clean = Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
+      if (clean) {
+        LogFiles.fsyncDirectory(dir);
+      }
+      deletedToSequenceNr = DeletedToMarker.read(dir);
+      List<Long> bases = listSegmentBases();
+      List<Segment> opened = new ArrayList<>();
+      long previousSequenceNr = 0;
+      for (int i = 0; i < bases.size(); i++) {
+        long base = bases.get(i);
+        boolean active = i == bases.size() - 1;
+        long fileSize = Files.size(LogFiles.segmentFile(dir, base));
+        Segment segment = openSegment(base, previousSequenceNr, clean || !active);
+        boolean damaged = segment.size() < fileSize;
+        if (segment.index().isEmpty()) {
+          segment.close();
+          segment.deleteFiles();
+          continue;
+        }
+        opened.add(segment);
+        previousSequenceNr = segment.index().lastSequenceNr();
+        if (damaged && !active) {
+          dropSegmentsAfter(bases.subList(i + 1, bases.size()));
+          break;
+        }
+      }
+      for (int i = 0; i < opened.size() - 1; i++) {
+        opened.get(i).markSealed();
+      }
+      segments = List.copyOf(opened);
+      highestSequenceNr = Math.max(previousSequenceNr, deletedToSequenceNr);
+      logEndOffset = computeLogEndOffset(segments);
+      logStartOffset = computeLogStartOffset();
+      recovered.complete(null);
+    } catch (IOException | RuntimeException e) {
+      log.error("Could not recover log {} in {}", persistenceId, dir, e);
+      closed = true;
+      recovered.completeExceptionally(e);
+    }
+  }
+
+  private List<Long> listSegmentBases() throws IOException {
+    List<Long> bases = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        OptionalLong base = LogFiles.parseSegmentFileName(file.getFileName().toString());
+        if (base.isPresent()) {
+          bases.add(base.getAsLong());
+        }
+      }
+    }
+    bases.sort(Comparator.naturalOrder());
+    return bases;
+  }
+
+  private Segment openSegment(long base, long previousSequenceNr, boolean mayTrustIndex)
+      throws IOException {
+    Path file = LogFiles.segmentFile(dir, base);
+    long fileSize = Files.size(file);
+    if (mayTrustIndex) {
+      var index =
+          SegmentIndex.readFrom(LogFiles.indexFile(dir, base), fileSize, config.indexIntervalBytes());
+      if (index.isPresent() && index.get().lastSequenceNr() > previousSequenceNr) {
+        return Segment.open(dir, base, index.get(), fileSize);
+      }
+    }
+    SegmentScanner.Result scan =
+        SegmentScanner.scan(file, previousSequenceNr, config.indexIntervalBytes(), config.maxEntryBytes());
+    if (scan.truncated()) {
+      log.warn(
+          "Log {}: segment {} has a torn or corrupt tail; keeping {} of {} bytes",
+          persistenceId, file.getFileName(), scan.validSize(), scan.fileSize());
+    }
+    Segment segment = Segment.open(dir, base, scan.index(), scan.validSize());
+    segment.writeIndex();
+    return segment;
+  }
+
+  private void dropSegmentsAfter(List<Long> bases) throws IOException {
+    for (long base : bases) {
+      log.warn("Log {}: dropping segment {} that follows a damaged one", persistenceId, base);
+      Files.deleteIfExists(LogFiles.segmentFile(dir, base));
+      Files.deleteIfExists(LogFiles.indexFile(dir, base));
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Queues a write; writes queued together are written and fsynced together (group commit). */
+  CompletableFuture<Void> append(List<JournalEntry> entries) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (entries.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    List<JournalEntry> atomic = new ArrayList<>(entries);
+    int last = atomic.size() - 1;
+    atomic.set(last, atomic.get(last).withEndOfAtomicWrite(true));
+    pendingWrites.add(new PendingWrite(atomic, done));
+    queue.execute(this::drainWrites);
+    return done;
+  }
+
+  private void drainWrites() {
+    List<PendingWrite> batch = new ArrayList<>();
+    for (PendingWrite w; (w = pendingWrites.poll()) != null; ) {
+      batch.add(w);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (!recovered.isDone() || recovered.isCompletedExceptionally() || closed) {
+      batch.forEach(w -> w.done().completeExceptionally(unavailable()));
+      return;
+    }
+    List<PendingWrite> accepted = new ArrayList<>();
+    List<ByteBuffer> run = new ArrayList<>();
+    List<EntryHeader> runHeaders = new ArrayList<>();
+    long runBytes = 0;
+    long expectedSequenceNr = highestSequenceNr;
+    long expectedOffset = logEndOffset;
+    try {
+      for (PendingWrite write : batch) {
+        String problem = validate(write.entries(), expectedSequenceNr, expectedOffset);
+        if (problem != null) {
+          write.done().completeExceptionally(new IllegalArgumentException(problem));
+          continue;
+        }
+        int size = 0;
+        for (JournalEntry e : write.entries()) {
+          size += EntryCodec.encodedSize(e);
+        }
+        if (needsRoll(runBytes + size) || runBytes + size > MAX_WRITE_RUN_BYTES) {
+          writeRun(run, runHeaders);
+          run.clear();
+          runHeaders.clear();
+          runBytes = 0;
+          if (needsRoll(size)) {
+            roll(write.entries().get(0).sequenceNr());
+          }
+        }
+        if (active() == null) {
+          roll(write.entries().get(0).sequenceNr());
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        for (JournalEntry e : write.entries()) {
+          int start = buffer.position();
+          EntryCodec.encode(e, buffer);
+          runHeaders.add(EntryCodec.readHeader(buffer, start, Integer.MAX_VALUE));
+          if (e.hasOffsets()) {
+            expectedOffset = e.offsets().nextOffset();
+          }
+        }
+        run.add(buffer.flip());
+        runBytes += size;
+        expectedSequenceNr = write.entries().get(write.entries().size() - 1).sequenceNr();
+        accepted.add(write);
+      }
+      writeRun(run, runHeaders);
+      if (!accepted.isEmpty()) {
+        if (config.fsync() == FsyncPolicy.ALWAYS) {
+          active().flush();
+        } else {
+          dirty = true;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("Log {}: write failed", persistenceId, e);
+      accepted.forEach(w -> w.done().completeExceptionally(e));
+      return;
+    }
+    Segment active = active();
+    if (active != null) {
+      highestSequenceNr = Math.max(highestSequenceNr, active.index().lastSequenceNr());
+      if (active.index().nextOffset() >= 0) {
+        logEndOffset = active.index().nextOffset();
+        if (logStartOffset < 0) {
+          logStartOffset = active.index().firstOffset();
+        }
+      }
+    }
+    accepted.forEach(w -> w.done().complete(null));
+    appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
+  }
+
+  private String validate(List<JournalEntry> entries, long previousSequenceNr, long nextOffset) {
+    long sequenceNr = previousSequenceNr;
+    long offset = nextOffset;
+    for (JournalEntry e : entries) {
+      if (e.sequenceNr() <= sequenceNr) {
+        return "log " + persistenceId + ": sequence number " + e.sequenceNr()
+            + " is not above the highest stored, " + sequenceNr;
+      }
+      sequenceNr = e.sequenceNr();
+      if (e.hasOffsets()) {
+        if (offset >= 0 && e.offsets().baseOffset() < offset) {
+          return "log " + persistenceId + ": base offset " + e.offsets().baseOffset()
+              + " is below the log end offset " + offset;
+        }
+        offset = e.offsets().nextOffset();
+      }
+      if (EntryCodec.encodedSize(e) > config.maxEntryBytes()) {
+        return "log " + persistenceId + ": an entry of " + EntryCodec.encodedSize(e)
+            + " bytes is over max-entry-bytes (" + config.maxEntryBytes() + ")";
+      }
+    }
+    return null;
+  }
+
+  private boolean needsRoll(long incomingBytes) {
+    Segment active = active();
+    if (active == null || active.size() == 0) {
+      return false;
+    }
+    long ageMillis = clock.millis() - active.index().firstTimestamp();
+    return active.size() + incomingBytes > config.segmentBytes()
+        || ageMillis >= config.segmentAge().toMillis();
+  }
+
+  private void writeRun(List<ByteBuffer> run, List<EntryHeader> headers) throws IOException {
+    if (!run.isEmpty()) {
+      active().append(run.toArray(ByteBuffer[]::new), headers);
+    }
+  }
+
+  private void roll(long baseSequenceNr) throws IOException {
+    Segment previous = active();
+    if (previous != null) {
+      previous.seal();
+    }
+    Segment created = Segment.create(dir, baseSequenceNr, config.indexIntervalBytes());
+    if (config.fsync() == FsyncPolicy.ALWAYS) {
+      LogFiles.fsyncDirectory(dir);
+    }
+    List<Segment> next = new ArrayList<>(segments);
+    next.add(created);
+    segments = List.copyOf(next);
+  }
+
+  private Segment active() {
+    List<Segment> s = segments;
+    return s.isEmpty() ? null : s.get(s.size() - 1);
+  }
+
+  /** Forces written data to disk if anything was written since the last flush. */
+  CompletableFuture<Void> flushIfDirty() {
+    return onQueue(() -> {
+      if (dirty && !closed) {
+        active().flush();
+        dirty = false;
+      }
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- queue-bound reads
+
+  CompletableFuture<Long> highestSequenceNr() {
+    return onQueue(() -> highestSequenceNr);
+  }
+
+  /**
+   * Calls {@code callback} on the queue's thread for each entry with {@code from <= seq <= to}, up
+   * to {@code max} entries, skipping deleted ones.
+   */
+  CompletableFuture<Void> replay(long from, long to, long max, Consumer<JournalEntry> callback) {
+    return onQueue(() -> {
+      long first = Math.max(from, deletedToSequenceNr + 1);
+      long delivered = 0;
+      for (Segment segment : segments) {
+        if (delivered >= max || segment.baseSequenceNr() > to) {
+          break;
+        }
+        if (segment.index().lastSequenceNr() < first) {
+          continue;
+        }
+        SegmentCursor cursor =
+            new SegmentCursor(segment, segment.index().positionForSequenceNr(first),
+                REPLAY_CHUNK_BYTES, config.maxEntryBytes());
+        while (delivered < max && cursor.next()) {
+          EntryHeader h = cursor.header();
+          if (h.sequenceNr() > to) {
+            return null;
+          }
+          if (h.sequenceNr() < first) {
+            continue;
+          }
+          if (!EntryCodec.crcMatches(cursor.buffer(), cursor.offsetInBuffer(), h)) {
+            throw new IOException("log " + persistenceId + ": entry " + h.sequenceNr()
+                + " at byte " + cursor.position() + " of " + segment.file() + " fails its CRC");
+          }
+          callback.accept(EntryCodec.decode(cursor.buffer(), cursor.offsetInBuffer(), h));
+          delivered++;
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Marks entries up to {@code toSequenceNr} deleted and drops whole sealed segments below it. */
+  CompletableFuture<Void> deleteTo(long toSequenceNr) {
+    return onQueue(() -> {
+      long target = Math.min(toSequenceNr, highestSequenceNr);
+      if (target <= deletedToSequenceNr) {
+        return null;
+      }
+      DeletedToMarker.write(dir, target);
+      deletedToSequenceNr = target;
+      List<Segment> removable = new ArrayList<>();
+      List<Segment> current = segments;
+      for (int i = 0; i < current.size() - 1; i++) {
+        if (current.get(i).index().lastSequenceNr() > target) {
+          break;
+        }
+        removable.add(current.get(i));
+      }
+      removeSegments(removable);
+      return null;
+    });
+  }
+
+  void setRetention(RetentionPolicy policy) {
+    retention = policy;
+  }
+
+  RetentionPolicy retention() {
+    return retention;
+  }
+
+  /** Deletes the oldest sealed segments that the retention policy no longer keeps. */
+  CompletableFuture<LogInfo> enforceRetention() {
+    return onQueue(() -> {
+      RetentionPolicy policy = retention;
+      List<Segment> current = segments;
+      long total = current.stream().mapToLong(Segment::size).sum();
+      long now = clock.millis();
+      List<Segment> removable = new ArrayList<>();
+      for (int i = 0; i < current.size() - 1; i++) {
+        Segment s = current.get(i);
+        boolean tooOld =
+            policy.retentionMillis() >= 0 && now - s.index().maxTimestamp() > policy.retentionMillis();
+        boolean tooBig = policy.retentionBytes() >= 0 && total - s.size() >= policy.retentionBytes();
+        if (!tooOld && !tooBig) {
+          break;
+        }
+        removable.add(s);
+        total -= s.size();
+      }
+      removeSegments(removable);
+      return info();
+    });
+  }
+
+  private void removeSegments(List<Segment> removable) throws IOException {
+    if (removable.isEmpty()) {
+      return;
+    }
+    List<Segment> next = new ArrayList<>(segments);
+    next.removeAll(removable);
+    segments = List.copyOf(next);
+    logStartOffset = computeLogStartOffset();
+    for (Segment s : removable) {
+      log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
+      s.deleteFiles();
+      // Readers may still hold the segment: close its file only after they are done with it.
+      scheduler.schedule(() -> closeQuietly(s), config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    LogFiles.fsyncDirectory(dir);
+  }
+
+  CompletableFuture<LogInfo> logInfo() {
+    return onQueue(this::info);
+  }
+
+  private LogInfo info() {
+    List<Segment> current = segments;
+    var lastBatch = java.util.Optional.<EntryHeader>empty();
+    for (int i = current.size() - 1; i >= 0 && lastBatch.isEmpty(); i--) {
+      lastBatch = current.get(i).index().lastBatchHeader();
+    }
+    return new LogInfo(
+        logStartOffset, logEndOffset, highestSequenceNr, deletedToSequenceNr,
+        current.stream().mapToLong(Segment::size).sum(), current.size(), lastBatch);
+  }
+
+  /** Closes the log cleanly: indexes written, clean-shutdown marker set. */
+  CompletableFuture<Void> close() {
+    return onQueue(false, () -> {
+      if (closed) {
+        return null;
+      }
+      closed = true;
+      List<Segment> current = segments;
+      for (int i = 0; i < current.size(); i++) {
+        Segment s = current.get(i);
+        if (i == current.size() - 1) {
+          s.closeCleanly();
+        } else {
+          s.close();
+        }
+      }
+      Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
+      LogFiles.fsyncDirectory(dir);
+      return null;
+    });
+  }
+
+  /** Closes the log and removes its directory and everything in it. */
+  CompletableFuture<Void> deleteAll() {
+    return onQueue(false, () -> {
+      closed = true;
+      for (Segment s : segments) {
+        s.close();
+      }
+      segments = List.of();
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- lock-free reads
+
+  /** Completes once the log is recovered (exceptionally if recovery failed). */
+  CompletableFuture<Void> recovered() {
+    return recovered;
+  }
+
+  /** Completes with the highest sequence number once it is above {@code sequenceNr}. */
+  CompletableFuture<Long> awaitAppendAfter(long sequenceNr) {
+    CompletableFuture<Long> signal = appendSignal.get();
+    long highest = highestSequenceNr;
+    if (highest > sequenceNr) {
+      return CompletableFuture.completedFuture(highest);
+    }
+    return signal.thenCompose(h -> awaitAppendAfter(sequenceNr));
+  }
+
+  long logStartOffset() {
+    return logStartOffset;
+  }
+
+  long logEndOffset() {
+    return logEndOffset;
+  }
+
+  /**
+   * Reads stored record batches from the one containing {@code fromOffset}, whole entries only,
+   * stopping before {@code maxOffsetExclusive} or when the next batch would pass {@code maxBytes}
+   * of payload (at least one batch is returned when there is one). Any thread; the log must be
+   * recovered.
+   *
+   * @throws OffsetOutOfRangeException when {@code fromOffset} is before the log start or after
+   *     the log end
+   */
+  List<RawBatch> readRaw(long fromOffset, long maxOffsetExclusive, int maxBytes) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return tryReadRaw(fromOffset, maxOffsetExclusive, maxBytes);
+      } catch (ClosedChannelException e) {
+        if (attempt >= 2) {
+          throw e; // the segment went away under us three times: let the caller retry
+        }
+      }
+    }
+  }
+
+  private List<RawBatch> tryReadRaw(long fromOffset, long maxOffsetExclusive, int maxBytes)
+      throws IOException {
+    List<Segment> current = segments;
+    long start = logStartOffset;
+    long end = logEndOffset;
+    if (end < 0 && fromOffset == 0) {
+      return List.of(); // an empty log: offset 0 is its end
+    }
+    if (fromOffset < start || fromOffset > end) {
+      throw new OffsetOutOfRangeException(fromOffset, start, end);
+    }
+    List<RawBatch> result = new ArrayList<>();
+    long bytes = 0;
+    long deletedTo = deletedToSequenceNr;
+    for (int i = segmentIndexForOffset(current, fromOffset); i < current.size(); i++) {
+      Segment segment = current.get(i);
+      if (segment.index().nextOffset() <= fromOffset) {
+        continue;
+      }
+      long budget = Math.max(0, maxBytes - bytes);
+      int chunk = (int) Math.min(16L * 1024 * 1024, Math.max(SCAN_CHUNK_BYTES, budget + 4096));
+      SegmentCursor cursor =
+          new SegmentCursor(segment, segment.index().positionForOffset(fromOffset), chunk,
+              config.maxEntryBytes());
+      while (cursor.next()) {
+        EntryHeader h = cursor.header();
+        if (!h.hasOffsets() || h.sequenceNr() <= deletedTo || h.nextOffset() <= fromOffset) {
+          continue;
+        }
+        if (h.baseOffset() >= maxOffsetExclusive) {
+          return result;
+        }
+        ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
+        if (!result.isEmpty() && bytes + payload.remaining() > maxBytes) {
+          return result;
+        }
+        result.add(new RawBatch(h.baseOffset(), h.recordCount(), h.maxTimestamp(),
+            h.leaderEpoch(), h.sequenceNr(), payload));
+        bytes += payload.remaining();
+        if (bytes >= maxBytes) {
+          return result;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The first offset whose batch has a max timestamp of at least {@code timestamp}. Any thread. */
+  OptionalLong offsetForTimestamp(long timestamp) throws IOException {
+    long deletedTo = deletedToSequenceNr;
+    for (Segment segment : segments) {
+      SegmentIndex index = segment.index();
+      if (index.firstOffset() < 0 || index.maxTimestamp() < timestamp) {
+        continue;
+      }
+      long from = index.offsetBeforeTimestamp(timestamp);
+      SegmentCursor cursor =
+          new SegmentCursor(segment, index.positionForOffset(from), SCAN_CHUNK_BYTES,
+              config.maxEntryBytes());
+      while (cursor.next()) {
+        EntryHeader h = cursor.header();
+        if (h.hasOffsets() && h.sequenceNr() > deletedTo && h.maxTimestamp() >= timestamp) {
+          return OptionalLong.of(Math.max(h.baseOffset(), logStartOffset));
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  private static int segmentIndexForOffset(List<Segment> segments, long offset) {
+    int low = 0;
+    int high = segments.size() - 1;
+    int found = 0;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      long first = segments.get(mid).index().firstOffset();
+      if (first <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  private static long computeLogEndOffset(List<Segment> segments) {
+    for (int i = segments.size() - 1; i >= 0; i--) {
+      long next = segments.get(i).index().nextOffset();
+      if (next >= 0) {
+        return next;
+      }
+    }
+    return -1;
+  }
+
+  /** The first readable offset: the first batch above the deleted-to mark, else the log end. */
+  private long computeLogStartOffset() throws IOException {
+    long deletedTo = deletedToSequenceNr;
+    for (Segment segment : segments) {
+      SegmentIndex index = segment.index();
+      if (index.firstOffset() < 0 || index.lastSequenceNr() <= deletedTo) {
+        continue;
+      }
+      SegmentCursor cursor =
+          new SegmentCursor(segment, index.positionForSequenceNr(deletedTo + 1), SCAN_CHUNK_BYTES,
+              config.maxEntryBytes());
+      while (cursor.next()) {
+        EntryHeader h = cursor.header();
+        if (h.hasOffsets() && h.sequenceNr() > deletedTo) {
+          return h.baseOffset();
+        }
+      }
+    }
+    return computeLogEndOffset(segments);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private interface IoTask<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
+  private <T> CompletableFuture<T> onQueue(IoTask<T> task) {
+    return onQueue(true, task);
+  }
+
+  private <T> CompletableFuture<T> onQueue(boolean requireOpen, IoTask<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    queue.execute(() -> {
+      if (requireOpen && (recovered.isCompletedExceptionally() || closed)) {
+        result.completeExceptionally(unavailable());
+        return;
+      }
+      try {
+        result.complete(task.run());
+      } catch (IOException e) {
+        result.completeExceptionally(new UncheckedIOException(e));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private IllegalStateException unavailable() {
+    Supplier<String> why = () -> recovered.isCompletedExceptionally()
+        ? "could not be recovered (see the log for the cause); check the data directory " + dir
+        : "is closed";
+    return new IllegalStateException("log " + persistenceId + " " + why.get());
+  }
+
+  private void closeQuietly(Segment segment) {
+    try {
+      segment.close();
+    } catch (IOException e) {
+      log.warn("Log {}: could not close deleted segment {}", persistenceId, segment.file(), e);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segmented log storage engine: one {@link SegmentedLog} per persistence id under one root
+ * directory, opened (and recovered) on first use.
+ *
+ * <p>All methods are thread-safe and never block the caller: file work runs on the given I/O
+ * executor, serially per persistence id. Futures complete on I/O threads, so callers should not do
+ * heavy work in their callbacks.
+ */
+public final class StorageEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
+
+  private final StorageConfig config;
+  private final Clock clock;
+  private final Executor ioExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final ConcurrentHashMap<String, SegmentedLog> logs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param ioExecutor runs all blocking file I/O; a dedicated pool, never an actor dispatcher
+   * @param clock the time source for segment age and retention
+   */
+  public StorageEngine(StorageConfig config, Executor ioExecutor, Clock clock) {
+    this.config = config;
+    this.ioExecutor = ioExecutor;
+    this.clock = clock;
+    try {
+      Files.createDirectories(config.root());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create the journal directory " + config.root() + ": check the path and permissions", e);
+    }
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "tributary-journal-scheduler");
+          t.setDaemon(true);
+          return t;
+        });
+    if (config.fsync() == FsyncPolicy.INTERVAL) {
+      long ms = config.fsyncInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(this::flushDirtyLogs, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    long retentionMs = config.retentionCheckInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::enforceAllRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS);
+  }
+
+  public StorageConfig config() {
+    return config;
+  }
+
+  /**
+   * Appends entries as one atomic write: after a crash recovery keeps all of them or none. The
+   * future completes when the entries are written and, under {@code fsync = always}, on disk.
+   * Sequence numbers must increase; record-batch base offsets must not go below the log end.
+   */
+  public CompletionStage<Void> append(String persistenceId, List<JournalEntry> entries) {
+    return log(persistenceId).append(entries);
+  }
+
+  /** Delivers stored entries {@code from <= seq <= to}, at most {@code max}, on an I/O thread. */
+  public CompletionStage<Void> replay(
+      String persistenceId, long from, long to, long max, Consumer<JournalEntry> callback) {
+    return log(persistenceId).replay(from, to, max, callback);
+  }
+
+  /** The highest sequence number written, including deleted entries; 0 for a new log. */
+  public CompletionStage<Long> highestSequenceNr(String persistenceId) {
+    return log(persistenceId).highestSequenceNr();
+  }
+
+  /** Deletes entries up to {@code toSequenceNr} (inclusive); the highest sequence number stays. */
+  public CompletionStage<Void> deleteTo(String persistenceId, long toSequenceNr) {
+    return log(persistenceId).deleteTo(toSequenceNr);
+  }
+
+  /**
+   * Stored record batches from the one containing {@code fromOffset}: whole entries, payloads not
+   * deserialized, at most {@code maxBytes} of payload unless the first batch alone is larger.
+   * Fails with {@link OffsetOutOfRangeException} outside [log start, log end].
+   */
+  public CompletionStage<List<RawBatch>> readRaw(
+      String persistenceId, long fromOffset, long maxOffsetExclusive, int maxBytes) {
+    SegmentedLog target = log(persistenceId);
+    return target.recovered().thenApplyAsync(
+        ignored -> {
+          try {
+            return target.readRaw(fromOffset, maxOffsetExclusive, maxBytes);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        ioExecutor);
+  }
+
+  /** The first offset whose batch's max timestamp is at least {@code timestamp}, if any. */
+  public CompletionStage<OptionalLong> offsetForTimestamp(String persistenceId, long timestamp) {
+    SegmentedLog target = log(persistenceId);
+    return target.recovered().thenApplyAsync(
+        ignored -> {
+          try {
+            return target.offsetForTimestamp(timestamp);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        ioExecutor);
+  }
+
+  /** {@link #readRaw} from the first batch with a timestamp at least {@code timestamp}. */
+  public CompletionStage<List<RawBatch>> readRawByTimestamp(
+      String persistenceId, long timestamp, int maxBytes) {
+    return offsetForTimestamp(persistenceId, timestamp).thenCompose(offset ->
+        offset.isPresent()
+            ? readRaw(persistenceId, offset.getAsLong(), Long.MAX_VALUE, maxBytes)
+            : CompletableFuture.completedFuture(List.of()));
+  }
+
+  /** The log's bounds and size. */
+  public CompletionStage<LogInfo> logInfo(String persistenceId) {
+    return log(persistenceId).logInfo();
+  }
+
+  /** Completes with the highest sequence number as soon as it is above {@code sequenceNr}. */
+  public CompletionStage<Long> awaitAppendAfter(String persistenceId, long sequenceNr) {
+    SegmentedLog target = log(persistenceId);
+    return target.recovered().thenCompose(ignored -> target.awaitAppendAfter(sequenceNr));
+  }
+
+  /** Sets the retention policy of one log; checked every {@code retention-check-interval}. */
+  public void setRetention(String persistenceId, RetentionPolicy policy) {
+    log(persistenceId).setRetention(policy);
+  }
+
+  /** Applies the log's retention policy now. */
+  public CompletionStage<LogInfo> enforceRetention(String persistenceId) {
+    return log(persistenceId).enforceRetention();
+  }
+
+  /** Removes a log and all its files. */
+  public CompletionStage<Void> deleteLog(String persistenceId) {
+    SegmentedLog target = log(persistenceId);
+    return target.deleteAll().whenComplete((ok, error) -> logs.remove(persistenceId, target));
+  }
+
+  /** Forces every log's written data to disk now, whatever the fsync policy. */
+  public CompletionStage<Void> flushAll() {
+    return CompletableFuture.allOf(
+        logs.values().stream().map(SegmentedLog::flushIfDirty).toArray(CompletableFuture[]::new));
+  }
+
+  private SegmentedLog log(String persistenceId) {
+    if (closed) {
+      throw new IllegalStateException("the storage engine is closed");
+    }
+    return logs.computeIfAbsent(
+        persistenceId, id -> new SegmentedLog(id, config, clock, ioExecutor, scheduler));
+  }
+
+  private void flushDirtyLogs() {
+    for (SegmentedLog l : logs.values()) {
+      l.flushIfDirty().exceptionally(e -> {
+        log.error("Periodic fsync of log {} failed", l.persistenceId(), e);
+        return null;
+      });
+    }
+  }
+
+  private void enforceAllRetention() {
+    for (SegmentedLog l : logs.values()) {
+      if (!l.retention().equals(RetentionPolicy.KEEP_ALL)) {
+        l.enforceRetention().exceptionally(e -> {
+          log.error("Retention of log {} failed", l.persistenceId(), e);
+          return null;
+        });
+      }
+    }
+  }
+
+  /**
+   * Closes every log cleanly (pending writes first, then indexes and clean-shutdown markers) and
+   * waits for it.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (SegmentedLog l : logs.values()) {
+      closing.add(l.close());
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("The storage engine did not close cleanly; the next start will scan its logs", e);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+}
