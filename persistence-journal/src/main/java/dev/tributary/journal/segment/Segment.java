@@ -20,11 +20,14 @@ final class Segment {
   private final Path indexFile;
   private final FileChannel channel;
   private final SegmentIndex index;
+  private final long createdAtMillis;
   private volatile long size;
   private volatile boolean sealed;
 
-  private Segment(long baseSequenceNr, Path dir, FileChannel channel, SegmentIndex index, long size) {
+  private Segment(long baseSequenceNr, Path dir, FileChannel channel, SegmentIndex index, long size,
+      long createdAtMillis) {
     this.baseSequenceNr = baseSequenceNr;
+    this.createdAtMillis = createdAtMillis;
     this.file = LogFiles.segmentFile(dir, baseSequenceNr);
     this.indexFile = LogFiles.indexFile(dir, baseSequenceNr);
     this.channel = channel;
@@ -33,12 +36,13 @@ final class Segment {
   }
 
   /** Creates a new, empty segment file. */
-  static Segment create(Path dir, long baseSequenceNr, int indexIntervalBytes) throws IOException {
+  static Segment create(Path dir, long baseSequenceNr, int indexIntervalBytes, long nowMillis)
+      throws IOException {
     Path file = LogFiles.segmentFile(dir, baseSequenceNr);
     FileChannel channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new Segment(baseSequenceNr, dir, channel, new SegmentIndex(indexIntervalBytes), 0);
+    return new Segment(baseSequenceNr, dir, channel, new SegmentIndex(indexIntervalBytes), 0, nowMillis);
   }
 
   /**
@@ -54,7 +58,13 @@ final class Segment {
       channel.truncate(validSize);
       channel.force(true);
     }
-    return new Segment(baseSequenceNr, dir, channel, index, validSize);
+    // A recovered segment's age counts from its first entry's write time.
+    return new Segment(baseSequenceNr, dir, channel, index, validSize, index.firstTimestamp());
+  }
+
+  /** When the segment was created (or, once recovered, first written), for rolling by age. */
+  long createdAtMillis() {
+    return createdAtMillis;
   }
 
   long baseSequenceNr() {

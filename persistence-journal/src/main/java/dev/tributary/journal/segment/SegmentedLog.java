@@ -306,7 +306,7 @@ final class SegmentedLog {
     if (active == null || active.size() == 0) {
       return false;
     }
-    long ageMillis = clock.millis() - active.index().firstTimestamp();
+    long ageMillis = clock.millis() - active.createdAtMillis();
     return active.size() + incomingBytes > config.segmentBytes()
         || ageMillis >= config.segmentAge().toMillis();
   }
@@ -322,7 +322,7 @@ final class SegmentedLog {
     if (previous != null) {
       previous.seal();
     }
-    Segment created = Segment.create(dir, baseSequenceNr, config.indexIntervalBytes());
+    Segment created = Segment.create(dir, baseSequenceNr, config.indexIntervalBytes(), clock.millis());
     if (config.fsync() == FsyncPolicy.ALWAYS) {
       LogFiles.fsyncDirectory(dir);
     }
