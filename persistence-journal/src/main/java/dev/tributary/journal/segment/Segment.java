@@ -89,16 +89,15 @@ final class Segment {
   }
 
   /**
-   * Appends encoded entries (each buffer from its position to its limit) whose headers are given
+   * Appends encoded entries ({@code data} from its position to its limit) whose headers are given
    * in order. Serial queue only. On failure the segment is cut back to its previous size.
    */
-  void append(ByteBuffer[] data, List<EntryHeader> headers) throws IOException {
+  void append(ByteBuffer data, List<EntryHeader> headers) throws IOException {
     long start = size;
     try {
-      channel.position(start);
-      int last = data.length - 1;
-      while (data[last].hasRemaining()) {
-        channel.write(data);
+      long position = start;
+      while (data.hasRemaining()) {
+        position += channel.write(data, position);
       }
     } catch (IOException e) {
       channel.truncate(start);

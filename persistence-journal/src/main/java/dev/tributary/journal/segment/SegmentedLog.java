@@ -38,7 +38,6 @@ final class SegmentedLog {
   private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
   private static final int REPLAY_CHUNK_BYTES = 1024 * 1024;
   private static final int SCAN_CHUNK_BYTES = 64 * 1024;
-  private static final int MAX_WRITE_RUN_BYTES = 16 * 1024 * 1024;
 
   private final String persistenceId;
   private final Path dir;
@@ -208,9 +207,10 @@ final class SegmentedLog {
       return;
     }
     List<PendingWrite> accepted = new ArrayList<>();
-    List<ByteBuffer> run = new ArrayList<>();
+    // Entries are encoded into this I/O thread's direct buffer and written from it in runs: no
+    // zeroed heap buffer per write and no hidden copy into a temporary direct buffer by the JDK.
+    ByteBuffer run = WriteBuffer.acquire();
     List<EntryHeader> runHeaders = new ArrayList<>();
-    long runBytes = 0;
     long expectedSequenceNr = highestSequenceNr;
     long expectedOffset = logEndOffset;
     try {
@@ -224,11 +224,8 @@ final class SegmentedLog {
         for (JournalEntry e : write.entries()) {
           size += EntryCodec.encodedSize(e);
         }
-        if (needsRoll(runBytes + size) || runBytes + size > MAX_WRITE_RUN_BYTES) {
+        if (needsRoll(run.position() + size) || size > run.remaining()) {
           writeRun(run, runHeaders);
-          run.clear();
-          runHeaders.clear();
-          runBytes = 0;
           if (needsRoll(size)) {
             roll(write.entries().get(0).sequenceNr());
           }
@@ -236,17 +233,21 @@ final class SegmentedLog {
         if (active() == null) {
           roll(write.entries().get(0).sequenceNr());
         }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
+        ByteBuffer target = run;
+        if (size > run.capacity()) {
+          target = ByteBuffer.allocate(size); // one write larger than the run buffer: on its own
+        }
         for (JournalEntry e : write.entries()) {
-          int start = buffer.position();
-          EntryCodec.encode(e, buffer);
-          runHeaders.add(EntryCodec.readHeader(buffer, start, Integer.MAX_VALUE));
+          int start = target.position();
+          EntryCodec.encode(e, target);
+          runHeaders.add(EntryCodec.readHeader(target, start, Integer.MAX_VALUE));
           if (e.hasOffsets()) {
             expectedOffset = e.offsets().nextOffset();
           }
         }
-        run.add(buffer.flip());
-        runBytes += size;
+        if (target != run) {
+          writeRun(target, runHeaders);
+        }
         expectedSequenceNr = write.entries().get(write.entries().size() - 1).sequenceNr();
         accepted.add(write);
       }
@@ -311,10 +312,14 @@ final class SegmentedLog {
         || ageMillis >= config.segmentAge().toMillis();
   }
 
-  private void writeRun(List<ByteBuffer> run, List<EntryHeader> headers) throws IOException {
-    if (!run.isEmpty()) {
-      active().append(run.toArray(ByteBuffer[]::new), headers);
+  /** Writes the encoded entries in {@code buffer} (position = end) to the active segment, then clears it. */
+  private void writeRun(ByteBuffer buffer, List<EntryHeader> headers) throws IOException {
+    if (buffer.position() > 0) {
+      buffer.flip();
+      active().append(buffer, headers);
     }
+    buffer.clear();
+    headers.clear();
   }
 
   private void roll(long baseSequenceNr) throws IOException {
