@@ -1,0 +1,21 @@
+package dev.tributary.protocol.message;
+
+import dev.tributary.protocol.CborSerializable;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Topic management, forwarded by the gateway to the controller. */
+public sealed interface AdminRequest extends GatewayRequest, CborSerializable {
+
+  ActorRef<AdminResponse> replyTo();
+
+  /** Create a topic; configs not given take the broker defaults. */
+  record CreateTopic(String name, int partitions, Map<String, String> configs, ActorRef<AdminResponse> replyTo)
+      implements AdminRequest {}
+
+  /** Delete a topic and its data. */
+  record DeleteTopic(String name, ActorRef<AdminResponse> replyTo) implements AdminRequest {}
+
+  /** Raise a topic's partition count. */
+  record AddPartitions(String name, int partitions, ActorRef<AdminResponse> replyTo) implements AdminRequest {}
+}

@@ -1,0 +1,15 @@
+package dev.tributary.protocol.message;
+
+import dev.tributary.protocol.CborSerializable;
+import dev.tributary.protocol.ErrorCode;
+
+/** The offset found (-1 when no batch is that new), with the partition's bounds. */
+public record ListOffsetsResponse(
+    String topic,
+    int partition,
+    ErrorCode error,
+    String errorMessage,
+    long offset,
+    long logStartOffset,
+    long highWatermark)
+    implements CborSerializable {}

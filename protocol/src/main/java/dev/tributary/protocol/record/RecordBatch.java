@@ -1,0 +1,236 @@
+package dev.tributary.protocol.record;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * A record batch in its wire and storage form: the unit producers send, brokers store and
+ * consumers fetch. The broker reads only the header and checks the CRC; it stamps the base offset
+ * and stores the bytes as they are. Layout (big-endian; see docs/FORMAT.md):
+ *
+ * <pre>
+ *  0 int64 base offset          stamped by the broker
+ *  8 int32 partition leader epoch
+ * 12 int32 batch length         bytes after this field
+ * 16 int32 CRC32C               over every byte after this field (magic to the end)
+ * 20 int8  magic                = 2
+ * 21 int16 attributes           0 (no compression, create time)
+ * 23 int32 last offset delta    record count - 1
+ * 27 int64 first timestamp
+ * 35 int64 max timestamp
+ * 43 int64 producer id          -1 when not idempotent
+ * 51 int16 producer epoch
+ * 53 int32 base sequence        -1 when not idempotent
+ * 57 int32 record count
+ * 61 records...
+ * </pre>
+ *
+ * Because the CRC starts after the base offset, epoch and length, stamping them never changes it.
+ * Instances wrap a buffer; they are immutable except through {@link #stampBaseOffset}, which only
+ * the broker calls on its own copy.
+ */
+public final class RecordBatch {
+
+  public static final byte MAGIC = 2;
+  public static final int HEADER_SIZE = 61;
+  public static final long NO_PRODUCER_ID = -1;
+  public static final int NO_SEQUENCE = -1;
+
+  static final int BASE_OFFSET = 0;
+  static final int LEADER_EPOCH = 8;
+  static final int LENGTH = 12;
+  static final int CRC = 16;
+  static final int MAGIC_OFFSET = 20;
+  static final int ATTRIBUTES = 21;
+  static final int LAST_OFFSET_DELTA = 23;
+  static final int FIRST_TIMESTAMP = 27;
+  static final int MAX_TIMESTAMP = 35;
+  static final int PRODUCER_ID = 43;
+  static final int PRODUCER_EPOCH = 51;
+  static final int BASE_SEQUENCE = 53;
+  static final int RECORD_COUNT = 57;
+
+  private final ByteBuffer buffer; // position 0 = start of the batch, limit = end
+
+  private RecordBatch(ByteBuffer buffer) {
+    this.buffer = buffer;
+  }
+
+  /**
+   * Wraps bytes that should hold exactly one batch, checking the header's sizes, magic and CRC.
+   *
+   * @throws CorruptRecordException with what is wrong
+   */
+  public static RecordBatch validate(ByteBuffer bytes) {
+    ByteBuffer b = bytes.slice();
+    if (b.remaining() < HEADER_SIZE) {
+      throw new CorruptRecordException(
+          "a record batch needs at least " + HEADER_SIZE + " bytes, got " + b.remaining());
+    }
+    int length = b.getInt(LENGTH);
+    if (length != b.remaining() - 16) {
+      throw new CorruptRecordException(
+          "the batch length field says " + length + " bytes but " + (b.remaining() - 16) + " follow it");
+    }
+    if (b.get(MAGIC_OFFSET) != MAGIC) {
+      throw new CorruptRecordException("unknown batch format (magic " + b.get(MAGIC_OFFSET) + ", expected " + MAGIC + ")");
+    }
+    int count = b.getInt(RECORD_COUNT);
+    if (count < 1 || b.getInt(LAST_OFFSET_DELTA) != count - 1) {
+      throw new CorruptRecordException("a batch must hold at least one record, with last offset delta = count - 1");
+    }
+    if (computeCrc(b) != b.getInt(CRC)) {
+      throw new CorruptRecordException("the batch CRC does not match its bytes: it was damaged in transit");
+    }
+    return new RecordBatch(b);
+  }
+
+  /** Wraps stored bytes without checking them (the broker checked them on the way in). */
+  public static RecordBatch wrap(ByteBuffer bytes) {
+    return new RecordBatch(bytes.slice());
+  }
+
+  static int computeCrc(ByteBuffer batch) {
+    CRC32C crc = new CRC32C();
+    crc.update(batch.duplicate().position(MAGIC_OFFSET));
+    return (int) crc.getValue();
+  }
+
+  /** Sets the base offset in place. Broker only, on a buffer it owns. */
+  public void stampBaseOffset(long baseOffset) {
+    buffer.putLong(BASE_OFFSET, baseOffset);
+  }
+
+  /** Sets the partition leader epoch in place. Broker only, on a buffer it owns. */
+  public void stampLeaderEpoch(int epoch) {
+    buffer.putInt(LEADER_EPOCH, epoch);
+  }
+
+  public long baseOffset() {
+    return buffer.getLong(BASE_OFFSET);
+  }
+
+  public int leaderEpoch() {
+    return buffer.getInt(LEADER_EPOCH);
+  }
+
+  public int recordCount() {
+    return buffer.getInt(RECORD_COUNT);
+  }
+
+  public long lastOffset() {
+    return baseOffset() + buffer.getInt(LAST_OFFSET_DELTA);
+  }
+
+  public long nextOffset() {
+    return lastOffset() + 1;
+  }
+
+  public long firstTimestamp() {
+    return buffer.getLong(FIRST_TIMESTAMP);
+  }
+
+  public long maxTimestamp() {
+    return buffer.getLong(MAX_TIMESTAMP);
+  }
+
+  public long producerId() {
+    return buffer.getLong(PRODUCER_ID);
+  }
+
+  public short producerEpoch() {
+    return buffer.getShort(PRODUCER_EPOCH);
+  }
+
+  public int baseSequence() {
+    return buffer.getInt(BASE_SEQUENCE);
+  }
+
+  public int lastSequence() {
+    return baseSequence() == NO_SEQUENCE ? NO_SEQUENCE : baseSequence() + recordCount() - 1;
+  }
+
+  public boolean isIdempotent() {
+    return producerId() != NO_PRODUCER_ID;
+  }
+
+  public int sizeInBytes() {
+    return buffer.remaining();
+  }
+
+  /** A read-only view of the whole batch. */
+  public ByteBuffer buffer() {
+    return buffer.asReadOnlyBuffer();
+  }
+
+  /** Copies the batch into a new array. */
+  public byte[] toByteArray() {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
+  /** Decodes the records (client side). */
+  public List<Record> records() {
+    ByteBuffer in = buffer.duplicate().position(HEADER_SIZE);
+    long baseOffset = baseOffset();
+    long firstTimestamp = firstTimestamp();
+    int count = recordCount();
+    List<Record> records = new ArrayList<>(count);
+    try {
+      for (int i = 0; i < count; i++) {
+        int length = Varints.readVarint(in);
+        int end = in.position() + length;
+        in.get(); // record attributes, unused
+        long timestamp = firstTimestamp + Varints.readVarlong(in);
+        long offset = baseOffset + Varints.readVarint(in);
+        byte[] key = readBytes(in);
+        byte[] value = readBytes(in);
+        int headerCount = Varints.readVarint(in);
+        List<Header> headers = new ArrayList<>(headerCount);
+        for (int h = 0; h < headerCount; h++) {
+          byte[] headerKey = readBytes(in);
+          headers.add(new Header(new String(headerKey, StandardCharsets.UTF_8), readBytes(in)));
+        }
+        if (in.position() != end) {
+          throw new CorruptRecordException("record " + i + " is not as long as its length says");
+        }
+        records.add(new Record(offset, timestamp, key, value, headers));
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof CorruptRecordException c) {
+        throw c;
+      }
+      throw new CorruptRecordException("cannot decode the records of the batch at offset " + baseOffset + ": " + e);
+    }
+    return records;
+  }
+
+  private static byte[] readBytes(ByteBuffer in) {
+    int length = Varints.readVarint(in);
+    if (length < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[length];
+    in.get(bytes);
+    return bytes;
+  }
+
+  /** Splits concatenated batches (as a fetch returns them) into batches. */
+  public static List<RecordBatch> split(ByteBuffer concatenated) {
+    List<RecordBatch> batches = new ArrayList<>();
+    ByteBuffer b = concatenated.duplicate();
+    while (b.remaining() >= HEADER_SIZE) {
+      int size = b.getInt(b.position() + LENGTH) + 16;
+      if (size < HEADER_SIZE || size > b.remaining()) {
+        throw new CorruptRecordException("a batch of " + size + " bytes does not fit in " + b.remaining());
+      }
+      batches.add(wrap(b.duplicate().limit(b.position() + size)));
+      b.position(b.position() + size);
+    }
+    return batches;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.tributary.protocol.record;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Builds one {@link RecordBatch} from records (client side). Not thread-safe. Each record is
+ * written as Kafka writes it: varint length, attributes, timestamp delta (varlong), offset delta,
+ * key, value and headers, lengths as zig-zag varints with -1 for null.
+ */
+public final class RecordBatchBuilder {
+
+  private ByteBuffer records = ByteBuffer.allocate(1024);
+  private int count;
+  private long firstTimestamp = -1;
+  private long maxTimestamp = -1;
+
+  /** Adds a record; its offset is its position in the batch. */
+  public RecordBatchBuilder add(byte[] key, byte[] value, List<Header> headers, long timestamp) {
+    if (count == 0) {
+      firstTimestamp = timestamp;
+    }
+    maxTimestamp = Math.max(maxTimestamp, timestamp);
+    long timestampDelta = timestamp - firstTimestamp;
+    int bodySize = 1 + Varints.sizeOfVarlong(timestampDelta) + Varints.sizeOfVarint(count)
+        + sizeOfBytes(key) + sizeOfBytes(value) + Varints.sizeOfVarint(headers.size());
+    for (Header h : headers) {
+      bodySize += sizeOfBytes(h.key().getBytes(StandardCharsets.UTF_8)) + sizeOfBytes(h.value());
+    }
+    ensure(Varints.sizeOfVarint(bodySize) + bodySize);
+    Varints.writeVarint(bodySize, records);
+    records.put((byte) 0);
+    Varints.writeVarlong(timestampDelta, records);
+    Varints.writeVarint(count, records);
+    writeBytes(key, records);
+    writeBytes(value, records);
+    Varints.writeVarint(headers.size(), records);
+    for (Header h : headers) {
+      writeBytes(h.key().getBytes(StandardCharsets.UTF_8), records);
+      writeBytes(h.value(), records);
+    }
+    count++;
+    return this;
+  }
+
+  public int recordCount() {
+    return count;
+  }
+
+  /** The size the batch will have if built now. */
+  public int sizeInBytes() {
+    return RecordBatch.HEADER_SIZE + records.position();
+  }
+
+  /** The bytes a record would add, for batching by size before adding it. */
+  public static int estimateRecordSize(byte[] key, byte[] value, List<Header> headers) {
+    int size = 1 + 10 + 5 + sizeOfBytes(key) + sizeOfBytes(value) + 5;
+    for (Header h : headers) {
+      size += sizeOfBytes(h.key().getBytes(StandardCharsets.UTF_8)) + sizeOfBytes(h.value());
+    }
+    return size + 5;
+  }
+
+  /** Builds the batch with base offset 0 (the broker stamps the real one). */
+  public RecordBatch build(long producerId, short producerEpoch, int baseSequence) {
+    if (count == 0) {
+      throw new IllegalStateException("a batch needs at least one record");
+    }
+    ByteBuffer out = ByteBuffer.allocate(sizeInBytes());
+    out.putLong(0L)
+        .putInt(0)
+        .putInt(sizeInBytes() - 16)
+        .putInt(0) // CRC, below
+        .put(RecordBatch.MAGIC)
+        .putShort((short) 0)
+        .putInt(count - 1)
+        .putLong(firstTimestamp)
+        .putLong(maxTimestamp)
+        .putLong(producerId)
+        .putShort(producerEpoch)
+        .putInt(baseSequence)
+        .putInt(count);
+    out.put(records.duplicate().flip());
+    out.flip();
+    out.putInt(RecordBatch.CRC, RecordBatch.computeCrc(out));
+    return RecordBatch.wrap(out);
+  }
+
+  /** Builds a batch without producer id (not idempotent). */
+  public RecordBatch build() {
+    return build(RecordBatch.NO_PRODUCER_ID, (short) -1, RecordBatch.NO_SEQUENCE);
+  }
+
+  private void ensure(int bytes) {
+    if (records.remaining() < bytes) {
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(records.capacity() * 2, records.position() + bytes));
+      bigger.put(records.flip());
+      records = bigger;
+    }
+  }
+
+  private static int sizeOfBytes(byte[] bytes) {
+    return bytes == null ? Varints.sizeOfVarint(-1) : Varints.sizeOfVarint(bytes.length) + bytes.length;
+  }
+
+  private static void writeBytes(byte[] bytes, ByteBuffer out) {
+    if (bytes == null) {
+      Varints.writeVarint(-1, out);
+    } else {
+      Varints.writeVarint(bytes.length, out);
+      out.put(bytes);
+    }
+  }
+}

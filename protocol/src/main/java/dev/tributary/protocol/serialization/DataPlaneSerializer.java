@@ -1,0 +1,169 @@
+package dev.tributary.protocol.serialization;
+
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import java.io.NotSerializableException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.ByteBufferSerializer;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * The hand-written binary serializer of the data plane (produce, fetch and their replies). It
+ * writes straight into Artery's buffers; record batches are copied as opaque bytes, never decoded.
+ */
+public final class DataPlaneSerializer extends SerializerWithStringManifest
+    implements ByteBufferSerializer {
+
+  private static final String PRODUCE = "P";
+  private static final String PRODUCE_RESPONSE = "PR";
+  private static final String FETCH = "F";
+  private static final String FETCH_RESPONSE = "FR";
+  private static final ErrorCode[] ERRORS = ErrorCode.values();
+  private static final Acks[] ACKS = Acks.values();
+
+  private final ExtendedActorSystem system;
+  private volatile ActorRefResolver resolver;
+
+  public DataPlaneSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  @Override
+  public int identifier() {
+    return 7_420_001;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    if (o instanceof Produce) return PRODUCE;
+    if (o instanceof ProduceResponse) return PRODUCE_RESPONSE;
+    if (o instanceof Fetch) return FETCH;
+    if (o instanceof FetchResponse) return FETCH_RESPONSE;
+    throw new IllegalArgumentException("not a data-plane message: " + o.getClass().getName());
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    ByteBuffer buf = ByteBuffer.allocate(sizeOf(o));
+    toBinary(o, buf);
+    return buf.array();
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    return fromBinary(ByteBuffer.wrap(bytes), manifest);
+  }
+
+  @Override
+  public void toBinary(Object o, ByteBuffer buf) {
+    if (o instanceof Produce p) {
+      buf.putLong(p.correlationId());
+      putString(buf, p.topic());
+      buf.putInt(p.partition()).put((byte) p.acks().ordinal()).putInt(p.timeoutMs());
+      putString(buf, resolver().toSerializationFormat(p.replyTo()));
+      buf.putInt(p.batch().length).put(p.batch());
+    } else if (o instanceof ProduceResponse r) {
+      buf.putLong(r.correlationId());
+      putString(buf, r.topic());
+      buf.putInt(r.partition()).putShort((short) r.error().ordinal());
+      putString(buf, r.errorMessage());
+      buf.putLong(r.baseOffset()).putLong(r.logAppendTime()).putLong(r.logStartOffset());
+    } else if (o instanceof Fetch f) {
+      buf.putLong(f.correlationId());
+      putString(buf, f.topic());
+      buf.putInt(f.partition()).putLong(f.offset()).putInt(f.maxBytes()).putInt(f.maxWaitMs());
+      putString(buf, resolver().toSerializationFormat(f.replyTo()));
+    } else if (o instanceof FetchResponse r) {
+      buf.putLong(r.correlationId());
+      putString(buf, r.topic());
+      buf.putInt(r.partition()).putShort((short) r.error().ordinal());
+      putString(buf, r.errorMessage());
+      buf.putLong(r.highWatermark()).putLong(r.logStartOffset());
+      buf.putInt(r.records().length).put(r.records());
+    } else {
+      throw new IllegalArgumentException("not a data-plane message: " + o.getClass().getName());
+    }
+  }
+
+  @Override
+  public Object fromBinary(ByteBuffer buf, String manifest) throws NotSerializableException {
+    switch (manifest) {
+      case PRODUCE -> {
+        long correlationId = buf.getLong();
+        String topic = getString(buf);
+        int partition = buf.getInt();
+        Acks acks = ACKS[buf.get()];
+        int timeout = buf.getInt();
+        ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
+        return new Produce(correlationId, topic, partition, getBytes(buf), acks, timeout, replyTo);
+      }
+      case PRODUCE_RESPONSE -> {
+        return new ProduceResponse(buf.getLong(), getString(buf), buf.getInt(), ERRORS[buf.getShort()],
+            getString(buf), buf.getLong(), buf.getLong(), buf.getLong());
+      }
+      case FETCH -> {
+        long correlationId = buf.getLong();
+        String topic = getString(buf);
+        int partition = buf.getInt();
+        long offset = buf.getLong();
+        int maxBytes = buf.getInt();
+        int maxWait = buf.getInt();
+        ActorRef<FetchResponse> replyTo = resolver().resolveActorRef(getString(buf));
+        return new Fetch(correlationId, topic, partition, offset, maxBytes, maxWait, replyTo);
+      }
+      case FETCH_RESPONSE -> {
+        return new FetchResponse(buf.getLong(), getString(buf), buf.getInt(), ERRORS[buf.getShort()],
+            getString(buf), buf.getLong(), buf.getLong(), getBytes(buf));
+      }
+      default -> throw new NotSerializableException("unknown data-plane manifest '" + manifest + "'");
+    }
+  }
+
+  private int sizeOf(Object o) {
+    if (o instanceof Produce p) {
+      return 512 + p.topic().length() * 3 + p.batch().length;
+    }
+    if (o instanceof FetchResponse r) {
+      return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3 + r.records().length;
+    }
+    if (o instanceof ProduceResponse r) {
+      return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3;
+    }
+    return 1024;
+  }
+
+  private ActorRefResolver resolver() {
+    ActorRefResolver r = resolver;
+    if (r == null) {
+      r = ActorRefResolver.get(Adapter.toTyped(system));
+      resolver = r;
+    }
+    return r;
+  }
+
+  private static void putString(ByteBuffer buf, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    buf.putInt(bytes.length).put(bytes);
+  }
+
+  private static String getString(ByteBuffer buf) {
+    byte[] bytes = new byte[buf.getInt()];
+    buf.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] getBytes(ByteBuffer buf) {
+    byte[] bytes = new byte[buf.getInt()];
+    buf.get(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tributary.protocol.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordBatchTest {
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static RecordBatch threeRecords() {
+    return new RecordBatchBuilder()
+        .add(utf8("k1"), utf8("v1"), List.of(), 1_000)
+        .add(null, utf8("v2"), List.of(new Header("h", utf8("x")), new Header("n", null)), 1_005)
+        .add(utf8("k3"), null, List.of(), 990)
+        .build(42, (short) 3, 7);
+  }
+
+  @Test
+  void recordsRoundTripWithOffsetsTimestampsKeysValuesAndHeaders() {
+    RecordBatch batch = RecordBatch.validate(ByteBuffer.wrap(threeRecords().toByteArray()));
+    batch.stampBaseOffset(100);
+    List<Record> records = RecordBatch.validate(batch.buffer()).records();
+    assertEquals(3, records.size());
+    assertEquals(100, records.get(0).offset());
+    assertEquals(102, records.get(2).offset());
+    assertEquals("v1", new String(records.get(0).value(), StandardCharsets.UTF_8));
+    assertNull(records.get(1).key());
+    assertNull(records.get(2).value());
+    assertEquals(List.of(new Header("h", utf8("x")), new Header("n", null)), records.get(1).headers());
+    assertEquals(1_005, records.get(1).timestamp());
+    assertEquals(990, records.get(2).timestamp());
+    assertEquals(1_000, batch.firstTimestamp());
+    assertEquals(1_005, batch.maxTimestamp());
+    assertEquals(42, batch.producerId());
+    assertEquals(3, batch.producerEpoch());
+    assertEquals(7, batch.baseSequence());
+    assertEquals(9, batch.lastSequence());
+    assertEquals(102, batch.lastOffset());
+  }
+
+  @Test
+  void stampingTheBaseOffsetAndEpochKeepsTheCrcValid() {
+    RecordBatch batch = threeRecords();
+    batch.stampBaseOffset(123_456_789L);
+    batch.stampLeaderEpoch(5);
+    RecordBatch valid = RecordBatch.validate(batch.buffer());
+    assertEquals(123_456_789L, valid.baseOffset());
+    assertEquals(5, valid.leaderEpoch());
+  }
+
+  @Test
+  void aFlippedBitAWrongLengthOrATruncatedBatchIsRejectedWithAReason() {
+    byte[] bytes = threeRecords().toByteArray();
+    for (int i = RecordBatch.CRC + 4; i < bytes.length; i++) {
+      byte[] damaged = bytes.clone();
+      damaged[i] ^= 0x10;
+      assertThrows(CorruptRecordException.class, () -> RecordBatch.validate(ByteBuffer.wrap(damaged)), "byte " + i);
+    }
+    CorruptRecordException truncated = assertThrows(CorruptRecordException.class,
+        () -> RecordBatch.validate(ByteBuffer.wrap(bytes, 0, bytes.length - 1)));
+    assertTrue(truncated.getMessage().contains("length"), truncated.getMessage());
+    assertThrows(CorruptRecordException.class, () -> RecordBatch.validate(ByteBuffer.wrap(new byte[10])));
+  }
+
+  @Test
+  void concatenatedBatchesSplitBackIntoBatches() {
+    byte[] a = threeRecords().toByteArray();
+    RecordBatch second = new RecordBatchBuilder().add(null, utf8("z"), List.of(), 5).build();
+    second.stampBaseOffset(3);
+    byte[] b = second.toByteArray();
+    ByteBuffer both = ByteBuffer.allocate(a.length + b.length).put(a).put(b).flip();
+    List<RecordBatch> batches = RecordBatch.split(both);
+    assertEquals(2, batches.size());
+    assertEquals(3, batches.get(1).baseOffset());
+    assertEquals("z", new String(batches.get(1).records().get(0).value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void varintsRoundTripAtTheirBoundaries() {
+    ByteBuffer buf = ByteBuffer.allocate(64);
+    for (long v : new long[] {0, 1, -1, 63, -64, 64, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      buf.clear();
+      Varints.writeVarlong(v, buf);
+      assertEquals(Varints.sizeOfVarlong(v), buf.position());
+      buf.flip();
+      assertEquals(v, Varints.readVarlong(buf));
+      if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+        buf.clear();
+        Varints.writeVarint((int) v, buf);
+        assertEquals(Varints.sizeOfVarint((int) v), buf.position());
+        buf.flip();
+        assertEquals((int) v, Varints.readVarint(buf));
+      }
+    }
+  }
+}
