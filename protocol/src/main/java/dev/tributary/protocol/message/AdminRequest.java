@@ -1,10 +1,18 @@
 package dev.tributary.protocol.message;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tributary.protocol.CborSerializable;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Topic management, forwarded by the gateway to the controller. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = AdminRequest.CreateTopic.class, name = "create-topic"),
+    @JsonSubTypes.Type(value = AdminRequest.DeleteTopic.class, name = "delete-topic"),
+    @JsonSubTypes.Type(value = AdminRequest.AddPartitions.class, name = "add-partitions")
+})
 public sealed interface AdminRequest extends GatewayRequest, CborSerializable {
 
   ActorRef<AdminResponse> replyTo();

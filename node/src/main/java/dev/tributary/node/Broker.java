@@ -1,0 +1,112 @@
+package dev.tributary.node;
+
+import dev.tributary.journal.JournalExtension;
+import dev.tributary.node.controller.Controller;
+import dev.tributary.node.gateway.Gateway;
+import dev.tributary.node.partition.PartitionEntity;
+import dev.tributary.protocol.PartitionShards;
+import dev.tributary.protocol.Tributary;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running broker: the actor system with partitions sharded, the controller singleton and the
+ * two gateways. A broker without seed nodes joins itself and forms a single-node cluster.
+ */
+public final class Broker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+  private final ActorSystem<Void> system;
+  private final MetadataView metadata = new MetadataView();
+
+  private Broker(BrokerSettings settings) {
+    this.system = ActorSystem.create(guardian(settings), Tributary.SYSTEM_NAME, settings.toConfig());
+  }
+
+  public static Broker start(BrokerSettings settings) {
+    return new Broker(settings);
+  }
+
+  private Behavior<Void> guardian(BrokerSettings settings) {
+    return Behaviors.setup(context -> {
+      ActorSystem<Void> sys = context.getSystem();
+      JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
+      TopicConfig defaults = TopicConfig.defaults(sys.settings().config());
+      ClusterSharding.get(sys).init(
+          Entity.of(Tributary.PARTITION_ENTITY, entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults))
+              .withMessageExtractor(new PartitionShards())
+              .withAllocationStrategy(new PartitionAllocationStrategy()));
+      ActorRef<Controller.Command> controller =
+          ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
+      context.spawn(Gateway.control(metadata, controller), Tributary.GATEWAY_NAME);
+      context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
+      Cluster cluster = Cluster.get(sys);
+      if (settings.seeds().isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      log.info("Tributary broker {} listening on {}, data in {}", settings.nodeId(),
+          cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
+      return Behaviors.empty();
+    });
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public MetadataView metadata() {
+    return metadata;
+  }
+
+  /** The port Artery listens on (useful when configured as 0). */
+  public int port() {
+    return Cluster.get(system).selfMember().address().getPort().orElseThrow();
+  }
+
+  /** Completes when the broker has joined its cluster and its gateway has the controller's metadata. */
+  public CompletionStage<Void> ready(Duration timeout) {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Runnable check = new Runnable() {
+      @Override
+      public void run() {
+        boolean up = Cluster.get(system).selfMember().status() == org.apache.pekko.cluster.MemberStatus.up();
+        if (up && metadata.received()) {
+          ready.complete(null);
+        } else if (System.nanoTime() > deadline) {
+          ready.completeExceptionally(new IllegalStateException("the broker did not become ready in " + timeout));
+        } else {
+          system.scheduler().scheduleOnce(Duration.ofMillis(50), this, system.executionContext());
+        }
+      }
+    };
+    check.run();
+    return ready;
+  }
+
+  /** Leaves the cluster and stops, closing the journal cleanly. */
+  @Override
+  public void close() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  public CompletionStage<org.apache.pekko.Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+}

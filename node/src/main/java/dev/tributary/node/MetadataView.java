@@ -1,0 +1,45 @@
+package dev.tributary.node;
+
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * This node's copy of the cluster metadata, pushed by the controller to the node's gateway on every
+ * change. Read without asking the controller: partitions read their topic's config here, the
+ * gateway answers clients from it. Thread-safe; readers see whole snapshots.
+ */
+public final class MetadataView {
+
+  private final AtomicReference<MetadataResponse> current =
+      new AtomicReference<>(new MetadataResponse(0, Map.of(), List.of()));
+
+  private volatile boolean received;
+
+  /** Whether the controller's metadata has arrived at least once. */
+  public boolean received() {
+    return received;
+  }
+
+  public MetadataResponse current() {
+    return current.get();
+  }
+
+  /** Installs a snapshot unless a newer one is already here. */
+  public void update(MetadataResponse snapshot) {
+    current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() >= old.version() ? fresh : old);
+    received = true;
+  }
+
+  public Optional<TopicMetadata> topic(String name) {
+    return Optional.ofNullable(current.get().topics().get(name));
+  }
+
+  /** Whether the partition exists in the current metadata. */
+  public boolean exists(String topic, int partition) {
+    return topic(topic).map(t -> partition >= 0 && partition < t.partitions()).orElse(false);
+  }
+}

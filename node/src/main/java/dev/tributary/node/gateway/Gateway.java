@@ -1,0 +1,132 @@
+package dev.tributary.node.gateway;
+
+import dev.tributary.node.MetadataView;
+import dev.tributary.node.controller.Controller;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.Tributary;
+import dev.tributary.protocol.message.AdminRequest;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * A broker's entry point for clients, one per node. The control gateway ({@code /user/gateway})
+ * answers metadata from this node's {@link MetadataView}, forwards admin requests to the
+ * controller and offset lookups to partitions; the data gateway ({@code /user/tributary-data}, a
+ * large-message destination) hands produce and fetch to partitions. Unknown partitions are
+ * answered here, so they never reach sharding.
+ */
+public final class Gateway {
+
+  private Gateway() {}
+
+  /** The control gateway: registers with the receptionist to receive metadata pushes. */
+  public static Behavior<GatewayRequest> control(MetadataView view, ActorRef<Controller.Command> controller) {
+    return Behaviors.setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.register(GatewayMessages.GATEWAY_KEY, context.getSelf()));
+      ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+      Cluster cluster = Cluster.get(context.getSystem());
+      return Behaviors.receive(GatewayRequest.class)
+          .onMessage(GatewayMessages.MetadataUpdated.class, update -> {
+            view.update(update.snapshot());
+            return Behaviors.same();
+          })
+          .onMessage(GetMetadata.class, request -> {
+            request.replyTo().tell(withBrokers(view.current(), cluster));
+            return Behaviors.same();
+          })
+          .onMessage(AdminRequest.class, request -> {
+            controller.tell(new Controller.Admin(request));
+            return Behaviors.same();
+          })
+          .onMessage(ListOffsets.class, request -> {
+            if (view.exists(request.topic(), request.partition())) {
+              forward(sharding, request);
+            } else {
+              request.replyTo().tell(new ListOffsetsResponse(request.topic(), request.partition(),
+                  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request), -1, -1, -1));
+            }
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  /** The data gateway: produce and fetch. */
+  public static Behavior<GatewayRequest> data(MetadataView view) {
+    return Behaviors.setup(context -> {
+      ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+      return Behaviors.receive(GatewayRequest.class)
+          .onMessage(Produce.class, request -> {
+            if (view.exists(request.topic(), request.partition())) {
+              forward(sharding, request);
+            } else {
+              request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request)));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Fetch.class, request -> {
+            if (view.exists(request.topic(), request.partition())) {
+              forward(sharding, request);
+            } else {
+              request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                  unknown(request), -1, -1));
+            }
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  private static void forward(ClusterSharding sharding, PartitionCommand request) {
+    sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(request.topic(), request.partition()))
+        .tell(request);
+  }
+
+  private static String unknown(PartitionCommand request) {
+    return "partition " + request.partition() + " of topic '" + request.topic()
+        + "' does not exist: create the topic first, or check its partition count";
+  }
+
+  /**
+   * The metadata with the live brokers and each partition's leader. One broker leads everything
+   * until replication places partitions: the oldest up member's address stands in.
+   */
+  private static MetadataResponse withBrokers(MetadataResponse metadata, Cluster cluster) {
+    List<String> brokers = new ArrayList<>();
+    cluster.state().getMembers().forEach(m -> {
+      if (m.status() == MemberStatus.up()) {
+        brokers.add(m.address().toString());
+      }
+    });
+    Collections.sort(brokers);
+    String self = cluster.selfMember().address().toString();
+    Map<String, TopicMetadata> topics = new HashMap<>();
+    for (TopicMetadata t : metadata.topics().values()) {
+      topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(),
+          Collections.nCopies(t.partitions(), self)));
+    }
+    return new MetadataResponse(metadata.version(), topics, brokers);
+  }
+}

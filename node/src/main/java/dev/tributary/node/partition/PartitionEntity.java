@@ -1,0 +1,433 @@
+package dev.tributary.node.partition;
+
+import dev.tributary.journal.JournalExtension;
+import dev.tributary.journal.segment.LogInfo;
+import dev.tributary.journal.segment.OffsetOutOfRangeException;
+import dev.tributary.journal.segment.RawBatch;
+import dev.tributary.journal.segment.RetentionPolicy;
+import dev.tributary.journal.segment.StorageEngine;
+import dev.tributary.node.MetadataView;
+import dev.tributary.node.TopicConfig;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.record.CorruptRecordException;
+import dev.tributary.protocol.record.RecordBatch;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The front of a partition: the sharded entity {@code <topic>-<partition>}. It validates each
+ * produce, assigns offsets, checks idempotent-producer sequences and hands batches to its {@link
+ * PartitionWriter}; while one write is in flight new produces are buffered and go together into
+ * the next write (group commit). Fetches, long polls and offset lookups are served from the
+ * in-memory high watermark, with disk reads on the journal's I/O threads, never on this actor.
+ *
+ * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed.
+ */
+public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
+
+  /** Messages the front sends itself. */
+  private interface Internal extends PartitionCommand, NoSerializationVerificationNeeded {
+    @Override
+    default String topic() {
+      return "";
+    }
+
+    @Override
+    default int partition() {
+      return -1;
+    }
+  }
+
+  private record LogLoaded(LogInfo info) implements Internal {}
+
+  private record LoadFailed(Throwable cause) implements Internal {}
+
+  private record WriteDone(PartitionWriter.Appended appended) implements Internal {}
+
+  private record FetchWaitExpired(long waiterId) implements Internal {}
+
+  private record RefreshBounds() implements Internal {}
+
+  private record BoundsRefreshed(long logStartOffset) implements Internal {}
+
+  private record PendingProduce(Produce request, long baseOffset, long nextOffset) {}
+
+  private record Waiter(long id, Fetch fetch) {}
+
+  private final String topic;
+  private final int partition;
+  private final String partitionId;
+  private final StorageEngine engine;
+  private final MetadataView metadata;
+  private final TopicConfig defaults;
+  private final TimerScheduler<PartitionCommand> timers;
+  private final ProducerStates producers = new ProducerStates();
+  private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
+
+  private ActorRef<PartitionWriter.Command> writer;
+  private long nextOffset;
+  private long highWatermark;
+  private long logStartOffset;
+  private List<PendingProduce> buffered = new ArrayList<>();
+  private List<PendingProduce> inFlight = List.of();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private long nextWaiterId;
+
+  /**
+   * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
+   * it serves. Nothing is replayed.
+   */
+  public static Behavior<PartitionCommand> create(
+      String entityId, MetadataView metadata, TopicConfig defaults) {
+    return Behaviors.withStash(10_000, stash ->
+        Behaviors.withTimers(timers ->
+            Behaviors.setup(context -> {
+              String partitionId = entityId;
+              StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
+              context.pipeToSelf(engine.logInfo(partitionId), (info, error) ->
+                  error == null ? new LogLoaded(info) : new LoadFailed(error));
+              return Behaviors.receive(PartitionCommand.class)
+                  .onMessage(LogLoaded.class, loaded -> stash.unstashAll(
+                      new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded.info())))
+                  .onMessage(LoadFailed.class, failed -> {
+                    context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
+                    return Behaviors.stopped();
+                  })
+                  .onAnyMessage(message -> {
+                    stash.stash(message);
+                    return Behaviors.same();
+                  })
+                  .build();
+            })));
+  }
+
+  private PartitionEntity(
+      ActorContext<PartitionCommand> context,
+      String entityId,
+      StorageEngine engine,
+      MetadataView metadata,
+      TopicConfig defaults,
+      TimerScheduler<PartitionCommand> timers,
+      LogInfo info) {
+    super(context);
+    int dash = entityId.lastIndexOf('-');
+    this.topic = entityId.substring(0, dash);
+    this.partition = Integer.parseInt(entityId.substring(dash + 1));
+    this.partitionId = TopicNames.partitionId(topic, partition);
+    this.engine = engine;
+    this.metadata = metadata;
+    this.defaults = defaults;
+    this.timers = timers;
+    this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
+    engine.setRetention(partitionId, retentionPolicy());
+    nextOffset = Math.max(0, info.logEndOffset());
+    highWatermark = nextOffset; // one replica: everything stored is committed
+    logStartOffset = info.logStartOffset() < 0 ? nextOffset : info.logStartOffset();
+    writer = context.spawn(PartitionWriter.create(partitionId), "writer");
+    context.watch(writer);
+    timers.startTimerWithFixedDelay(new RefreshBounds(), Duration.ofSeconds(30));
+    context.getLog().debug("Partition {} started at offsets [{}, {})", partitionId, logStartOffset, nextOffset);
+  }
+
+  // ------------------------------------------------------------------ serving
+
+  @Override
+  public Receive<PartitionCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Produce.class, this::onProduce)
+        .onMessage(WriteDone.class, this::onWriteDone)
+        .onMessage(Fetch.class, this::onFetch)
+        .onMessage(FetchWaitExpired.class, this::onFetchWaitExpired)
+        .onMessage(ListOffsets.class, this::onListOffsets)
+        .onMessage(RefreshBounds.class, this::onRefreshBounds)
+        .onMessage(BoundsRefreshed.class, refreshed -> {
+          logStartOffset = Math.max(logStartOffset, refreshed.logStartOffset());
+          return this;
+        })
+        .onMessage(PartitionControl.Wake.class, wake -> this)
+        .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
+        .onSignal(Terminated.class, this::onWriterStopped)
+        .onSignal(PostStop.class, stopped -> {
+          failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
+          return this;
+        })
+        .build();
+  }
+
+  // ------------------------------------------------------------------ produce
+
+  private Behavior<PartitionCommand> onProduce(Produce produce) {
+    TopicConfig config = config();
+    if (produce.batch().length > config.maxMessageBytes()) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.RECORD_TOO_LARGE,
+          "the batch has " + produce.batch().length + " bytes; topic " + topic + " allows max.message.bytes="
+              + config.maxMessageBytes() + ": send smaller batches or raise the limit"));
+      return this;
+    }
+    RecordBatch batch;
+    try {
+      batch = RecordBatch.validate(ByteBuffer.wrap(produce.batch()));
+    } catch (CorruptRecordException e) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.CORRUPT_RECORD, e.getMessage()));
+      return this;
+    }
+    ProducerStates.Verdict verdict = producers.check(batch);
+    if (verdict.error() != ErrorCode.NONE) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, verdict.error(), verdict.message()));
+      return this;
+    }
+    if (verdict.isDuplicate()) {
+      replyWhenStored(produce, verdict.duplicateOf());
+      return this;
+    }
+    long baseOffset = nextOffset;
+    batch.stampBaseOffset(baseOffset);
+    nextOffset += batch.recordCount();
+    producers.onAppend(batch, baseOffset);
+    buffered.add(new PendingProduce(produce, baseOffset, nextOffset));
+    writeBuffered();
+    return this;
+  }
+
+  /** A retried batch: answer with its original offset once that is stored. */
+  private void replyWhenStored(Produce produce, long baseOffset) {
+    if (baseOffset < highWatermark) {
+      produce.replyTo().tell(ok(produce, baseOffset));
+    } else {
+      buffered.add(new PendingProduce(
+          new Produce(produce.correlationId(), produce.topic(), produce.partition(), null,
+              produce.acks(), produce.timeoutMs(), produce.replyTo()),
+          baseOffset, -1));
+    }
+  }
+
+  private void writeBuffered() {
+    if (!inFlight.isEmpty() || buffered.isEmpty()) {
+      return;
+    }
+    List<BatchAppended> batches = new ArrayList<>(buffered.size());
+    for (PendingProduce p : buffered) {
+      if (p.request().batch() != null) {
+        batches.add(new BatchAppended(p.request().batch()));
+      }
+    }
+    inFlight = buffered;
+    buffered = new ArrayList<>();
+    if (batches.isEmpty()) {
+      onWriteDone(new WriteDone(new PartitionWriter.Appended(0)));
+    } else {
+      writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
+    }
+  }
+
+  private Behavior<PartitionCommand> onWriteDone(WriteDone done) {
+    for (PendingProduce p : inFlight) {
+      if (p.nextOffset() > highWatermark) {
+        highWatermark = p.nextOffset();
+      }
+    }
+    for (PendingProduce p : inFlight) {
+      p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
+    }
+    inFlight = List.of();
+    serveWaiters();
+    writeBuffered();
+    return this;
+  }
+
+  private ProduceResponse ok(Produce produce, long baseOffset) {
+    return new ProduceResponse(produce.correlationId(), topic, partition, ErrorCode.NONE, "",
+        baseOffset, -1, logStartOffset);
+  }
+
+  private Behavior<PartitionCommand> onWriterStopped(Terminated terminated) {
+    // The writer stops when a journal write fails. The offsets handed out since the last good
+    // write are void: answer everything pending and restart from what the disk holds.
+    getContext().getLog().error("Partition {}: the log write failed; restarting the partition", partitionId);
+    failAll(ErrorCode.KAFKA_STORAGE_ERROR, "the broker could not write partition " + partitionId + "; retry");
+    return Behaviors.stopped();
+  }
+
+  private void failAll(ErrorCode error, String message) {
+    for (List<PendingProduce> list : List.of(inFlight, buffered)) {
+      for (PendingProduce p : list) {
+        p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
+      }
+    }
+    inFlight = List.of();
+    buffered = new ArrayList<>();
+    for (Waiter w : waiters) {
+      w.fetch().replyTo().tell(FetchResponse.failed(w.fetch(), error, message, highWatermark, logStartOffset));
+    }
+    waiters.clear();
+  }
+
+  // ------------------------------------------------------------------ fetch
+
+  private Behavior<PartitionCommand> onFetch(Fetch fetch) {
+    if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
+          "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
+          highWatermark, logStartOffset));
+      return this;
+    }
+    if (fetch.offset() < logStartOffset || fetch.offset() > highWatermark) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
+          "offset " + fetch.offset() + " is outside [" + logStartOffset + ", " + highWatermark
+              + "] of " + partitionId + ": seek to earliest or latest",
+          highWatermark, logStartOffset));
+      return this;
+    }
+    if (fetch.offset() == highWatermark) {
+      if (fetch.maxWaitMs() <= 0) {
+        fetch.replyTo().tell(records(fetch, List.of()));
+      } else {
+        long id = nextWaiterId++;
+        waiters.add(new Waiter(id, fetch));
+        timers.startSingleTimer(id, new FetchWaitExpired(id), Duration.ofMillis(fetch.maxWaitMs()));
+      }
+      return this;
+    }
+    read(fetch);
+    return this;
+  }
+
+  /** Reads on the journal's I/O threads and answers from there: nothing of it runs on this actor. */
+  private void read(Fetch fetch) {
+    long hw = highWatermark;
+    long start = logStartOffset;
+    engine.readRaw(partitionId, fetch.offset(), hw, fetch.maxBytes()).whenComplete((batches, error) -> {
+      if (error == null) {
+        fetch.replyTo().tell(records(fetch, batches, hw, start));
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof OffsetOutOfRangeException out) {
+          fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
+              hw, out.logStartOffset()));
+        } else {
+          fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.KAFKA_STORAGE_ERROR,
+              "could not read " + partitionId + ": " + cause, hw, start));
+        }
+      }
+    });
+  }
+
+  private FetchResponse records(Fetch fetch, List<RawBatch> batches) {
+    return records(fetch, batches, highWatermark, logStartOffset);
+  }
+
+  private static FetchResponse records(Fetch fetch, List<RawBatch> batches, long hw, long start) {
+    int size = 0;
+    for (RawBatch b : batches) {
+      size += b.payload().remaining();
+    }
+    byte[] bytes = new byte[size];
+    int at = 0;
+    for (RawBatch b : batches) {
+      ByteBuffer p = b.payload().duplicate();
+      int n = p.remaining();
+      p.get(bytes, at, n);
+      at += n;
+    }
+    return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
+        hw, start, bytes);
+  }
+
+  private void serveWaiters() {
+    Iterator<Waiter> it = waiters.iterator();
+    while (it.hasNext()) {
+      Waiter w = it.next();
+      if (w.fetch().offset() < highWatermark) {
+        it.remove();
+        timers.cancel(w.id());
+        read(w.fetch());
+      }
+    }
+  }
+
+  private Behavior<PartitionCommand> onFetchWaitExpired(FetchWaitExpired expired) {
+    Iterator<Waiter> it = waiters.iterator();
+    while (it.hasNext()) {
+      Waiter w = it.next();
+      if (w.id() == expired.waiterId()) {
+        it.remove();
+        w.fetch().replyTo().tell(records(w.fetch(), List.of()));
+      }
+    }
+    return this;
+  }
+
+  // ------------------------------------------------------------------ offsets, retention, delete
+
+  private Behavior<PartitionCommand> onListOffsets(ListOffsets request) {
+    long hw = highWatermark;
+    long start = logStartOffset;
+    if (request.timestamp() == ListOffsets.EARLIEST || request.timestamp() == ListOffsets.LATEST) {
+      long offset = request.timestamp() == ListOffsets.EARLIEST ? start : hw;
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw));
+    } else if (request.timestamp() < 0) {
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.INVALID_REQUEST,
+          "timestamp must be -2 (earliest), -1 (latest) or >= 0, got " + request.timestamp(), -1, start, hw));
+    } else {
+      engine.offsetForTimestamp(partitionId, request.timestamp()).whenComplete((found, error) -> {
+        if (error != null) {
+          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.KAFKA_STORAGE_ERROR,
+              error.toString(), -1, start, hw));
+        } else {
+          long offset = found.isPresent() && found.getAsLong() < hw ? found.getAsLong() : -1;
+          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw));
+        }
+      });
+    }
+    return this;
+  }
+
+  private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
+    engine.setRetention(partitionId, retentionPolicy());
+    getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) ->
+        new BoundsRefreshed(error == null && info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset));
+    return this;
+  }
+
+  private Behavior<PartitionCommand> onDelete(PartitionControl.DeletePartition delete) {
+    failAll(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
+    getContext().unwatch(writer);
+    getContext().stop(writer);
+    ActorRef<Done> replyTo = delete.replyTo();
+    engine.deleteLog(partitionId).whenComplete((ok, error) -> replyTo.tell(Done.getInstance()));
+    return Behaviors.stopped();
+  }
+
+  private TopicConfig config() {
+    return metadata.topic(topic).map(t -> defaults.with(t.configs())).orElse(defaults);
+  }
+
+  private RetentionPolicy retentionPolicy() {
+    TopicConfig c = config();
+    return new RetentionPolicy(c.retentionBytes(), c.retentionMs());
+  }
+}

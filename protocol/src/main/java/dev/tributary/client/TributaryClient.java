@@ -1,0 +1,235 @@
+package dev.tributary.client;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.Tributary;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.AdminRequest;
+import dev.tributary.protocol.message.AdminResponse;
+import dev.tributary.protocol.message.DataPlaneMessage;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.record.RecordBatch;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The connection to a Tributary cluster: control requests (metadata, topics, offsets) and the raw
+ * data plane (produce and fetch of record batches) on which {@link Producer} and {@link Consumer}
+ * are built. Thread-safe; every call returns a {@link CompletionStage}.
+ *
+ * <p>{@link #connect(String)} starts a small actor system of its own that talks to a bootstrap
+ * broker's gateway over Artery without joining the cluster, as a Kafka client talks to brokers.
+ */
+public final class TributaryClient implements AutoCloseable {
+
+  private final ActorSystem<Void> system;
+  private final boolean ownsSystem;
+  private final String bootstrap;
+  private final ActorRef<GatewayRequest> gateway;
+  private final ActorRef<GatewayRequest> dataGateway;
+  private final ActorRef<DataPlaneMessage> replies;
+  private final DataReplies pending;
+  private final Duration requestTimeout;
+
+  private TributaryClient(ActorSystem<Void> system, boolean ownsSystem, String bootstrap,
+      ActorRef<DataPlaneMessage> replies, DataReplies pending) {
+    this.system = system;
+    this.ownsSystem = ownsSystem;
+    this.bootstrap = bootstrap;
+    String[] hostPort = parseBootstrap(bootstrap);
+    String host = hostPort[0];
+    int port = Integer.parseInt(hostPort[1]);
+    ActorRefResolver resolver = ActorRefResolver.get(system);
+    this.gateway = resolver.resolveActorRef(Tributary.gatewayPath(host, port));
+    this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
+    this.replies = replies;
+    this.pending = pending;
+    this.requestTimeout = system.settings().config().hasPath("tributary.client.request-timeout")
+        ? system.settings().config().getDuration("tributary.client.request-timeout")
+        : Duration.ofSeconds(10);
+  }
+
+  /**
+   * Connects to the cluster through a bootstrap broker, {@code host:port} (several may be given,
+   * comma-separated; the first is used until failover exists).
+   *
+   * @throws IllegalArgumentException when the address is not {@code host:port}
+   */
+  public static TributaryClient connect(String bootstrap) {
+    parseBootstrap(bootstrap);
+    Config config = ConfigFactory.parseResources("tributary-client.conf")
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    DataReplies pending = new DataReplies();
+    CompletableFuture<ActorRef<DataPlaneMessage>> repliesRef = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
+      repliesRef.complete(context.spawn(pending.behavior(), Tributary.CLIENT_DATA_REPLIES_NAME));
+      return Behaviors.empty();
+    }), "tributary-client", config);
+    return new TributaryClient(system, true, bootstrap, repliesRef.join(), pending);
+  }
+
+  /** Validates and splits {@code host:port} (the first of a comma-separated list). */
+  static String[] parseBootstrap(String bootstrap) {
+    if (bootstrap == null || bootstrap.isBlank()) {
+      throw new IllegalArgumentException("no bootstrap address: give host:port, e.g. 127.0.0.1:25520");
+    }
+    String first = bootstrap.split(",")[0].trim();
+    int colon = first.lastIndexOf(':');
+    if (colon <= 0 || colon == first.length() - 1) {
+      throw new IllegalArgumentException("bootstrap address '" + first + "' is not host:port, e.g. 127.0.0.1:25520");
+    }
+    try {
+      int port = Integer.parseInt(first.substring(colon + 1));
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bootstrap address '" + first + "' has no valid port (1-65535)");
+    }
+    return new String[] {first.substring(0, colon), first.substring(colon + 1)};
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  // ---------------------------------------------------------------- control plane
+
+  public CompletionStage<MetadataResponse> metadata() {
+    return unreachableOnTimeout(AskPattern.ask(gateway, GetMetadata::new, requestTimeout, system.scheduler()));
+  }
+
+  /** Creates a topic; fails with a {@link TributaryException} saying what is wrong. */
+  public CompletionStage<AdminResponse> createTopic(String name, int partitions, Map<String, String> configs) {
+    return admin(replyTo -> new AdminRequest.CreateTopic(name, partitions, configs, replyTo));
+  }
+
+  public CompletionStage<AdminResponse> deleteTopic(String name) {
+    return admin(replyTo -> new AdminRequest.DeleteTopic(name, replyTo));
+  }
+
+  public CompletionStage<AdminResponse> addPartitions(String name, int partitions) {
+    return admin(replyTo -> new AdminRequest.AddPartitions(name, partitions, replyTo));
+  }
+
+  private CompletionStage<AdminResponse> admin(
+      org.apache.pekko.japi.function.Function<ActorRef<AdminResponse>, GatewayRequest> request) {
+    return unreachableOnTimeout(AskPattern.ask(gateway, request::apply, requestTimeout.multipliedBy(4), system.scheduler()))
+        .thenApply(response -> {
+          if (response.error() != ErrorCode.NONE) {
+            throw new TributaryException(response.error(), response.errorMessage());
+          }
+          return response;
+        });
+  }
+
+  /** An offset of a partition: {@link ListOffsets#EARLIEST}, {@link ListOffsets#LATEST} or a timestamp. */
+  public CompletionStage<ListOffsetsResponse> listOffsets(String topic, int partition, long timestamp) {
+    return unreachableOnTimeout(AskPattern.<GatewayRequest, ListOffsetsResponse>ask(gateway,
+            replyTo -> new ListOffsets(topic, partition, timestamp, replyTo), requestTimeout, system.scheduler()))
+        .thenApply(response -> {
+          if (response.error() != ErrorCode.NONE) {
+            throw new TributaryException(response.error(), response.errorMessage());
+          }
+          return response;
+        });
+  }
+
+  // ---------------------------------------------------------------- data plane
+
+  /** Sends one batch; the reply may carry an error code (it is not turned into an exception). */
+  public CompletionStage<ProduceResponse> produce(
+      String topic, int partition, RecordBatch batch, Acks acks, Duration timeout) {
+    CompletableFuture<DataPlaneMessage> reply = new CompletableFuture<>();
+    long id = pending.register(reply);
+    @SuppressWarnings("unchecked")
+    ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
+    dataGateway.tell(new Produce(id, topic, partition, batch.toByteArray(), acks, (int) timeout.toMillis(), replyTo));
+    return reply.orTimeout(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+        .handle((r, e) -> {
+          if (e != null) {
+            return ProduceResponse.failed(
+                new Produce(id, topic, partition, null, acks, 0, replyTo), ErrorCode.REQUEST_TIMED_OUT,
+                "no answer from " + bootstrap + " within " + timeout.plusSeconds(5) + "; retry");
+          }
+          return (ProduceResponse) r;
+        });
+  }
+
+  /** Fetches stored batches from {@code offset}, waiting up to {@code maxWait} for new data. */
+  public CompletionStage<FetchResponse> fetch(String topic, int partition, long offset, int maxBytes, Duration maxWait) {
+    CompletableFuture<DataPlaneMessage> reply = new CompletableFuture<>();
+    long id = pending.register(reply);
+    @SuppressWarnings("unchecked")
+    ActorRef<FetchResponse> replyTo = (ActorRef<FetchResponse>) (ActorRef<?>) replies;
+    Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo);
+    dataGateway.tell(fetch);
+    return reply.orTimeout(maxWait.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((r, e) -> {
+          if (e != null) {
+            return FetchResponse.failed(fetch, ErrorCode.REQUEST_TIMED_OUT,
+                "no answer from " + bootstrap + " in time; retry", -1, -1);
+          }
+          return (FetchResponse) r;
+        });
+  }
+
+  private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage) {
+    return stage.handle((value, error) -> {
+      if (error == null) {
+        return value;
+      }
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (cause instanceof TimeoutException) {
+        throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
+            "no answer from the cluster at " + bootstrap + ": is a broker running there?");
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new java.util.concurrent.CompletionException(cause);
+    });
+  }
+
+  @Override
+  public void close() {
+    pending.failAll(new TributaryException(ErrorCode.BROKER_NOT_AVAILABLE, "the client is closed"));
+    if (ownsSystem) {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // shutting down anyway
+      }
+    }
+  }
+}
