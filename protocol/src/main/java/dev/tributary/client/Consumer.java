@@ -1,0 +1,252 @@
+package dev.tributary.client;
+
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.record.Record;
+import dev.tributary.protocol.record.RecordBatch;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads records from partitions assigned by hand, as Kafka's consumer with {@code assign()}: each
+ * partition has a position; {@link #poll} returns records from the positions on and moves them.
+ * One fetch per partition is kept in flight, so the next records arrive while the caller works on
+ * the last ones. Not thread-safe: one thread polls, as in Kafka.
+ */
+public final class Consumer implements AutoCloseable {
+
+  private final TributaryClient client;
+  private final ConsumerSettings settings;
+  private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
+  private final LinkedBlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+
+  private static final class PartitionState {
+    long position = -1; // -1: not known yet; resolved by the reset policy
+    long generation; // bumped by every seek, so fetches for an old position are dropped
+    boolean fetching;
+    final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
+  }
+
+  private record Arrival(TopicPartition tp, long generation, long offset, FetchResponse response, Throwable error) {}
+
+  public Consumer(TributaryClient client, ConsumerSettings settings) {
+    this.client = client;
+    this.settings = settings;
+  }
+
+  /** Reads exactly these partitions from now on (positions of partitions kept are kept). */
+  public void assign(Collection<TopicPartition> assignment) {
+    partitions.keySet().retainAll(Set.copyOf(assignment));
+    for (TopicPartition tp : assignment) {
+      partitions.computeIfAbsent(tp, t -> new PartitionState());
+    }
+  }
+
+  public Set<TopicPartition> assignment() {
+    return Set.copyOf(partitions.keySet());
+  }
+
+  /** The offset of the next record {@link #poll} returns for the partition. */
+  public long position(TopicPartition tp) {
+    PartitionState s = state(tp);
+    if (s.position < 0) {
+      resetPosition(tp, s);
+    }
+    return s.position;
+  }
+
+  public void seek(TopicPartition tp, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must be >= 0, got " + offset + "; use seekToBeginning or seekToEnd");
+    }
+    PartitionState s = state(tp);
+    s.position = offset;
+    s.generation++;
+    s.buffered.clear();
+    s.fetching = false;
+  }
+
+  public void seekToBeginning(Collection<TopicPartition> tps) {
+    tps.forEach(tp -> seek(tp, lookup(tp, ListOffsets.EARLIEST)));
+  }
+
+  public void seekToEnd(Collection<TopicPartition> tps) {
+    tps.forEach(tp -> seek(tp, lookup(tp, ListOffsets.LATEST)));
+  }
+
+  /** Seeks to the first record with a timestamp at least {@code timestamp}, or the end if none. */
+  public void seekToTimestamp(TopicPartition tp, long timestamp) {
+    long offset = lookup(tp, timestamp);
+    seek(tp, offset >= 0 ? offset : lookup(tp, ListOffsets.LATEST));
+  }
+
+  private long lookup(TopicPartition tp, long timestamp) {
+    try {
+      return client.listOffsets(tp.topic(), tp.partition(), timestamp).toCompletableFuture()
+          .get(client.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS).offset();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
+    } catch (Exception e) {
+      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "offset lookup for " + tp + " timed out");
+    }
+  }
+
+  /**
+   * Returns the records available within {@code timeout}, at most {@code maxPollRecords}, in
+   * offset order per partition. Returns as soon as any partition has records.
+   */
+  public List<ConsumerRecord> poll(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      drainArrivals();
+      List<ConsumerRecord> out = takeBuffered();
+      if (!out.isEmpty()) {
+        startFetches();
+        return out;
+      }
+      startFetches();
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        return List.of();
+      }
+      try {
+        Arrival a = arrivals.poll(remaining, TimeUnit.NANOSECONDS);
+        if (a != null) {
+          handle(a);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
+  }
+
+  private void drainArrivals() {
+    for (Arrival a; (a = arrivals.poll()) != null; ) {
+      handle(a);
+    }
+  }
+
+  private List<ConsumerRecord> takeBuffered() {
+    List<ConsumerRecord> out = new ArrayList<>();
+    for (PartitionState s : partitions.values()) {
+      while (out.size() < settings.maxPollRecords() && !s.buffered.isEmpty()) {
+        ConsumerRecord r = s.buffered.poll();
+        out.add(r);
+        s.position = r.offset() + 1;
+      }
+    }
+    return out;
+  }
+
+  private void startFetches() {
+    for (Map.Entry<TopicPartition, PartitionState> e : partitions.entrySet()) {
+      TopicPartition tp = e.getKey();
+      PartitionState s = e.getValue();
+      if (s.fetching || !s.buffered.isEmpty()) {
+        continue;
+      }
+      if (s.position < 0) {
+        resetPosition(tp, s);
+      }
+      s.fetching = true;
+      long generation = s.generation;
+      long offset = s.position;
+      client.fetch(tp.topic(), tp.partition(), offset, settings.maxPartitionFetchBytes(), settings.maxWait())
+          .whenComplete((response, error) -> arrivals.add(new Arrival(tp, generation, offset, response, error)));
+    }
+  }
+
+  private void handle(Arrival a) {
+    PartitionState s = partitions.get(a.tp());
+    if (s == null || s.generation != a.generation()) {
+      return; // unassigned or sought since: stale
+    }
+    s.fetching = false;
+    if (a.error() != null) {
+      return; // fetched again on the next poll
+    }
+    FetchResponse r = a.response();
+    if (r.error() == ErrorCode.OFFSET_OUT_OF_RANGE) {
+      if (settings.autoOffsetReset() == ConsumerSettings.OffsetReset.NONE) {
+        throw new TributaryException(ErrorCode.OFFSET_OUT_OF_RANGE, r.errorMessage());
+      }
+      s.position = -1;
+      return;
+    }
+    if (r.error() != ErrorCode.NONE) {
+      if (!r.error().retriable()) {
+        throw new TributaryException(r.error(), r.errorMessage());
+      }
+      return;
+    }
+    for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(r.records()))) {
+      for (Record record : batch.records()) {
+        if (record.offset() >= a.offset()) {
+          s.buffered.add(new ConsumerRecord(a.tp().topic(), a.tp().partition(), record.offset(),
+              record.timestamp(), record.key(), record.value(), record.headers()));
+        }
+      }
+    }
+  }
+
+  private void resetPosition(TopicPartition tp, PartitionState s) {
+    switch (settings.autoOffsetReset()) {
+      case EARLIEST -> s.position = lookup(tp, ListOffsets.EARLIEST);
+      case LATEST -> s.position = lookup(tp, ListOffsets.LATEST);
+      default -> throw new TributaryException(ErrorCode.OFFSET_OUT_OF_RANGE,
+          "no position for " + tp + " and auto-offset-reset is none: seek first");
+    }
+  }
+
+  private PartitionState state(TopicPartition tp) {
+    PartitionState s = partitions.get(tp);
+    if (s == null) {
+      throw new IllegalStateException(tp + " is not assigned to this consumer; assign it first");
+    }
+    return s;
+  }
+
+  /** The partitions of a topic, from the cluster's metadata. */
+  public List<TopicPartition> partitionsFor(String topic) {
+    var m = client.metadata().toCompletableFuture().join();
+    var t = m.topics().get(topic);
+    if (t == null) {
+      throw new TributaryException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + topic + "' does not exist");
+    }
+    List<TopicPartition> out = new ArrayList<>();
+    for (int p = 0; p < t.partitions(); p++) {
+      out.add(new TopicPartition(topic, p));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    partitions.clear();
+    arrivals.clear();
+  }
+
+  /** For tests and tools: a view of the current positions. */
+  Map<TopicPartition, Long> positions() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    partitions.forEach((tp, s) -> out.put(tp, s.position));
+    return out;
+  }
+}

@@ -1,0 +1,316 @@
+package dev.tributary.client;
+
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import dev.tributary.protocol.record.Header;
+import dev.tributary.protocol.record.RecordBatch;
+import dev.tributary.protocol.record.RecordBatchBuilder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends records to topics, as Kafka's producer does: keyed records go to the partition Kafka's
+ * murmur2 partitioner picks, unkeyed ones stick to a partition per batch; records are batched per
+ * partition by {@code batchSize} and {@code linger}; at most {@code maxInFlight} batches per
+ * partition await an answer; retriable errors are retried with back-off, and idempotence (on by
+ * default) makes retries safe. Thread-safe. {@link #send} never blocks unless {@code
+ * bufferMemory} bytes already wait to be sent.
+ */
+public final class Producer implements AutoCloseable {
+
+  /** Bytes of records that may wait in the producer before {@link #send} blocks. */
+  private static final long BUFFER_MEMORY = 32L * 1024 * 1024;
+  /** The largest batch the broker can be sent: Artery's large frame less headroom. */
+  public static final int MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+  private final TributaryClient client;
+  private final ProducerSettings settings;
+  private final long producerId;
+  private final ScheduledExecutorService timer;
+  private final Object lock = new Object();
+  private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
+  private final Map<String, Integer> sticky = new HashMap<>();
+  private final Set<CompletableFuture<RecordMetadata>> outstanding = ConcurrentHashMap.newKeySet();
+  private volatile MetadataResponse metadata;
+  private long bufferedBytes;
+  private volatile boolean closed;
+
+  private record Pending(CompletableFuture<RecordMetadata> future, long timestamp, int size) {}
+
+  private record Ready(TopicPartition tp, RecordBatch batch, List<Pending> records, int attempts) {
+    Ready retried() {
+      return new Ready(tp, batch, records, attempts + 1);
+    }
+  }
+
+  private final class PartitionQueue {
+    final TopicPartition tp;
+    RecordBatchBuilder open;
+    List<Pending> openRecords = new ArrayList<>();
+    final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    final TreeSet<Integer> unacknowledged = new TreeSet<>();
+    int inFlight;
+    int nextSequence;
+
+    PartitionQueue(TopicPartition tp) {
+      this.tp = tp;
+    }
+  }
+
+  public Producer(TributaryClient client, ProducerSettings settings) {
+    this.client = client;
+    this.settings = settings;
+    this.producerId = settings.idempotence() ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : -1;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tributary-producer-linger");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Sends a record without headers, timestamped now. */
+  public CompletionStage<RecordMetadata> send(String topic, byte[] key, byte[] value) {
+    return send(topic, null, key, value, List.of(), System.currentTimeMillis());
+  }
+
+  /**
+   * Sends a record. The partition is {@code partition} when given, else chosen from the key.
+   * Completes when the broker has stored it (as {@code acks} asks) or failed for good.
+   */
+  public CompletionStage<RecordMetadata> send(
+      String topic, Integer partition, byte[] key, byte[] value, List<Header> headers, long timestamp) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the producer is closed"));
+    }
+    int size = RecordBatchBuilder.estimateRecordSize(key, value, headers);
+    if (size + RecordBatch.HEADER_SIZE > MAX_BATCH_BYTES) {
+      return CompletableFuture.failedFuture(new TributaryException(ErrorCode.RECORD_TOO_LARGE,
+          "a record of about " + size + " bytes is over the " + MAX_BATCH_BYTES + "-byte batch limit"));
+    }
+    int partitions;
+    try {
+      partitions = partitionsOf(topic);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (partition != null && (partition < 0 || partition >= partitions)) {
+      return CompletableFuture.failedFuture(new TributaryException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          "topic '" + topic + "' has partitions 0-" + (partitions - 1) + "; got " + partition));
+    }
+    CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    outstanding.add(future);
+    future.whenComplete((r, e) -> outstanding.remove(future));
+    append(topic, partition, partitions, key, value, headers, timestamp, size, future);
+    return future;
+  }
+
+  /**
+   * The topic's partition count from cached metadata. Like Kafka's {@code send}, the first send to
+   * a topic blocks the caller until metadata arrives (at most the client's request timeout): it
+   * must not reorder records by racing for metadata.
+   */
+  private int partitionsOf(String topic) {
+    MetadataResponse m = metadata;
+    TopicMetadata t = m == null ? null : m.topics().get(topic);
+    if (t != null) {
+      return t.partitions();
+    }
+    MetadataResponse fresh;
+    try {
+      fresh = client.metadata().toCompletableFuture()
+          .get(client.requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r
+          : new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no metadata from " + client.bootstrap());
+    }
+    metadata = fresh;
+    TopicMetadata found = fresh.topics().get(topic);
+    if (found == null) {
+      throw new TributaryException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          "topic '" + topic + "' does not exist: create it first (./tributary topic create " + topic + ")");
+    }
+    return found.partitions();
+  }
+
+  private void append(String topic, Integer explicitPartition, int partitions, byte[] key, byte[] value,
+      List<Header> headers, long timestamp, int size, CompletableFuture<RecordMetadata> future) {
+    synchronized (lock) {
+      while (bufferedBytes > BUFFER_MEMORY && !closed) {
+        try {
+          lock.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          future.completeExceptionally(e);
+          return;
+        }
+      }
+      int p;
+      if (explicitPartition != null) {
+        p = explicitPartition;
+      } else if (key != null) {
+        p = Partitioner.partitionForKey(key, partitions);
+      } else {
+        p = sticky.computeIfAbsent(topic, t -> ThreadLocalRandom.current().nextInt(partitions)) % partitions;
+      }
+      TopicPartition tp = new TopicPartition(topic, p);
+      PartitionQueue q = queues.computeIfAbsent(tp, PartitionQueue::new);
+      if (q.open != null && q.open.sizeInBytes() + size > settings.batchSize()) {
+        closeOpenBatch(q);
+      }
+      if (q.open == null) {
+        q.open = new RecordBatchBuilder();
+        RecordBatchBuilder opened = q.open;
+        if (!settings.linger().isZero()) {
+          timer.schedule(() -> lingerExpired(q, opened), settings.linger().toNanos(), TimeUnit.NANOSECONDS);
+        }
+      }
+      q.open.add(key, value, headers, timestamp);
+      q.openRecords.add(new Pending(future, timestamp, size));
+      bufferedBytes += size;
+      if (settings.linger().isZero() && q.inFlight < settings.maxInFlight()) {
+        closeOpenBatch(q);
+      }
+      sendReady(q);
+    }
+  }
+
+  private void lingerExpired(PartitionQueue q, RecordBatchBuilder batch) {
+    synchronized (lock) {
+      if (q.open == batch) {
+        closeOpenBatch(q);
+        sendReady(q);
+      }
+    }
+  }
+
+  /** Seals the open batch of a partition into the ready queue. Holds the lock. */
+  private void closeOpenBatch(PartitionQueue q) {
+    if (q.open == null || q.open.recordCount() == 0) {
+      return;
+    }
+    RecordBatch batch;
+    if (producerId >= 0) {
+      batch = q.open.build(producerId, (short) 0, q.nextSequence);
+      q.unacknowledged.add(q.nextSequence);
+      q.nextSequence += q.open.recordCount();
+    } else {
+      batch = q.open.build();
+    }
+    q.ready.add(new Ready(q.tp, batch, q.openRecords, 0));
+    q.open = null;
+    q.openRecords = new ArrayList<>();
+    if (q.tp.partition() == sticky.getOrDefault(q.tp.topic(), -1)) {
+      int partitions = metadata == null || metadata.topics().get(q.tp.topic()) == null
+          ? 1 : metadata.topics().get(q.tp.topic()).partitions();
+      sticky.put(q.tp.topic(), Partitioner.stickyPartition(partitions, q.tp.partition()));
+    }
+  }
+
+  /** Sends ready batches while in-flight slots are free. Holds the lock. */
+  private void sendReady(PartitionQueue q) {
+    while (q.inFlight < settings.maxInFlight() && !q.ready.isEmpty()) {
+      Ready r = q.ready.poll();
+      q.inFlight++;
+      transmit(q, r);
+    }
+  }
+
+  private void transmit(PartitionQueue q, Ready r) {
+    client.produce(r.tp().topic(), r.tp().partition(), r.batch(), settings.acks(), settings.requestTimeout())
+        .whenComplete((response, error) -> onResponse(q, r, response, error));
+  }
+
+  private void onResponse(PartitionQueue q, Ready r, ProduceResponse response, Throwable error) {
+    ErrorCode code = error != null ? ErrorCode.REQUEST_TIMED_OUT : response.error();
+    String message = error != null ? String.valueOf(error) : response.errorMessage();
+    boolean retry;
+    synchronized (lock) {
+      boolean earlierPending = r.batch().isIdempotent()
+          && !q.unacknowledged.headSet(r.batch().baseSequence()).isEmpty();
+      retry = code != ErrorCode.NONE && r.attempts() < settings.retries() && !closed
+          && (code.retriable() || (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && earlierPending));
+      if (!retry) {
+        q.inFlight--;
+        q.unacknowledged.remove(r.batch().baseSequence());
+        for (Pending p : r.records()) {
+          bufferedBytes -= p.size();
+        }
+        lock.notifyAll();
+        if (settings.linger().isZero()) {
+          closeOpenBatch(q);
+        }
+        sendReady(q);
+      }
+    }
+    if (retry) {
+      if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code == ErrorCode.NOT_LEADER) {
+        metadata = null;
+      }
+      timer.schedule(() -> transmit(q, r.retried()), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (code == ErrorCode.NONE) {
+      List<Pending> records = r.records();
+      for (int i = 0; i < records.size(); i++) {
+        Pending p = records.get(i);
+        p.future().complete(new RecordMetadata(r.tp().topic(), r.tp().partition(), response.baseOffset() + i, p.timestamp()));
+      }
+    } else {
+      TributaryException failure = new TributaryException(code, message);
+      r.records().forEach(p -> p.future().completeExceptionally(failure));
+    }
+  }
+
+  /** Sends every waiting record now; completes when all records sent so far are answered. */
+  public CompletionStage<Void> flush() {
+    synchronized (lock) {
+      for (PartitionQueue q : queues.values()) {
+        closeOpenBatch(q);
+        sendReady(q);
+      }
+    }
+    return CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new))
+        .handle((ok, error) -> null);
+  }
+
+  /** Flushes (waiting up to {@code timeout}) and stops. */
+  public void close(Duration timeout) {
+    if (closed) {
+      return;
+    }
+    try {
+      flush().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // what is still outstanding fails below
+    } finally {
+      closed = true;
+      timer.shutdownNow();
+      TributaryException closedError = new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
+          "the producer closed before the record was acknowledged");
+      outstanding.forEach(f -> f.completeExceptionally(closedError));
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+}

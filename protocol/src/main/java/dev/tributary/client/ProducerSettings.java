@@ -1,0 +1,49 @@
+package dev.tributary.client;
+
+import dev.tributary.protocol.message.Acks;
+import java.time.Duration;
+
+/**
+ * How a {@link Producer} batches and sends, with Kafka's defaults where Kafka has one.
+ *
+ * @param batchSize bytes per partition batch before it is sent (Kafka's {@code batch.size})
+ * @param linger how long a batch may wait for more records (Kafka's {@code linger.ms})
+ * @param maxInFlight unanswered batches per partition
+ * @param retries how often a batch is resent after a retriable error
+ * @param retryBackoff wait before a resend
+ * @param requestTimeout how long the broker may take to answer
+ * @param idempotence stamp producer id and sequence numbers, so retries never duplicate
+ */
+public record ProducerSettings(
+    Acks acks, int batchSize, Duration linger, int maxInFlight, int retries, Duration retryBackoff,
+    Duration requestTimeout, boolean idempotence) {
+
+  public static ProducerSettings defaults() {
+    return new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, 10, Duration.ofMillis(100),
+        Duration.ofSeconds(30), true);
+  }
+
+  public ProducerSettings withAcks(Acks value) {
+    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+  }
+
+  public ProducerSettings withBatchSize(int value) {
+    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+  }
+
+  public ProducerSettings withLinger(Duration value) {
+    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+  }
+
+  public ProducerSettings withMaxInFlight(int value) {
+    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence);
+  }
+
+  public ProducerSettings withRetries(int value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence);
+  }
+
+  public ProducerSettings withIdempotence(boolean value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value);
+  }
+}
