@@ -149,7 +149,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     logStartOffset = info.logStartOffset() < 0 ? nextOffset : info.logStartOffset();
     writer = context.spawn(PartitionWriter.create(partitionId), "writer");
     context.watch(writer);
-    timers.startTimerWithFixedDelay(new RefreshBounds(), Duration.ofSeconds(30));
+    timers.startTimerWithFixedDelay(new RefreshBounds(),
+        context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
     context.getLog().debug("Partition {} started at offsets [{}, {})", partitionId, logStartOffset, nextOffset);
   }
 

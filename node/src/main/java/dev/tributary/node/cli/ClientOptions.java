@@ -1,0 +1,47 @@
+package dev.tributary.node.cli;
+
+import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.TributaryException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Option;
+
+/** {@code --bootstrap} for every client command. */
+final class ClientOptions {
+
+  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:25520", paramLabel = "HOST:PORT",
+      description = "A broker to connect to (default: ${DEFAULT-VALUE}).")
+  String bootstrap;
+
+  TributaryClient connect() {
+    TributaryClient client = TributaryClient.connect(bootstrap);
+    try {
+      await(client.metadata()); // fail fast, with one clear line, when no broker answers
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(String.valueOf(cause), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new TributaryException(dev.tributary.protocol.ErrorCode.REQUEST_TIMED_OUT, "no answer in 120 s");
+    }
+  }
+}

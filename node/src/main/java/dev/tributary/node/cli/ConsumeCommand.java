@@ -1,0 +1,89 @@
+package dev.tributary.node.cli;
+
+import dev.tributary.client.Consumer;
+import dev.tributary.client.ConsumerRecord;
+import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.TopicPartition;
+import dev.tributary.client.TributaryClient;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tributary consume TOPIC}: print records as they arrive. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+    description = "Print a topic's records (from the end unless told otherwise) until Ctrl-C or --max-messages.")
+final class ConsumeCommand implements Callable<Integer> {
+
+  @Mixin ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "TOPIC") String topic;
+
+  @Option(names = "--from-beginning", description = "Start at the earliest offset.")
+  boolean fromBeginning;
+
+  @Option(names = "--partition", description = "Read only this partition.")
+  Integer partition;
+
+  @Option(names = "--offset", description = "Start at this offset (needs --partition).")
+  Long offset;
+
+  @Option(names = "--max-messages", description = "Exit after this many records.")
+  Long maxMessages;
+
+  @Option(names = "--format", defaultValue = "%s\\n",
+      description = "Output format: %%t %%p %%o %%k %%s %%T, \\n, \\t (default: %%s\\n).")
+  String format;
+
+  @Override
+  public Integer call() {
+    if (offset != null && partition == null) {
+      throw new IllegalArgumentException("--offset needs --partition: offsets belong to one partition");
+    }
+    if (offset != null && offset < 0) {
+      throw new IllegalArgumentException("--offset must be >= 0, got " + offset);
+    }
+    if (maxMessages != null && maxMessages < 1) {
+      throw new IllegalArgumentException("--max-messages must be at least 1, got " + maxMessages);
+    }
+    RecordFormat output = new RecordFormat(format);
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, ConsumerSettings.defaults())) {
+      List<TopicPartition> all = consumer.partitionsFor(topic);
+      List<TopicPartition> assigned = all;
+      if (partition != null) {
+        if (partition < 0 || partition >= all.size()) {
+          throw new IllegalArgumentException("topic '" + topic + "' has partitions 0-" + (all.size() - 1)
+              + "; got --partition " + partition);
+        }
+        assigned = List.of(new TopicPartition(topic, partition));
+      }
+      consumer.assign(assigned);
+      if (offset != null) {
+        consumer.seek(assigned.get(0), offset);
+      } else if (fromBeginning) {
+        consumer.seekToBeginning(assigned);
+      } else {
+        consumer.seekToEnd(assigned);
+      }
+      long printed = 0;
+      while (maxMessages == null || printed < maxMessages) {
+        for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
+          out.print(output.render(r));
+          if (maxMessages != null && ++printed >= maxMessages) {
+            break;
+          }
+        }
+        out.flush();
+      }
+    } finally {
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.tributary.node.cli;
+
+import dev.tributary.client.Consumer;
+import dev.tributary.client.ConsumerRecord;
+import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.TopicPartition;
+import dev.tributary.client.TributaryClient;
+import java.text.SimpleDateFormat;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tributary perf produce|consume}: Kafka's perf tools, with the same output. */
+@Command(name = "perf", mixinStandardHelpOptions = true, description = "Measure produce and consume throughput.",
+    subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class})
+final class PerfCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** As Kafka's ProducerPerformance: same options, same summary line. */
+  @Command(name = "produce", mixinStandardHelpOptions = true, description = "Produce records as fast as allowed.")
+  static final class Produce implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Option(names = "--topic", required = true) String topic;
+
+    @Option(names = "--num-records", required = true) long numRecords;
+
+    @Option(names = "--record-size", required = true, description = "Value bytes per record.") int recordSize;
+
+    @Option(names = "--throughput", required = true, description = "Records/s to aim for; -1 for no limit.")
+    long throughput;
+
+    @Option(names = "--acks", defaultValue = "all", description = "leader | all (default: ${DEFAULT-VALUE}).")
+    String acks;
+
+    @Option(names = "--batch-size", defaultValue = "16384", description = "Bytes per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--linger-ms", defaultValue = "5", description = "Batch wait (default: ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Override
+    public Integer call() {
+      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0) {
+        throw new IllegalArgumentException("--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, --linger-ms >= 0");
+      }
+      ProducerSettings settings = ProducerSettings.defaults().withAcks(CliArgs.acks(acks))
+          .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs));
+      byte[] payload = new byte[recordSize];
+      for (int i = 0; i < payload.length; i++) {
+        payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));
+      }
+      Histogram latencies = new SynchronizedHistogram(3_600_000_000L, 3);
+      AtomicLong completed = new AtomicLong();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Window window = new Window();
+      try (TributaryClient c = client.connect(); Producer producer = new Producer(c, settings)) {
+        long start = System.nanoTime();
+        for (long i = 0; i < numRecords && failure.get() == null; i++) {
+          throttle(start, i);
+          long sentAt = System.nanoTime();
+          producer.send(topic, null, null, payload, List.of(), System.currentTimeMillis()).whenComplete((m, e) -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+              return;
+            }
+            long micros = (System.nanoTime() - sentAt) / 1_000;
+            latencies.recordValue(micros);
+            completed.incrementAndGet();
+            window.record(micros, recordSize);
+          });
+        }
+        ClientOptions.await(producer.flush());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (failure.get() != null) {
+          throw new IllegalStateException("a record failed: " + TributaryCli.describe(failure.get()));
+        }
+        long n = completed.get();
+        double recsPerSec = n / seconds;
+        System.out.printf(Locale.ROOT,
+            "%d records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, "
+                + "%d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.%n",
+            n, recsPerSec, recsPerSec * recordSize / (1024.0 * 1024.0),
+            latencies.getMean() / 1000.0, latencies.getMaxValue() / 1000.0,
+            latencies.getValueAtPercentile(50) / 1000, latencies.getValueAtPercentile(95) / 1000,
+            latencies.getValueAtPercentile(99) / 1000, latencies.getValueAtPercentile(99.9) / 1000);
+      }
+      return 0;
+    }
+
+    private void throttle(long startNanos, long sent) {
+      if (throughput <= 0) {
+        return;
+      }
+      long due = startNanos + sent * 1_000_000_000L / throughput;
+      long wait = due - System.nanoTime();
+      if (wait > 1_000_000) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** Kafka's five-second progress lines. */
+    private static final class Window {
+      private final long windowStart = System.nanoTime();
+      private long start = windowStart;
+      private long count;
+      private long bytes;
+      private long latencySum;
+      private long maxLatency;
+
+      synchronized void record(long micros, int size) {
+        count++;
+        bytes += size;
+        latencySum += micros;
+        maxLatency = Math.max(maxLatency, micros);
+        long now = System.nanoTime();
+        if (now - start >= 5_000_000_000L) {
+          double seconds = (now - start) / 1e9;
+          System.out.printf(Locale.ROOT, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.%n",
+              count, count / seconds, bytes / seconds / (1024.0 * 1024.0), latencySum / (double) count / 1000.0,
+              maxLatency / 1000.0);
+          start = now;
+          count = 0;
+          bytes = 0;
+          latencySum = 0;
+          maxLatency = 0;
+        }
+      }
+    }
+  }
+
+  /** As Kafka's ConsumerPerformance: reads N records from the start of every partition. */
+  @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consume records as fast as possible.")
+  static final class Consume implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Option(names = "--topic", required = true) String topic;
+
+    @Option(names = "--messages", required = true) long messages;
+
+    @Option(names = "--fetch-size", defaultValue = "1048576", description = "Bytes per partition fetch (default: ${DEFAULT-VALUE}).")
+    int fetchSize;
+
+    @Override
+    public Integer call() {
+      if (messages < 1) {
+        throw new IllegalArgumentException("--messages must be at least 1");
+      }
+      SimpleDateFormat time = new SimpleDateFormat("yyyy-MM-dd HH:mm:ss:SSS", Locale.ROOT);
+      try (TributaryClient c = client.connect();
+          Consumer consumer = new Consumer(c, ConsumerSettings.defaults()
+              .withMaxPartitionFetchBytes(fetchSize).withMaxPollRecords(100_000))) {
+        List<TopicPartition> tps = consumer.partitionsFor(topic);
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+        long startMs = System.currentTimeMillis();
+        long count = 0;
+        long bytes = 0;
+        long lastProgress = System.nanoTime();
+        while (count < messages) {
+          List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(1000));
+          if (records.isEmpty()) {
+            if (System.nanoTime() - lastProgress > 10_000_000_000L) {
+              throw new IllegalStateException("no records for 10 s after " + count + " of " + messages
+                  + ": does the topic hold that many?");
+            }
+            continue;
+          }
+          lastProgress = System.nanoTime();
+          for (ConsumerRecord r : records) {
+            count++;
+            bytes += (r.value() == null ? 0 : r.value().length) + (r.key() == null ? 0 : r.key().length);
+          }
+        }
+        long endMs = System.currentTimeMillis();
+        double seconds = (endMs - startMs) / 1000.0;
+        double mb = bytes / (1024.0 * 1024.0);
+        System.out.println("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+            + "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec");
+        System.out.printf(Locale.ROOT, "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n",
+            time.format(new Date(startMs)), time.format(new Date(endMs)), mb, mb / seconds, count, count / seconds,
+            0, endMs - startMs, mb / seconds, count / seconds);
+      }
+      return 0;
+    }
+  }
+}

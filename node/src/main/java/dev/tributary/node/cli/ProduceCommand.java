@@ -1,0 +1,71 @@
+package dev.tributary.node.cli;
+
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.RecordMetadata;
+import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.message.Acks;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tributary produce TOPIC}: one record per line of standard input. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+    description = "Send one record per line of standard input; exits non-zero if a record fails.")
+final class ProduceCommand implements Callable<Integer> {
+
+  @Mixin ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "TOPIC") String topic;
+
+  @Option(names = "--key-separator", paramLabel = "SEP",
+      description = "Split each line at the first SEP into key and value (default: no key).")
+  String keySeparator;
+
+  @Option(names = "--acks", defaultValue = "all", description = "leader | all (default: ${DEFAULT-VALUE}).")
+  String acks;
+
+  @Override
+  public Integer call() throws Exception {
+    Acks level = CliArgs.acks(acks);
+    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    try (TributaryClient c = client.connect();
+        Producer producer = new Producer(c, ProducerSettings.defaults().withAcks(level));
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      String line;
+      long lineNumber = 0;
+      while ((line = in.readLine()) != null && firstFailure.get() == null) {
+        lineNumber++;
+        byte[] key = null;
+        String value = line;
+        if (keySeparator != null && !keySeparator.isEmpty()) {
+          int at = line.indexOf(keySeparator);
+          if (at >= 0) {
+            key = line.substring(0, at).getBytes(StandardCharsets.UTF_8);
+            value = line.substring(at + keySeparator.length());
+          }
+        }
+        long n = lineNumber;
+        CompletionStage<RecordMetadata> sent = producer.send(topic, null, key,
+            value.getBytes(StandardCharsets.UTF_8), List.of(), System.currentTimeMillis());
+        sent.whenComplete((m, e) -> {
+          if (e != null && firstFailure.compareAndSet(null, e)) {
+            System.err.println("error: line " + n + " was not stored: " + TributaryCli.describe(e));
+          }
+        });
+      }
+      ClientOptions.await(producer.flush());
+      producer.close(Duration.ofSeconds(30));
+    }
+    return firstFailure.get() == null ? 0 : 1;
+  }
+}

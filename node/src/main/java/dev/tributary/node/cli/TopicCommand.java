@@ -1,0 +1,109 @@
+package dev.tributary.node.cli;
+
+import static dev.tributary.node.cli.ClientOptions.await;
+
+import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tributary topic create|list|describe|delete}. */
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Manage topics.",
+    subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+        TopicCommand.Delete.class})
+final class TopicCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+  static final class Create implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Option(names = "--partitions", required = true, description = "Number of partitions (1-10000).")
+    int partitions;
+
+    @Option(names = "--config", paramLabel = "KEY=VALUE",
+        description = "A topic config, e.g. retention.ms=86400000 (repeatable).")
+    Map<String, String> configs = new HashMap<>();
+
+    @Override
+    public Integer call() {
+      try (TributaryClient c = client.connect()) {
+        TopicMetadata t = await(c.createTopic(name, partitions, configs)).topic().orElseThrow();
+        System.out.println("Created topic " + t.name() + " with " + t.partitions() + " partitions.");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
+  static final class ListTopics implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() {
+      try (TributaryClient c = client.connect()) {
+        new TreeMap<>(await(c.metadata()).topics()).keySet().forEach(System.out::println);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a topic's partitions and configs.")
+  static final class Describe implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      try (TributaryClient c = client.connect()) {
+        MetadataResponse m = await(c.metadata());
+        TopicMetadata t = m.topics().get(name);
+        if (t == null) {
+          throw new IllegalArgumentException("topic '" + name + "' does not exist (see: tributary topic list)");
+        }
+        System.out.println("Topic: " + t.name() + "\tTopicId: " + t.topicId() + "\tPartitions: " + t.partitions()
+            + "\tConfigs: " + (t.configs().isEmpty() ? "(defaults)" : new TreeMap<>(t.configs())));
+        for (int p = 0; p < t.partitions(); p++) {
+          ListOffsetsResponse start = await(c.listOffsets(name, p, ListOffsets.EARLIEST));
+          System.out.println("\tPartition: " + p + "\tLeader: " + t.leaders().get(p)
+              + "\tLogStartOffset: " + start.logStartOffset() + "\tHighWatermark: " + start.highWatermark());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+  static final class Delete implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      try (TributaryClient c = client.connect()) {
+        await(c.deleteTopic(name));
+        System.out.println("Deleted topic " + name + ".");
+      }
+      return 0;
+    }
+  }
+}
