@@ -45,17 +45,21 @@ public final class Producer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Object lock = new Object();
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
+  /** The same queues by topic and partition number, so a send allocates no key. */
+  private final Map<String, PartitionQueue[]> queuesByTopic = new HashMap<>();
   private final Map<String, Integer> sticky = new HashMap<>();
-  private final Set<CompletableFuture<RecordMetadata>> outstanding = ConcurrentHashMap.newKeySet();
+  /** Batches closed but not yet answered for good; flush waits for these (not for each record). */
+  private final Set<Ready> outstanding = ConcurrentHashMap.newKeySet();
   private volatile MetadataResponse metadata;
   private long bufferedBytes;
   private volatile boolean closed;
 
   private record Pending(CompletableFuture<RecordMetadata> future, long timestamp, int size) {}
 
-  private record Ready(TopicPartition tp, RecordBatch batch, List<Pending> records, int attempts) {
+  private record Ready(TopicPartition tp, RecordBatch batch, List<Pending> records, int attempts,
+      CompletableFuture<Void> done) {
     Ready retried() {
-      return new Ready(tp, batch, records, attempts + 1);
+      return new Ready(tp, batch, records, attempts + 1, done);
     }
   }
 
@@ -114,8 +118,6 @@ public final class Producer implements AutoCloseable {
           "topic '" + topic + "' has partitions 0-" + (partitions - 1) + "; got " + partition));
     }
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-    outstanding.add(future);
-    future.whenComplete((r, e) -> outstanding.remove(future));
     append(topic, partition, partitions, key, value, headers, timestamp, size, future);
     return future;
   }
@@ -170,8 +172,7 @@ public final class Producer implements AutoCloseable {
       } else {
         p = sticky.computeIfAbsent(topic, t -> ThreadLocalRandom.current().nextInt(partitions)) % partitions;
       }
-      TopicPartition tp = new TopicPartition(topic, p);
-      PartitionQueue q = queues.computeIfAbsent(tp, PartitionQueue::new);
+      PartitionQueue q = queue(topic, p, partitions);
       if (q.open != null && q.open.sizeInBytes() + size > settings.batchSize()) {
         closeOpenBatch(q);
       }
@@ -190,6 +191,25 @@ public final class Producer implements AutoCloseable {
       }
       sendReady(q);
     }
+  }
+
+  /** The queue of a partition. Holds the lock. */
+  private PartitionQueue queue(String topic, int partition, int partitions) {
+    PartitionQueue[] byPartition = queuesByTopic.get(topic);
+    if (byPartition == null || byPartition.length < partitions) {
+      PartitionQueue[] grown = new PartitionQueue[partitions];
+      if (byPartition != null) {
+        System.arraycopy(byPartition, 0, grown, 0, byPartition.length);
+      }
+      byPartition = grown;
+      queuesByTopic.put(topic, byPartition);
+    }
+    PartitionQueue q = byPartition[partition];
+    if (q == null) {
+      q = queues.computeIfAbsent(new TopicPartition(topic, partition), PartitionQueue::new);
+      byPartition[partition] = q;
+    }
+    return q;
   }
 
   private void lingerExpired(PartitionQueue q, RecordBatchBuilder batch) {
@@ -214,7 +234,9 @@ public final class Producer implements AutoCloseable {
     } else {
       batch = q.open.build();
     }
-    q.ready.add(new Ready(q.tp, batch, q.openRecords, 0));
+    Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>());
+    outstanding.add(ready);
+    q.ready.add(ready);
     q.open = null;
     q.openRecords = new ArrayList<>();
     if (q.tp.partition() == sticky.getOrDefault(q.tp.topic(), -1)) {
@@ -267,6 +289,8 @@ public final class Producer implements AutoCloseable {
       timer.schedule(() -> transmit(q, r.retried()), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
+    outstanding.remove(r);
+    r.done().complete(null);
     if (code == ErrorCode.NONE) {
       List<Pending> records = r.records();
       for (int i = 0; i < records.size(); i++) {
@@ -287,7 +311,7 @@ public final class Producer implements AutoCloseable {
         sendReady(q);
       }
     }
-    return CompletableFuture.allOf(outstanding.toArray(CompletableFuture[]::new))
+    return CompletableFuture.allOf(outstanding.stream().map(Ready::done).toArray(CompletableFuture[]::new))
         .handle((ok, error) -> null);
   }
 
@@ -305,7 +329,12 @@ public final class Producer implements AutoCloseable {
       timer.shutdownNow();
       TributaryException closedError = new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
           "the producer closed before the record was acknowledged");
-      outstanding.forEach(f -> f.completeExceptionally(closedError));
+      synchronized (lock) {
+        for (PartitionQueue q : queues.values()) {
+          q.openRecords.forEach(p -> p.future().completeExceptionally(closedError));
+        }
+      }
+      outstanding.forEach(r -> r.records().forEach(p -> p.future().completeExceptionally(closedError)));
     }
   }
 
