@@ -289,8 +289,6 @@ public final class Producer implements AutoCloseable {
       timer.schedule(() -> transmit(q, r.retried()), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
-    outstanding.remove(r);
-    r.done().complete(null);
     if (code == ErrorCode.NONE) {
       List<Pending> records = r.records();
       for (int i = 0; i < records.size(); i++) {
@@ -301,6 +299,9 @@ public final class Producer implements AutoCloseable {
       TributaryException failure = new TributaryException(code, message);
       r.records().forEach(p -> p.future().completeExceptionally(failure));
     }
+    // Only now: flush() promises that every record's own callbacks have run.
+    outstanding.remove(r);
+    r.done().complete(null);
   }
 
   /** Sends every waiting record now; completes when all records sent so far are answered. */
