@@ -88,6 +88,26 @@ public final class TributaryClient implements AutoCloseable {
     return new TributaryClient(system, true, bootstrap, repliesRef.join(), pending);
   }
 
+  /**
+   * A client on an actor system the caller owns, for example a service that is a member of the
+   * cluster with role {@code client} (see ARCHITECTURE.md, "Clients"). The system must include
+   * the {@code tributary-remoting} settings, so its data-reply actor is a large-message
+   * destination. The client does not terminate the system on {@link #close()}.
+   *
+   * @param bootstrap the broker whose gateway serves this client, {@code host:port}
+   */
+  public static TributaryClient fromSystem(ActorSystem<?> system, String bootstrap) {
+    parseBootstrap(bootstrap);
+    DataReplies pending = new DataReplies();
+    // The caller's guardian owns /user, so the reply actor lives under /system; that path is a
+    // large-message destination too (tributary-remoting.conf).
+    ActorRef<DataPlaneMessage> replies = system.systemActorOf(
+        pending.behavior(), Tributary.CLIENT_DATA_REPLIES_NAME, org.apache.pekko.actor.typed.Props.empty());
+    @SuppressWarnings("unchecked")
+    ActorSystem<Void> untyped = (ActorSystem<Void>) system;
+    return new TributaryClient(untyped, false, bootstrap, replies, pending);
+  }
+
   /** Validates and splits {@code host:port} (the first of a comma-separated list). */
   static String[] parseBootstrap(String bootstrap) {
     if (bootstrap == null || bootstrap.isBlank()) {
