@@ -109,6 +109,25 @@ class ProduceConsumeTest {
   }
 
   @Test
+  void aBatchRetriedAcrossABrokerRestartIsNotStoredTwice() {
+    dev.tributary.protocol.record.RecordBatch batch = new dev.tributary.protocol.record.RecordBatchBuilder()
+        .add(null, utf8("once"), List.of(), 1).build(4242, (short) 0, 0);
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("restart-retry", 1, Map.of()));
+      assertEquals(0, await(client.produce("restart-retry", 0, batch,
+          dev.tributary.protocol.message.Acks.ALL, Duration.ofSeconds(10))).baseOffset());
+    }
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      var retried = await(client.produce("restart-retry", 0, batch,
+          dev.tributary.protocol.message.Acks.ALL, Duration.ofSeconds(10)));
+      assertEquals(dev.tributary.protocol.ErrorCode.NONE, retried.error());
+      assertEquals(0, retried.baseOffset(), "answered with the original offset");
+      assertEquals(1, await(client.listOffsets("restart-retry", 0,
+          dev.tributary.protocol.message.ListOffsets.LATEST)).offset(), "stored once");
+    }
+  }
+
+  @Test
   void afterARestartOnTheSameDataEverythingIsThereAndOffsetsContinue() {
     Map<Integer, Long> ends = new HashMap<>();
     try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {

@@ -62,7 +62,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
   }
 
-  private record LogLoaded(LogInfo info) implements Internal {}
+  private record LogLoaded(LogInfo info, ProducerStates producers) implements Internal {}
 
   private record LoadFailed(Throwable cause) implements Internal {}
 
@@ -85,7 +85,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final MetadataView metadata;
   private final TopicConfig defaults;
   private final TimerScheduler<PartitionCommand> timers;
-  private final ProducerStates producers = new ProducerStates();
+  private final ProducerStates producers;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private ActorRef<PartitionWriter.Command> writer;
@@ -108,11 +108,14 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
             Behaviors.setup(context -> {
               String partitionId = entityId;
               StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
-              context.pipeToSelf(engine.logInfo(partitionId), (info, error) ->
-                  error == null ? new LogLoaded(info) : new LoadFailed(error));
+              context.pipeToSelf(
+                  engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
+                      .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()))
+                      .thenApply(producers -> new LogLoaded(info, producers))),
+                  (loaded, error) -> error == null ? loaded : new LoadFailed(error));
               return Behaviors.receive(PartitionCommand.class)
                   .onMessage(LogLoaded.class, loaded -> stash.unstashAll(
-                      new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded.info())))
+                      new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded)))
                   .onMessage(LoadFailed.class, failed -> {
                     context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
                     return Behaviors.stopped();
@@ -132,8 +135,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       MetadataView metadata,
       TopicConfig defaults,
       TimerScheduler<PartitionCommand> timers,
-      LogInfo info) {
+      LogLoaded loaded) {
     super(context);
+    LogInfo info = loaded.info();
+    this.producers = loaded.producers();
     int dash = entityId.lastIndexOf('-');
     this.topic = entityId.substring(0, dash);
     this.partition = Integer.parseInt(entityId.substring(dash + 1));
