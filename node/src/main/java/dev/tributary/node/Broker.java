@@ -6,6 +6,7 @@ import dev.tributary.node.gateway.Gateway;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.Tributary;
+import dev.tributary.protocol.message.GatewayRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,14 +48,15 @@ public final class Broker implements AutoCloseable {
       ActorSystem<Void> sys = context.getSystem();
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
       TopicConfig defaults = TopicConfig.defaults(sys.settings().config());
+      ActorRef<GatewayRequest> dataGateway = context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
       ClusterSharding.get(sys).init(
-          Entity.of(Tributary.PARTITION_ENTITY, entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults))
+          Entity.of(Tributary.PARTITION_ENTITY,
+                  entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway))
               .withMessageExtractor(new PartitionShards())
               .withAllocationStrategy(new PartitionAllocationStrategy()));
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
       context.spawn(Gateway.control(metadata, controller), Tributary.GATEWAY_NAME);
-      context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
       Cluster cluster = Cluster.get(sys);
       if (settings.seeds().isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));

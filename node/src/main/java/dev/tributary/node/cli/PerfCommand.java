@@ -55,13 +55,18 @@ final class PerfCommand implements Runnable {
     @Option(names = "--linger-ms", defaultValue = "5", description = "Batch wait (default: ${DEFAULT-VALUE}).")
     long lingerMs;
 
+    @Option(names = "--max-in-flight", defaultValue = "5",
+        description = "Unanswered batches per partition (default: ${DEFAULT-VALUE}, as Kafka's).")
+    int maxInFlight;
+
     @Override
     public Integer call() {
-      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0) {
-        throw new IllegalArgumentException("--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, --linger-ms >= 0");
+      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
+        throw new IllegalArgumentException(
+            "--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, --linger-ms >= 0, --max-in-flight >= 1");
       }
       ProducerSettings settings = ProducerSettings.defaults().withAcks(CliArgs.acks(acks))
-          .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs));
+          .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight);
       byte[] payload = new byte[recordSize];
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));

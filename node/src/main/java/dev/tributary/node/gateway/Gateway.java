@@ -73,14 +73,25 @@ public final class Gateway {
     });
   }
 
-  /** The data gateway: produce and fetch. */
+  /**
+   * The data gateway: produce and fetch. Requests for partitions running on this node go to them
+   * directly; others through sharding.
+   */
   public static Behavior<GatewayRequest> data(MetadataView view) {
     return Behaviors.setup(context -> {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+      Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
+      Map<ActorRef<?>, String> localIds = new HashMap<>();
       return Behaviors.receive(GatewayRequest.class)
+          .onMessage(GatewayMessages.LocalPartitionStarted.class, started -> {
+            local.put(started.partitionId(), started.partition());
+            localIds.put(started.partition(), started.partitionId());
+            context.watch(started.partition());
+            return Behaviors.same();
+          })
           .onMessage(Produce.class, request -> {
             if (view.exists(request.topic(), request.partition())) {
-              forward(sharding, request);
+              deliver(sharding, local, request);
             } else {
               request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request)));
             }
@@ -88,15 +99,32 @@ public final class Gateway {
           })
           .onMessage(Fetch.class, request -> {
             if (view.exists(request.topic(), request.partition())) {
-              forward(sharding, request);
+              deliver(sharding, local, request);
             } else {
               request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                   unknown(request), -1, -1));
             }
             return Behaviors.same();
           })
+          .onSignal(org.apache.pekko.actor.typed.Terminated.class, terminated -> {
+            String id = localIds.remove(terminated.getRef());
+            if (id != null) {
+              local.remove(id, terminated.getRef());
+            }
+            return Behaviors.same();
+          })
           .build();
     });
+  }
+
+  private static void deliver(
+      ClusterSharding sharding, Map<String, ActorRef<PartitionCommand>> local, PartitionCommand request) {
+    ActorRef<PartitionCommand> partition = local.get(TopicNames.partitionId(request.topic(), request.partition()));
+    if (partition != null) {
+      partition.tell(request);
+    } else {
+      forward(sharding, request);
+    }
   }
 
   private static void forward(ClusterSharding sharding, PartitionCommand request) {

@@ -8,6 +8,8 @@ import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
+import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
@@ -102,7 +104,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
    * it serves. Nothing is replayed.
    */
   public static Behavior<PartitionCommand> create(
-      String entityId, MetadataView metadata, TopicConfig defaults) {
+      String entityId, MetadataView metadata, TopicConfig defaults,
+      ActorRef<GatewayRequest> dataGateway) {
     return Behaviors.withStash(10_000, stash ->
         Behaviors.withTimers(timers ->
             Behaviors.setup(context -> {
@@ -114,8 +117,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
                       .thenApply(producers -> new LogLoaded(info, producers))),
                   (loaded, error) -> error == null ? loaded : new LoadFailed(error));
               return Behaviors.receive(PartitionCommand.class)
-                  .onMessage(LogLoaded.class, loaded -> stash.unstashAll(
-                      new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded)))
+                  .onMessage(LogLoaded.class, loaded -> {
+                    dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entityId, context.getSelf()));
+                    return stash.unstashAll(
+                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded));
+                  })
                   .onMessage(LoadFailed.class, failed -> {
                     context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
                     return Behaviors.stopped();

@@ -13,8 +13,12 @@ import java.util.Map;
  */
 final class ProducerStates {
 
-  /** Batches remembered per producer for duplicate detection, as Kafka's five in flight. */
-  static final int REMEMBERED_BATCHES = 5;
+  /**
+   * Batches remembered per producer for duplicate detection. Kafka remembers five, matching its
+   * five requests in flight; remembering more lets a producer keep more batches in flight (over
+   * one ordered Artery connection) and still retry safely.
+   */
+  static final int REMEMBERED_BATCHES = 32;
 
   private record Remembered(int baseSequence, int lastSequence, long baseOffset) {}
 
