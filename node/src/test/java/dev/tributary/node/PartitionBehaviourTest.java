@@ -146,6 +146,17 @@ class PartitionBehaviourTest {
   }
 
   @Test
+  void partitionsCanBeAddedButNeverRemoved() {
+    await(client.createTopic("growing", 2, Map.of()));
+    assertEquals(4, await(client.addPartitions("growing", 4)).topic().orElseThrow().partitions());
+    assertEquals(ErrorCode.NONE, await(client.produce("growing", 3, batch(-1, 0, "new"), Acks.ALL,
+        Duration.ofSeconds(10))).error(), "the new partition takes records");
+    TributaryException lower = assertThrows(TributaryException.class, () -> await(client.addPartitions("growing", 3)));
+    assertEquals(ErrorCode.INVALID_PARTITIONS, lower.code());
+    assertEquals(4, await(client.metadata()).topics().get("growing").partitions());
+  }
+
+  @Test
   void anOffsetCanBeFoundByTimestamp() {
     await(client.createTopic("bytime", 1, Map.of()));
     RecordBatchBuilder early = new RecordBatchBuilder().add(null, new byte[1], List.of(), 1_000);

@@ -52,7 +52,7 @@ final class ConsumeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--max-messages must be at least 1, got " + maxMessages);
     }
     RecordFormat output = new RecordFormat(format);
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, ConsumerSettings.defaults())) {
       List<TopicPartition> all = consumer.partitionsFor(topic);
       List<TopicPartition> assigned = all;

@@ -1,0 +1,134 @@
+package dev.tributary.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.node.TestBroker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI contract the README relies on, run in-process against a real broker. */
+class CliTest {
+
+  @TempDir static Path dir;
+  private static TestBroker broker;
+
+  private record Result(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void start() {
+    broker = TestBroker.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    broker.close();
+  }
+
+  private static synchronized Result run(String stdin, String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    InputStream in = System.in;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      int exit = TributaryCli.run(args);
+      return new Result(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      System.setIn(in);
+    }
+  }
+
+  private String[] withBootstrap(String... args) {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--bootstrap";
+    all[args.length + 1] = broker.bootstrap();
+    return all;
+  }
+
+  private Result cli(String... args) {
+    return run("", withBootstrap(args));
+  }
+
+  @Test
+  void theReadmeTourWorks() {
+    Result created = cli("topic", "create", "greetings", "--partitions", "3");
+    assertEquals(0, created.exit(), created.err());
+    assertEquals("Created topic greetings with 3 partitions.\n", created.out());
+    assertTrue(cli("topic", "list").out().lines().anyMatch("greetings"::equals));
+
+    Result produced = run("alice:hello\nbob:hi there\ncarol:hey\n",
+        withBootstrap("produce", "greetings", "--key-separator", ":"));
+    assertEquals(0, produced.exit(), produced.err());
+
+    Result consumed = cli("consume", "greetings", "--from-beginning", "--max-messages", "3", "--format", "%p %o %k=%s\\n");
+    assertEquals(0, consumed.exit(), consumed.err());
+    assertEquals(
+        java.util.Set.of("0 0 alice=hello", "0 1 bob=hi there", "2 0 carol=hey"),
+        java.util.Set.copyOf(consumed.out().lines().toList()), "partition, offset, key and value of each record");
+
+    Result one = cli("consume", "greetings", "--partition", "0", "--offset", "1", "--max-messages", "1",
+        "--format", "%t/%p/%o %s\\n");
+    assertEquals("greetings/0/1 hi there\n", one.out());
+
+    Result described = cli("topic", "describe", "greetings");
+    assertEquals(0, described.exit());
+    assertTrue(described.out().contains("Partitions: 3"), described.out());
+    assertTrue(described.out().contains("HighWatermark: 2"), described.out());
+
+    assertEquals(0, cli("topic", "delete", "greetings").exit());
+    assertTrue(cli("topic", "list").out().lines().noneMatch("greetings"::equals));
+    assertEquals(0, cli("topic", "create", "greetings", "--partitions", "1").exit(), "the name can be created again");
+    Result empty = cli("topic", "describe", "greetings");
+    assertTrue(empty.out().contains("HighWatermark: 0"), "a re-created topic is empty: " + empty.out());
+  }
+
+  @Test
+  void badArgumentsAndErrorsGiveOneLineAndANonZeroExit() {
+    Result badName = cli("topic", "create", "a/b", "--partitions", "1");
+    assertEquals(1, badName.exit());
+    assertEquals(1, badName.err().lines().count(), badName.err());
+    assertTrue(badName.err().startsWith("error: INVALID_TOPIC"), badName.err());
+
+    Result missingOption = cli("topic", "create", "x");
+    assertEquals(2, missingOption.exit(), "picocli's usage error");
+    assertTrue(missingOption.err().contains("--partitions"), missingOption.err());
+
+    Result unknownTopic = cli("consume", "nope", "--max-messages", "1");
+    assertEquals(1, unknownTopic.exit());
+    assertTrue(unknownTopic.err().contains("UNKNOWN_TOPIC_OR_PARTITION"), unknownTopic.err());
+
+    Result produceUnknown = run("x\n", withBootstrap("produce", "nope"));
+    assertEquals(1, produceUnknown.exit());
+
+    Result badAcks = run("x\n", withBootstrap("produce", "nope", "--acks", "some"));
+    assertEquals(1, badAcks.exit());
+    assertTrue(badAcks.err().contains("--acks must be leader or all"), badAcks.err());
+
+    Result badFormat = cli("consume", "nope", "--format", "%q");
+    assertEquals(1, badFormat.exit());
+    assertTrue(badFormat.err().contains("unknown format token"), badFormat.err());
+
+    Result unreachable = run("", "topic", "list", "--bootstrap", "127.0.0.1:1");
+    assertEquals(1, unreachable.exit());
+    assertTrue(unreachable.err().contains("is a broker running there?"), unreachable.err());
+
+    Result badBootstrap = run("", "topic", "list", "--bootstrap", "localhost");
+    assertEquals(1, badBootstrap.exit());
+    assertTrue(badBootstrap.err().contains("host:port"), badBootstrap.err());
+  }
+}
