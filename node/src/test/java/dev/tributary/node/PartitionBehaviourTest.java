@@ -146,6 +146,15 @@ class PartitionBehaviourTest {
   }
 
   @Test
+  void producerIdsAreUniqueAcrossLeasedBlocks() {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 2_500; i++) { // more than two blocks of 1,000
+      ids.add(await(client.initProducerId()));
+    }
+    assertEquals(2_500, ids.size());
+  }
+
+  @Test
   void partitionsCanBeAddedButNeverRemoved() {
     await(client.createTopic("growing", 2, Map.of()));
     assertEquals(4, await(client.addPartitions("growing", 4)).topic().orElseThrow().partitions());

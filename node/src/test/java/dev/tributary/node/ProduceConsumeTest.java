@@ -109,6 +109,17 @@ class ProduceConsumeTest {
   }
 
   @Test
+  void producerIdsHandedOutBeforeARestartAreNeverHandedOutAgain() {
+    long before;
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      before = await(client.initProducerId());
+    }
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      assertTrue(await(client.initProducerId()) > before, "the controller's lease survives the restart");
+    }
+  }
+
+  @Test
   void aBatchRetriedAcrossABrokerRestartIsNotStoredTwice() {
     dev.tributary.protocol.record.RecordBatch batch = new dev.tributary.protocol.record.RecordBatchBuilder()
         .add(null, utf8("once"), List.of(), 1).build(4242, (short) 0, 0);

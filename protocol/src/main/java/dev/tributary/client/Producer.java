@@ -77,15 +77,37 @@ public final class Producer implements AutoCloseable {
     }
   }
 
+  /**
+   * With idempotence on, the constructor asks the cluster for a producer id and blocks until it
+   * has one (at most the client's request timeout).
+   */
   public Producer(TributaryClient client, ProducerSettings settings) {
     this.client = client;
     this.settings = settings;
-    this.producerId = settings.idempotence() ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : -1;
+    this.producerId = settings.idempotence() ? leaseProducerId(client) : -1;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tributary-producer-linger");
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** An id unique in the cluster (the brokers lease blocks of them from the controller). */
+  private static long leaseProducerId(TributaryClient client) {
+    try {
+      return client.initProducerId().toCompletableFuture()
+          .get(client.requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r
+          : new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no producer id from " + client.bootstrap());
+    }
+  }
+
+  /** The id this producer stamps on its batches, or -1 without idempotence. */
+  public long producerId() {
+    return producerId;
   }
 
   /** Sends a record without headers, timestamped now. */

@@ -171,6 +171,18 @@ public final class TributaryClient implements AutoCloseable {
         });
   }
 
+  /** A producer id unique in the cluster, for an idempotent producer. */
+  public CompletionStage<Long> initProducerId() {
+    return unreachableOnTimeout(AskPattern.<GatewayRequest, dev.tributary.protocol.message.ProducerIdResponse>ask(
+            gateway, dev.tributary.protocol.message.InitProducerId::new, requestTimeout, system.scheduler()))
+        .thenApply(response -> {
+          if (response.error() != ErrorCode.NONE) {
+            throw new TributaryException(response.error(), response.errorMessage());
+          }
+          return response.producerId();
+        });
+  }
+
   /** An offset of a partition: {@link ListOffsets#EARLIEST}, {@link ListOffsets#LATEST} or a timestamp. */
   public CompletionStage<ListOffsetsResponse> listOffsets(String topic, int partition, long timestamp) {
     return unreachableOnTimeout(AskPattern.<GatewayRequest, ListOffsetsResponse>ask(gateway,

@@ -56,6 +56,12 @@ public final class Controller
   /** An admin request from a gateway. */
   public record Admin(AdminRequest request) implements Command, CborSerializable {}
 
+  /** A broker's gateway asks for a block of producer ids to hand out. */
+  public record AllocateProducerIds(int count, ActorRef<ProducerIdBlock> replyTo) implements Command, CborSerializable {}
+
+  /** Producer ids {@code [firstId, firstId + count)}, never given out again. */
+  public record ProducerIdBlock(long firstId, int count) implements CborSerializable {}
+
   private record GatewaysChanged(Set<ActorRef<GatewayRequest>> gateways)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -63,7 +69,8 @@ public final class Controller
   @JsonSubTypes({
       @JsonSubTypes.Type(value = TopicCreated.class, name = "created"),
       @JsonSubTypes.Type(value = PartitionsAdded.class, name = "partitions-added"),
-      @JsonSubTypes.Type(value = TopicDeleted.class, name = "deleted")
+      @JsonSubTypes.Type(value = TopicDeleted.class, name = "deleted"),
+      @JsonSubTypes.Type(value = ProducerIdsAllocated.class, name = "producer-ids-allocated")
   })
   public interface Event extends CborSerializable {}
 
@@ -73,16 +80,25 @@ public final class Controller
 
   public record TopicDeleted(String name) implements Event {}
 
+  public record ProducerIdsAllocated(long firstId, int count) implements Event {}
+
   /** A topic as the controller stores it (configs as set, not the effective ones). */
   public record Topic(String name, String topicId, int partitions, Map<String, String> configs) {}
 
-  public record State(Map<String, Topic> topics, long version) implements CborSerializable {
+  /**
+   * @param version bumped by every topic change (what gateways compare)
+   * @param nextProducerId the first producer id not yet leased to a broker
+   */
+  public record State(Map<String, Topic> topics, long version, long nextProducerId) implements CborSerializable {
 
     static State empty() {
-      return new State(Map.of(), 0);
+      return new State(Map.of(), 0, 1);
     }
 
     State apply(Event event) {
+      if (event instanceof ProducerIdsAllocated a) {
+        return new State(topics, version, a.firstId() + a.count());
+      }
       Map<String, Topic> next = new HashMap<>(topics);
       if (event instanceof TopicCreated c) {
         next.put(c.name(), new Topic(c.name(), c.topicId(), c.partitions(), c.configs()));
@@ -92,7 +108,7 @@ public final class Controller
       } else if (event instanceof TopicDeleted d) {
         next.remove(d.name());
       }
-      return new State(Map.copyOf(next), version + 1);
+      return new State(Map.copyOf(next), version + 1, nextProducerId);
     }
 
     MetadataResponse snapshot() {
@@ -134,12 +150,20 @@ public final class Controller
         .forAnyState()
         .onCommand(Admin.class, this::onAdmin)
         .onCommand(GatewaysChanged.class, this::onGatewaysChanged)
+        .onCommand(AllocateProducerIds.class, this::onAllocateProducerIds)
         .build();
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
     return State::apply;
+  }
+
+  private ReplyEffect<Event, State> onAllocateProducerIds(State state, AllocateProducerIds request) {
+    int count = Math.max(1, Math.min(request.count(), 100_000));
+    long first = state.nextProducerId();
+    return Effect().persist(new ProducerIdsAllocated(first, count))
+        .thenReply(request.replyTo(), next -> new ProducerIdBlock(first, count));
   }
 
   private ReplyEffect<Event, State> onGatewaysChanged(State state, GatewaysChanged changed) {

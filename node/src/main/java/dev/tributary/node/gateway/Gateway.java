@@ -10,6 +10,7 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
@@ -41,13 +42,35 @@ public final class Gateway {
 
   private Gateway() {}
 
+  /** The controller's answer to a producer-id lease (local to the gateway). */
+  private record ProducerIdsLeased(Controller.ProducerIdBlock block, Throwable error)
+      implements GatewayRequest, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
   /** The control gateway: registers with the receptionist to receive metadata pushes. */
   public static Behavior<GatewayRequest> control(MetadataView view, ActorRef<Controller.Command> controller) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(GatewayMessages.GATEWAY_KEY, context.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Cluster cluster = Cluster.get(context.getSystem());
+      ProducerIdPool producerIds = new ProducerIdPool();
       return Behaviors.receive(GatewayRequest.class)
+          .onMessage(InitProducerId.class, request -> {
+            if (producerIds.serveOrQueue(request)) {
+              context.ask(Controller.ProducerIdBlock.class, controller,
+                  java.time.Duration.ofSeconds(10),
+                  replyTo -> new Controller.AllocateProducerIds(ProducerIdPool.BLOCK_SIZE, replyTo),
+                  (block, error) -> new ProducerIdsLeased(block, error));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ProducerIdsLeased.class, leased -> {
+            if (leased.block() != null) {
+              producerIds.onBlock(leased.block());
+            } else {
+              producerIds.onLeaseFailed(leased.error());
+            }
+            return Behaviors.same();
+          })
           .onMessage(GatewayMessages.MetadataUpdated.class, update -> {
             view.update(update.snapshot());
             return Behaviors.same();
