@@ -1,5 +1,8 @@
 package dev.tributary.node;
 
+import dev.tributary.admin.AdminServer;
+import dev.tributary.admin.AdminSettings;
+import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.Gateway;
@@ -18,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -35,8 +39,22 @@ public final class Broker implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final MetadataView metadata = new MetadataView();
 
+  private final CompletionStage<ServerBinding> admin;
+  private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
+
   private Broker(BrokerSettings settings) {
     this.system = ActorSystem.create(guardian(settings), Tributary.SYSTEM_NAME, settings.toConfig());
+    // The admin API is one more client of this broker's own gateway, through the same facade.
+    // It resolves the gateway by path, so it starts once the gateways exist.
+    String self = settings.host() + ":" + port();
+    this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system,
+        AdminSettings.fromRoot(system.settings().config()), TributaryClient.fromSystem(system, self),
+        new BrokerStatus(system, metadata, settings.nodeId())));
+  }
+
+  /** The admin API's bound port, once bound. */
+  public int adminPort() {
+    return admin.toCompletableFuture().join().localAddress().getPort();
   }
 
   public static Broker start(BrokerSettings settings) {
@@ -57,6 +75,7 @@ public final class Broker implements AutoCloseable {
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
       context.spawn(Gateway.control(metadata, controller), Tributary.GATEWAY_NAME);
+      gatewaysStarted.complete(null);
       Cluster cluster = Cluster.get(sys);
       if (settings.seeds().isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -104,6 +123,8 @@ public final class Broker implements AutoCloseable {
   /** Leaves the cluster and stops, closing the journal cleanly. */
   @Override
   public void close() {
+    admin.thenCompose(binding -> binding.terminate(Duration.ofSeconds(5))).toCompletableFuture()
+        .exceptionally(e -> null).join();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
   }

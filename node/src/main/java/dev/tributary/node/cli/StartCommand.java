@@ -34,6 +34,9 @@ final class StartCommand implements Callable<Integer> {
   @Option(names = "--fsync", description = "always | interval | never (default: the journal's, always).")
   String fsync;
 
+  @Option(names = "--admin-port", description = "Port of the HTTP admin API (default: 8080).")
+  Integer adminPort;
+
   @Override
   public Integer call() {
     if (port < 0 || port > 65535) {
@@ -48,6 +51,12 @@ final class StartCommand implements Callable<Integer> {
     if (fsync != null) {
       overrides.put("tributary.journal.fsync", fsync);
     }
+    if (adminPort != null) {
+      if (adminPort < 0 || adminPort > 65535) {
+        throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
+      }
+      overrides.put("tributary.admin.port", adminPort);
+    }
     Broker broker = Broker.start(new BrokerSettings(dataDir, nodeId, host, port, seeds, overrides));
     try {
       ClientOptions.await(broker.ready(java.time.Duration.ofSeconds(60)));
@@ -57,7 +66,8 @@ final class StartCommand implements Callable<Integer> {
           + " (is port " + port + " already in use?)");
     }
     System.out.println("Tributary broker " + nodeId + " is up on " + host + ":" + broker.port()
-        + ", data in " + dataDir.toAbsolutePath().normalize() + ". Stop it with Ctrl-C.");
+        + " (admin API on port " + broker.adminPort() + "), data in " + dataDir.toAbsolutePath().normalize()
+        + ". Stop it with Ctrl-C.");
     System.out.flush();
     // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
     // its cluster and the journal closes cleanly before the process exits.

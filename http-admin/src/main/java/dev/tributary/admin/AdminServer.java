@@ -1,0 +1,39 @@
+package dev.tributary.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.client.TributaryClient;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds the admin API on {@code tributary.admin.interface:port}. */
+public final class AdminServer {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+  private AdminServer() {}
+
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, AdminSettings settings, TributaryClient client, NodeStatus node) {
+    if (!settings.isLoopback() && settings.token().isEmpty()) {
+      log.warn("!!! The admin API is bound to {} WITHOUT a token: anyone who reaches that address can "
+          + "create and delete topics. Set tributary.admin.token (TRIBUTARY_ADMIN_TOKEN). !!!", settings.iface());
+    }
+    // The same ObjectMapper settings as the rest of the system (pekko-serialization-jackson).
+    ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+    AdminRoutes routes = new AdminRoutes(settings, client, node, mapper);
+    return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(routes.route())
+        .whenComplete((binding, error) -> {
+          if (error == null) {
+            log.info("Admin API on http://{}:{}", settings.iface(), binding.localAddress().getPort());
+          } else {
+            log.error("The admin API could not bind {}:{}", settings.iface(), settings.port(), error);
+          }
+        });
+  }
+}

@@ -1,0 +1,33 @@
+package dev.tributary.admin;
+
+import dev.tributary.protocol.ErrorCode;
+
+/** Which HTTP status each protocol error gets. */
+final class ErrorMapping {
+
+  private ErrorMapping() {}
+
+  static int status(ErrorCode code) {
+    return switch (code) {
+      case NONE -> 200;
+      case UNKNOWN_TOPIC_OR_PARTITION -> 404;
+      case TOPIC_ALREADY_EXISTS -> 409;
+      case INVALID_TOPIC, INVALID_PARTITIONS, INVALID_CONFIG, INVALID_REQUEST, CORRUPT_RECORD,
+          OFFSET_OUT_OF_RANGE, OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH -> 400;
+      case RECORD_TOO_LARGE -> 413;
+      case REQUEST_TIMED_OUT, BROKER_NOT_AVAILABLE, NOT_LEADER, KAFKA_STORAGE_ERROR -> 503;
+      case UNKNOWN_SERVER_ERROR -> 500;
+    };
+  }
+
+  static String title(ErrorCode code) {
+    return switch (status(code)) {
+      case 404 -> "Not found";
+      case 409 -> "Conflict";
+      case 413 -> "Payload too large";
+      case 503 -> "Service unavailable";
+      case 500 -> "Internal error";
+      default -> "Bad request";
+    };
+  }
+}

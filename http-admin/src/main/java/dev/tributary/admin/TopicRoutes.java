@@ -1,0 +1,171 @@
+package dev.tributary.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/topics}: list, create, describe, change and delete topics. The routes hold no
+ * actors: the {@link TributaryClient} is the facade that asks the cluster, with its timeout.
+ */
+final class TopicRoutes extends AllDirectives {
+
+  /** A topic in the list. */
+  record TopicSummary(String name, String topicId, int partitions) {}
+
+  /** One partition of a described topic. */
+  record PartitionDetail(int partition, String leader, List<String> replicas, long logStartOffset,
+      long logEndOffset, long highWatermark) {}
+
+  /** A described topic: its configs as set and, per partition, where it lives and its offsets. */
+  record TopicDetail(String name, String topicId, int partitions, Map<String, String> configs,
+      List<PartitionDetail> partitionDetails) {}
+
+  private final TributaryClient client;
+  private final Responses responses;
+  private final JsonBodies bodies;
+
+  TopicRoutes(TributaryClient client, Responses responses, JsonBodies bodies) {
+    this.client = client;
+    this.responses = responses;
+    this.bodies = bodies;
+  }
+
+  Route route() {
+    Route collection = pathEnd(() -> concat(
+        get(() -> completeWithFuture(list())),
+        post(() -> bodies.json(this::create))));
+    Route single = pathPrefix(PathMatchers.segment(), name -> pathEnd(() -> concat(
+        get(() -> completeWithFuture(guardName(name, () -> describe(name)))),
+        patch(() -> bodies.json(body -> completeWithFuture(guardName(name, () -> change(name, body))))),
+        delete(() -> completeWithFuture(guardName(name, () -> delete(name)))))));
+    return pathPrefix("topics", () -> concat(collection, single));
+  }
+
+  private CompletionStage<HttpResponse> list() {
+    return client.metadata().thenApply(m -> {
+      List<TopicSummary> topics = new ArrayList<>();
+      new TreeMap<>(m.topics()).values().forEach(t -> topics.add(new TopicSummary(t.name(), t.topicId(), t.partitions())));
+      return responses.json(200, Map.of("topics", topics));
+    }).exceptionally(this::failure);
+  }
+
+  private Route create(JsonNode body) {
+    Map<String, JsonNode> fields;
+    try {
+      fields = JsonBodies.fields(body, List.of("name", "partitions", "replicationFactor", "configs"));
+      String name = JsonBodies.requiredString(fields, "name");
+      int partitions = JsonBodies.requiredInt(fields, "partitions");
+      Optional<Integer> replicationFactor = JsonBodies.optionalInt(fields, "replicationFactor");
+      if (replicationFactor.isPresent() && replicationFactor.get() != 1) {
+        throw new BadRequest("replicationFactor must be 1 until replication exists, got " + replicationFactor.get());
+      }
+      Map<String, String> configs = JsonBodies.stringMap(fields, "configs");
+      Optional<String> nameProblem = TopicNames.problem(name);
+      if (nameProblem.isPresent()) {
+        return complete(problemFor(ErrorCode.INVALID_TOPIC, nameProblem.get()));
+      }
+      return completeWithFuture(client.createTopic(name, partitions, configs).thenCompose(created -> {
+        TopicMetadata t = created.topic().orElseThrow();
+        return describe(t.name()).thenApply(described -> described.withStatus(StatusCodes.CREATED)
+            .addHeader(Location.create("/v1/topics/" + t.name())));
+      }).exceptionally(this::failure));
+    } catch (BadRequest e) {
+      return complete(responses.problem(400, "INVALID_REQUEST", "Bad request", e.getMessage()));
+    }
+  }
+
+  private CompletionStage<HttpResponse> describe(String name) {
+    return client.metadata().thenCompose(m -> {
+      TopicMetadata t = m.topics().get(name);
+      if (t == null) {
+        return CompletableFuture.completedFuture(unknownTopic(name));
+      }
+      List<CompletableFuture<ListOffsetsResponse>> offsets = new ArrayList<>();
+      for (int p = 0; p < t.partitions(); p++) {
+        offsets.add(client.listOffsets(name, p, ListOffsets.EARLIEST).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(offsets.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        List<PartitionDetail> details = new ArrayList<>();
+        for (int p = 0; p < t.partitions(); p++) {
+          ListOffsetsResponse o = offsets.get(p).join();
+          String leader = p < t.leaders().size() ? t.leaders().get(p) : null;
+          details.add(new PartitionDetail(p, leader, leader == null ? List.of() : List.of(leader),
+              o.logStartOffset(), o.highWatermark(), o.highWatermark()));
+        }
+        return responses.json(200, new TopicDetail(t.name(), t.topicId(), t.partitions(),
+            new TreeMap<>(t.configs()), details));
+      });
+    }).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> change(String name, JsonNode body) {
+    try {
+      Map<String, JsonNode> fields = JsonBodies.fields(body, List.of("partitions", "configs"));
+      if (fields.isEmpty()) {
+        throw new BadRequest("nothing to change: give \"partitions\" (a higher count) and/or \"configs\"");
+      }
+      if (fields.containsKey("configs")) {
+        throw new BadRequest("changing configs is not supported yet; only \"partitions\" can be raised");
+      }
+      int partitions = JsonBodies.requiredInt(fields, "partitions");
+      return client.addPartitions(name, partitions).thenCompose(changed -> describe(name)).exceptionally(this::failure);
+    } catch (BadRequest e) {
+      return CompletableFuture.completedFuture(responses.problem(400, "INVALID_REQUEST", "Bad request", e.getMessage()));
+    }
+  }
+
+  private CompletionStage<HttpResponse> delete(String name) {
+    return client.deleteTopic(name).thenApply(deleted -> responses.noContent()).exceptionally(this::failure);
+  }
+
+  private CompletionStage<HttpResponse> guardName(
+      String name, java.util.function.Supplier<CompletionStage<HttpResponse>> route) {
+    Optional<String> problem = TopicNames.problem(name);
+    if (problem.isPresent()) {
+      return CompletableFuture.completedFuture(problemFor(ErrorCode.INVALID_TOPIC, problem.get()));
+    }
+    return route.get();
+  }
+
+  private HttpResponse unknownTopic(String name) {
+    return problemFor(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
+  }
+
+  private HttpResponse problemFor(ErrorCode code, String detail) {
+    return responses.problem(ErrorMapping.status(code), code.name(), ErrorMapping.title(code), detail);
+  }
+
+  /** Turns a failed cluster call into its problem response. */
+  HttpResponse failure(Throwable error) {
+    Throwable t = error;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof TributaryException te) {
+      String detail = te.getMessage().startsWith(te.code().name() + ": ")
+          ? te.getMessage().substring(te.code().name().length() + 2) : te.getMessage();
+      return problemFor(te.code(), detail);
+    }
+    return responses.problem(503, "BROKER_NOT_AVAILABLE", "Service unavailable",
+        "the cluster did not answer: " + t.getMessage());
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tributary.node.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.node.BrokerSettings;
+import dev.tributary.node.TestBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API over real HTTP against a real broker. */
+class AdminApiTest {
+
+  private static final String TOKEN = "s3cret-token";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  private static TestBroker broker;
+  private static HttpClient http;
+  private static String base;
+
+  @BeforeAll
+  static void start() {
+    broker = TestBroker.start(BrokerSettings.defaults().withDataDir(dir).withPort(0)
+        .with("tributary.admin.token", TOKEN));
+    base = "http://127.0.0.1:" + broker.broker().adminPort();
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    broker.close();
+  }
+
+  private record Reply(int status, String contentType, JsonNode body, String raw) {}
+
+  private static Reply send(String method, String path, String contentType, String body, String token) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      if (contentType != null) {
+        b.header("Content-Type", contentType);
+      }
+      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      String raw = r.body();
+      JsonNode json = raw == null || raw.isEmpty() ? null : JSON.readTree(raw);
+      return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json, raw);
+    } catch (Exception e) {
+      throw new AssertionError(method + " " + path + ": " + e, e);
+    }
+  }
+
+  private static Reply call(String method, String path, String body) {
+    return send(method, path, body == null ? null : "application/json", body, TOKEN);
+  }
+
+  private static void assertProblem(Reply r, int status, String code) {
+    assertEquals(status, r.status(), r.raw());
+    assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
+    assertEquals(status, r.body().get("status").asInt());
+    assertEquals(code, r.body().get("code").asText(), r.raw());
+    assertFalse(r.body().get("detail").asText().isBlank(), "a detail that says what is wrong");
+    assertTrue(r.body().get("type").asText().startsWith("urn:tributary:error:"));
+    assertFalse(r.raw().contains("Exception"), "no stack trace: " + r.raw());
+  }
+
+  private static List<String> topicNames() {
+    Reply r = call("GET", "/v1/topics", null);
+    assertEquals(200, r.status());
+    return r.body().get("topics").findValuesAsText("name");
+  }
+
+  @Test
+  void healthNeedsNoTokenAndSaysAliveAndReady() {
+    Reply alive = send("GET", "/health/alive", null, null, null);
+    assertEquals(200, alive.status());
+    assertEquals("alive", alive.body().get("status").asText());
+    Reply ready = send("GET", "/health/ready", null, null, null);
+    assertEquals(200, ready.status());
+    assertEquals("ready", ready.body().get("status").asText());
+  }
+
+  @Test
+  void everyOtherRouteNeedsTheToken() {
+    Reply none = send("GET", "/v1/topics", null, null, null);
+    assertProblem(none, 401, "UNAUTHORIZED");
+    assertProblem(send("GET", "/v1/topics", null, null, "wrong"), 403, "FORBIDDEN");
+    assertEquals(200, send("GET", "/v1/topics", null, null, TOKEN).status());
+    assertProblem(send("GET", "/v1/cluster", null, null, null), 401, "UNAUTHORIZED");
+  }
+
+  @Test
+  void topicsAreCreatedListedDescribedGrownAndDeleted() throws Exception {
+    Reply created = call("POST", "/v1/topics",
+        "{\"name\":\"orders\",\"partitions\":3,\"configs\":{\"retention.ms\":86400000}}");
+    assertEquals(201, created.status(), created.raw());
+    assertEquals("orders", created.body().get("name").asText());
+    assertEquals(3, created.body().get("partitions").asInt());
+    assertEquals("86400000", created.body().get("configs").get("retention.ms").asText());
+    assertEquals(3, created.body().get("partitionDetails").size());
+    assertEquals(0, created.body().get("partitionDetails").get(2).get("highWatermark").asLong());
+    assertTrue(topicNames().contains("orders"));
+
+    Reply described = call("GET", "/v1/topics/orders", null);
+    assertEquals(200, described.status());
+    assertEquals(created.body().get("topicId"), described.body().get("topicId"));
+    assertFalse(described.body().get("partitionDetails").get(0).get("leader").asText().isEmpty());
+
+    Reply grown = call("PATCH", "/v1/topics/orders", "{\"partitions\":5}");
+    assertEquals(200, grown.status(), grown.raw());
+    assertEquals(5, grown.body().get("partitions").asInt());
+    assertProblem(call("PATCH", "/v1/topics/orders", "{\"partitions\":2}"), 400, "INVALID_PARTITIONS");
+
+    Reply cluster = call("GET", "/v1/cluster", null);
+    assertEquals(200, cluster.status());
+    assertEquals(cluster.body().get("self"), cluster.body().get("oldest"));
+    assertEquals("Up", cluster.body().get("nodes").get(0).get("status").asText());
+
+    Reply deleted = call("DELETE", "/v1/topics/orders", null);
+    assertEquals(204, deleted.status(), deleted.raw());
+    assertFalse(topicNames().contains("orders"));
+    assertFalse(Files.exists(dir.resolve("journal").resolve("orders-0")), "its data is removed from disk");
+    assertEquals(201, call("POST", "/v1/topics", "{\"name\":\"orders\",\"partitions\":1}").status(),
+        "the name can be created again");
+    call("DELETE", "/v1/topics/orders", null);
+  }
+
+  @Test
+  void badRequestsGetTheirStatusAndAProblemAndChangeNothing() {
+    call("POST", "/v1/topics", "{\"name\":\"keep\",\"partitions\":2}");
+    List<String> before = topicNames();
+    record Bad(String method, String path, String contentType, String body, int status, String code) {}
+    List<Bad> table = List.of(
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "[1,2]", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":5,\"partitions\":1}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":\"1\"}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"partitions\":1}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\"}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":99999999999999999999}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":1,\"colour\":\"red\"}", 400, "INVALID_REQUEST"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\".\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"..\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"../etc\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"a/b\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"" + "x".repeat(250) + "\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"bücher\",\"partitions\":1}", 400, "INVALID_TOPIC"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":0}", 400, "INVALID_PARTITIONS"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":-1}", 400, "INVALID_PARTITIONS"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":10001}", 400, "INVALID_PARTITIONS"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":1,\"configs\":{\"nope\":1}}", 400, "INVALID_CONFIG"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"x\",\"partitions\":1,\"configs\":{\"retention.ms\":-7}}", 400, "INVALID_CONFIG"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"keep\",\"partitions\":1}", 409, "TOPIC_ALREADY_EXISTS"),
+        new Bad("POST", "/v1/topics", "text/plain", "{\"name\":\"x\",\"partitions\":1}", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        new Bad("POST", "/v1/topics", "application/json", "{\"name\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}", 413, "PAYLOAD_TOO_LARGE"),
+        new Bad("PATCH", "/v1/topics/keep", "application/json", "{\"partitions\":1}", 400, "INVALID_PARTITIONS"),
+        new Bad("GET", "/v1/topics/missing", null, null, 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+        new Bad("DELETE", "/v1/topics/missing", null, null, 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+        new Bad("GET", "/v1/topics/a%2Fb", null, null, 400, "INVALID_TOPIC"),
+        new Bad("GET", "/v1/nothing-here", null, null, 404, "NOT_FOUND"),
+        new Bad("PUT", "/v1/topics", "application/json", "{}", 405, "METHOD_NOT_ALLOWED"));
+    for (Bad bad : table) {
+      Reply r = send(bad.method(), bad.path(), bad.contentType(), bad.body(), TOKEN);
+      String what = bad.method() + " " + bad.path() + " " + (bad.body() == null ? "" : bad.body().substring(0, Math.min(60, bad.body().length())));
+      assertEquals(bad.status(), r.status(), what + " -> " + r.raw());
+      assertProblem(r, bad.status(), bad.code());
+      assertEquals(before, topicNames(), "nothing changed after " + what);
+    }
+    assertEquals(2, call("GET", "/v1/topics/keep", null).body().get("partitions").asInt());
+  }
+}
