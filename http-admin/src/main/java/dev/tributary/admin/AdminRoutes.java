@@ -26,6 +26,7 @@ public final class AdminRoutes extends AllDirectives {
   private final NodeStatus node;
   private final Responses responses;
   private final TopicRoutes topics;
+  private final RecordRoutes records;
 
   public AdminRoutes(AdminSettings settings, TributaryClient client, NodeStatus node,
       com.fasterxml.jackson.databind.ObjectMapper mapper) {
@@ -34,6 +35,8 @@ public final class AdminRoutes extends AllDirectives {
     this.responses = new Responses(mapper);
     JsonBodies bodies = new JsonBodies(responses, settings.maxBodyBytes());
     this.topics = new TopicRoutes(client, responses, bodies);
+    this.records = new RecordRoutes(client, responses, bodies, settings.maxRecordsLimit(), topics,
+        new LazyProducer(client));
   }
 
   public Route route() {
@@ -44,7 +47,7 @@ public final class AdminRoutes extends AllDirectives {
         authenticated(() -> concat(
             pathPrefix("v1", () -> concat(
                 path("cluster", () -> get(() -> complete(responses.json(200, node.cluster())))),
-                whenReady(topics::route))))))));
+                whenReady(() -> concat(topics.route(), records.route())))))))));
   }
 
   private Route ready() {

@@ -142,6 +142,63 @@ class AdminApiTest {
   }
 
   @Test
+  void recordsProducedOverHttpAreReadByTheClientAndTheOtherWayRound() throws Exception {
+    assertEquals(201, call("POST", "/v1/topics", "{\"name\":\"mixed\",\"partitions\":2}").status());
+    Reply produced = call("POST", "/v1/topics/mixed/records",
+        "[{\"key\":\"k1\",\"value\":\"hello\",\"headers\":{\"h\":\"x\"},\"partition\":1},"
+            + "{\"value\":\"AAEC/w==\",\"encoding\":\"base64\",\"partition\":1},"
+            + "{\"key\":\"k3\",\"value\":null,\"partition\":1}]");
+    assertEquals(200, produced.status(), produced.raw());
+    assertEquals(List.of(0L, 1L, 2L), produced.body().get("offsets").findValues("offset").stream().map(JsonNode::asLong).toList());
+
+    try (dev.tributary.client.TributaryClient client = broker.client();
+        dev.tributary.client.Consumer consumer = new dev.tributary.client.Consumer(client,
+            dev.tributary.client.ConsumerSettings.defaults())) {
+      var tp = new dev.tributary.client.TopicPartition("mixed", 1);
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, 0);
+      List<dev.tributary.client.ConsumerRecord> got = new java.util.ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (got.size() < 3 && System.nanoTime() < deadline) {
+        got.addAll(consumer.poll(Duration.ofMillis(300)));
+      }
+      assertEquals("hello", new String(got.get(0).value(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("k1", new String(got.get(0).key(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("x", new String(got.get(0).headers().get(0).value(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(List.of((byte) 0, (byte) 1, (byte) 2, (byte) -1),
+          List.of(got.get(1).value()[0], got.get(1).value()[1], got.get(1).value()[2], got.get(1).value()[3]));
+      assertEquals(null, got.get(2).value());
+
+      try (dev.tributary.client.Producer producer = new dev.tributary.client.Producer(client,
+          dev.tributary.client.ProducerSettings.defaults())) {
+        producer.send("mixed", 0, "ck".getBytes(), "from the client".getBytes(), List.of(), 42L)
+            .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+    Reply browsed = call("GET", "/v1/topics/mixed/partitions/0/records?offset=0&limit=10", null);
+    assertEquals(200, browsed.status(), browsed.raw());
+    JsonNode first = browsed.body().get("records").get(0);
+    assertEquals(0, first.get("offset").asLong());
+    assertEquals("ck", first.get("key").asText());
+    assertEquals("from the client", first.get("value").asText());
+    assertEquals(42, first.get("timestamp").asLong());
+    assertEquals(1, browsed.body().get("nextOffset").asLong());
+
+    Reply asBase64 = call("GET", "/v1/topics/mixed/partitions/1/records?offset=1&limit=1&encoding=base64", null);
+    assertEquals("AAEC/w==", asBase64.body().get("records").get(0).get("value").asText());
+    assertEquals(1, asBase64.body().get("records").size(), "limit is honoured");
+
+    assertProblem(call("GET", "/v1/topics/mixed/partitions/7/records", null), 404, "UNKNOWN_TOPIC_OR_PARTITION");
+    assertProblem(call("GET", "/v1/topics/mixed/partitions/0/records?limit=0", null), 400, "INVALID_REQUEST");
+    assertProblem(call("GET", "/v1/topics/mixed/partitions/0/records?limit=100000", null), 400, "INVALID_REQUEST");
+    assertProblem(call("GET", "/v1/topics/mixed/partitions/0/records?offset=99", null), 400, "OFFSET_OUT_OF_RANGE");
+    assertProblem(call("POST", "/v1/topics/mixed/records", "[{\"value\":\"%%%\",\"encoding\":\"base64\"}]"), 400, "INVALID_REQUEST");
+    assertProblem(call("POST", "/v1/topics/mixed/records", "[{\"key\":\"no value\"}]"), 400, "INVALID_REQUEST");
+    assertProblem(call("POST", "/v1/topics/mixed/records", "{\"value\":\"not an array\"}"), 400, "INVALID_REQUEST");
+    assertProblem(call("POST", "/v1/topics/missing/records", "[{\"value\":\"x\"}]"), 404, "UNKNOWN_TOPIC_OR_PARTITION");
+  }
+
+  @Test
   void badRequestsGetTheirStatusAndAProblemAndChangeNothing() {
     call("POST", "/v1/topics", "{\"name\":\"keep\",\"partitions\":2}");
     List<String> before = topicNames();
