@@ -28,8 +28,11 @@ public final class AdminRoutes extends AllDirectives {
   private final TopicRoutes topics;
   private final RecordRoutes records;
 
+  private final MetricsRoute metrics;
+
   public AdminRoutes(AdminSettings settings, TributaryClient client, NodeStatus node,
-      com.fasterxml.jackson.databind.ObjectMapper mapper) {
+      com.fasterxml.jackson.databind.ObjectMapper mapper, io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
+    this.metrics = new MetricsRoute(registry);
     this.settings = settings;
     this.node = node;
     this.responses = new Responses(mapper);
@@ -45,6 +48,7 @@ public final class AdminRoutes extends AllDirectives {
             path("alive", () -> get(() -> complete(responses.json(200, Map.of("status", "alive"))))),
             path("ready", () -> get(this::ready)))),
         authenticated(() -> concat(
+            metrics.route(),
             pathPrefix("v1", () -> concat(
                 path("cluster", () -> get(() -> complete(responses.json(200, node.cluster())))),
                 whenReady(() -> concat(topics.route(), records.route())))))))));

@@ -19,14 +19,15 @@ public final class AdminServer {
   private AdminServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, AdminSettings settings, TributaryClient client, NodeStatus node) {
+      ActorSystem<?> system, AdminSettings settings, TributaryClient client, NodeStatus node,
+      io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
     if (!settings.isLoopback() && settings.token().isEmpty()) {
       log.warn("!!! The admin API is bound to {} WITHOUT a token: anyone who reaches that address can "
           + "create and delete topics. Set tributary.admin.token (TRIBUTARY_ADMIN_TOKEN). !!!", settings.iface());
     }
     // The same ObjectMapper settings as the rest of the system (pekko-serialization-jackson).
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
-    AdminRoutes routes = new AdminRoutes(settings, client, node, mapper);
+    AdminRoutes routes = new AdminRoutes(settings, client, node, mapper, registry);
     return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(routes.route())
         .whenComplete((binding, error) -> {
           if (error == null) {

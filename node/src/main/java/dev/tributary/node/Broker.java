@@ -6,6 +6,7 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.Gateway;
+import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.Tributary;
@@ -38,6 +39,7 @@ public final class Broker implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final MetadataView metadata = new MetadataView();
+  private final BrokerMetrics metrics = new BrokerMetrics();
 
   private final CompletionStage<ServerBinding> admin;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
@@ -49,7 +51,7 @@ public final class Broker implements AutoCloseable {
     String self = settings.host() + ":" + port();
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system,
         AdminSettings.fromRoot(system.settings().config()), TributaryClient.fromSystem(system, self),
-        new BrokerStatus(system, metadata, settings.nodeId())));
+        new BrokerStatus(system, metadata, settings.nodeId()), metrics.registry()));
   }
 
   /** The admin API's bound port, once bound. */
@@ -69,7 +71,7 @@ public final class Broker implements AutoCloseable {
       ActorRef<GatewayRequest> dataGateway = context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.PARTITION_ENTITY,
-                  entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway))
+                  entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))
               .withMessageExtractor(new PartitionShards())
               .withAllocationStrategy(new PartitionAllocationStrategy()));
       ActorRef<Controller.Command> controller =

@@ -8,6 +8,7 @@ import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
+import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.gateway.GatewayMessages;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.ErrorCode;
@@ -74,11 +75,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   private record RefreshBounds() implements Internal {}
 
-  private record BoundsRefreshed(long logStartOffset) implements Internal {}
+  private record BoundsRefreshed(long logStartOffset, long sizeBytes) implements Internal {}
 
-  private record PendingProduce(Produce request, long baseOffset, long nextOffset) {}
+  private record PendingProduce(Produce request, long baseOffset, long nextOffset, long receivedNanos) {}
 
-  private record Waiter(long id, Fetch fetch) {}
+  private record Waiter(long id, Fetch fetch, long startedNanos) {}
 
   private final String topic;
   private final int partition;
@@ -88,6 +89,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final TopicConfig defaults;
   private final TimerScheduler<PartitionCommand> timers;
   private final ProducerStates producers;
+  private final BrokerMetrics metrics;
+  private long sizeBytes;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private ActorRef<PartitionWriter.Command> writer;
@@ -105,7 +108,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
    */
   public static Behavior<PartitionCommand> create(
       String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<GatewayRequest> dataGateway) {
+      ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics) {
     return Behaviors.withStash(10_000, stash ->
         Behaviors.withTimers(timers ->
             Behaviors.setup(context -> {
@@ -120,7 +123,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
                   .onMessage(LogLoaded.class, loaded -> {
                     dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entityId, context.getSelf()));
                     return stash.unstashAll(
-                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded));
+                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded, metrics));
                   })
                   .onMessage(LoadFailed.class, failed -> {
                     context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
@@ -141,8 +144,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       MetadataView metadata,
       TopicConfig defaults,
       TimerScheduler<PartitionCommand> timers,
-      LogLoaded loaded) {
+      LogLoaded loaded,
+      BrokerMetrics metrics) {
     super(context);
+    this.metrics = metrics;
     LogInfo info = loaded.info();
     this.producers = loaded.producers();
     int dash = entityId.lastIndexOf('-');
@@ -162,6 +167,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     context.watch(writer);
     timers.startTimerWithFixedDelay(new RefreshBounds(),
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
+    sizeBytes = info.sizeBytes();
+    publishBounds();
     context.getLog().debug("Partition {} started at offsets [{}, {})", partitionId, logStartOffset, nextOffset);
   }
 
@@ -178,6 +185,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         .onMessage(RefreshBounds.class, this::onRefreshBounds)
         .onMessage(BoundsRefreshed.class, refreshed -> {
           logStartOffset = Math.max(logStartOffset, refreshed.logStartOffset());
+          if (refreshed.sizeBytes() >= 0) {
+            sizeBytes = refreshed.sizeBytes();
+          }
+          publishBounds();
           return this;
         })
         .onMessage(PartitionControl.Wake.class, wake -> this)
@@ -185,6 +196,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
+          metrics.partitionStopped(topic, partition);
           return this;
         })
         .build();
@@ -193,36 +205,46 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ produce
 
   private Behavior<PartitionCommand> onProduce(Produce produce) {
+    long received = System.nanoTime();
+    ErrorCode refused = validateAndAppend(produce);
+    if (refused != ErrorCode.NONE) {
+      metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
+    }
+    return this;
+  }
+
+  /** Appends the produce to the next write, or answers it; returns the error it was answered with. */
+  private ErrorCode validateAndAppend(Produce produce) {
     TopicConfig config = config();
     if (produce.batch().length > config.maxMessageBytes()) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.RECORD_TOO_LARGE,
           "the batch has " + produce.batch().length + " bytes; topic " + topic + " allows max.message.bytes="
               + config.maxMessageBytes() + ": send smaller batches or raise the limit"));
-      return this;
+      return ErrorCode.RECORD_TOO_LARGE;
     }
     RecordBatch batch;
     try {
       batch = RecordBatch.validate(ByteBuffer.wrap(produce.batch()));
     } catch (CorruptRecordException e) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.CORRUPT_RECORD, e.getMessage()));
-      return this;
+      return ErrorCode.CORRUPT_RECORD;
     }
     ProducerStates.Verdict verdict = producers.check(batch);
     if (verdict.error() != ErrorCode.NONE) {
       produce.replyTo().tell(ProduceResponse.failed(produce, verdict.error(), verdict.message()));
-      return this;
+      return verdict.error();
     }
     if (verdict.isDuplicate()) {
       replyWhenStored(produce, verdict.duplicateOf());
-      return this;
+      return ErrorCode.NONE;
     }
     long baseOffset = nextOffset;
     batch.stampBaseOffset(baseOffset);
     nextOffset += batch.recordCount();
     producers.onAppend(batch, baseOffset);
-    buffered.add(new PendingProduce(produce, baseOffset, nextOffset));
+    buffered.add(new PendingProduce(produce, baseOffset, nextOffset, System.nanoTime()));
     writeBuffered();
-    return this;
+    return ErrorCode.NONE;
   }
 
   /** A retried batch: answer with its original offset once that is stored. */
@@ -233,7 +255,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       buffered.add(new PendingProduce(
           new Produce(produce.correlationId(), produce.topic(), produce.partition(), null,
               produce.acks(), produce.timeoutMs(), produce.replyTo()),
-          baseOffset, -1));
+          baseOffset, -1, System.nanoTime()));
     }
   }
 
@@ -262,10 +284,15 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         highWatermark = p.nextOffset();
       }
     }
+    long now = System.nanoTime();
     for (PendingProduce p : inFlight) {
       p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
+      byte[] batch = p.request().batch();
+      int records = batch == null ? 0 : (int) (p.nextOffset() - p.baseOffset());
+      metrics.produced(topic, "NONE", records, batch == null ? 0 : batch.length, now - p.receivedNanos());
     }
     inFlight = List.of();
+    publishBounds();
     serveWaiters();
     writeBuffered();
     return this;
@@ -301,48 +328,55 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ fetch
 
   private Behavior<PartitionCommand> onFetch(Fetch fetch) {
+    long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
-      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
+      answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
           "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
-          highWatermark, logStartOffset));
+          highWatermark, logStartOffset), started);
       return this;
     }
     if (fetch.offset() < logStartOffset || fetch.offset() > highWatermark) {
-      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
+      answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
           "offset " + fetch.offset() + " is outside [" + logStartOffset + ", " + highWatermark
               + "] of " + partitionId + ": seek to earliest or latest",
-          highWatermark, logStartOffset));
+          highWatermark, logStartOffset), started);
       return this;
     }
     if (fetch.offset() == highWatermark) {
       if (fetch.maxWaitMs() <= 0) {
-        fetch.replyTo().tell(records(fetch, List.of()));
+        answer(fetch, records(fetch, List.of()), started);
       } else {
         long id = nextWaiterId++;
-        waiters.add(new Waiter(id, fetch));
+        waiters.add(new Waiter(id, fetch, started));
         timers.startSingleTimer(id, new FetchWaitExpired(id), Duration.ofMillis(fetch.maxWaitMs()));
       }
       return this;
     }
-    read(fetch);
+    read(fetch, started);
     return this;
   }
 
+  /** Answers a fetch and counts it. Safe from any thread. */
+  private void answer(Fetch fetch, FetchResponse response, long startedNanos) {
+    fetch.replyTo().tell(response);
+    metrics.fetched(topic, response.error().name(), response.records().length, System.nanoTime() - startedNanos);
+  }
+
   /** Reads on the journal's I/O threads and answers from there: nothing of it runs on this actor. */
-  private void read(Fetch fetch) {
+  private void read(Fetch fetch, long startedNanos) {
     long hw = highWatermark;
     long start = logStartOffset;
     engine.readRaw(partitionId, fetch.offset(), hw, fetch.maxBytes()).whenComplete((batches, error) -> {
       if (error == null) {
-        fetch.replyTo().tell(records(fetch, batches, hw, start));
+        answer(fetch, records(fetch, batches, hw, start), startedNanos);
       } else {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof OffsetOutOfRangeException out) {
-          fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
-              hw, out.logStartOffset()));
+          answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
+              hw, out.logStartOffset()), startedNanos);
         } else {
-          fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.KAFKA_STORAGE_ERROR,
-              "could not read " + partitionId + ": " + cause, hw, start));
+          answer(fetch, FetchResponse.failed(fetch, ErrorCode.KAFKA_STORAGE_ERROR,
+              "could not read " + partitionId + ": " + cause, hw, start), startedNanos);
         }
       }
     });
@@ -376,7 +410,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       if (w.fetch().offset() < highWatermark) {
         it.remove();
         timers.cancel(w.id());
-        read(w.fetch());
+        read(w.fetch(), w.startedNanos());
       }
     }
   }
@@ -387,10 +421,14 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       Waiter w = it.next();
       if (w.id() == expired.waiterId()) {
         it.remove();
-        w.fetch().replyTo().tell(records(w.fetch(), List.of()));
+        answer(w.fetch(), records(w.fetch(), List.of()), w.startedNanos());
       }
     }
     return this;
+  }
+
+  private void publishBounds() {
+    metrics.partitionBounds(topic, partition, logStartOffset, highWatermark, sizeBytes);
   }
 
   // ------------------------------------------------------------------ offsets, retention, delete
@@ -420,8 +458,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
     engine.setRetention(partitionId, retentionPolicy());
-    getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) ->
-        new BoundsRefreshed(error == null && info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset));
+    getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
+        ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
+        : new BoundsRefreshed(logStartOffset, -1));
     return this;
   }
 

@@ -59,7 +59,8 @@ class AdminApiTest {
       b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       String raw = r.body();
-      JsonNode json = raw == null || raw.isEmpty() ? null : JSON.readTree(raw);
+      boolean isJson = r.headers().firstValue("Content-Type").orElse("").contains("json");
+      JsonNode json = raw == null || raw.isEmpty() || !isJson ? null : JSON.readTree(raw);
       return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json, raw);
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + ": " + e, e);
@@ -187,6 +188,19 @@ class AdminApiTest {
     Reply asBase64 = call("GET", "/v1/topics/mixed/partitions/1/records?offset=1&limit=1&encoding=base64", null);
     assertEquals("AAEC/w==", asBase64.body().get("records").get(0).get("value").asText());
     assertEquals(1, asBase64.body().get("records").size(), "limit is honoured");
+
+    Reply metrics = send("GET", "/metrics", null, null, TOKEN);
+    assertEquals(200, metrics.status());
+    assertTrue(metrics.contentType().startsWith("text/plain"), metrics.contentType());
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_produced_records_total{")
+        && l.contains("topic=\"mixed\"") && l.endsWith(" 4.0")), "records produced per topic:\n" + metrics.raw());
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_partition_log_end_offset{")
+        && l.contains("topic=\"mixed\"") && l.contains("partition=\"1\"") && l.endsWith(" 3.0")), "log end offset");
+    assertTrue(metrics.raw().contains("tributary_produce_latency_seconds_bucket"), "latency histogram");
+    assertTrue(metrics.raw().contains("tributary_fetch_requests_total{"), "fetch requests");
+    assertTrue(metrics.raw().contains("jvm_memory_used_bytes"), "JVM memory");
+    assertTrue(metrics.raw().contains("jvm_gc_collection_seconds"), "GC");
+    assertProblem(send("GET", "/metrics", null, null, null), 401, "UNAUTHORIZED");
 
     assertProblem(call("GET", "/v1/topics/mixed/partitions/7/records", null), 404, "UNKNOWN_TOPIC_OR_PARTITION");
     assertProblem(call("GET", "/v1/topics/mixed/partitions/0/records?limit=0", null), 400, "INVALID_REQUEST");

@@ -1,0 +1,93 @@
+package dev.tributary.node.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker's Prometheus metrics: produce and fetch requests, records and bytes per topic,
+ * request latency histograms, each local partition's log end offset, log start offset and size,
+ * and the JVM's memory and GC. One registry per broker (several brokers may share a JVM in tests).
+ * Thread-safe.
+ */
+public final class BrokerMetrics {
+
+  /** What a partition last reported about its log. */
+  private record PartitionGauges(String topic, String partition, long logStartOffset, long logEndOffset, long sizeBytes) {}
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Map<String, PartitionGauges> partitions = new ConcurrentHashMap<>();
+  private final Counter produceRequests;
+  private final Counter fetchRequests;
+  private final Counter producedRecords;
+  private final Counter producedBytes;
+  private final Counter fetchedBytes;
+  private final Histogram produceLatency;
+  private final Histogram fetchLatency;
+
+  public BrokerMetrics() {
+    JvmMetrics.builder().register(registry);
+    produceRequests = Counter.builder().name("tributary_produce_requests_total")
+        .help("Produce requests answered, by topic and outcome").labelNames("topic", "error").register(registry);
+    fetchRequests = Counter.builder().name("tributary_fetch_requests_total")
+        .help("Fetch requests answered, by topic and outcome").labelNames("topic", "error").register(registry);
+    producedRecords = Counter.builder().name("tributary_produced_records_total")
+        .help("Records appended, by topic").labelNames("topic").register(registry);
+    producedBytes = Counter.builder().name("tributary_produced_bytes_total")
+        .help("Record batch bytes appended, by topic").labelNames("topic").register(registry);
+    fetchedBytes = Counter.builder().name("tributary_fetched_bytes_total")
+        .help("Record batch bytes served to fetches, by topic").labelNames("topic").register(registry);
+    produceLatency = Histogram.builder().name("tributary_produce_latency_seconds")
+        .help("Time from a produce reaching its partition to its answer").labelNames("topic").register(registry);
+    fetchLatency = Histogram.builder().name("tributary_fetch_latency_seconds")
+        .help("Time from a fetch reaching its partition to its answer, long polls included")
+        .labelNames("topic").register(registry);
+    GaugeWithCallback.builder().name("tributary_partition_log_end_offset")
+        .help("Offset after the last record of each local partition").labelNames("topic", "partition")
+        .callback(cb -> partitions.values().forEach(p -> cb.call(p.logEndOffset(), p.topic(), p.partition())))
+        .register(registry);
+    GaugeWithCallback.builder().name("tributary_partition_log_start_offset")
+        .help("First readable offset of each local partition").labelNames("topic", "partition")
+        .callback(cb -> partitions.values().forEach(p -> cb.call(p.logStartOffset(), p.topic(), p.partition())))
+        .register(registry);
+    GaugeWithCallback.builder().name("tributary_partition_size_bytes")
+        .help("Bytes on disk of each local partition's log").labelNames("topic", "partition")
+        .callback(cb -> partitions.values().forEach(p -> cb.call(p.sizeBytes(), p.topic(), p.partition())))
+        .register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public void produced(String topic, String error, int records, int bytes, long nanos) {
+    produceRequests.labelValues(topic, error).inc();
+    if (records > 0) {
+      producedRecords.labelValues(topic).inc(records);
+      producedBytes.labelValues(topic).inc(bytes);
+    }
+    produceLatency.labelValues(topic).observe(nanos / 1e9);
+  }
+
+  public void fetched(String topic, String error, int bytes, long nanos) {
+    fetchRequests.labelValues(topic, error).inc();
+    if (bytes > 0) {
+      fetchedBytes.labelValues(topic).inc(bytes);
+    }
+    fetchLatency.labelValues(topic).observe(nanos / 1e9);
+  }
+
+  /** A partition's latest bounds; its series disappear when it is {@link #partitionStopped}. */
+  public void partitionBounds(String topic, int partition, long logStartOffset, long logEndOffset, long sizeBytes) {
+    partitions.put(topic + "-" + partition,
+        new PartitionGauges(topic, Integer.toString(partition), logStartOffset, logEndOffset, sizeBytes));
+  }
+
+  public void partitionStopped(String topic, int partition) {
+    partitions.remove(topic + "-" + partition);
+  }
+}
