@@ -121,13 +121,29 @@ final class TopicRoutes extends AllDirectives {
     try {
       Map<String, JsonNode> fields = JsonBodies.fields(body, List.of("partitions", "configs"));
       if (fields.isEmpty()) {
-        throw new BadRequest("nothing to change: give \"partitions\" (a higher count) and/or \"configs\"");
+        throw new BadRequest("nothing to change: give \"partitions\" (a higher count) and/or \"configs\" "
+            + "(an empty value resets a key to the default)");
       }
-      if (fields.containsKey("configs")) {
-        throw new BadRequest("changing configs is not supported yet; only \"partitions\" can be raised");
+      Optional<Integer> partitions = JsonBodies.optionalInt(fields, "partitions");
+      Map<String, String> configs = JsonBodies.stringMap(fields, "configs");
+      // Check the partition count before changing anything, so a bad PATCH changes nothing.
+      CompletionStage<?> step = client.metadata().thenAccept(m -> {
+        TopicMetadata t = m.topics().get(name);
+        if (t == null) {
+          throw new TributaryException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + name + "' does not exist");
+        }
+        if (partitions.isPresent() && (partitions.get() <= t.partitions() || partitions.get() > 10_000)) {
+          throw new TributaryException(ErrorCode.INVALID_PARTITIONS, "topic '" + name + "' has " + t.partitions()
+              + " partitions; the new count must be above that and at most 10000, got " + partitions.get());
+        }
+      });
+      if (!configs.isEmpty()) {
+        step = step.thenCompose(ignored -> client.alterConfigs(name, configs));
       }
-      int partitions = JsonBodies.requiredInt(fields, "partitions");
-      return client.addPartitions(name, partitions).thenCompose(changed -> describe(name)).exceptionally(this::failure);
+      if (partitions.isPresent()) {
+        step = step.thenCompose(ignored -> client.addPartitions(name, partitions.get()));
+      }
+      return step.thenCompose(changed -> describe(name)).exceptionally(this::failure);
     } catch (BadRequest e) {
       return CompletableFuture.completedFuture(responses.problem(400, "INVALID_REQUEST", "Bad request", e.getMessage()));
     }

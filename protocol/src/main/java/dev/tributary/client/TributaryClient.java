@@ -156,6 +156,11 @@ public final class TributaryClient implements AutoCloseable {
     return admin(replyTo -> new AdminRequest.DeleteTopic(name, replyTo));
   }
 
+  /** Sets the given topic configs; an empty value resets a key to the broker default. */
+  public CompletionStage<AdminResponse> alterConfigs(String name, Map<String, String> configs) {
+    return admin(replyTo -> new AdminRequest.AlterConfigs(name, configs, replyTo));
+  }
+
   public CompletionStage<AdminResponse> addPartitions(String name, int partitions) {
     return admin(replyTo -> new AdminRequest.AddPartitions(name, partitions, replyTo));
   }

@@ -70,7 +70,8 @@ public final class Controller
       @JsonSubTypes.Type(value = TopicCreated.class, name = "created"),
       @JsonSubTypes.Type(value = PartitionsAdded.class, name = "partitions-added"),
       @JsonSubTypes.Type(value = TopicDeleted.class, name = "deleted"),
-      @JsonSubTypes.Type(value = ProducerIdsAllocated.class, name = "producer-ids-allocated")
+      @JsonSubTypes.Type(value = ProducerIdsAllocated.class, name = "producer-ids-allocated"),
+      @JsonSubTypes.Type(value = ConfigsChanged.class, name = "configs-changed")
   })
   public interface Event extends CborSerializable {}
 
@@ -81,6 +82,9 @@ public final class Controller
   public record TopicDeleted(String name) implements Event {}
 
   public record ProducerIdsAllocated(long firstId, int count) implements Event {}
+
+  /** The topic's configs as set from now on (the whole map). */
+  public record ConfigsChanged(String name, Map<String, String> configs) implements Event {}
 
   /** A topic as the controller stores it (configs as set, not the effective ones). */
   public record Topic(String name, String topicId, int partitions, Map<String, String> configs) {}
@@ -107,6 +111,9 @@ public final class Controller
         next.put(a.name(), new Topic(t.name(), t.topicId(), a.partitions(), t.configs()));
       } else if (event instanceof TopicDeleted d) {
         next.remove(d.name());
+      } else if (event instanceof ConfigsChanged c) {
+        Topic t = next.get(c.name());
+        next.put(c.name(), new Topic(t.name(), t.topicId(), t.partitions(), Map.copyOf(c.configs())));
       }
       return new State(Map.copyOf(next), version + 1, nextProducerId);
     }
@@ -184,6 +191,8 @@ public final class Controller
       return onDelete(state, delete);
     } else if (request instanceof AdminRequest.AddPartitions add) {
       return onAddPartitions(state, add);
+    } else if (request instanceof AdminRequest.AlterConfigs alter) {
+      return onAlterConfigs(state, alter);
     }
     return Effect().reply(request.replyTo(), AdminResponse.failed(ErrorCode.INVALID_REQUEST, "unknown request"));
   }
@@ -228,6 +237,39 @@ public final class Controller
         .thenRun(this::publish)
         .thenRun(next -> wake(add.name(), topic.partitions(), add.partitions()))
         .thenReply(add.replyTo(), next -> AdminResponse.ok(next.snapshot().topics().get(add.name())));
+  }
+
+  private ReplyEffect<Event, State> onAlterConfigs(State state, AdminRequest.AlterConfigs alter) {
+    Topic topic = state.topics().get(alter.name());
+    if (topic == null) {
+      return Effect().reply(alter.replyTo(), AdminResponse.failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          "topic '" + alter.name() + "' does not exist"));
+    }
+    Map<String, String> set = new HashMap<>();
+    alter.configs().forEach((k, v) -> {
+      if (v != null && !v.isEmpty()) {
+        set.put(k, v);
+      }
+    });
+    Optional<String> problem = TopicConfig.problem(set);
+    if (problem.isEmpty()) {
+      problem = alter.configs().keySet().stream().filter(k -> !TopicConfig.KEYS.contains(k)).findFirst()
+          .map(k -> "unknown config '" + k + "'; known keys: " + String.join(", ", TopicConfig.KEYS.stream().sorted().toList()));
+    }
+    if (problem.isPresent()) {
+      return Effect().reply(alter.replyTo(), AdminResponse.failed(ErrorCode.INVALID_CONFIG, problem.get()));
+    }
+    Map<String, String> next = new HashMap<>(topic.configs());
+    alter.configs().forEach((k, v) -> {
+      if (v == null || v.isEmpty()) {
+        next.remove(k);
+      } else {
+        next.put(k, v.trim());
+      }
+    });
+    return Effect().persist(new ConfigsChanged(alter.name(), Map.copyOf(next)))
+        .thenRun(this::publish)
+        .thenReply(alter.replyTo(), after -> AdminResponse.ok(after.snapshot().topics().get(alter.name())));
   }
 
   private ReplyEffect<Event, State> onDelete(State state, AdminRequest.DeleteTopic delete) {

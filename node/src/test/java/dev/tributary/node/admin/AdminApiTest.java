@@ -128,6 +128,17 @@ class AdminApiTest {
     assertEquals(5, grown.body().get("partitions").asInt());
     assertProblem(call("PATCH", "/v1/topics/orders", "{\"partitions\":2}"), 400, "INVALID_PARTITIONS");
 
+    Reply configured = call("PATCH", "/v1/topics/orders", "{\"configs\":{\"max.message.bytes\":\"2048\",\"retention.ms\":\"\"}}");
+    assertEquals(200, configured.status(), configured.raw());
+    assertEquals("2048", configured.body().get("configs").get("max.message.bytes").asText());
+    assertFalse(configured.body().get("configs").has("retention.ms"), "an empty value resets to the default");
+    assertProblem(call("PATCH", "/v1/topics/orders", "{\"configs\":{\"retention.bytes\":-9}}"), 400, "INVALID_CONFIG");
+    assertProblem(call("PATCH", "/v1/topics/orders", "{\"configs\":{\"bogus\":1},\"partitions\":9}"), 400, "INVALID_CONFIG");
+    assertProblem(call("PATCH", "/v1/topics/orders", "{\"configs\":{\"retention.ms\":1},\"partitions\":1}"), 400, "INVALID_PARTITIONS");
+    Reply unchanged = call("GET", "/v1/topics/orders", null);
+    assertEquals(5, unchanged.body().get("partitions").asInt(), "a refused PATCH changed nothing");
+    assertFalse(unchanged.body().get("configs").has("retention.ms"));
+
     Reply cluster = call("GET", "/v1/cluster", null);
     assertEquals(200, cluster.status());
     assertEquals(cluster.body().get("self"), cluster.body().get("oldest"));

@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = AdminRequest.CreateTopic.class, name = "create-topic"),
     @JsonSubTypes.Type(value = AdminRequest.DeleteTopic.class, name = "delete-topic"),
-    @JsonSubTypes.Type(value = AdminRequest.AddPartitions.class, name = "add-partitions")
+    @JsonSubTypes.Type(value = AdminRequest.AddPartitions.class, name = "add-partitions"),
+    @JsonSubTypes.Type(value = AdminRequest.AlterConfigs.class, name = "alter-configs")
 })
 public sealed interface AdminRequest extends GatewayRequest, CborSerializable {
 
@@ -23,6 +24,13 @@ public sealed interface AdminRequest extends GatewayRequest, CborSerializable {
 
   /** Delete a topic and its data. */
   record DeleteTopic(String name, ActorRef<AdminResponse> replyTo) implements AdminRequest {}
+
+  /**
+   * Change a topic's configs: the given keys are set; a key with an empty value goes back to the
+   * broker default. Keys not given keep their values.
+   */
+  record AlterConfigs(String name, Map<String, String> configs, ActorRef<AdminResponse> replyTo)
+      implements AdminRequest {}
 
   /** Raise a topic's partition count. */
   record AddPartitions(String name, int partitions, ActorRef<AdminResponse> replyTo) implements AdminRequest {}
