@@ -51,7 +51,18 @@ public final class AdminRoutes extends AllDirectives {
             metrics.route(),
             pathPrefix("v1", () -> concat(
                 path("cluster", () -> get(() -> complete(responses.json(200, node.cluster())))),
+                path("openapi.json", () -> get(() -> complete(openApi()))),
                 whenReady(() -> concat(topics.route(), records.route())))))))));
+  }
+
+  /** The OpenAPI document, kept true by a test that calls every route in it. */
+  private org.apache.pekko.http.javadsl.model.HttpResponse openApi() {
+    try (var in = AdminRoutes.class.getResourceAsStream("/openapi.json")) {
+      return org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
+          org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, in.readAllBytes());
+    } catch (java.io.IOException | NullPointerException e) {
+      return responses.problem(500, "UNKNOWN_SERVER_ERROR", "Internal error", "openapi.json is missing from the build");
+    }
   }
 
   private Route ready() {
