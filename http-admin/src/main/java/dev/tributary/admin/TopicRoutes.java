@@ -33,7 +33,7 @@ final class TopicRoutes extends AllDirectives {
 
   /** One partition of a described topic. */
   record PartitionDetail(int partition, String leader, List<String> replicas, long logStartOffset,
-      long logEndOffset, long highWatermark) {}
+      long logEndOffset, long highWatermark, long sizeBytes) {}
 
   /** A described topic: its configs as set and, per partition, where it lives and its offsets. */
   record TopicDetail(String name, String topicId, int partitions, Map<String, String> configs,
@@ -109,7 +109,7 @@ final class TopicRoutes extends AllDirectives {
           ListOffsetsResponse o = offsets.get(p).join();
           String leader = p < t.leaders().size() ? t.leaders().get(p) : null;
           details.add(new PartitionDetail(p, leader, leader == null ? List.of() : List.of(leader),
-              o.logStartOffset(), o.highWatermark(), o.highWatermark()));
+              o.logStartOffset(), o.highWatermark(), o.highWatermark(), o.sizeBytes()));
         }
         return responses.json(200, new TopicDetail(t.name(), t.topicId(), t.partitions(),
             new TreeMap<>(t.configs()), details));

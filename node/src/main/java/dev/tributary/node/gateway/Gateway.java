@@ -88,7 +88,7 @@ public final class Gateway {
               forward(sharding, request);
             } else {
               request.replyTo().tell(new ListOffsetsResponse(request.topic(), request.partition(),
-                  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request), -1, -1, -1));
+                  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request), -1, -1, -1, -1));
             }
             return Behaviors.same();
           })

@@ -289,6 +289,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
       byte[] batch = p.request().batch();
       int records = batch == null ? 0 : (int) (p.nextOffset() - p.baseOffset());
+      sizeBytes += batch == null ? 0 : batch.length; // exact again at the next bounds refresh
       metrics.produced(topic, "NONE", records, batch == null ? 0 : batch.length, now - p.receivedNanos());
     }
     inFlight = List.of();
@@ -436,20 +437,21 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private Behavior<PartitionCommand> onListOffsets(ListOffsets request) {
     long hw = highWatermark;
     long start = logStartOffset;
+    long size = sizeBytes;
     if (request.timestamp() == ListOffsets.EARLIEST || request.timestamp() == ListOffsets.LATEST) {
       long offset = request.timestamp() == ListOffsets.EARLIEST ? start : hw;
-      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw));
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw, size));
     } else if (request.timestamp() < 0) {
       request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.INVALID_REQUEST,
-          "timestamp must be -2 (earliest), -1 (latest) or >= 0, got " + request.timestamp(), -1, start, hw));
+          "timestamp must be -2 (earliest), -1 (latest) or >= 0, got " + request.timestamp(), -1, start, hw, size));
     } else {
       engine.offsetForTimestamp(partitionId, request.timestamp()).whenComplete((found, error) -> {
         if (error != null) {
           request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.KAFKA_STORAGE_ERROR,
-              error.toString(), -1, start, hw));
+              error.toString(), -1, start, hw, size));
         } else {
           long offset = found.isPresent() && found.getAsLong() < hw ? found.getAsLong() : -1;
-          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw));
+          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw, size));
         }
       });
     }

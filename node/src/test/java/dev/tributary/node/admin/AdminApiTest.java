@@ -149,6 +149,7 @@ class AdminApiTest {
     assertEquals(200, described.status());
     assertEquals(created.body().get("topicId"), described.body().get("topicId"));
     assertFalse(described.body().get("partitionDetails").get(0).get("leader").asText().isEmpty());
+    assertEquals(0, described.body().get("partitionDetails").get(0).get("sizeBytes").asLong(), "nothing written yet");
 
     Reply grown = call("PATCH", "/v1/topics/orders", "{\"partitions\":5}");
     assertEquals(200, grown.status(), grown.raw());
@@ -214,6 +215,8 @@ class AdminApiTest {
             .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
+    Reply sized = call("GET", "/v1/topics/mixed", null);
+    assertTrue(sized.body().get("partitionDetails").get(1).get("sizeBytes").asLong() > 0, "size on disk: " + sized.raw());
     Reply browsed = call("GET", "/v1/topics/mixed/partitions/0/records?offset=0&limit=10", null);
     assertEquals(200, browsed.status(), browsed.raw());
     JsonNode first = browsed.body().get("records").get(0);

@@ -3,7 +3,10 @@ package dev.tributary.protocol.message;
 import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.ErrorCode;
 
-/** The offset found (-1 when no batch is that new), with the partition's bounds. */
+/**
+ * The offset found (-1 when no batch is that new), with the partition's bounds and its log's size
+ * on disk (bytes; refreshed by the partition periodically, so it may lag the latest writes).
+ */
 public record ListOffsetsResponse(
     String topic,
     int partition,
@@ -11,5 +14,6 @@ public record ListOffsetsResponse(
     String errorMessage,
     long offset,
     long logStartOffset,
-    long highWatermark)
+    long highWatermark,
+    long sizeBytes)
     implements CborSerializable {}
