@@ -49,8 +49,9 @@ public final class Broker implements AutoCloseable {
     // The admin API is one more client of this broker's own gateway, through the same facade.
     // It resolves the gateway by path, so it starts once the gateways exist.
     String self = settings.host() + ":" + port();
-    this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system,
-        AdminSettings.fromRoot(system.settings().config()), TributaryClient.fromSystem(system, self),
+    AdminSettings adminSettings = AdminSettings.fromRoot(system.settings().config());
+    this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
+        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
         new BrokerStatus(system, metadata, settings.nodeId()), metrics.registry()));
   }
 

@@ -51,7 +51,7 @@ public final class TributaryClient implements AutoCloseable {
   private final Duration requestTimeout;
 
   private TributaryClient(ActorSystem<Void> system, boolean ownsSystem, String bootstrap,
-      ActorRef<DataPlaneMessage> replies, DataReplies pending) {
+      ActorRef<DataPlaneMessage> replies, DataReplies pending, Duration requestTimeout) {
     this.system = system;
     this.ownsSystem = ownsSystem;
     this.bootstrap = bootstrap;
@@ -63,9 +63,7 @@ public final class TributaryClient implements AutoCloseable {
     this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
     this.replies = replies;
     this.pending = pending;
-    this.requestTimeout = system.settings().config().hasPath("tributary.client.request-timeout")
-        ? system.settings().config().getDuration("tributary.client.request-timeout")
-        : Duration.ofSeconds(10);
+    this.requestTimeout = requestTimeout;
   }
 
   /**
@@ -85,7 +83,8 @@ public final class TributaryClient implements AutoCloseable {
       repliesRef.complete(context.spawn(pending.behavior(), Tributary.CLIENT_DATA_REPLIES_NAME));
       return Behaviors.empty();
     }), "tributary-client", config);
-    return new TributaryClient(system, true, bootstrap, repliesRef.join(), pending);
+    return new TributaryClient(system, true, bootstrap, repliesRef.join(), pending,
+        config.getDuration("tributary.client.request-timeout"));
   }
 
   /**
@@ -97,6 +96,11 @@ public final class TributaryClient implements AutoCloseable {
    * @param bootstrap the broker whose gateway serves this client, {@code host:port}
    */
   public static TributaryClient fromSystem(ActorSystem<?> system, String bootstrap) {
+    return fromSystem(system, bootstrap, Duration.ofSeconds(10));
+  }
+
+  /** {@link #fromSystem(ActorSystem, String)} with the timeout of control requests. */
+  public static TributaryClient fromSystem(ActorSystem<?> system, String bootstrap, Duration requestTimeout) {
     parseBootstrap(bootstrap);
     DataReplies pending = new DataReplies();
     // The caller's guardian owns /user, so the reply actor lives under /system; that path is a
@@ -105,7 +109,7 @@ public final class TributaryClient implements AutoCloseable {
         pending.behavior(), Tributary.CLIENT_DATA_REPLIES_NAME, org.apache.pekko.actor.typed.Props.empty());
     @SuppressWarnings("unchecked")
     ActorSystem<Void> untyped = (ActorSystem<Void>) system;
-    return new TributaryClient(untyped, false, bootstrap, replies, pending);
+    return new TributaryClient(untyped, false, bootstrap, replies, pending, requestTimeout);
   }
 
   /** Validates and splits {@code host:port} (the first of a comma-separated list). */
