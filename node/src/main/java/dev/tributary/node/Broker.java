@@ -6,6 +6,7 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.Gateway;
+import dev.tributary.node.group.GroupCoordinator;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
@@ -75,6 +76,8 @@ public final class Broker implements AutoCloseable {
                   entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))
               .withMessageExtractor(new PartitionShards())
               .withAllocationStrategy(new PartitionAllocationStrategy()));
+      ClusterSharding.get(sys).init(
+          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata)));
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
       context.spawn(Gateway.control(metadata, controller), Tributary.GATEWAY_NAME);

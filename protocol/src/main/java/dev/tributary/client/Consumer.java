@@ -33,22 +33,183 @@ public final class Consumer implements AutoCloseable {
   private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
   private final LinkedBlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
 
+  /** Generations are unique across partitions states, so a fetch for a dropped state never matches a new one. */
+  private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
+
   private static final class PartitionState {
     long position = -1; // -1: not known yet; resolved by the reset policy
-    long generation; // bumped by every seek, so fetches for an old position are dropped
+    long generation = GENERATIONS.incrementAndGet(); // renewed by every seek: fetches for an old position are dropped
     boolean fetching;
     final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
   }
 
   private record Arrival(TopicPartition tp, long generation, long offset, FetchResponse response, Throwable error) {}
 
+  private GroupMembership group;
+  private RebalanceListener listener = RebalanceListener.NONE;
+
   public Consumer(TributaryClient client, ConsumerSettings settings) {
     this.client = client;
     this.settings = settings;
   }
 
+  // ---------------------------------------------------------------- consumer groups
+
+  /**
+   * Joins consumer group {@code groupId} for these topics: the group's coordinator assigns this
+   * consumer a share of their partitions, and each starts at the group's committed offset (or
+   * {@code autoOffsetReset} when there is none). Assignment changes are applied inside {@link
+   * #poll}, with {@code listener} told before partitions go and after new ones come.
+   */
+  public void subscribe(String groupId, java.util.List<String> topics, RebalanceListener listener) {
+    subscribe(groupId, topics, listener, 10_000);
+  }
+
+  /** {@link #subscribe(String, java.util.List, RebalanceListener)} with a session timeout (ms). */
+  public void subscribe(String groupId, java.util.List<String> topics, RebalanceListener listener,
+      int sessionTimeoutMs) {
+    if (group != null) {
+      throw new IllegalStateException("already subscribed to group " + group.groupId());
+    }
+    if (topics.isEmpty()) {
+      throw new IllegalArgumentException("subscribe to at least one topic");
+    }
+    partitions.clear();
+    this.listener = listener;
+    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs);
+    group.join();
+  }
+
+  /** Commits the current position of every assigned partition to the group; waits for the answer. */
+  public void commitSync() {
+    requireGroup();
+    java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
+    partitions.forEach((tp, s) -> {
+      if (s.position >= 0) {
+        offsets.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
+            new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+      }
+    });
+    commit(offsets);
+  }
+
+  private void commit(java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    var response = commitOnce(offsets);
+    if (response.error() == ErrorCode.STALE_MEMBER_EPOCH) {
+      group.refresh(); // a newer epoch may be on its way: learn it, then try once more
+      response = commitOnce(offsets);
+    }
+    if (response.error() != ErrorCode.NONE) {
+      throw new TributaryException(response.error(), response.errorMessage());
+    }
+  }
+
+  private dev.tributary.protocol.message.GroupRequest.OffsetsResponse commitOnce(
+      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
+    String memberId = group.memberId();
+    int epoch = group.memberEpoch();
+    return await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
+        new dev.tributary.protocol.message.GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)));
+  }
+
+  /** The group's committed offset of a partition, if any. */
+  public java.util.OptionalLong committed(TopicPartition tp) {
+    String groupId = requireGroup();
+    var response = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
+        new dev.tributary.protocol.message.GroupRequest.FetchOffsets(groupId,
+            java.util.List.of(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())), replyTo)));
+    if (response.error() != ErrorCode.NONE) {
+      throw new TributaryException(response.error(), response.errorMessage());
+    }
+    return response.offsets().isEmpty() ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(response.offsets().get(0).offset());
+  }
+
+  private String requireGroup() {
+    if (group == null) {
+      throw new IllegalStateException("not subscribed to a group: call subscribe first");
+    }
+    return group.groupId();
+  }
+
+  /** Applies the coordinator's latest assignment: revoke (commit first), then take new partitions. */
+  private void reconcile() {
+    if (group == null || group.assignment() == null) {
+      return;
+    }
+    GroupMembership.Assignment latest = group.assignment();
+    Set<TopicPartition> target = new java.util.TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
+    latest.partitions().forEach(p -> target.add(new TopicPartition(p.topic(), p.partition())));
+    java.util.List<TopicPartition> revoked = new ArrayList<>();
+    for (TopicPartition tp : partitions.keySet()) {
+      if (!target.contains(tp)) {
+        revoked.add(tp);
+      }
+    }
+    if (!revoked.isEmpty()) {
+      listener.onPartitionsRevoked(revoked);
+      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
+      for (TopicPartition tp : revoked) {
+        PartitionState s = partitions.get(tp);
+        if (s.position >= 0) {
+          offsets.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
+              new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+        }
+      }
+      try {
+        commit(offsets);
+      } catch (TributaryException e) {
+        // The member moved on (for example it timed out): the new owner starts from the last commit.
+      }
+      revoked.forEach(partitions::remove);
+    }
+    java.util.List<TopicPartition> added = new ArrayList<>();
+    for (TopicPartition tp : target) {
+      if (!partitions.containsKey(tp)) {
+        PartitionState s = new PartitionState();
+        java.util.OptionalLong committed = committed(tp);
+        if (committed.isPresent()) {
+          s.position = committed.getAsLong();
+        } else if (settings.autoOffsetReset() == ConsumerSettings.OffsetReset.NONE) {
+          throw new TributaryException(ErrorCode.NO_COMMITTED_OFFSET,
+              "group " + group.groupId() + " has no committed offset for " + tp + " and auto-offset-reset is none");
+        }
+        partitions.put(tp, s);
+        added.add(tp);
+      }
+    }
+    Set<dev.tributary.protocol.message.PartitionRef> owned = new java.util.HashSet<>();
+    partitions.keySet().forEach(tp -> owned.add(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())));
+    group.applied(owned, latest.epoch());
+    if (!revoked.isEmpty()) {
+      group.refresh(); // tell the coordinator at once, so the new owner need not wait a heartbeat
+    }
+    if (!added.isEmpty()) {
+      listener.onPartitionsAssigned(added);
+    }
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
+    } catch (Exception e) {
+      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no answer from the group coordinator");
+    }
+  }
+
   /** Reads exactly these partitions from now on (positions of partitions kept are kept). */
   public void assign(Collection<TopicPartition> assignment) {
+    if (group != null) {
+      throw new IllegalStateException("subscribed to group " + group.groupId() + ": the group assigns partitions");
+    }
     partitions.keySet().retainAll(Set.copyOf(assignment));
     for (TopicPartition tp : assignment) {
       partitions.computeIfAbsent(tp, t -> new PartitionState());
@@ -74,7 +235,7 @@ public final class Consumer implements AutoCloseable {
     }
     PartitionState s = state(tp);
     s.position = offset;
-    s.generation++;
+    s.generation = GENERATIONS.incrementAndGet();
     s.buffered.clear();
     s.fetching = false;
   }
@@ -114,6 +275,7 @@ public final class Consumer implements AutoCloseable {
   public List<ConsumerRecord> poll(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
+      reconcile();
       drainArrivals();
       List<ConsumerRecord> out = takeBuffered();
       if (!out.isEmpty()) {
@@ -237,8 +399,18 @@ public final class Consumer implements AutoCloseable {
     return out;
   }
 
+  /** Commits (in a group), leaves the group so its partitions move at once, and stops. */
   @Override
   public void close() {
+    if (group != null) {
+      try {
+        commitSync();
+      } catch (RuntimeException e) {
+        // best effort: the next owner starts from the last successful commit
+      }
+      group.close();
+      group = null;
+    }
     partitions.clear();
     arrivals.clear();
   }

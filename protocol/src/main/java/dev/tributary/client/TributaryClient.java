@@ -192,6 +192,13 @@ public final class TributaryClient implements AutoCloseable {
         });
   }
 
+  /** Sends a consumer-group request to the group's coordinator through the gateway. */
+  public <R> CompletionStage<R> group(
+      org.apache.pekko.japi.function.Function<ActorRef<R>, dev.tributary.protocol.message.GroupRequest> request) {
+    return unreachableOnTimeout(AskPattern.<GatewayRequest, R>ask(gateway, request::apply, requestTimeout,
+        system.scheduler()));
+  }
+
   /** An offset of a partition: {@link ListOffsets#EARLIEST}, {@link ListOffsets#LATEST} or a timestamp. */
   public CompletionStage<ListOffsetsResponse> listOffsets(String topic, int partition, long timestamp) {
     return unreachableOnTimeout(AskPattern.<GatewayRequest, ListOffsetsResponse>ask(gateway,

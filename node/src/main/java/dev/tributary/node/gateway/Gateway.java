@@ -10,6 +10,7 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
@@ -83,6 +84,15 @@ public final class Gateway {
             controller.tell(new Controller.Admin(request));
             return Behaviors.same();
           })
+          .onMessage(GroupRequest.class, request -> {
+            String problem = groupIdProblem(request.groupId());
+            if (problem == null) {
+              sharding.entityRefFor(Tributary.GROUP_ENTITY, request.groupId()).tell(request);
+            } else {
+              refuseGroupRequest(request, problem);
+            }
+            return Behaviors.same();
+          })
           .onMessage(ListOffsets.class, request -> {
             if (view.exists(request.topic(), request.partition())) {
               forward(sharding, request);
@@ -147,6 +157,36 @@ public final class Gateway {
       partition.tell(request);
     } else {
       forward(sharding, request);
+    }
+  }
+
+  private static String groupIdProblem(String groupId) {
+    if (groupId == null || groupId.isBlank()) {
+      return "the group id is empty";
+    }
+    if (groupId.length() > 249) {
+      return "the group id has " + groupId.length() + " characters; the limit is 249";
+    }
+    if (groupId.chars().anyMatch(Character::isISOControl)) {
+      return "the group id contains control characters";
+    }
+    return null;
+  }
+
+  private static void refuseGroupRequest(GroupRequest request, String problem) {
+    ErrorCode code = ErrorCode.INVALID_GROUP_ID;
+    if (request instanceof GroupRequest.Heartbeat hb) {
+      hb.replyTo().tell(new GroupRequest.HeartbeatResponse(code, problem, hb.memberId(), -1, List.of(), 1000));
+    } else if (request instanceof GroupRequest.CommitOffsets c) {
+      c.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
+    } else if (request instanceof GroupRequest.FetchOffsets f) {
+      f.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
+    } else if (request instanceof GroupRequest.ResetOffsets r) {
+      r.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
+    } else if (request instanceof GroupRequest.Delete d) {
+      d.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
+    } else if (request instanceof GroupRequest.Describe d) {
+      d.replyTo().tell(new GroupRequest.GroupDescription(code, problem, d.groupId(), "Dead", 0, List.of(), List.of()));
     }
   }
 

@@ -1,0 +1,207 @@
+package dev.tributary.node.group;
+
+import static dev.tributary.node.TestBroker.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.client.Consumer;
+import dev.tributary.client.ConsumerRecord;
+import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.RebalanceListener;
+import dev.tributary.client.TopicPartition;
+import dev.tributary.client.TributaryClient;
+import dev.tributary.node.TestBroker;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.GroupRequest;
+import dev.tributary.protocol.message.PartitionRef;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Consumer groups against a real broker: shared partitions, commits, restarts, refusals. */
+class ConsumerGroupTest {
+
+  @TempDir Path dir;
+
+  private static void produce(TributaryClient client, String topic, int count) {
+    try (Producer producer = new Producer(client, ProducerSettings.defaults().withBatchSize(64 * 1024))) {
+      for (int i = 0; i < count; i++) {
+        producer.send(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      await(producer.flush());
+    }
+  }
+
+  /** A member that polls, records what it got, and commits after every poll, until stopped. */
+  private static final class Member implements Runnable {
+    final String name;
+    final TributaryClient client;
+    final String group;
+    final String topic;
+    final ConcurrentLinkedQueue<ConsumerRecord> got;
+    final Map<TopicPartition, String> owners;
+    final AtomicBoolean stop = new AtomicBoolean();
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Throwable failure;
+
+    Member(String name, TributaryClient client, String group, String topic,
+        ConcurrentLinkedQueue<ConsumerRecord> got, Map<TopicPartition, String> owners) {
+      this.name = name;
+      this.client = client;
+      this.group = group;
+      this.topic = topic;
+      this.got = got;
+      this.owners = owners;
+    }
+
+    @Override
+    public void run() {
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST))) {
+        consumer.subscribe(group, List.of(topic), new RebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> owners.remove(tp, name));
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+              String previous = owners.putIfAbsent(tp, name);
+              if (previous != null) {
+                failure = new AssertionError(tp + " given to " + name + " while " + previous + " owns it");
+              }
+            }
+          }
+        }, 3_000);
+        while (!stop.get()) {
+          got.addAll(consumer.poll(Duration.ofMillis(200)));
+          consumer.commitSync();
+        }
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        done.countDown();
+      }
+    }
+  }
+
+  @Test
+  void threeMembersShareTwelvePartitionsAndConsumeEveryRecordOnce() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("shared", 12, Map.of()));
+      produce(client, "shared", 60_000);
+      ConcurrentLinkedQueue<ConsumerRecord> got = new ConcurrentLinkedQueue<>();
+      Map<TopicPartition, String> owners = new ConcurrentHashMap<>();
+      List<Member> members = new ArrayList<>();
+      List<TributaryClient> clients = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        TributaryClient c = broker.client();
+        clients.add(c);
+        Member m = new Member("m" + i, c, "g1", "shared", got, owners);
+        members.add(m);
+        new Thread(m, "member-" + i).start();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (got.size() < 60_000 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(500); // anything delivered twice would show up now
+      members.forEach(m -> m.stop.set(true));
+      for (Member m : members) {
+        assertTrue(m.done.await(30, TimeUnit.SECONDS));
+        if (m.failure != null) {
+          throw new AssertionError(m.name + " failed", m.failure);
+        }
+      }
+      clients.forEach(TributaryClient::close);
+      Set<String> values = new HashSet<>();
+      for (ConsumerRecord r : got) {
+        assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
+      }
+      assertEquals(60_000, values.size(), "every record consumed");
+    }
+  }
+
+  @Test
+  void committedOffsetsSurviveARestartAndAMemberResumesFromThem() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("resume", 2, Map.of()));
+      produce(client, "resume", 1_000);
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST).withMaxPollRecords(100))) {
+        consumer.subscribe("g2", List.of("resume"), RebalanceListener.NONE, 3_000);
+        int read = 0;
+        while (read < 300) {
+          read += consumer.poll(Duration.ofMillis(200)).size();
+        }
+        consumer.commitSync();
+      }
+    }
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      var description = await(client.<GroupRequest.GroupDescription>group(r -> new GroupRequest.Describe("g2", r)));
+      long committed = description.offsets().stream().mapToLong(GroupRequest.CommittedOffset::offset).sum();
+      assertTrue(committed >= 300 && committed < 1_000, "committed " + committed);
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST))) {
+        consumer.subscribe("g2", List.of("resume"), RebalanceListener.NONE, 3_000);
+        List<ConsumerRecord> rest = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (rest.size() < 1_000 - committed && System.nanoTime() < deadline) {
+          rest.addAll(consumer.poll(Duration.ofMillis(200)));
+        }
+        assertEquals(1_000 - committed, rest.size(), "resumes at the committed offsets, nothing again");
+      }
+    }
+  }
+
+  @Test
+  void staleCommitsLiveResetsAndMissingOffsetsAreRefused() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("rules", 2, Map.of()));
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults())) {
+        consumer.subscribe("g3", List.of("rules"), RebalanceListener.NONE, 3_000);
+        consumer.poll(Duration.ofMillis(300));
+        var description = await(client.<GroupRequest.GroupDescription>group(r -> new GroupRequest.Describe("g3", r)));
+        assertEquals(1, description.members().size());
+        var member = description.members().get(0);
+        var stale = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.CommitOffsets("g3",
+            member.memberId(), member.memberEpoch() - 5,
+            List.of(new GroupRequest.CommittedOffset(new PartitionRef("rules", 0), 0, "")), r)));
+        assertEquals(ErrorCode.STALE_MEMBER_EPOCH, stale.error());
+        var reset = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.ResetOffsets("g3",
+            List.of(new GroupRequest.CommittedOffset(new PartitionRef("rules", 0), 0, "")), r)));
+        assertEquals(ErrorCode.GROUP_NOT_EMPTY, reset.error());
+        assertTrue(reset.errorMessage().contains("live member"), reset.errorMessage());
+      }
+      try (Consumer strict = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.NONE))) {
+        strict.subscribe("g4", List.of("rules"), RebalanceListener.NONE, 3_000);
+        TributaryException e = assertThrows(TributaryException.class, () -> {
+          long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          while (System.nanoTime() < deadline) {
+            strict.poll(Duration.ofMillis(200));
+          }
+        });
+        assertEquals(ErrorCode.NO_COMMITTED_OFFSET, e.code());
+      }
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.tributary.client;
+
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.GroupRequest;
+import dev.tributary.protocol.message.PartitionRef;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer's membership in a group: heartbeats on a thread of its own (so a slow poll loop does
+ * not lose the session), reporting what the consumer owns and keeping the latest assignment the
+ * coordinator sent. Joins again when the coordinator has forgotten the member.
+ */
+final class GroupMembership implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
+
+  private final TributaryClient client;
+  private final String groupId;
+  private final List<String> topics;
+  private final int sessionTimeoutMs;
+  private final ScheduledExecutorService beats;
+  /** What the consumer holds, and the member epoch of the assignment it applied to get there. */
+  private record Applied(Set<PartitionRef> owned, int epoch) {}
+
+  /** An assignment from the coordinator with the member epoch it came with. */
+  record Assignment(List<PartitionRef> partitions, int epoch) {}
+
+  private final AtomicReference<Applied> applied = new AtomicReference<>(new Applied(Set.of(), 0));
+  private volatile Assignment assignment;
+  private volatile String memberId = "";
+  private volatile boolean closed;
+
+  GroupMembership(TributaryClient client, String groupId, List<String> topics, int sessionTimeoutMs) {
+    this.client = client;
+    this.groupId = groupId;
+    this.topics = List.copyOf(topics);
+    this.sessionTimeoutMs = sessionTimeoutMs;
+    this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tributary-group-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Joins the group and waits for the first answer (so the caller knows the group id is valid). */
+  void join() {
+    GroupRequest.HeartbeatResponse first = beat().toCompletableFuture().join();
+    if (first.error() != ErrorCode.NONE) {
+      throw new dev.tributary.protocol.TributaryException(first.error(), first.errorMessage());
+    }
+    beats.schedule(this::beatLoop, first.heartbeatIntervalMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One heartbeat at a time, always on this member's heartbeat thread: each reports a snapshot of
+   * what the consumer holds that is never older than the one before it, and answers are applied
+   * in order.
+   */
+  private void beatLoop() {
+    if (closed) {
+      return;
+    }
+    long next = 500;
+    try {
+      next = beat().toCompletableFuture().get(30, TimeUnit.SECONDS).heartbeatIntervalMs();
+    } catch (Exception e) {
+      log.debug("Group {}: heartbeat failed: {}", groupId, e.toString());
+    }
+    if (!closed) {
+      beats.schedule(this::beatLoop, next, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private java.util.concurrent.CompletionStage<GroupRequest.HeartbeatResponse> beat() {
+    // What the consumer has applied, not what it was last told: the coordinator hands a
+    // partition to another member only once this member has applied an assignment without it.
+    Applied now = applied.get();
+    return client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
+            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, replyTo))
+        .thenApply(response -> {
+          if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
+            log.info("Group {}: the coordinator forgot member {}; joining again", groupId, memberId);
+            memberId = "";
+            applied.set(new Applied(applied.get().owned(), 0));
+          } else if (response.error() == ErrorCode.NONE) {
+            memberId = response.memberId();
+            offer(new Assignment(response.assignment(), response.memberEpoch()));
+          }
+          return response;
+        });
+  }
+
+  /**
+   * Keeps the newest assignment. Two heartbeats may be in flight (the loop and a refresh) and their
+   * answers may be handled out of order: an older epoch must never replace a newer one, or the
+   * consumer would take back partitions the coordinator has already moved.
+   */
+  private synchronized void offer(Assignment candidate) {
+    Assignment current = assignment;
+    if (current == null || candidate.epoch() >= current.epoch()) {
+      assignment = candidate;
+    }
+  }
+
+  /** Heartbeats now (on the heartbeat thread, after any beat under way) and waits for the answer. */
+  void refresh() {
+    try {
+      beats.submit(() -> beat().toCompletableFuture().get(30, TimeUnit.SECONDS)).get(35, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("Group {}: heartbeat failed: {}", groupId, e.toString());
+    }
+  }
+
+  /** The latest assignment from the coordinator, or null before the first answer. */
+  Assignment assignment() {
+    return assignment;
+  }
+
+  /** The consumer now holds {@code partitions}, having applied the assignment of {@code epoch}. */
+  void applied(Set<PartitionRef> partitions, int epoch) {
+    applied.set(new Applied(Set.copyOf(partitions), epoch));
+  }
+
+  String memberId() {
+    return memberId;
+  }
+
+  /** The epoch of the applied assignment: commits carry it. */
+  int memberEpoch() {
+    return applied.get().epoch();
+  }
+
+  String groupId() {
+    return groupId;
+  }
+
+  /** Leaves the group, so its partitions go to the others at once. */
+  @Override
+  public void close() {
+    closed = true;
+    beats.shutdownNow();
+    if (!memberId.isEmpty()) {
+      try {
+        client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
+                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, replyTo))
+            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("Group {}: leaving failed ({}); the session timeout will remove the member", groupId, e.toString());
+      }
+    }
+  }
+}

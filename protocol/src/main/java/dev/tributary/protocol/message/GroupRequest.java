@@ -1,0 +1,68 @@
+package dev.tributary.protocol.message;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tributary.protocol.CborSerializable;
+import dev.tributary.protocol.ErrorCode;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Consumer-group requests, answered by the group's coordinator (a sharded entity per group id).
+ * Membership follows Kafka's newer protocol (KIP-848): members heartbeat with what they own and
+ * the coordinator answers with what they should own; a partition moves only after its old owner
+ * has given it up, so members whose partitions do not move are never disturbed.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = GroupRequest.Heartbeat.class, name = "heartbeat"),
+    @JsonSubTypes.Type(value = GroupRequest.CommitOffsets.class, name = "commit"),
+    @JsonSubTypes.Type(value = GroupRequest.FetchOffsets.class, name = "fetch-offsets"),
+    @JsonSubTypes.Type(value = GroupRequest.Describe.class, name = "describe"),
+    @JsonSubTypes.Type(value = GroupRequest.ResetOffsets.class, name = "reset"),
+    @JsonSubTypes.Type(value = GroupRequest.Delete.class, name = "delete")
+})
+public interface GroupRequest extends GatewayRequest, CborSerializable {
+
+  String groupId();
+
+  /**
+   * Join (empty member id), stay (current member id and epoch) or leave. {@code owned} is what the
+   * member holds right now; {@code topics} its subscription.
+   */
+  record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, List<PartitionRef> owned,
+      boolean leaving, int sessionTimeoutMs, ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
+
+  /** What the member should own now (it gives up the rest), its epoch, and when to beat again. */
+  record HeartbeatResponse(ErrorCode error, String errorMessage, String memberId, int memberEpoch,
+      List<PartitionRef> assignment, int heartbeatIntervalMs) implements CborSerializable {}
+
+  /** A committed position. */
+  record CommittedOffset(PartitionRef partition, long offset, String metadata) implements CborSerializable {}
+
+  record CommitOffsets(String groupId, String memberId, int memberEpoch, List<CommittedOffset> offsets,
+      ActorRef<OffsetsResponse> replyTo) implements GroupRequest {}
+
+  /** Committed offsets of these partitions (all of the group's when empty). */
+  record FetchOffsets(String groupId, List<PartitionRef> partitions, ActorRef<OffsetsResponse> replyTo)
+      implements GroupRequest {}
+
+  record OffsetsResponse(ErrorCode error, String errorMessage, List<CommittedOffset> offsets)
+      implements CborSerializable {}
+
+  record Describe(String groupId, ActorRef<GroupDescription> replyTo) implements GroupRequest {}
+
+  record MemberDescription(String memberId, int memberEpoch, List<String> topics, List<PartitionRef> assignment)
+      implements CborSerializable {}
+
+  /** The group's state ("Empty", "Stable", "Reconciling"), generation, members and offsets. */
+  record GroupDescription(ErrorCode error, String errorMessage, String groupId, String state, int generation,
+      List<MemberDescription> members, List<CommittedOffset> offsets) implements CborSerializable {}
+
+  /** Set the committed offsets of partitions (refused while members are live). */
+  record ResetOffsets(String groupId, List<CommittedOffset> offsets, ActorRef<OffsetsResponse> replyTo)
+      implements GroupRequest {}
+
+  /** Forget the group's offsets (refused while members are live). */
+  record Delete(String groupId, ActorRef<OffsetsResponse> replyTo) implements GroupRequest {}
+}
