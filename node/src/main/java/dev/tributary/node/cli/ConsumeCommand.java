@@ -36,12 +36,18 @@ final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--max-messages", description = "Exit after this many records.")
   Long maxMessages;
 
+  @Option(names = "--group", description = "Consume as a member of this consumer group (commits as it goes).")
+  String group;
+
   @Option(names = "--format", defaultValue = "%s\\n",
       description = "Output format: %%t %%p %%o %%k %%s %%T, \\n, \\t (default: %%s\\n).")
   String format;
 
   @Override
   public Integer call() {
+    if (group != null && (partition != null || offset != null)) {
+      throw new IllegalArgumentException("--group assigns partitions itself: leave out --partition and --offset");
+    }
     if (offset != null && partition == null) {
       throw new IllegalArgumentException("--offset needs --partition: offsets belong to one partition");
     }
@@ -52,9 +58,26 @@ final class ConsumeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--max-messages must be at least 1, got " + maxMessages);
     }
     RecordFormat output = new RecordFormat(format);
+    try {
+      return consume(output);
+    } finally {
+      closed.countDown(); // the consumer has committed and left: a SIGTERM hook may let the JVM go
+    }
+  }
+
+  /** Counted down once the consumer is closed; the shutdown hook of a group member waits for it. */
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+  private int consume(RecordFormat output) {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, ConsumerSettings.defaults())) {
+    ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(
+        fromBeginning ? ConsumerSettings.OffsetReset.EARLIEST : ConsumerSettings.OffsetReset.LATEST);
+    try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, settings)) {
       List<TopicPartition> all = consumer.partitionsFor(topic);
+      if (group != null) {
+        consumer.subscribe(group, List.of(topic), dev.tributary.client.RebalanceListener.NONE);
+        return printGroup(consumer, output, out);
+      }
       List<TopicPartition> assigned = all;
       if (partition != null) {
         if (partition < 0 || partition >= all.size()) {
@@ -83,6 +106,39 @@ final class ConsumeCommand implements Callable<Integer> {
       }
     } finally {
       out.flush();
+    }
+    return 0;
+  }
+
+  /** As a group member: print, commit after every poll, commit and leave on exit (Ctrl-C too). */
+  private int printGroup(Consumer consumer, RecordFormat output, PrintStream out) {
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread hook = new Thread(() -> {
+      stopping.set(true);
+      try {
+        closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    long printed = 0;
+    while (!stopping.get() && (maxMessages == null || printed < maxMessages)) {
+      for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
+        out.print(output.render(r));
+        printed++;
+      }
+      out.flush();
+      try {
+        consumer.commitSync();
+      } catch (dev.tributary.protocol.TributaryException e) {
+        System.err.println("warning: commit refused (" + e.getMessage() + "); the group will retry after the rebalance");
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running: it waits for us to return
     }
     return 0;
   }

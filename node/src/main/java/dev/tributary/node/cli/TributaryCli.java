@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         TopicCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
+        GroupCommand.class,
         PerfCommand.class
     })
 public final class TributaryCli implements Runnable {
