@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Consumer implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Consumer.class);
+
   private final TributaryClient client;
   private final ConsumerSettings settings;
   private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
@@ -150,6 +152,7 @@ public final class Consumer implements AutoCloseable {
       }
     }
     if (!revoked.isEmpty()) {
+      LOG.debug("member {} epoch {}: revoking {}", group.memberId(), latest.epoch(), revoked);
       listener.onPartitionsRevoked(revoked);
       java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
       for (TopicPartition tp : revoked) {
@@ -188,6 +191,7 @@ public final class Consumer implements AutoCloseable {
       group.refresh(); // tell the coordinator at once, so the new owner need not wait a heartbeat
     }
     if (!added.isEmpty()) {
+      LOG.debug("member {} epoch {}: assigned {}", group.memberId(), latest.epoch(), added);
       listener.onPartitionsAssigned(added);
     }
   }
@@ -403,6 +407,9 @@ public final class Consumer implements AutoCloseable {
   @Override
   public void close() {
     if (group != null) {
+      if (!partitions.isEmpty()) {
+        listener.onPartitionsRevoked(List.copyOf(partitions.keySet()));
+      }
       try {
         commitSync();
       } catch (RuntimeException e) {
