@@ -27,6 +27,7 @@ public final class AdminRoutes extends AllDirectives {
   private final Responses responses;
   private final TopicRoutes topics;
   private final RecordRoutes records;
+  private final GroupRoutes groups;
 
   private final MetricsRoute metrics;
 
@@ -40,6 +41,7 @@ public final class AdminRoutes extends AllDirectives {
     this.topics = new TopicRoutes(client, responses, bodies);
     this.records = new RecordRoutes(client, responses, bodies, settings.maxRecordsLimit(), topics,
         new LazyProducer(client));
+    this.groups = new GroupRoutes(client, responses, bodies, topics, node);
   }
 
   public Route route() {
@@ -52,7 +54,7 @@ public final class AdminRoutes extends AllDirectives {
             pathPrefix("v1", () -> concat(
                 path("cluster", () -> get(() -> complete(responses.json(200, node.cluster())))),
                 path("openapi.json", () -> get(() -> complete(openApi()))),
-                whenReady(() -> concat(topics.route(), records.route())))))))));
+                whenReady(() -> concat(topics.route(), records.route(), groups.route())))))))));
   }
 
   /** The OpenAPI document, kept true by a test that calls every route in it. */

@@ -53,7 +53,9 @@ public final class Broker implements AutoCloseable {
     AdminSettings adminSettings = AdminSettings.fromRoot(system.settings().config());
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
-        new BrokerStatus(system, metadata, settings.nodeId()), metrics.registry()));
+        new BrokerStatus(system, metadata, settings.nodeId(),
+            JournalExtension.get(Adapter.toClassic(system)).settings().storage().root()),
+        metrics.registry()));
   }
 
   /** The admin API's bound port, once bound. */

@@ -90,13 +90,15 @@ class AdminApiTest {
   @Test
   void everyRouteInTheOpenApiDocumentAnswers() {
     call("POST", "/v1/topics", "{\"name\":\"documented\",\"partitions\":1}");
+    call("POST", "/v1/groups/documented-group/offsets", "{\"topic\":\"documented\",\"toEarliest\":true}");
     Reply doc = call("GET", "/v1/openapi.json", null);
     assertEquals(200, doc.status());
     assertTrue(doc.body().get("openapi").asText().startsWith("3."));
     java.util.Map<String, String> bodies = java.util.Map.of(
         "post /v1/topics", "{\"name\":\"documented-2\",\"partitions\":1}",
         "patch /v1/topics/{name}", "{\"partitions\":2}",
-        "post /v1/topics/{name}/records", "[{\"value\":\"v\"}]");
+        "post /v1/topics/{name}/records", "[{\"value\":\"v\"}]",
+        "post /v1/groups/{group}/offsets", "{\"topic\":\"documented\",\"toEarliest\":true}");
     int checked = 0;
     for (var path = doc.body().get("paths").fields(); path.hasNext(); ) {
       var entry = path.next();
@@ -104,7 +106,8 @@ class AdminApiTest {
         if (!entry.getValue().has(method) || method.equals("delete")) {
           continue; // DELETE is exercised in the topic lifecycle test
         }
-        String concrete = entry.getKey().replace("{name}", "documented").replace("{partition}", "0");
+        String concrete = entry.getKey().replace("{name}", "documented").replace("{partition}", "0")
+            .replace("{group}", "documented-group");
         Reply r = call(method.toUpperCase(java.util.Locale.ROOT), concrete, bodies.get(method + " " + entry.getKey()));
         assertTrue(r.status() < 400, method + " " + concrete + " -> " + r.status() + " " + r.raw());
         checked++;
@@ -112,6 +115,46 @@ class AdminApiTest {
     }
     assertTrue(checked >= 11, "checked " + checked + " routes");
     assertTrue(doc.body().get("paths").get("/v1/topics/{name}").has("delete"));
+  }
+
+  @Test
+  void groupsAreListedDescribedWithLagResetAndDeleted() throws Exception {
+    call("POST", "/v1/topics", "{\"name\":\"grouped\",\"partitions\":2}");
+    StringBuilder records = new StringBuilder("[");
+    for (int i = 0; i < 10; i++) {
+      records.append(i == 0 ? "" : ",").append("{\"value\":\"r").append(i).append("\",\"partition\":").append(i % 2).append("}");
+    }
+    assertEquals(200, call("POST", "/v1/topics/grouped/records", records.append("]").toString()).status());
+    try (dev.tributary.client.TributaryClient client = broker.client()) {
+      dev.tributary.client.Consumer consumer = new dev.tributary.client.Consumer(client,
+          dev.tributary.client.ConsumerSettings.defaults().withAutoOffsetReset(
+              dev.tributary.client.ConsumerSettings.OffsetReset.EARLIEST));
+      consumer.subscribe("hg", List.of("grouped"), dev.tributary.client.RebalanceListener.NONE, 3_000);
+      int read = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (read < 10 && System.nanoTime() < deadline) {
+        read += consumer.poll(Duration.ofMillis(200)).size();
+      }
+      consumer.commitSync();
+      Reply live = call("GET", "/v1/groups/hg", null);
+      assertEquals(200, live.status(), live.raw());
+      assertEquals(1, live.body().get("members").size());
+      assertEquals(2, live.body().get("partitions").size());
+      assertEquals(0, live.body().get("partitions").get(0).get("lag").asLong());
+      assertEquals(5, live.body().get("partitions").get(0).get("committedOffset").asLong());
+      assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"grouped\",\"toEarliest\":true}"), 409, "GROUP_NOT_EMPTY");
+      assertProblem(call("DELETE", "/v1/groups/hg", null), 409, "GROUP_NOT_EMPTY");
+      consumer.close();
+    }
+    assertEquals(200, call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"grouped\",\"toEarliest\":true}").status());
+    Reply reset = call("GET", "/v1/groups/hg", null);
+    assertEquals("Empty", reset.body().get("state").asText());
+    assertEquals(5, reset.body().get("partitions").get(1).get("lag").asLong(), "lag after resetting to earliest");
+    assertTrue(call("GET", "/v1/groups", null).body().get("groups").toString().contains("\"hg\""));
+    assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"grouped\"}"), 400, "INVALID_REQUEST");
+    assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"nope\",\"toLatest\":true}"), 404, "UNKNOWN_TOPIC_OR_PARTITION");
+    assertEquals(204, call("DELETE", "/v1/groups/hg", null).status());
+    assertProblem(call("GET", "/v1/groups/hg", null), 404, "GROUP_ID_NOT_FOUND");
   }
 
   @Test
