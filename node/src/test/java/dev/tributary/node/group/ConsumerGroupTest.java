@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +139,64 @@ class ConsumerGroupTest {
       }
       assertEquals(60_000, values.size(), "every record consumed");
     }
+  }
+
+  @Test
+  void aFourthMemberTakesOnlyWhatMovesAndTheOthersKeepTheirPartitions() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("growing-group", 12, Map.of()));
+      produce(client, "growing-group", 12_000);
+      ConcurrentLinkedQueue<ConsumerRecord> got = new ConcurrentLinkedQueue<>();
+      Map<TopicPartition, String> owners = new ConcurrentHashMap<>();
+      List<Member> members = new ArrayList<>();
+      List<TributaryClient> clients = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        TributaryClient c = broker.client();
+        clients.add(c);
+        Member m = new Member("m" + i, c, "g5", "growing-group", got, owners);
+        members.add(m);
+        new Thread(m, "member-" + i).start();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!settled(owners, List.of("m0", "m1", "m2"), 4) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Map<TopicPartition, String> before = new HashMap<>(owners);
+      assertEquals(12, before.size());
+      TributaryClient fourthClient = broker.client();
+      clients.add(fourthClient);
+      Member fourth = new Member("m3", fourthClient, "g5", "growing-group", got, owners);
+      members.add(fourth);
+      new Thread(fourth, "member-3").start();
+      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!settled(owners, List.of("m0", "m1", "m2", "m3"), 3) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Map<TopicPartition, String> after = new HashMap<>(owners);
+      members.forEach(m -> m.stop.set(true));
+      for (Member m : members) {
+        assertTrue(m.done.await(30, TimeUnit.SECONDS));
+        if (m.failure != null) {
+          throw new AssertionError(m.name + " failed", m.failure);
+        }
+      }
+      clients.forEach(TributaryClient::close);
+      int moved = 0;
+      for (Map.Entry<TopicPartition, String> e : after.entrySet()) {
+        if (!e.getValue().equals(before.get(e.getKey()))) {
+          moved++;
+          assertEquals("m3", e.getValue(), e.getKey() + " moved, but not to the new member");
+        }
+      }
+      assertEquals(3, moved, "only the new member's share moved: " + before + " -> " + after);
+    }
+  }
+
+  /** Every named member owns exactly {@code each} partitions. */
+  private static boolean settled(Map<TopicPartition, String> owners, List<String> names, int each) {
+    Map<String, Long> counts = new HashMap<>();
+    owners.values().forEach(n -> counts.merge(n, 1L, Long::sum));
+    return names.stream().allMatch(n -> counts.getOrDefault(n, 0L) == each) && owners.size() == names.size() * each;
   }
 
   @Test
