@@ -19,6 +19,7 @@ import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.PartitionRef;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -189,6 +190,73 @@ class ConsumerGroupTest {
         }
       }
       assertEquals(3, moved, "only the new member's share moved: " + before + " -> " + after);
+    }
+  }
+
+  @Test
+  void aMemberKilledWithoutLeavingIsReplacedAfterItsSessionTimeoutFromItsLastCommit() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("crash-group", 6, Map.of()));
+      ConcurrentLinkedQueue<ConsumerRecord> got = new ConcurrentLinkedQueue<>();
+      Map<TopicPartition, String> owners = new ConcurrentHashMap<>();
+      List<Member> members = new ArrayList<>();
+      List<TributaryClient> clients = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        TributaryClient c = broker.client();
+        clients.add(c);
+        Member m = new Member("m" + i, c, "g6", "crash-group", got, owners);
+        members.add(m);
+        new Thread(m, "member-" + i).start();
+      }
+      // A third member in a child JVM: the CLI, printing each value it consumes.
+      Path printed = dir.resolve("child.out");
+      String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process child = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+              "dev.tributary.node.cli.TributaryCli", "consume", "crash-group", "--group", "g6", "--from-beginning",
+              "--bootstrap", broker.bootstrap())
+          .redirectOutput(printed.toFile())
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      int total = 0;
+      try (Producer producer = new Producer(client, ProducerSettings.defaults())) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // Produce until the child has printed a share, then kill it mid-stream.
+        while (System.nanoTime() < deadline) {
+          for (int i = 0; i < 200; i++, total++) {
+            producer.send("crash-group", ("k" + total).getBytes(StandardCharsets.UTF_8),
+                ("v" + total).getBytes(StandardCharsets.UTF_8));
+          }
+          await(producer.flush());
+          Thread.sleep(50);
+          if (Files.exists(printed) && Files.readAllLines(printed).size() > 300) {
+            break;
+          }
+        }
+        new ProcessBuilder("kill", "-9", Long.toString(child.pid())).start().waitFor();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        for (int i = 0; i < 2_000; i++, total++) {
+          producer.send("crash-group", ("k" + total).getBytes(StandardCharsets.UTF_8),
+              ("v" + total).getBytes(StandardCharsets.UTF_8));
+        }
+        await(producer.flush());
+      }
+      Set<String> seen = new HashSet<>(Files.readAllLines(printed));
+      assertTrue(seen.size() > 300, "the child consumed its share before it died: " + seen.size());
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      Set<String> all = new HashSet<>(seen);
+      while (all.size() < total && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        got.forEach(r -> all.add(new String(r.value(), StandardCharsets.UTF_8)));
+      }
+      members.forEach(m -> m.stop.set(true));
+      for (Member m : members) {
+        assertTrue(m.done.await(30, TimeUnit.SECONDS));
+        if (m.failure != null) {
+          throw new AssertionError(m.name + " failed", m.failure);
+        }
+      }
+      clients.forEach(TributaryClient::close);
+      assertEquals(total, all.size(), "after the session timeout the others took the dead member's partitions");
     }
   }
 
