@@ -39,19 +39,44 @@ final class StickyAssignor {
         all.add(new PartitionRef(topic, p));
       }
     });
-    int quota = (all.size() + subscriptions.size() - 1) / subscriptions.size();
+    // Exact balance: every member gets `base` partitions and `extras` of them one more. A member
+    // keeps what it had up to `base`, then, while extra places remain, one more.
+    int base = all.size() / subscriptions.size();
+    int extras = all.size() % subscriptions.size();
     Map<PartitionRef, String> kept = new HashMap<>();
+    Map<String, List<PartitionRef>> keepable = new TreeMap<>();
     for (Map.Entry<String, Set<PartitionRef>> e : new TreeMap<>(previous).entrySet()) {
       String member = e.getKey();
       if (!result.containsKey(member)) {
         continue;
       }
+      List<PartitionRef> valid = new ArrayList<>();
       for (PartitionRef p : e.getValue()) {
-        boolean stillValid = partitionsByTopic.getOrDefault(p.topic(), 0) > p.partition()
-            && subscriptions.get(member).contains(p.topic()) && !kept.containsKey(p);
-        if (stillValid && result.get(member).size() < quota) {
-          result.get(member).add(p);
-          kept.put(p, member);
+        if (partitionsByTopic.getOrDefault(p.topic(), 0) > p.partition()
+            && subscriptions.get(member).contains(p.topic())) {
+          valid.add(p);
+        }
+      }
+      keepable.put(member, valid);
+    }
+    for (Map.Entry<String, List<PartitionRef>> e : keepable.entrySet()) {
+      for (PartitionRef p : e.getValue()) {
+        if (result.get(e.getKey()).size() < base && !kept.containsKey(p)) {
+          result.get(e.getKey()).add(p);
+          kept.put(p, e.getKey());
+        }
+      }
+    }
+    for (Map.Entry<String, List<PartitionRef>> e : keepable.entrySet()) {
+      if (extras == 0) {
+        break;
+      }
+      for (PartitionRef p : e.getValue()) {
+        if (!kept.containsKey(p) && result.get(e.getKey()).size() == base) {
+          result.get(e.getKey()).add(p);
+          kept.put(p, e.getKey());
+          extras--;
+          break;
         }
       }
     }
