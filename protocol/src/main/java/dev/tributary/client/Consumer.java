@@ -117,6 +117,24 @@ public final class Consumer implements AutoCloseable {
         new dev.tributary.protocol.message.GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)));
   }
 
+  /** The group's committed offsets of these partitions (absent: none committed). */
+  private Map<TopicPartition, Long> committed(java.util.List<TopicPartition> tps) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    if (tps.isEmpty()) {
+      return out;
+    }
+    String groupId = requireGroup();
+    java.util.List<dev.tributary.protocol.message.PartitionRef> refs = new ArrayList<>();
+    tps.forEach(tp -> refs.add(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())));
+    var response = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
+        new dev.tributary.protocol.message.GroupRequest.FetchOffsets(groupId, refs, replyTo)));
+    if (response.error() != ErrorCode.NONE) {
+      throw new TributaryException(response.error(), response.errorMessage());
+    }
+    response.offsets().forEach(o -> out.put(new TopicPartition(o.partition().topic(), o.partition().partition()), o.offset()));
+    return out;
+  }
+
   /** The group's committed offset of a partition, if any. */
   public java.util.OptionalLong committed(TopicPartition tp) {
     String groupId = requireGroup();
@@ -172,17 +190,21 @@ public final class Consumer implements AutoCloseable {
     java.util.List<TopicPartition> added = new ArrayList<>();
     for (TopicPartition tp : target) {
       if (!partitions.containsKey(tp)) {
-        PartitionState s = new PartitionState();
-        java.util.OptionalLong committed = committed(tp);
-        if (committed.isPresent()) {
-          s.position = committed.getAsLong();
-        } else if (settings.autoOffsetReset() == ConsumerSettings.OffsetReset.NONE) {
-          throw new TributaryException(ErrorCode.NO_COMMITTED_OFFSET,
-              "group " + group.groupId() + " has no committed offset for " + tp + " and auto-offset-reset is none");
-        }
-        partitions.put(tp, s);
         added.add(tp);
       }
+    }
+    // One request for all new partitions' committed offsets: a join takes a share at once.
+    Map<TopicPartition, Long> committed = committed(added);
+    for (TopicPartition tp : added) {
+      PartitionState s = new PartitionState();
+      Long offset = committed.get(tp);
+      if (offset != null) {
+        s.position = offset;
+      } else if (settings.autoOffsetReset() == ConsumerSettings.OffsetReset.NONE) {
+        throw new TributaryException(ErrorCode.NO_COMMITTED_OFFSET,
+            "group " + group.groupId() + " has no committed offset for " + tp + " and auto-offset-reset is none");
+      }
+      partitions.put(tp, s);
     }
     Set<dev.tributary.protocol.message.PartitionRef> owned = new java.util.HashSet<>();
     partitions.keySet().forEach(tp -> owned.add(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())));
