@@ -85,6 +85,31 @@ public final class Consumer implements AutoCloseable {
   /** Commits the current position of every assigned partition to the group; waits for the answer. */
   public void commitSync() {
     requireGroup();
+    commit(committablePositions());
+  }
+
+  /**
+   * Commits the current positions without waiting (no retry: a later commit supersedes it). The
+   * stage fails with the coordinator's error, for example STALE_MEMBER_EPOCH during a rebalance.
+   */
+  public java.util.concurrent.CompletionStage<Void> commitAsync() {
+    String groupId = requireGroup();
+    var offsets = committablePositions();
+    if (offsets.isEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    String memberId = group.memberId();
+    int epoch = group.memberEpoch();
+    return client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
+            new dev.tributary.protocol.message.GroupRequest.CommitOffsets(groupId, memberId, epoch, offsets, replyTo))
+        .thenAccept(response -> {
+          if (response.error() != ErrorCode.NONE) {
+            throw new TributaryException(response.error(), response.errorMessage());
+          }
+        });
+  }
+
+  private java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> committablePositions() {
     java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
     partitions.forEach((tp, s) -> {
       if (s.position >= 0) {
@@ -92,8 +117,26 @@ public final class Consumer implements AutoCloseable {
             new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
       }
     });
-    commit(offsets);
+    return offsets;
   }
+
+  /** Auto-commit: from {@code poll}, at most every {@code autoCommitInterval}. */
+  private void maybeAutoCommit() {
+    Duration interval = settings.autoCommitInterval();
+    if (group == null || interval == null || interval.isZero() || interval.isNegative()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastAutoCommitNanos >= interval.toNanos()) {
+      lastAutoCommitNanos = now;
+      commitAsync().exceptionally(e -> {
+        LOG.debug("auto-commit failed; the next one will retry: {}", e.toString());
+        return null;
+      });
+    }
+  }
+
+  private long lastAutoCommitNanos = System.nanoTime();
 
   private void commit(java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
     if (offsets.isEmpty()) {
@@ -300,6 +343,7 @@ public final class Consumer implements AutoCloseable {
    */
   public List<ConsumerRecord> poll(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    maybeAutoCommit();
     while (true) {
       reconcile();
       drainArrivals();

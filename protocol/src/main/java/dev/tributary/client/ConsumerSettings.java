@@ -9,26 +9,33 @@ import java.time.Duration;
  * @param maxWait how long the broker may hold a fetch open waiting for data ({@code fetch.max.wait.ms})
  * @param maxPollRecords records one {@link Consumer#poll} returns at most
  * @param autoOffsetReset where to start a partition that has no position, or whose position is gone
+ * @param autoCommitInterval in a group, commit the positions this often from {@code poll}
+ *     (Kafka's {@code enable.auto.commit} and {@code auto.commit.interval.ms}); zero turns it off
  */
 public record ConsumerSettings(int maxPartitionFetchBytes, Duration maxWait, int maxPollRecords,
-    OffsetReset autoOffsetReset) {
+    OffsetReset autoOffsetReset, Duration autoCommitInterval) {
 
   /** Kafka's {@code auto.offset.reset}. */
   public enum OffsetReset { EARLIEST, LATEST, NONE }
 
   public static ConsumerSettings defaults() {
-    return new ConsumerSettings(1024 * 1024, Duration.ofMillis(500), 500, OffsetReset.LATEST);
+    return new ConsumerSettings(1024 * 1024, Duration.ofMillis(500), 500, OffsetReset.LATEST, Duration.ofSeconds(5));
   }
 
   public ConsumerSettings withAutoOffsetReset(OffsetReset reset) {
-    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, reset);
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, reset, autoCommitInterval);
   }
 
   public ConsumerSettings withMaxPollRecords(int value) {
-    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, value, autoOffsetReset);
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, value, autoOffsetReset, autoCommitInterval);
   }
 
   public ConsumerSettings withMaxPartitionFetchBytes(int value) {
-    return new ConsumerSettings(value, maxWait, maxPollRecords, autoOffsetReset);
+    return new ConsumerSettings(value, maxWait, maxPollRecords, autoOffsetReset, autoCommitInterval);
+  }
+
+  /** Auto-commit every {@code interval} in a group; {@link Duration#ZERO} turns it off. */
+  public ConsumerSettings withAutoCommitInterval(Duration interval) {
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, autoOffsetReset, interval);
   }
 }

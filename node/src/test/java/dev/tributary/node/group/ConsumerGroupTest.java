@@ -300,6 +300,37 @@ class ConsumerGroupTest {
   }
 
   @Test
+  void autoCommitAndCommitAsyncStorePositionsWithoutCommitSync() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("auto", 1, Map.of()));
+      produce(client, "auto", 50);
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST)
+          .withAutoCommitInterval(Duration.ofMillis(100)))) {
+        consumer.subscribe("g7", List.of("auto"), RebalanceListener.NONE, 3_000);
+        int read = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (read < 50 && System.nanoTime() < deadline) {
+          read += consumer.poll(Duration.ofMillis(200)).size();
+        }
+        TopicPartition tp = new TopicPartition("auto", 0);
+        long committed = -1;
+        while (committed != 50 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(150)); // auto-commit happens inside poll
+          committed = consumer.committed(tp).orElse(-1);
+        }
+        assertEquals(50, committed, "auto-commit stored the position");
+        produce(client, "auto", 10);
+        while (read < 60 && System.nanoTime() < deadline) {
+          read += consumer.poll(Duration.ofMillis(200)).size();
+        }
+        await(consumer.commitAsync());
+        assertEquals(60, consumer.committed(tp).orElse(-1));
+      }
+    }
+  }
+
+  @Test
   void staleCommitsLiveResetsAndMissingOffsetsAreRefused() throws Exception {
     try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
       await(client.createTopic("rules", 2, Map.of()));
