@@ -5,7 +5,6 @@ import dev.tributary.journal.segment.FsyncPolicy;
 import dev.tributary.journal.segment.StorageConfig;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 
 /** The {@code tributary.journal} configuration, read once and validated. Immutable. */
 public final class JournalSettings {
@@ -68,9 +67,5 @@ public final class JournalSettings {
 
   public int queryBatchSize() {
     return queryBatchSize;
-  }
-
-  public Duration fsyncInterval() {
-    return storage.fsyncInterval();
   }
 }

@@ -487,11 +487,4 @@ public final class Consumer implements AutoCloseable {
     partitions.clear();
     arrivals.clear();
   }
-
-  /** For tests and tools: a view of the current positions. */
-  Map<TopicPartition, Long> positions() {
-    Map<TopicPartition, Long> out = new HashMap<>();
-    partitions.forEach((tp, s) -> out.put(tp, s.position));
-    return out;
-  }
 }

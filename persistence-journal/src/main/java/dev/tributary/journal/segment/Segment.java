@@ -22,7 +22,6 @@ final class Segment {
   private final SegmentIndex index;
   private final long createdAtMillis;
   private volatile long size;
-  private volatile boolean sealed;
 
   private Segment(long baseSequenceNr, Path dir, FileChannel channel, SegmentIndex index, long size,
       long createdAtMillis) {
@@ -84,9 +83,6 @@ final class Segment {
     return index;
   }
 
-  boolean isSealed() {
-    return sealed;
-  }
 
   /**
    * Appends encoded entries ({@code data} from its position to its limit) whose headers are given
@@ -135,17 +131,11 @@ final class Segment {
   void seal() throws IOException {
     flush();
     index.writeTo(indexFile, size);
-    sealed = true;
   }
 
   /** Writes the index as it stands, e.g. after rebuilding it in recovery. */
   void writeIndex() throws IOException {
     index.writeTo(indexFile, size);
-  }
-
-  /** Marks a recovered segment as sealed: it is not the active one. */
-  void markSealed() {
-    sealed = true;
   }
 
   /** Writes the index of the active segment at a clean shutdown, then closes the file. */

@@ -117,9 +117,6 @@ final class SegmentedLog {
           break;
         }
       }
-      for (int i = 0; i < opened.size() - 1; i++) {
-        opened.get(i).markSealed();
-      }
       segments = List.copyOf(opened);
       highestSequenceNr = Math.max(previousSequenceNr, deletedToSequenceNr);
       logEndOffset = computeLogEndOffset(segments);
