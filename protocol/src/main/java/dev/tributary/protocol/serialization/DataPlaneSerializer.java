@@ -55,7 +55,8 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
   public byte[] toBinary(Object o) {
     ByteBuffer buf = ByteBuffer.allocate(sizeOf(o));
     toBinary(o, buf);
-    return buf.array();
+    // sizeOf is an upper bound: return only the bytes written.
+    return buf.position() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
   }
 
   @Override
