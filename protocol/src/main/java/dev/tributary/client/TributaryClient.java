@@ -220,7 +220,7 @@ public final class TributaryClient implements AutoCloseable {
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
-    dataGateway.tell(new Produce(id, topic, partition, batch.toByteArray(), acks, (int) timeout.toMillis(), replyTo));
+    dataGateway.tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo));
     return reply.orTimeout(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
           if (e != null) {

@@ -166,6 +166,18 @@ public final class RecordBatch {
     return buffer.asReadOnlyBuffer();
   }
 
+  /**
+   * The batch's bytes without copying when the batch spans its whole backing array (as every
+   * batch {@link RecordBatchBuilder} builds does), else a copy. Shared: do not modify.
+   */
+  public byte[] sharedBytes() {
+    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+        && buffer.limit() == buffer.array().length) {
+      return buffer.array();
+    }
+    return toByteArray();
+  }
+
   /** Copies the batch into a new array. */
   public byte[] toByteArray() {
     byte[] bytes = new byte[buffer.remaining()];

@@ -72,6 +72,16 @@ class RecordBatchTest {
   }
 
   @Test
+  void aBuiltBatchSharesItsBytesAndASliceIsCopied() {
+    RecordBatch built = threeRecords();
+    assertTrue(built.sharedBytes() == built.sharedBytes(), "no copy for a batch that spans its array");
+    byte[] padded = new byte[built.sizeInBytes() + 10];
+    System.arraycopy(built.toByteArray(), 0, padded, 5, built.sizeInBytes());
+    RecordBatch slice = RecordBatch.wrap(ByteBuffer.wrap(padded, 5, built.sizeInBytes()));
+    assertEquals(built.sizeInBytes(), slice.sharedBytes().length, "a slice of a larger array is copied out");
+  }
+
+  @Test
   void concatenatedBatchesSplitBackIntoBatches() {
     byte[] a = threeRecords().toByteArray();
     RecordBatch second = new RecordBatchBuilder().add(null, utf8("z"), List.of(), 5).build();
