@@ -18,8 +18,8 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
   public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
   public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, SEGMENT_BYTES, MAX_MESSAGE_BYTES);
 
-  /** Largest batch any topic may allow: Artery's large frame (4 MiB) less room for the envelope. */
-  public static final int MAX_MESSAGE_BYTES_LIMIT = 4 * 1024 * 1024 - 64 * 1024;
+  /** Largest batch any topic may allow (and largest fetch): the protocol's single limit. */
+  public static final int MAX_MESSAGE_BYTES_LIMIT = dev.tributary.protocol.Tributary.MAX_BATCH_BYTES;
 
   public static TopicConfig defaults(Config brokerConfig) {
     Config d = brokerConfig.getConfig("tributary.broker.topic-defaults");

@@ -36,8 +36,6 @@ public final class Producer implements AutoCloseable {
 
   /** Bytes of records that may wait in the producer before {@link #send} blocks. */
   private static final long BUFFER_MEMORY = 32L * 1024 * 1024;
-  /** The largest batch the broker can be sent: Artery's large frame less headroom. */
-  public static final int MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
   private final TributaryClient client;
   private final ProducerSettings settings;
@@ -125,9 +123,9 @@ public final class Producer implements AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalStateException("the producer is closed"));
     }
     int size = RecordBatchBuilder.estimateRecordSize(key, value, headers);
-    if (size + RecordBatch.HEADER_SIZE > MAX_BATCH_BYTES) {
+    if (size + RecordBatch.HEADER_SIZE > dev.tributary.protocol.Tributary.MAX_BATCH_BYTES) {
       return CompletableFuture.failedFuture(new TributaryException(ErrorCode.RECORD_TOO_LARGE,
-          "a record of about " + size + " bytes is over the " + MAX_BATCH_BYTES + "-byte batch limit"));
+          "a record of about " + size + " bytes is over the " + dev.tributary.protocol.Tributary.MAX_BATCH_BYTES + "-byte batch limit"));
     }
     int partitions;
     try {

@@ -20,6 +20,12 @@ public final class Tributary {
 
   public static final int DEFAULT_PORT = 25520;
 
+  /**
+   * The largest produce batch and fetch size: Artery's large frame (4 MiB, tributary-remoting.conf)
+   * less headroom for the envelope, since Artery drops an oversized message with only a log line.
+   */
+  public static final int MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
   /** Partitions are sharded entities with id {@code <topic>-<partition>}, one per shard. */
   public static final EntityTypeKey<PartitionCommand> PARTITION_ENTITY =
       EntityTypeKey.create(PartitionCommand.class, "partition");
