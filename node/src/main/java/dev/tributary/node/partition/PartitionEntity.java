@@ -20,6 +20,7 @@ import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.record.CorruptRecordException;
 import dev.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
@@ -91,6 +92,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final ProducerStates producers;
   private final BrokerMetrics metrics;
   private long sizeBytes;
+  private TopicMetadata configSource;
+  private TopicConfig cachedConfig;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private ActorRef<PartitionWriter.Command> writer;
@@ -475,8 +478,14 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     return Behaviors.stopped();
   }
 
+  /** The topic's effective config; parsed again only when the metadata snapshot of the topic changes. */
   private TopicConfig config() {
-    return metadata.topic(topic).map(t -> defaults.with(t.configs())).orElse(defaults);
+    TopicMetadata current = metadata.topic(topic).orElse(null);
+    if (current != configSource || cachedConfig == null) {
+      configSource = current;
+      cachedConfig = current == null ? defaults : defaults.with(current.configs());
+    }
+    return cachedConfig;
   }
 
   private RetentionPolicy retentionPolicy() {
