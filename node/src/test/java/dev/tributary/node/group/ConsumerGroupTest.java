@@ -115,25 +115,14 @@ class ConsumerGroupTest {
       List<Member> members = new ArrayList<>();
       List<TributaryClient> clients = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        TributaryClient c = broker.client();
-        clients.add(c);
-        Member m = new Member("m" + i, c, "g1", "shared", got, owners);
-        members.add(m);
-        new Thread(m, "member-" + i).start();
+        startMember(broker, "m" + i, "g1", "shared", got, owners, members, clients);
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (got.size() < 60_000 && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       Thread.sleep(500); // anything delivered twice would show up now
-      members.forEach(m -> m.stop.set(true));
-      for (Member m : members) {
-        assertTrue(m.done.await(30, TimeUnit.SECONDS));
-        if (m.failure != null) {
-          throw new AssertionError(m.name + " failed", m.failure);
-        }
-      }
-      clients.forEach(TributaryClient::close);
+      stopAll(members, clients);
       Set<String> values = new HashSet<>();
       for (ConsumerRecord r : got) {
         assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
@@ -152,11 +141,7 @@ class ConsumerGroupTest {
       List<Member> members = new ArrayList<>();
       List<TributaryClient> clients = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        TributaryClient c = broker.client();
-        clients.add(c);
-        Member m = new Member("m" + i, c, "g5", "growing-group", got, owners);
-        members.add(m);
-        new Thread(m, "member-" + i).start();
+        startMember(broker, "m" + i, "g5", "growing-group", got, owners, members, clients);
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!settled(owners, List.of("m0", "m1", "m2"), 4) && System.nanoTime() < deadline) {
@@ -164,24 +149,13 @@ class ConsumerGroupTest {
       }
       Map<TopicPartition, String> before = new HashMap<>(owners);
       assertEquals(12, before.size());
-      TributaryClient fourthClient = broker.client();
-      clients.add(fourthClient);
-      Member fourth = new Member("m3", fourthClient, "g5", "growing-group", got, owners);
-      members.add(fourth);
-      new Thread(fourth, "member-3").start();
+      startMember(broker, "m3", "g5", "growing-group", got, owners, members, clients);
       deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!settled(owners, List.of("m0", "m1", "m2", "m3"), 3) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       Map<TopicPartition, String> after = new HashMap<>(owners);
-      members.forEach(m -> m.stop.set(true));
-      for (Member m : members) {
-        assertTrue(m.done.await(30, TimeUnit.SECONDS));
-        if (m.failure != null) {
-          throw new AssertionError(m.name + " failed", m.failure);
-        }
-      }
-      clients.forEach(TributaryClient::close);
+      stopAll(members, clients);
       int moved = 0;
       for (Map.Entry<TopicPartition, String> e : after.entrySet()) {
         if (!e.getValue().equals(before.get(e.getKey()))) {
@@ -202,11 +176,7 @@ class ConsumerGroupTest {
       List<Member> members = new ArrayList<>();
       List<TributaryClient> clients = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        TributaryClient c = broker.client();
-        clients.add(c);
-        Member m = new Member("m" + i, c, "g6", "crash-group", got, owners);
-        members.add(m);
-        new Thread(m, "member-" + i).start();
+        startMember(broker, "m" + i, "g6", "crash-group", got, owners, members, clients);
       }
       // A third member in a child JVM: the CLI, printing each value it consumes.
       Path printed = dir.resolve("child.out");
@@ -248,16 +218,32 @@ class ConsumerGroupTest {
         Thread.sleep(200);
         got.forEach(r -> all.add(new String(r.value(), StandardCharsets.UTF_8)));
       }
-      members.forEach(m -> m.stop.set(true));
-      for (Member m : members) {
-        assertTrue(m.done.await(30, TimeUnit.SECONDS));
-        if (m.failure != null) {
-          throw new AssertionError(m.name + " failed", m.failure);
-        }
-      }
-      clients.forEach(TributaryClient::close);
+      stopAll(members, clients);
       assertEquals(total, all.size(), "after the session timeout the others took the dead member's partitions");
     }
+  }
+
+  /** Starts a member with a client of its own, on a thread of its own. */
+  private static void startMember(TestBroker broker, String name, String group, String topic,
+      ConcurrentLinkedQueue<ConsumerRecord> got, Map<TopicPartition, String> owners,
+      List<Member> members, List<TributaryClient> clients) {
+    TributaryClient c = broker.client();
+    clients.add(c);
+    Member m = new Member(name, c, group, topic, got, owners);
+    members.add(m);
+    new Thread(m, "member-" + name).start();
+  }
+
+  /** Stops every member, fails with the first member's failure, closes the clients. */
+  private static void stopAll(List<Member> members, List<TributaryClient> clients) throws InterruptedException {
+    members.forEach(m -> m.stop.set(true));
+    for (Member m : members) {
+      assertTrue(m.done.await(30, TimeUnit.SECONDS));
+      if (m.failure != null) {
+        throw new AssertionError(m.name + " failed", m.failure);
+      }
+    }
+    clients.forEach(TributaryClient::close);
   }
 
   /** Every named member owns exactly {@code each} partitions. */
