@@ -108,6 +108,27 @@ class ProduceConsumeTest {
     }
   }
 
+  /**
+   * A fresh client's first burst of data requests queues up while its connection for large
+   * messages is still being set up; Artery's default queue of 256 dropped the rest silently, and
+   * the client saw them only as timeouts (a producer catching up stalled a partition for 30 s).
+   */
+  @Test
+  void aFreshClientsBurstOfRequestsIsAnsweredInFull() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient admin = broker.client()) {
+      await(admin.createTopic("burst", 1, Map.of()));
+      try (TributaryClient client = broker.client()) {
+        List<CompletionStage<dev.tributary.protocol.message.FetchResponse>> fetches = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+          fetches.add(client.fetch("burst", 0, 0, 1024, Duration.ZERO));
+        }
+        for (CompletionStage<dev.tributary.protocol.message.FetchResponse> fetch : fetches) {
+          assertEquals(dev.tributary.protocol.ErrorCode.NONE, await(fetch).error());
+        }
+      }
+    }
+  }
+
   @Test
   void producerIdsHandedOutBeforeARestartAreNeverHandedOutAgain() {
     long before;
