@@ -55,9 +55,9 @@ public final class Producer implements AutoCloseable {
   private record Pending(CompletableFuture<RecordMetadata> future, long timestamp, int size) {}
 
   private record Ready(TopicPartition tp, RecordBatch batch, List<Pending> records, int attempts,
-      CompletableFuture<Void> done) {
+      CompletableFuture<Void> done, long closedAtNanos) {
     Ready retried() {
-      return new Ready(tp, batch, records, attempts + 1, done);
+      return new Ready(tp, batch, records, attempts + 1, done, closedAtNanos);
     }
   }
 
@@ -254,7 +254,7 @@ public final class Producer implements AutoCloseable {
     } else {
       batch = q.open.build();
     }
-    Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>());
+    Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>(), System.nanoTime());
     outstanding.add(ready);
     q.ready.add(ready);
     q.open = null;
@@ -287,7 +287,9 @@ public final class Producer implements AutoCloseable {
     synchronized (lock) {
       boolean earlierPending = r.batch().isIdempotent()
           && !q.unacknowledged.headSet(r.batch().baseSequence()).isEmpty();
-      retry = code != ErrorCode.NONE && r.attempts() < settings.retries() && !closed
+      boolean inTime = System.nanoTime() - r.closedAtNanos() + settings.retryBackoff().toNanos()
+          < settings.deliveryTimeout().toNanos();
+      retry = code != ErrorCode.NONE && r.attempts() < settings.retries() && inTime && !closed
           && (code.retriable() || (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && earlierPending));
       if (!retry) {
         q.inFlight--;

@@ -9,44 +9,54 @@ import java.time.Duration;
  * @param batchSize bytes per partition batch before it is sent (Kafka's {@code batch.size})
  * @param linger how long a batch may wait for more records (Kafka's {@code linger.ms})
  * @param maxInFlight unanswered batches per partition
- * @param retries how often a batch is resent after a retriable error
+ * @param retries how often a batch is resent after a retriable error (Kafka's default: no limit
+ *     but {@code deliveryTimeout})
  * @param retryBackoff wait before a resend
  * @param requestTimeout how long the broker may take to answer
  * @param idempotence stamp producer id and sequence numbers, so retries never duplicate
+ * @param deliveryTimeout how long a batch may take from being closed to its final answer,
+ *     retries included (Kafka's {@code delivery.timeout.ms})
  */
 public record ProducerSettings(
     Acks acks, int batchSize, Duration linger, int maxInFlight, int retries, Duration retryBackoff,
-    Duration requestTimeout, boolean idempotence) {
+    Duration requestTimeout, boolean idempotence, Duration deliveryTimeout) {
 
   public static ProducerSettings defaults() {
     // Kafka's defaults: 5 batches in flight per partition (brokers remember 32 per producer, so
     // up to that many are safe to retry). More in flight raises single-partition throughput but
     // with linger 0 turns every record into a request and lengthens the latency tail.
-    return new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, 10, Duration.ofMillis(100),
-        Duration.ofSeconds(30), true);
+    // Retries are bounded by time, not count, as in Kafka since 2.1: right after a topic is
+    // created, batches can be refused and overtake each other for a while (each then waits for
+    // the ones before it with OUT_OF_ORDER_SEQUENCE), and a count of 10 ran out in about a second.
+    return new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, Integer.MAX_VALUE,
+        Duration.ofMillis(100), Duration.ofSeconds(30), true, Duration.ofSeconds(120));
   }
 
   public ProducerSettings withAcks(Acks value) {
-    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withBatchSize(int value) {
-    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withLinger(Duration value) {
-    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence);
+    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withMaxInFlight(int value) {
-    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence);
+    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withRetries(int value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withIdempotence(boolean value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value, deliveryTimeout);
+  }
+
+  public ProducerSettings withDeliveryTimeout(Duration value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, value);
   }
 }
