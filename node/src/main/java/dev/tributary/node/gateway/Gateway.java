@@ -10,6 +10,7 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.ListOffsets;
@@ -117,9 +118,15 @@ public final class Gateway {
       Map<ActorRef<?>, String> localIds = new HashMap<>();
       return Behaviors.receive(GatewayRequest.class)
           .onMessage(GatewayMessages.LocalPartitionStarted.class, started -> {
-            local.put(started.partitionId(), started.partition());
-            localIds.put(started.partition(), started.partitionId());
-            context.watch(started.partition());
+            // Not direct yet: ask the partition through sharding, behind what went that way already.
+            sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(started.topic(), started.partition()))
+                .tell(new PartitionControl.OpenDirectRoute(started.topic(), started.partition()));
+            return Behaviors.same();
+          })
+          .onMessage(GatewayMessages.DirectRouteOpen.class, open -> {
+            local.put(open.partitionId(), open.ref());
+            localIds.put(open.ref(), open.partitionId());
+            context.watch(open.ref());
             return Behaviors.same();
           })
           .onMessage(Produce.class, request -> {

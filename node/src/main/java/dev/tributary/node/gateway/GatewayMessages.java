@@ -19,10 +19,20 @@ public final class GatewayMessages {
   public record MetadataUpdated(MetadataResponse snapshot) implements GatewayRequest, CborSerializable {}
 
   /**
-   * A partition entity started on this node: the data gateway hands its produce and fetch
-   * requests to it directly, skipping the shard region and shard hops, until it stops.
+   * A partition entity started on this node. The data gateway will hand its produce and fetch
+   * requests to it directly, skipping the shard region and shard hops, until it stops; but only
+   * after {@link DirectRouteOpen}: requests already on their way through sharding must arrive
+   * first, or an idempotent producer's batches would overtake each other.
    */
-  public record LocalPartitionStarted(String partitionId, ActorRef<PartitionCommand> partition)
+  public record LocalPartitionStarted(String topic, int partition, ActorRef<PartitionCommand> ref)
+      implements GatewayRequest, NoSerializationVerificationNeeded {}
+
+  /**
+   * The partition's answer to {@link dev.tributary.node.partition.PartitionControl.OpenDirectRoute},
+   * which the gateway sent through sharding behind every request it forwarded that way: from now
+   * on a request sent directly cannot overtake one sent through sharding.
+   */
+  public record DirectRouteOpen(String partitionId, ActorRef<PartitionCommand> ref)
       implements GatewayRequest, NoSerializationVerificationNeeded {}
 
   private GatewayMessages() {}

@@ -11,6 +11,12 @@ public interface PartitionControl extends PartitionCommand, CborSerializable {
   /** Start the partition now (after topic creation), so it does not wait for traffic. */
   record Wake(String topic, int partition) implements PartitionControl {}
 
+  /**
+   * Sent by the local data gateway through sharding, behind the requests it forwarded that way;
+   * the partition answers {@link dev.tributary.node.gateway.GatewayMessages.DirectRouteOpen}.
+   */
+  record OpenDirectRoute(String topic, int partition) implements PartitionControl {}
+
   /** Delete the partition's data and stop; answers when the files are gone. */
   record DeletePartition(String topic, int partition, ActorRef<Done> replyTo) implements PartitionControl {}
 }

@@ -91,6 +91,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final TimerScheduler<PartitionCommand> timers;
   private final ProducerStates producers;
   private final BrokerMetrics metrics;
+  private final ActorRef<GatewayRequest> dataGateway;
   private long sizeBytes;
   private TopicMetadata configSource;
   private TopicConfig cachedConfig;
@@ -124,9 +125,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
                   (loaded, error) -> error == null ? loaded : new LoadFailed(error));
               return Behaviors.receive(PartitionCommand.class)
                   .onMessage(LogLoaded.class, loaded -> {
-                    dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entityId, context.getSelf()));
-                    return stash.unstashAll(
-                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded, metrics));
+                    PartitionEntity entity =
+                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded, metrics, dataGateway);
+                    dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entity.topic, entity.partition, context.getSelf()));
+                    return stash.unstashAll(entity);
                   })
                   .onMessage(LoadFailed.class, failed -> {
                     context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
@@ -148,9 +150,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       TopicConfig defaults,
       TimerScheduler<PartitionCommand> timers,
       LogLoaded loaded,
-      BrokerMetrics metrics) {
+      BrokerMetrics metrics,
+      ActorRef<GatewayRequest> dataGateway) {
     super(context);
     this.metrics = metrics;
+    this.dataGateway = dataGateway;
     LogInfo info = loaded.info();
     this.producers = loaded.producers();
     int dash = entityId.lastIndexOf('-');
@@ -195,6 +199,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
           return this;
         })
         .onMessage(PartitionControl.Wake.class, wake -> this)
+        .onMessage(PartitionControl.OpenDirectRoute.class, open -> {
+          dataGateway.tell(new GatewayMessages.DirectRouteOpen(partitionId, getContext().getSelf()));
+          return this;
+        })
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
