@@ -47,6 +47,9 @@ public final class Consumer implements AutoCloseable {
 
   private record Arrival(TopicPartition tp, long generation, long offset, FetchResponse response, Throwable error) {}
 
+  /** Not a fetch: wakes a waiting {@link #poll} because the group sent a new assignment. */
+  private static final Arrival NEW_ASSIGNMENT = new Arrival(null, -1, -1, null, null);
+
   private GroupMembership group;
   private RebalanceListener listener = RebalanceListener.NONE;
 
@@ -78,7 +81,7 @@ public final class Consumer implements AutoCloseable {
     }
     partitions.clear();
     this.listener = listener;
-    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs);
+    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs, () -> arrivals.add(NEW_ASSIGNMENT));
     group.join();
   }
 
@@ -406,6 +409,9 @@ public final class Consumer implements AutoCloseable {
   }
 
   private void handle(Arrival a) {
+    if (a == NEW_ASSIGNMENT) {
+      return; // the poll loop reconciles next
+    }
     PartitionState s = partitions.get(a.tp());
     if (s == null || s.generation != a.generation()) {
       return; // unassigned or sought since: stale

@@ -8,7 +8,11 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class GroupMembership implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
+  private static final AtomicLong INBOXES = new AtomicLong();
 
   private final TributaryClient client;
   private final String groupId;
@@ -33,15 +38,35 @@ final class GroupMembership implements AutoCloseable {
   record Assignment(List<PartitionRef> partitions, int epoch) {}
 
   private final AtomicReference<Applied> applied = new AtomicReference<>(new Applied(Set.of(), 0));
+  /** Where the coordinator pushes changed assignments: a small actor on the client's system. */
+  private final ActorRef<Object> inboxActor;
+  private final ActorRef<GroupRequest.HeartbeatResponse> inbox;
+  private static final Object STOP_INBOX = "stop";
+  /** Told when a newer assignment arrives, so a consumer waiting in poll applies it at once. */
+  private final Runnable onNewAssignment;
   private volatile Assignment assignment;
   private volatile String memberId = "";
   private volatile boolean closed;
 
-  GroupMembership(TributaryClient client, String groupId, List<String> topics, int sessionTimeoutMs) {
+  GroupMembership(TributaryClient client, String groupId, List<String> topics, int sessionTimeoutMs,
+      Runnable onNewAssignment) {
     this.client = client;
     this.groupId = groupId;
     this.topics = List.copyOf(topics);
     this.sessionTimeoutMs = sessionTimeoutMs;
+    this.onNewAssignment = onNewAssignment;
+    this.inboxActor = client.system().systemActorOf(
+        Behaviors.receive(Object.class)
+            .onMessage(GroupRequest.HeartbeatResponse.class, pushed -> {
+              if (pushed.error() == ErrorCode.NONE && pushed.memberId().equals(memberId)) {
+                offer(new Assignment(pushed.assignment(), pushed.memberEpoch()));
+              }
+              return Behaviors.same();
+            })
+            .onMessageEquals(STOP_INBOX, Behaviors::stopped)
+            .build(),
+        "tributary-group-member-" + INBOXES.incrementAndGet(), Props.empty());
+    this.inbox = inboxActor.narrow();
     this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tributary-group-heartbeat");
       t.setDaemon(true);
@@ -83,7 +108,7 @@ final class GroupMembership implements AutoCloseable {
     // partition to another member only once this member has applied an assignment without it.
     Applied now = applied.get();
     return client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, replyTo))
+            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, inbox, replyTo))
         .thenApply(response -> {
           if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
             log.info("Group {}: the coordinator forgot member {}; joining again", groupId, memberId);
@@ -106,6 +131,9 @@ final class GroupMembership implements AutoCloseable {
     Assignment current = assignment;
     if (current == null || candidate.epoch() >= current.epoch()) {
       assignment = candidate;
+      if (!candidate.equals(current)) {
+        onNewAssignment.run();
+      }
     }
   }
 
@@ -146,10 +174,11 @@ final class GroupMembership implements AutoCloseable {
   public void close() {
     closed = true;
     beats.shutdownNow();
+    inboxActor.tell(STOP_INBOX);
     if (!memberId.isEmpty()) {
       try {
         client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, replyTo))
+                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, inbox, replyTo))
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.debug("Group {}: leaving failed ({}); the session timeout will remove the member", groupId, e.toString());

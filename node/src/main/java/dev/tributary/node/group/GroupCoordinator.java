@@ -73,6 +73,11 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     final Map<PartitionRef, Integer> assignedAt = new HashMap<>();
     int sessionTimeoutMs;
     long lastSeenNanos;
+    /** The member's inbox for pushed assignments (null: it only learns from heartbeats). */
+    ActorRef<HeartbeatResponse> inbox;
+    /** The last assignment sent to the member, by heartbeat answer or push, and its epoch. */
+    List<PartitionRef> lastSent = List.of();
+    int lastSentEpoch = -1;
 
     Member(String id) {
       this.id = id;
@@ -141,10 +146,12 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
         getContext().getLog().info("Group {}: member {} left", groupId, member.id);
         rebalance();
         hb.replyTo().tell(reply(null));
+        pushChanges();
         return this;
       }
     }
     member.lastSeenNanos = System.nanoTime();
+    member.inbox = hb.assignments();
     member.sessionTimeoutMs = hb.sessionTimeoutMs() > 0 ? hb.sessionTimeoutMs() : 10_000;
     member.owned = Set.copyOf(hb.owned());
     // The heartbeat carries the epoch of the assignment the member has applied: older offers are settled.
@@ -158,27 +165,32 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
       rebalance();
     }
     hb.replyTo().tell(reply(member));
+    // This heartbeat may have changed targets or freed partitions others are waiting for.
+    pushChanges();
     return this;
+  }
+
+  /**
+   * Pushes to every member whose assignment differs from what it was last sent, so a handover
+   * completes as soon as the old owner lets go instead of at the new owner's next heartbeat.
+   */
+  private void pushChanges() {
+    Map<PartitionRef, Integer> holders = holders();
+    for (Member m : members.values()) {
+      if (m.inbox != null && (m.epoch != m.lastSentEpoch || !offerFor(m, holders).equals(m.lastSent))) {
+        m.inbox.tell(reply(m));
+        holders = holders(); // an offer made is a partition the member may now hold
+      }
+    }
   }
 
   private HeartbeatResponse reply(Member member) {
     if (member == null) {
       return new HeartbeatResponse(ErrorCode.NONE, "", "", -1, List.of(), (int) HEARTBEAT_INTERVAL.toMillis());
     }
-    // A partition another member holds, or was told it may take, is given only once that member
-    // lets it go: no partition ever has two owners.
-    Set<PartitionRef> heldByOthers = new HashSet<>();
-    for (Member other : members.values()) {
-      if (other != member) {
-        heldByOthers.addAll(other.mayHold());
-      }
-    }
-    List<PartitionRef> assignment = new ArrayList<>();
-    for (PartitionRef p : member.target) {
-      if (!heldByOthers.contains(p) || member.owned.contains(p)) {
-        assignment.add(p);
-      }
-    }
+    List<PartitionRef> assignment = offerFor(member, holders());
+    member.lastSent = assignment;
+    member.lastSentEpoch = member.epoch;
     member.pendingOffers.merge(member.epoch, Set.copyOf(assignment), (a, b) -> {
       Set<PartitionRef> union = new HashSet<>(a);
       union.addAll(b);
@@ -186,6 +198,31 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     });
     return new HeartbeatResponse(ErrorCode.NONE, "", member.id, member.epoch, assignment,
         (int) HEARTBEAT_INTERVAL.toMillis());
+  }
+
+  /**
+   * What the member may hold now: its target, less what another member holds or was told it may
+   * take. A partition is given only once its previous owner lets it go: never two owners.
+   */
+  private List<PartitionRef> offerFor(Member member, Map<PartitionRef, Integer> holders) {
+    Set<PartitionRef> mine = member.mayHold();
+    List<PartitionRef> assignment = new ArrayList<>();
+    for (PartitionRef p : member.target) {
+      int heldByOthers = holders.getOrDefault(p, 0) - (mine.contains(p) ? 1 : 0);
+      if (heldByOthers == 0 || member.owned.contains(p)) {
+        assignment.add(p);
+      }
+    }
+    return assignment;
+  }
+
+  /** For each partition, how many members hold it or may hold it. */
+  private Map<PartitionRef, Integer> holders() {
+    Map<PartitionRef, Integer> holders = new HashMap<>();
+    for (Member m : members.values()) {
+      m.mayHold().forEach(p -> holders.merge(p, 1, Integer::sum));
+    }
+    return holders;
   }
 
   private Behavior<GroupRequest> onCheckSessions(CheckSessions check) {
@@ -202,6 +239,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     }
     if (evicted) {
       rebalance();
+      pushChanges();
     }
     return this;
   }

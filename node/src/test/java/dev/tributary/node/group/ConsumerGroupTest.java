@@ -348,4 +348,61 @@ class ConsumerGroupTest {
       }
     }
   }
+
+  /**
+   * The coordinator pushes a changed assignment to the member's inbox at once: a member that
+   * sends no heartbeat learns that it must give partitions up, and the new owner learns that it
+   * may take them as soon as the old owner lets go, each without a heartbeat of its own.
+   */
+  @Test
+  void newAssignmentsArePushedToMembersWithoutWaitingForTheirHeartbeat() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("pushed", 4, Map.of()));
+      java.util.concurrent.BlockingQueue<GroupRequest.HeartbeatResponse> inboxA = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.BlockingQueue<GroupRequest.HeartbeatResponse> inboxB = new java.util.concurrent.LinkedBlockingQueue<>();
+      var refA = inbox(client, "a", inboxA);
+      var refB = inbox(client, "b", inboxB);
+      List<String> topics = List.of("pushed");
+      var a = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
+          "push", "", 0, topics, List.of(), false, 30_000, refA, r)));
+      assertEquals(4, a.assignment().size());
+      var aStable = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
+          "push", a.memberId(), a.memberEpoch(), topics, a.assignment(), false, 30_000, refA, r)));
+      assertEquals(a.memberEpoch(), aStable.memberEpoch());
+      inboxA.clear();
+
+      var b = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
+          "push", "", 0, topics, List.of(), false, 30_000, refB, r)));
+      assertEquals(List.of(), b.assignment(), "A still holds every partition");
+      GroupRequest.HeartbeatResponse revoke = inboxA.poll(10, TimeUnit.SECONDS);
+      assertTrue(revoke != null, "A was not told to give partitions up");
+      assertTrue(revoke.memberEpoch() > a.memberEpoch());
+      assertEquals(2, revoke.assignment().size());
+
+      // A lets go (one heartbeat reporting what it applied); B is told at once.
+      await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
+          "push", a.memberId(), revoke.memberEpoch(), topics, revoke.assignment(), false, 30_000, refA, r)));
+      GroupRequest.HeartbeatResponse take = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline && (take == null || take.assignment().size() < 2)) {
+        take = inboxB.poll(1, TimeUnit.SECONDS);
+      }
+      assertTrue(take != null && take.assignment().size() == 2, "B was not told it may take its partitions: " + take);
+      Set<PartitionRef> union = new HashSet<>(revoke.assignment());
+      union.addAll(take.assignment());
+      assertEquals(4, union.size(), "A and B together hold every partition once");
+    }
+  }
+
+  private static org.apache.pekko.actor.typed.ActorRef<GroupRequest.HeartbeatResponse> inbox(
+      TributaryClient client, String name, java.util.concurrent.BlockingQueue<GroupRequest.HeartbeatResponse> into) {
+    return client.system().systemActorOf(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.receive(GroupRequest.HeartbeatResponse.class)
+            .onMessage(GroupRequest.HeartbeatResponse.class, r -> {
+              into.add(r);
+              return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            })
+            .build(),
+        "test-inbox-" + name, org.apache.pekko.actor.typed.Props.empty());
+  }
 }

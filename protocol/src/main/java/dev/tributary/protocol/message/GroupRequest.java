@@ -28,10 +28,13 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
 
   /**
    * Join (empty member id), stay (current member id and epoch) or leave. {@code owned} is what the
-   * member holds right now; {@code topics} its subscription.
+   * member holds right now; {@code topics} its subscription. {@code assignments} is the member's
+   * own inbox: the coordinator pushes a changed assignment there at once (heartbeats remain the
+   * back-stop), in the same form as the heartbeat's answer.
    */
   record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, List<PartitionRef> owned,
-      boolean leaving, int sessionTimeoutMs, ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
+      boolean leaving, int sessionTimeoutMs, ActorRef<HeartbeatResponse> assignments,
+      ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
 
   /** What the member should own now (it gives up the rest), its epoch, and when to beat again. */
   record HeartbeatResponse(ErrorCode error, String errorMessage, String memberId, int memberEpoch,
