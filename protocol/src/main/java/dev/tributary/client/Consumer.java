@@ -81,7 +81,8 @@ public final class Consumer implements AutoCloseable {
     }
     partitions.clear();
     this.listener = listener;
-    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs, () -> arrivals.add(NEW_ASSIGNMENT));
+    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs, settings.assignor(),
+        () -> arrivals.add(NEW_ASSIGNMENT));
     group.join();
   }
 

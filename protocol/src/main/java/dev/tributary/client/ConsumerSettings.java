@@ -11,31 +11,41 @@ import java.time.Duration;
  * @param autoOffsetReset where to start a partition that has no position, or whose position is gone
  * @param autoCommitInterval in a group, commit the positions this often from {@code poll}
  *     (Kafka's {@code enable.auto.commit} and {@code auto.commit.interval.ms}); zero turns it off
+ * @param assignor in a group, the server-side assignor this member prefers: {@code sticky}
+ *     (default: a change moves as few partitions as possible), {@code range} or {@code
+ *     round-robin} (Kafka's {@code group.remote.assignor}); the group uses the one most members
+ *     prefer
  */
 public record ConsumerSettings(int maxPartitionFetchBytes, Duration maxWait, int maxPollRecords,
-    OffsetReset autoOffsetReset, Duration autoCommitInterval) {
+    OffsetReset autoOffsetReset, Duration autoCommitInterval, String assignor) {
 
   /** Kafka's {@code auto.offset.reset}. */
   public enum OffsetReset { EARLIEST, LATEST, NONE }
 
   public static ConsumerSettings defaults() {
-    return new ConsumerSettings(1024 * 1024, Duration.ofMillis(500), 500, OffsetReset.LATEST, Duration.ofSeconds(5));
+    return new ConsumerSettings(1024 * 1024, Duration.ofMillis(500), 500, OffsetReset.LATEST, Duration.ofSeconds(5),
+        "sticky");
   }
 
   public ConsumerSettings withAutoOffsetReset(OffsetReset reset) {
-    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, reset, autoCommitInterval);
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, reset, autoCommitInterval, assignor);
   }
 
   public ConsumerSettings withMaxPollRecords(int value) {
-    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, value, autoOffsetReset, autoCommitInterval);
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, value, autoOffsetReset, autoCommitInterval, assignor);
   }
 
   public ConsumerSettings withMaxPartitionFetchBytes(int value) {
-    return new ConsumerSettings(value, maxWait, maxPollRecords, autoOffsetReset, autoCommitInterval);
+    return new ConsumerSettings(value, maxWait, maxPollRecords, autoOffsetReset, autoCommitInterval, assignor);
   }
 
   /** Auto-commit every {@code interval} in a group; {@link Duration#ZERO} turns it off. */
   public ConsumerSettings withAutoCommitInterval(Duration interval) {
-    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, autoOffsetReset, interval);
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, autoOffsetReset, interval, assignor);
+  }
+
+  /** The server-side assignor this member prefers: {@code sticky}, {@code range} or {@code round-robin}. */
+  public ConsumerSettings withAssignor(String name) {
+    return new ConsumerSettings(maxPartitionFetchBytes, maxWait, maxPollRecords, autoOffsetReset, autoCommitInterval, name);
   }
 }

@@ -30,6 +30,7 @@ final class GroupMembership implements AutoCloseable {
   private final String groupId;
   private final List<String> topics;
   private final int sessionTimeoutMs;
+  private final String assignor;
   private final ScheduledExecutorService beats;
   /** What the consumer holds, and the member epoch of the assignment it applied to get there. */
   private record Applied(Set<PartitionRef> owned, int epoch) {}
@@ -49,7 +50,8 @@ final class GroupMembership implements AutoCloseable {
   private volatile boolean closed;
 
   GroupMembership(TributaryClient client, String groupId, List<String> topics, int sessionTimeoutMs,
-      Runnable onNewAssignment) {
+      String assignor, Runnable onNewAssignment) {
+    this.assignor = assignor;
     this.client = client;
     this.groupId = groupId;
     this.topics = List.copyOf(topics);
@@ -108,7 +110,7 @@ final class GroupMembership implements AutoCloseable {
     // partition to another member only once this member has applied an assignment without it.
     Applied now = applied.get();
     return client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, inbox, replyTo))
+            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, assignor, inbox, replyTo))
         .thenApply(response -> {
           if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
             log.info("Group {}: the coordinator forgot member {}; joining again", groupId, memberId);
@@ -178,7 +180,7 @@ final class GroupMembership implements AutoCloseable {
     if (!memberId.isEmpty()) {
       try {
         client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, inbox, replyTo))
+                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, assignor, inbox, replyTo))
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.debug("Group {}: leaving failed ({}); the session timeout will remove the member", groupId, e.toString());

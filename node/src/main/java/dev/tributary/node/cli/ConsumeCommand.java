@@ -39,6 +39,10 @@ final class ConsumeCommand implements Callable<Integer> {
   @Option(names = "--group", description = "Consume as a member of this consumer group (commits as it goes).")
   String group;
 
+  @Option(names = "--assignor", defaultValue = "sticky",
+      description = "With --group: the assignor this member prefers: sticky, range or round-robin (default: ${DEFAULT-VALUE}).")
+  String assignor;
+
   @Option(names = "--format", defaultValue = "%s\\n",
       description = "Output format: %%t %%p %%o %%k %%s %%T, \\n, \\t (default: %%s\\n).")
   String format;
@@ -71,7 +75,8 @@ final class ConsumeCommand implements Callable<Integer> {
   private int consume(RecordFormat output) {
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(
-        fromBeginning ? ConsumerSettings.OffsetReset.EARLIEST : ConsumerSettings.OffsetReset.LATEST);
+        fromBeginning ? ConsumerSettings.OffsetReset.EARLIEST : ConsumerSettings.OffsetReset.LATEST)
+        .withAssignor(assignor);
     try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, settings)) {
       List<TopicPartition> all = consumer.partitionsFor(topic);
       if (group != null) {

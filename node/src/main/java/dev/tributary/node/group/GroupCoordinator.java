@@ -73,6 +73,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     final Map<PartitionRef, Integer> assignedAt = new HashMap<>();
     int sessionTimeoutMs;
     long lastSeenNanos;
+    String assignor = Assignor.DEFAULT;
     /** The member's inbox for pushed assignments (null: it only learns from heartbeats). */
     ActorRef<HeartbeatResponse> inbox;
     /** The last assignment sent to the member, by heartbeat answer or push, and its epoch. */
@@ -124,6 +125,13 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
   // ---------------------------------------------------------------- membership
 
   private Behavior<GroupRequest> onHeartbeat(GroupRequest.Heartbeat hb) {
+    String assignor = hb.assignor() == null || hb.assignor().isEmpty() ? Assignor.DEFAULT : hb.assignor();
+    if (Assignor.named(assignor).isEmpty()) {
+      hb.replyTo().tell(new HeartbeatResponse(ErrorCode.INVALID_REQUEST, "unknown assignor '" + assignor
+          + "': use one of " + new TreeSet<>(Assignor.ALL.keySet()), hb.memberId(), -1, List.of(),
+          (int) HEARTBEAT_INTERVAL.toMillis()));
+      return this;
+    }
     Member member;
     if (hb.memberId().isEmpty()) {
       if (hb.leaving()) {
@@ -158,8 +166,9 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     member.appliedEpoch = Math.max(member.appliedEpoch, hb.memberEpoch());
     member.pendingOffers.headMap(member.appliedEpoch, false).clear();
     Set<String> topics = Set.copyOf(hb.topics());
-    boolean resubscribed = !topics.equals(member.topics);
+    boolean resubscribed = !topics.equals(member.topics) || !assignor.equals(member.assignor);
     member.topics = topics;
+    member.assignor = assignor;
     // A new subscription, or topics that appeared or grew, change the target assignment.
     if (resubscribed || !partitionsByTopic().equals(lastPartitions)) {
       rebalance();
@@ -265,7 +274,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
       previous.put(m.id, m.target);
     });
     lastPartitions = partitionsByTopic();
-    Map<String, Set<PartitionRef>> targets = StickyAssignor.assign(subscriptions, lastPartitions, previous);
+    Map<String, Set<PartitionRef>> targets = Assignor.named(groupAssignor()).orElseThrow()
+        .assign(subscriptions, lastPartitions, previous);
     boolean changed = false;
     for (Member m : members.values()) {
       Set<PartitionRef> next = targets.getOrDefault(m.id, Set.of());
@@ -285,6 +295,21 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     if (changed || generation == 0) {
       generation++;
     }
+  }
+
+  /** The assignor most members prefer (ties: the first by name), as Kafka's KIP-848 chooses. */
+  private String groupAssignor() {
+    Map<String, Integer> votes = new TreeMap<>();
+    members.values().forEach(m -> votes.merge(m.assignor, 1, Integer::sum));
+    String chosen = Assignor.DEFAULT;
+    int most = 0;
+    for (Map.Entry<String, Integer> vote : votes.entrySet()) {
+      if (vote.getValue() > most) {
+        chosen = vote.getKey();
+        most = vote.getValue();
+      }
+    }
+    return chosen;
   }
 
   // ---------------------------------------------------------------- offsets

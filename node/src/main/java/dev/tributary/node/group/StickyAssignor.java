@@ -15,20 +15,14 @@ import java.util.TreeSet;
  * its current owner while that member still subscribes to its topic and holds no more than its
  * fair share; the rest go, one at a time, to the eligible member holding the fewest.
  */
-final class StickyAssignor {
+final class StickyAssignor implements Assignor {
 
-  private StickyAssignor() {}
+  static final String NAME = "sticky";
 
-  /**
-   * @param subscriptions member id → subscribed topics
-   * @param partitionsByTopic the partitions of every subscribed topic that exists
-   * @param previous member id → its previous target assignment
-   * @return member id → its new target assignment (every member present, maybe empty)
-   */
-  static Map<String, Set<PartitionRef>> assign(Map<String, Set<String>> subscriptions,
+  @Override
+  public Map<String, Set<PartitionRef>> assign(Map<String, Set<String>> subscriptions,
       Map<String, Integer> partitionsByTopic, Map<String, Set<PartitionRef>> previous) {
-    Map<String, Set<PartitionRef>> result = new TreeMap<>();
-    subscriptions.keySet().forEach(m -> result.put(m, new TreeSet<>()));
+    Map<String, Set<PartitionRef>> result = Assignor.emptyAssignment(subscriptions);
     if (subscriptions.isEmpty()) {
       return result;
     }

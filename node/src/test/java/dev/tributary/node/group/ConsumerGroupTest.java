@@ -364,15 +364,15 @@ class ConsumerGroupTest {
       var refB = inbox(client, "b", inboxB);
       List<String> topics = List.of("pushed");
       var a = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", "", 0, topics, List.of(), false, 30_000, refA, r)));
+          "push", "", 0, topics, List.of(), false, 30_000, "", refA, r)));
       assertEquals(4, a.assignment().size());
       var aStable = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", a.memberId(), a.memberEpoch(), topics, a.assignment(), false, 30_000, refA, r)));
+          "push", a.memberId(), a.memberEpoch(), topics, a.assignment(), false, 30_000, "", refA, r)));
       assertEquals(a.memberEpoch(), aStable.memberEpoch());
       inboxA.clear();
 
       var b = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", "", 0, topics, List.of(), false, 30_000, refB, r)));
+          "push", "", 0, topics, List.of(), false, 30_000, "", refB, r)));
       assertEquals(List.of(), b.assignment(), "A still holds every partition");
       GroupRequest.HeartbeatResponse revoke = inboxA.poll(10, TimeUnit.SECONDS);
       assertTrue(revoke != null, "A was not told to give partitions up");
@@ -381,7 +381,7 @@ class ConsumerGroupTest {
 
       // A lets go (one heartbeat reporting what it applied); B is told at once.
       await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", a.memberId(), revoke.memberEpoch(), topics, revoke.assignment(), false, 30_000, refA, r)));
+          "push", a.memberId(), revoke.memberEpoch(), topics, revoke.assignment(), false, 30_000, "", refA, r)));
       GroupRequest.HeartbeatResponse take = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (System.nanoTime() < deadline && (take == null || take.assignment().size() < 2)) {
@@ -404,5 +404,27 @@ class ConsumerGroupTest {
             })
             .build(),
         "test-inbox-" + name, org.apache.pekko.actor.typed.Props.empty());
+  }
+
+  @Test
+  void anUnknownAssignorIsRefusedWithTheNamesThatExist() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("assigned", 2, Map.of()));
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults().withAssignor("cooperative"))) {
+        TributaryException e = assertThrows(TributaryException.class,
+            () -> consumer.subscribe("g-assignor", List.of("assigned"), RebalanceListener.NONE));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+        assertTrue(e.getMessage().contains("unknown assignor 'cooperative'") && e.getMessage().contains("round-robin"),
+            e.getMessage());
+      }
+      try (Consumer ranged = new Consumer(client, ConsumerSettings.defaults().withAssignor("range"))) {
+        ranged.subscribe("g-assignor", List.of("assigned"), RebalanceListener.NONE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ranged.assignment().size() < 2 && System.nanoTime() < deadline) {
+          ranged.poll(Duration.ofMillis(100));
+        }
+        assertEquals(2, ranged.assignment().size(), "a lone member with range gets every partition");
+      }
+    }
   }
 }

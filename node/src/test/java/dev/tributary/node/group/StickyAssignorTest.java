@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class StickyAssignorTest {
 
+  private static final Assignor STICKY = new StickyAssignor();
+
   private static Map<String, Set<String>> subscribed(String... members) {
     Map<String, Set<String>> s = new HashMap<>();
     for (String m : members) {
@@ -33,18 +35,18 @@ class StickyAssignorTest {
   @Test
   void membersGetBalancedSharesAndAJoinMovesOnlyTheNewMembersShare() {
     Map<String, Integer> topics = Map.of("t", 64);
-    Map<String, Set<PartitionRef>> one = StickyAssignor.assign(subscribed("a"), topics, Map.of());
+    Map<String, Set<PartitionRef>> one = STICKY.assign(subscribed("a"), topics, Map.of());
     assertEquals(64, one.get("a").size());
-    Map<String, Set<PartitionRef>> three = StickyAssignor.assign(subscribed("a", "b", "c"), topics, one);
+    Map<String, Set<PartitionRef>> three = STICKY.assign(subscribed("a", "b", "c"), topics, one);
     assertEquals(java.util.List.of(21, 21, 22), java.util.stream.Stream.of("a", "b", "c")
         .map(m -> three.get(m).size()).sorted().toList(), "22/21/21");
     assertEquals(64, three.values().stream().mapToInt(Set::size).sum());
-    Map<String, Set<PartitionRef>> four = StickyAssignor.assign(subscribed("a", "b", "c", "d"), topics, three);
+    Map<String, Set<PartitionRef>> four = STICKY.assign(subscribed("a", "b", "c", "d"), topics, three);
     four.values().forEach(p -> assertEquals(16, p.size()));
     assertEquals(16, moved(three, four), "only the new member's 16 partitions move");
     Set<PartitionRef> all = new HashSet<>();
     four.values().forEach(p -> assertTrue(p.stream().allMatch(all::add), "no partition twice"));
-    Map<String, Set<PartitionRef>> afterLeave = StickyAssignor.assign(subscribed("a", "b", "c"), topics, four);
+    Map<String, Set<PartitionRef>> afterLeave = STICKY.assign(subscribed("a", "b", "c"), topics, four);
     assertEquals(16, moved(four, afterLeave), "when d leaves only its partitions move");
   }
 }

@@ -30,10 +30,12 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
    * Join (empty member id), stay (current member id and epoch) or leave. {@code owned} is what the
    * member holds right now; {@code topics} its subscription. {@code assignments} is the member's
    * own inbox: the coordinator pushes a changed assignment there at once (heartbeats remain the
-   * back-stop), in the same form as the heartbeat's answer.
+   * back-stop), in the same form as the heartbeat's answer. {@code assignor} names the assignor
+   * the member prefers ({@code sticky}, {@code range} or {@code round-robin}; empty: sticky); the
+   * group uses the one most members prefer.
    */
   record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, List<PartitionRef> owned,
-      boolean leaving, int sessionTimeoutMs, ActorRef<HeartbeatResponse> assignments,
+      boolean leaving, int sessionTimeoutMs, String assignor, ActorRef<HeartbeatResponse> assignments,
       ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
 
   /** What the member should own now (it gives up the rest), its epoch, and when to beat again. */
