@@ -73,17 +73,43 @@ public final class Consumer implements AutoCloseable {
   /** {@link #subscribe(String, java.util.List, RebalanceListener)} with a session timeout (ms). */
   public void subscribe(String groupId, java.util.List<String> topics, RebalanceListener listener,
       int sessionTimeoutMs) {
-    if (group != null) {
-      throw new IllegalStateException("already subscribed to group " + group.groupId());
-    }
     if (topics.isEmpty()) {
       throw new IllegalArgumentException("subscribe to at least one topic");
     }
+    join(groupId, topics, "", listener, sessionTimeoutMs);
+  }
+
+  /**
+   * Joins consumer group {@code groupId} for every topic whose whole name matches {@code pattern}
+   * (internal {@code __} topics excluded), now and later: the coordinator matches it on every
+   * heartbeat, so a matching topic created later is picked up within a heartbeat interval.
+   */
+  public void subscribe(String groupId, java.util.regex.Pattern pattern, RebalanceListener listener) {
+    subscribe(groupId, pattern, listener, 10_000);
+  }
+
+  /** {@link #subscribe(String, java.util.regex.Pattern, RebalanceListener)} with a session timeout (ms). */
+  public void subscribe(String groupId, java.util.regex.Pattern pattern, RebalanceListener listener,
+      int sessionTimeoutMs) {
+    join(groupId, java.util.List.of(), pattern.pattern(), listener, sessionTimeoutMs);
+  }
+
+  private void join(String groupId, java.util.List<String> topics, String topicPattern, RebalanceListener listener,
+      int sessionTimeoutMs) {
+    if (group != null) {
+      throw new IllegalStateException("already subscribed to group " + group.groupId());
+    }
     partitions.clear();
     this.listener = listener;
-    group = new GroupMembership(client, groupId, topics, sessionTimeoutMs, settings.assignor(),
+    group = new GroupMembership(client, groupId, topics, topicPattern, sessionTimeoutMs, settings.assignor(),
         () -> arrivals.add(NEW_ASSIGNMENT));
-    group.join();
+    try {
+      group.join();
+    } catch (RuntimeException e) {
+      group.close();
+      group = null;
+      throw e;
+    }
   }
 
   /** Commits the current position of every assigned partition to the group; waits for the answer. */

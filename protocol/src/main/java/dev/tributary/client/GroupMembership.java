@@ -29,6 +29,7 @@ final class GroupMembership implements AutoCloseable {
   private final TributaryClient client;
   private final String groupId;
   private final List<String> topics;
+  private final String topicPattern;
   private final int sessionTimeoutMs;
   private final String assignor;
   private final ScheduledExecutorService beats;
@@ -49,8 +50,9 @@ final class GroupMembership implements AutoCloseable {
   private volatile String memberId = "";
   private volatile boolean closed;
 
-  GroupMembership(TributaryClient client, String groupId, List<String> topics, int sessionTimeoutMs,
-      String assignor, Runnable onNewAssignment) {
+  GroupMembership(TributaryClient client, String groupId, List<String> topics, String topicPattern,
+      int sessionTimeoutMs, String assignor, Runnable onNewAssignment) {
+    this.topicPattern = topicPattern;
     this.assignor = assignor;
     this.client = client;
     this.groupId = groupId;
@@ -110,7 +112,7 @@ final class GroupMembership implements AutoCloseable {
     // partition to another member only once this member has applied an assignment without it.
     Applied now = applied.get();
     return client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-            groupId, memberId, now.epoch(), topics, List.copyOf(now.owned()), false, sessionTimeoutMs, assignor, inbox, replyTo))
+            groupId, memberId, now.epoch(), topics, topicPattern, List.copyOf(now.owned()), false, sessionTimeoutMs, assignor, inbox, replyTo))
         .thenApply(response -> {
           if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
             log.info("Group {}: the coordinator forgot member {}; joining again", groupId, memberId);
@@ -180,7 +182,7 @@ final class GroupMembership implements AutoCloseable {
     if (!memberId.isEmpty()) {
       try {
         client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-                groupId, memberId, memberEpoch(), topics, List.of(), true, sessionTimeoutMs, assignor, inbox, replyTo))
+                groupId, memberId, memberEpoch(), topics, topicPattern, List.of(), true, sessionTimeoutMs, assignor, inbox, replyTo))
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.debug("Group {}: leaving failed ({}); the session timeout will remove the member", groupId, e.toString());

@@ -132,6 +132,17 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
           (int) HEARTBEAT_INTERVAL.toMillis()));
       return this;
     }
+    java.util.regex.Pattern pattern = null;
+    if (hb.topicPattern() != null && !hb.topicPattern().isEmpty()) {
+      try {
+        pattern = java.util.regex.Pattern.compile(hb.topicPattern());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        hb.replyTo().tell(new HeartbeatResponse(ErrorCode.INVALID_REQUEST, "the topic pattern is not a valid "
+            + "regular expression: " + e.getDescription() + " in '" + hb.topicPattern() + "'", hb.memberId(), -1,
+            List.of(), (int) HEARTBEAT_INTERVAL.toMillis()));
+        return this;
+      }
+    }
     Member member;
     if (hb.memberId().isEmpty()) {
       if (hb.leaving()) {
@@ -165,7 +176,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     // The heartbeat carries the epoch of the assignment the member has applied: older offers are settled.
     member.appliedEpoch = Math.max(member.appliedEpoch, hb.memberEpoch());
     member.pendingOffers.headMap(member.appliedEpoch, false).clear();
-    Set<String> topics = Set.copyOf(hb.topics());
+    Set<String> topics = subscribedTopics(hb.topics(), pattern);
     boolean resubscribed = !topics.equals(member.topics) || !assignor.equals(member.assignor);
     member.topics = topics;
     member.assignor = assignor;
@@ -295,6 +306,20 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     if (changed || generation == 0) {
       generation++;
     }
+  }
+
+  /** The named topics plus every existing topic the pattern matches (whole name, not internal ones). */
+  private Set<String> subscribedTopics(List<String> named, java.util.regex.Pattern pattern) {
+    if (pattern == null) {
+      return Set.copyOf(named);
+    }
+    Set<String> topics = new HashSet<>(named);
+    for (String topic : metadata.current().topics().keySet()) {
+      if (!topic.startsWith("__") && pattern.matcher(topic).matches()) {
+        topics.add(topic);
+      }
+    }
+    return Set.copyOf(topics);
   }
 
   /** The assignor most members prefer (ties: the first by name), as Kafka's KIP-848 chooses. */

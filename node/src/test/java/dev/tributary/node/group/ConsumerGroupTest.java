@@ -364,15 +364,15 @@ class ConsumerGroupTest {
       var refB = inbox(client, "b", inboxB);
       List<String> topics = List.of("pushed");
       var a = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", "", 0, topics, List.of(), false, 30_000, "", refA, r)));
+          "push", "", 0, topics, "", List.of(), false, 30_000, "", refA, r)));
       assertEquals(4, a.assignment().size());
       var aStable = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", a.memberId(), a.memberEpoch(), topics, a.assignment(), false, 30_000, "", refA, r)));
+          "push", a.memberId(), a.memberEpoch(), topics, "", a.assignment(), false, 30_000, "", refA, r)));
       assertEquals(a.memberEpoch(), aStable.memberEpoch());
       inboxA.clear();
 
       var b = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", "", 0, topics, List.of(), false, 30_000, "", refB, r)));
+          "push", "", 0, topics, "", List.of(), false, 30_000, "", refB, r)));
       assertEquals(List.of(), b.assignment(), "A still holds every partition");
       GroupRequest.HeartbeatResponse revoke = inboxA.poll(10, TimeUnit.SECONDS);
       assertTrue(revoke != null, "A was not told to give partitions up");
@@ -381,7 +381,7 @@ class ConsumerGroupTest {
 
       // A lets go (one heartbeat reporting what it applied); B is told at once.
       await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
-          "push", a.memberId(), revoke.memberEpoch(), topics, revoke.assignment(), false, 30_000, "", refA, r)));
+          "push", a.memberId(), revoke.memberEpoch(), topics, "", revoke.assignment(), false, 30_000, "", refA, r)));
       GroupRequest.HeartbeatResponse take = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (System.nanoTime() < deadline && (take == null || take.assignment().size() < 2)) {
@@ -425,6 +425,46 @@ class ConsumerGroupTest {
         }
         assertEquals(2, ranged.assignment().size(), "a lone member with range gets every partition");
       }
+    }
+  }
+
+  @Test
+  void aPatternSubscriptionTakesMatchingTopicsIncludingOnesCreatedLater() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("orders-eu", 2, Map.of()));
+      await(client.createTopic("payments", 1, Map.of()));
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST))) {
+        consumer.subscribe("g-pattern", java.util.regex.Pattern.compile("orders-.*"), RebalanceListener.NONE);
+        pollUntil(consumer, () -> consumer.assignment().size() == 2);
+        assertEquals(Set.of(new TopicPartition("orders-eu", 0), new TopicPartition("orders-eu", 1)),
+            consumer.assignment());
+
+        await(client.createTopic("orders-us", 2, Map.of()));
+        produce(client, "orders-us", 10);
+        List<ConsumerRecord> fromNewTopic = new ArrayList<>();
+        pollUntil(consumer, () -> fromNewTopic.size() == 10, fromNewTopic);
+        assertEquals(4, consumer.assignment().size(), "orders-eu and orders-us, never payments");
+        assertTrue(fromNewTopic.stream().allMatch(r -> r.topic().equals("orders-us")));
+      }
+      // Our client compiles the pattern itself; the coordinator still checks what any client sends.
+      var refused = await(client.<GroupRequest.HeartbeatResponse>group(r -> new GroupRequest.Heartbeat(
+          "g-pattern-2", "", 0, List.of(), "orders-(", List.of(), false, 10_000, "", null, r)));
+      assertEquals(ErrorCode.INVALID_REQUEST, refused.error());
+      assertTrue(refused.errorMessage().contains("not a valid regular expression"), refused.errorMessage());
+    }
+  }
+
+  private static void pollUntil(Consumer consumer, java.util.function.BooleanSupplier done) {
+    pollUntil(consumer, done, new ArrayList<>());
+  }
+
+  /** Polls (collecting records into {@code into}) until {@code done}, for at most 20 s. */
+  private static void pollUntil(Consumer consumer, java.util.function.BooleanSupplier done, List<ConsumerRecord> into) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!done.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "gave up waiting");
+      into.addAll(consumer.poll(Duration.ofMillis(100)));
     }
   }
 }

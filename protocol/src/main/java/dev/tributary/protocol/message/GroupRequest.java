@@ -32,9 +32,12 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
    * own inbox: the coordinator pushes a changed assignment there at once (heartbeats remain the
    * back-stop), in the same form as the heartbeat's answer. {@code assignor} names the assignor
    * the member prefers ({@code sticky}, {@code range} or {@code round-robin}; empty: sticky); the
-   * group uses the one most members prefer.
+   * group uses the one most members prefer. {@code topicPattern}, when not empty, is a Java
+   * regular expression the coordinator matches against every topic name (whole name; internal
+   * {@code __} topics excluded) on each heartbeat, so topics created later join the subscription.
    */
-  record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, List<PartitionRef> owned,
+  record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, String topicPattern,
+      List<PartitionRef> owned,
       boolean leaving, int sessionTimeoutMs, String assignor, ActorRef<HeartbeatResponse> assignments,
       ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
 
