@@ -26,8 +26,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** {@code /v1/groups}: list consumer groups, describe one with its lag, reset its offsets, delete it. */
 final class GroupRoutes extends AllDirectives {
 
-  /** A partition's committed offset, log end and lag, and who owns it. */
-  record PartitionLag(String topic, int partition, Long committedOffset, long logEndOffset, long lag, String owner) {}
+  /** A partition's committed offset (with the metadata string committed with it), log end and lag, and who owns it. */
+  record PartitionLag(String topic, int partition, Long committedOffset, String metadata, long logEndOffset, long lag,
+      String owner) {}
 
   private final TributaryClient client;
   private final Responses responses;
@@ -67,11 +68,15 @@ final class GroupRoutes extends AllDirectives {
       Map<PartitionRef, String> owners = new TreeMap<>();
       d.members().forEach(m -> m.assignment().forEach(p -> owners.put(p, m.memberId())));
       Map<PartitionRef, Long> committed = new TreeMap<>();
-      d.offsets().forEach(o -> committed.put(o.partition(), o.offset()));
+      Map<PartitionRef, String> metadata = new TreeMap<>();
+      d.offsets().forEach(o -> {
+        committed.put(o.partition(), o.offset());
+        metadata.put(o.partition(), o.metadata());
+      });
       owners.keySet().forEach(p -> committed.putIfAbsent(p, null));
       List<CompletableFuture<PartitionLag>> lags = new ArrayList<>();
       committed.forEach((p, offset) -> lags.add(client.listOffsets(p.topic(), p.partition(), ListOffsets.LATEST)
-          .thenApply((ListOffsetsResponse end) -> new PartitionLag(p.topic(), p.partition(), offset, end.offset(),
+          .thenApply((ListOffsetsResponse end) -> new PartitionLag(p.topic(), p.partition(), offset, metadata.get(p), end.offset(),
               offset == null ? end.offset() : Math.max(0, end.offset() - offset), owners.get(p)))
           .toCompletableFuture()));
       return CompletableFuture.allOf(lags.toArray(CompletableFuture[]::new)).thenApply(done -> {

@@ -123,11 +123,31 @@ public final class Consumer implements AutoCloseable {
    * stage fails with the coordinator's error, for example STALE_MEMBER_EPOCH during a rebalance.
    */
   public java.util.concurrent.CompletionStage<Void> commitAsync() {
-    String groupId = requireGroup();
-    var offsets = committablePositions();
+    requireGroup();
+    return commitAsync(committablePositions());
+  }
+
+  /**
+   * Commits these offsets, each with its metadata string, and waits (Kafka's {@code
+   * commitSync(Map)}). The member must own every partition named.
+   */
+  public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    requireGroup();
+    commit(toCommitted(offsets));
+  }
+
+  /** {@link #commitSync(Map)} without waiting. */
+  public java.util.concurrent.CompletionStage<Void> commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    requireGroup();
+    return commitAsync(toCommitted(offsets));
+  }
+
+  private java.util.concurrent.CompletionStage<Void> commitAsync(
+      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
     if (offsets.isEmpty()) {
       return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
+    String groupId = group.groupId();
     String memberId = group.memberId();
     int epoch = group.memberEpoch();
     return client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
@@ -137,6 +157,20 @@ public final class Consumer implements AutoCloseable {
             throw new TributaryException(response.error(), response.errorMessage());
           }
         });
+  }
+
+  private static java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> toCommitted(
+      Map<TopicPartition, OffsetAndMetadata> offsets) {
+    java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> out = new ArrayList<>();
+    offsets.forEach((tp, o) -> {
+      if (o.metadata().length() > OffsetAndMetadata.MAX_METADATA_CHARS) {
+        throw new TributaryException(ErrorCode.OFFSET_METADATA_TOO_LARGE, "the metadata for " + tp + " has "
+            + o.metadata().length() + " characters; the limit is " + OffsetAndMetadata.MAX_METADATA_CHARS);
+      }
+      out.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
+          new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), o.offset(), o.metadata()));
+    });
+    return out;
   }
 
   private java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> committablePositions() {
@@ -208,8 +242,8 @@ public final class Consumer implements AutoCloseable {
     return out;
   }
 
-  /** The group's committed offset of a partition, if any. */
-  public java.util.OptionalLong committed(TopicPartition tp) {
+  /** The group's committed offset of a partition and its metadata, if any was committed. */
+  public java.util.Optional<OffsetAndMetadata> committed(TopicPartition tp) {
     String groupId = requireGroup();
     var response = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
         new dev.tributary.protocol.message.GroupRequest.FetchOffsets(groupId,
@@ -217,8 +251,7 @@ public final class Consumer implements AutoCloseable {
     if (response.error() != ErrorCode.NONE) {
       throw new TributaryException(response.error(), response.errorMessage());
     }
-    return response.offsets().isEmpty() ? java.util.OptionalLong.empty()
-        : java.util.OptionalLong.of(response.offsets().get(0).offset());
+    return response.offsets().stream().findFirst().map(o -> new OffsetAndMetadata(o.offset(), o.metadata()));
   }
 
   private String requireGroup() {

@@ -33,6 +33,7 @@ public enum ErrorCode {
   INVALID_GROUP_ID(false, "invalid group id: use 1-249 characters, not blank"),
   NO_COMMITTED_OFFSET(false,
       "the partition has no committed offset and auto-offset-reset is none: seek first or reset the group's offsets"),
+  OFFSET_METADATA_TOO_LARGE(false, "the commit's metadata string is too long: keep it to 4096 characters"),
   REQUEST_TIMED_OUT(true, "the request did not complete in time: retry, or raise the timeout"),
   BROKER_NOT_AVAILABLE(true, "the broker cannot serve requests right now (starting or stopping): retry shortly"),
   KAFKA_STORAGE_ERROR(true, "the broker could not read or write its log: check its disk and logs"),

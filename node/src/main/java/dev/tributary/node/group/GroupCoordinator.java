@@ -39,6 +39,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
 
   static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
   private static final Duration SESSION_CHECK = Duration.ofMillis(250);
+  /** Kafka's {@code offset.metadata.max.bytes} default, counted in characters. */
+  static final int MAX_METADATA_CHARS = 4096;
 
   private interface Internal extends GroupRequest, NoSerializationVerificationNeeded {
     @Override
@@ -367,6 +369,11 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     for (CommittedOffset o : commit.offsets()) {
       if (o.offset() < 0) {
         commit.replyTo().tell(failed(ErrorCode.INVALID_REQUEST, "offsets must be >= 0, got " + o.offset()));
+        return this;
+      }
+      if (o.metadata() != null && o.metadata().length() > MAX_METADATA_CHARS) {
+        commit.replyTo().tell(failed(ErrorCode.OFFSET_METADATA_TOO_LARGE, "the metadata for " + o.partition()
+            + " has " + o.metadata().length() + " characters; the limit is " + MAX_METADATA_CHARS));
         return this;
       }
     }

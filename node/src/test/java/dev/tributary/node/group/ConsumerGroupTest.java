@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tributary.client.Consumer;
 import dev.tributary.client.ConsumerRecord;
 import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.OffsetAndMetadata;
 import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.RebalanceListener;
@@ -303,7 +304,7 @@ class ConsumerGroupTest {
         long committed = -1;
         while (committed != 50 && System.nanoTime() < deadline) {
           consumer.poll(Duration.ofMillis(150)); // auto-commit happens inside poll
-          committed = consumer.committed(tp).orElse(-1);
+          committed = consumer.committed(tp).map(OffsetAndMetadata::offset).orElse(-1L);
         }
         assertEquals(50, committed, "auto-commit stored the position");
         produce(client, "auto", 10);
@@ -311,7 +312,22 @@ class ConsumerGroupTest {
           read += consumer.poll(Duration.ofMillis(200)).size();
         }
         await(consumer.commitAsync());
-        assertEquals(60, consumer.committed(tp).orElse(-1));
+        assertEquals(60, consumer.committed(tp).map(OffsetAndMetadata::offset).orElse(-1L));
+
+        // Explicit offsets with a metadata string come back as committed; too long a string is refused.
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(55, "checkpoint-7")));
+        assertEquals(java.util.Optional.of(new OffsetAndMetadata(55, "checkpoint-7")), consumer.committed(tp));
+        TributaryException tooLong = assertThrows(TributaryException.class,
+            () -> consumer.commitSync(Map.of(tp, new OffsetAndMetadata(56, "x".repeat(4097)))));
+        assertEquals(ErrorCode.OFFSET_METADATA_TOO_LARGE, tooLong.code());
+        var description = await(client.<GroupRequest.GroupDescription>group(r -> new GroupRequest.Describe("g7", r)));
+        var member = description.members().get(0);
+        var refused = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.CommitOffsets("g7",
+            member.memberId(), member.memberEpoch(),
+            List.of(new GroupRequest.CommittedOffset(new PartitionRef("auto", 0), 57, "y".repeat(4097))), r)));
+        assertEquals(ErrorCode.OFFSET_METADATA_TOO_LARGE, refused.error(), "the coordinator checks other clients too");
+        await(consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(60, "done"))));
+        assertEquals(java.util.Optional.of(new OffsetAndMetadata(60, "done")), consumer.committed(tp));
       }
     }
   }
