@@ -50,7 +50,8 @@ public final class Consumer implements AutoCloseable {
   /** Not a fetch: wakes a waiting {@link #poll} because the group sent a new assignment. */
   private static final Arrival NEW_ASSIGNMENT = new Arrival(null, -1, -1, null, null);
 
-  private GroupMembership group;
+  /** Volatile: explicit-offset commits may come from another thread (the streams committer). */
+  private volatile GroupMembership group;
   private RebalanceListener listener = RebalanceListener.NONE;
 
   public Consumer(TributaryClient client, ConsumerSettings settings) {
@@ -184,10 +185,15 @@ public final class Consumer implements AutoCloseable {
     return offsets;
   }
 
+  private boolean autoCommitEnabled() {
+    Duration interval = settings.autoCommitInterval();
+    return interval != null && !interval.isZero() && !interval.isNegative();
+  }
+
   /** Auto-commit: from {@code poll}, at most every {@code autoCommitInterval}. */
   private void maybeAutoCommit() {
     Duration interval = settings.autoCommitInterval();
-    if (group == null || interval == null || interval.isZero() || interval.isNegative()) {
+    if (group == null || !autoCommitEnabled()) {
       return;
     }
     long now = System.nanoTime();
@@ -286,10 +292,12 @@ public final class Consumer implements AutoCloseable {
               new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
         }
       }
-      try {
-        commit(offsets);
-      } catch (TributaryException e) {
-        // The member moved on (for example it timed out): the new owner starts from the last commit.
+      if (autoCommitEnabled()) {
+        try {
+          commit(offsets);
+        } catch (TributaryException e) {
+          // The member moved on (for example it timed out): the new owner starts from the last commit.
+        }
       }
       revoked.forEach(partitions::remove);
     }
@@ -535,17 +543,23 @@ public final class Consumer implements AutoCloseable {
     return out;
   }
 
-  /** Commits (in a group), leaves the group so its partitions move at once, and stops. */
+  /**
+   * Leaves the group so its partitions move at once, and stops. With auto-commit on it commits the
+   * positions first, as Kafka does; with it off, what to commit is the application's (in the
+   * listener's {@code onPartitionsRevoked}, which runs first).
+   */
   @Override
   public void close() {
     if (group != null) {
       if (!partitions.isEmpty()) {
         listener.onPartitionsRevoked(List.copyOf(partitions.keySet()));
       }
-      try {
-        commitSync();
-      } catch (RuntimeException e) {
-        // best effort: the next owner starts from the last successful commit
+      if (autoCommitEnabled()) {
+        try {
+          commitSync();
+        } catch (RuntimeException e) {
+          // best effort: the next owner starts from the last successful commit
+        }
       }
       group.close();
       group = null;
