@@ -41,7 +41,7 @@ public final class AdminRoutes extends AllDirectives {
     this.topics = new TopicRoutes(client, responses, bodies);
     this.records = new RecordRoutes(client, responses, bodies, settings.maxRecordsLimit(), topics,
         new LazyProducer(client));
-    this.groups = new GroupRoutes(client, responses, bodies, topics, node);
+    this.groups = new GroupRoutes(client, responses, bodies, topics);
   }
 
   public Route route() {

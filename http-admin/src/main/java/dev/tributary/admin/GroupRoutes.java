@@ -34,19 +34,19 @@ final class GroupRoutes extends AllDirectives {
   private final Responses responses;
   private final JsonBodies bodies;
   private final TopicRoutes topics;
-  private final NodeStatus node;
 
-  GroupRoutes(TributaryClient client, Responses responses, JsonBodies bodies, TopicRoutes topics, NodeStatus node) {
+  GroupRoutes(TributaryClient client, Responses responses, JsonBodies bodies, TopicRoutes topics) {
     this.client = client;
     this.responses = responses;
     this.bodies = bodies;
     this.topics = topics;
-    this.node = node;
   }
 
   Route route() {
     return pathPrefix("groups", () -> concat(
-        pathEnd(() -> get(() -> complete(responses.json(200, Map.of("groups", node.groups()))))),
+        pathEnd(() -> get(() -> completeWithFuture(client.listGroups()
+            .thenApply(groups -> responses.json(200, Map.of("groups", groups)))
+            .exceptionally(topics::failure)))),
         pathPrefix(PathMatchers.segment(), group -> concat(
             pathEnd(() -> concat(
                 get(() -> completeWithFuture(describe(group))),

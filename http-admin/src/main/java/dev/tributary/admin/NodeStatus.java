@@ -14,8 +14,6 @@ public interface NodeStatus {
   /** The cluster as this node sees it. */
   ClusterView cluster();
 
-  /** Consumer groups whose offsets this node stores. */
-  List<String> groups();
 
   /** A member of the cluster. */
   record Member(String address, int nodeId, List<String> roles, String status, boolean reachable) {}

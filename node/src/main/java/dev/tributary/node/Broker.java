@@ -7,6 +7,7 @@ import dev.tributary.journal.JournalExtension;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.Gateway;
 import dev.tributary.node.group.GroupCoordinator;
+import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
@@ -53,8 +54,7 @@ public final class Broker implements AutoCloseable {
     AdminSettings adminSettings = AdminSettings.fromRoot(system.settings().config());
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
-        new BrokerStatus(system, metadata, settings.nodeId(),
-            JournalExtension.get(Adapter.toClassic(system)).settings().storage().root()),
+        new BrokerStatus(system, metadata, settings.nodeId()),
         metrics.registry()));
   }
 
@@ -82,7 +82,8 @@ public final class Broker implements AutoCloseable {
           Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata)));
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
-      context.spawn(Gateway.control(metadata, controller), Tributary.GATEWAY_NAME);
+      GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
+      context.spawn(Gateway.control(metadata, controller, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
       Cluster cluster = Cluster.get(sys);
       if (settings.seeds().isEmpty()) {

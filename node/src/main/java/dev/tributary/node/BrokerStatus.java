@@ -14,41 +14,10 @@ final class BrokerStatus implements NodeStatus {
   private final MetadataView metadata;
   private final int nodeId;
 
-  private final java.nio.file.Path journalRoot;
-
-  BrokerStatus(ActorSystem<?> system, MetadataView metadata, int nodeId, java.nio.file.Path journalRoot) {
+  BrokerStatus(ActorSystem<?> system, MetadataView metadata, int nodeId) {
     this.system = system;
     this.metadata = metadata;
     this.nodeId = nodeId;
-    this.journalRoot = journalRoot;
-  }
-
-  /** Groups are the logs named {@code __group-<id>} in this broker's journal. */
-  @Override
-  public List<String> groups() {
-    List<String> groups = new ArrayList<>();
-    try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs = java.nio.file.Files.newDirectoryStream(journalRoot)) {
-      for (java.nio.file.Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        String id = dev.tributary.journal.segment.LogFiles.isHashedDirectoryName(name)
-            ? readIdFile(dir) : dev.tributary.journal.segment.LogFiles.persistenceIdOf(name);
-        if (id != null && id.startsWith("__group-")) {
-          groups.add(id.substring("__group-".length()));
-        }
-      }
-    } catch (java.io.IOException e) {
-      return List.of();
-    }
-    java.util.Collections.sort(groups);
-    return groups;
-  }
-
-  private static String readIdFile(java.nio.file.Path dir) {
-    try {
-      return java.nio.file.Files.readString(dir.resolve(dev.tributary.journal.segment.LogFiles.PERSISTENCE_ID));
-    } catch (java.io.IOException e) {
-      return null;
-    }
   }
 
   @Override

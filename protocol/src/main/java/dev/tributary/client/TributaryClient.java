@@ -192,6 +192,13 @@ public final class TributaryClient implements AutoCloseable {
         });
   }
 
+  /** The consumer groups the cluster stores offsets for (those of the broker answering), sorted. */
+  public CompletionStage<java.util.List<String>> listGroups() {
+    return unreachableOnTimeout(AskPattern.<GatewayRequest, dev.tributary.protocol.message.ListGroups.GroupList>ask(
+            gateway, dev.tributary.protocol.message.ListGroups::new, requestTimeout, system.scheduler()))
+        .thenApply(dev.tributary.protocol.message.ListGroups.GroupList::groups);
+  }
+
   /** Sends a consumer-group request to the group's coordinator through the gateway. */
   public <R> CompletionStage<R> group(
       org.apache.pekko.japi.function.Function<ActorRef<R>, dev.tributary.protocol.message.GroupRequest> request) {

@@ -22,9 +22,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tributary group describe|reset-offsets|delete}. */
+/** {@code tributary group list|describe|reset-offsets|delete}. */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Inspect and manage consumer groups.",
-    subcommands = {GroupCommand.Describe.class, GroupCommand.ResetOffsets.class, GroupCommand.Delete.class})
+    subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class, GroupCommand.ResetOffsets.class,
+        GroupCommand.Delete.class})
 final class GroupCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -40,6 +41,20 @@ final class GroupCommand implements Runnable {
       throw new TributaryException(d.error(), d.errorMessage());
     }
     return d;
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "The consumer groups with committed offsets, one per line.")
+  static final class ListGroups implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() {
+      try (TributaryClient c = client.connect()) {
+        await(c.listGroups()).forEach(System.out::println);
+        return 0;
+      }
+    }
   }
 
   @Command(name = "describe", mixinStandardHelpOptions = true,

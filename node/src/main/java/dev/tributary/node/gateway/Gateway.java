@@ -10,8 +10,10 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
+import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.message.GroupRequest;
+import dev.tributary.protocol.message.ListGroups;
 import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
@@ -49,7 +51,8 @@ public final class Gateway {
       implements GatewayRequest, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   /** The control gateway: registers with the receptionist to receive metadata pushes. */
-  public static Behavior<GatewayRequest> control(MetadataView view, ActorRef<Controller.Command> controller) {
+  public static Behavior<GatewayRequest> control(MetadataView view, ActorRef<Controller.Command> controller,
+      GroupDirectory groups) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(GatewayMessages.GATEWAY_KEY, context.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
@@ -83,6 +86,10 @@ public final class Gateway {
           })
           .onMessage(AdminRequest.class, request -> {
             controller.tell(new Controller.Admin(request));
+            return Behaviors.same();
+          })
+          .onMessage(ListGroups.class, request -> {
+            listLiveGroups(sharding, groups).thenAccept(live -> request.replyTo().tell(new ListGroups.GroupList(live)));
             return Behaviors.same();
           })
           .onMessage(GroupRequest.class, request -> {
@@ -165,6 +172,25 @@ public final class Gateway {
     } else {
       forward(sharding, request);
     }
+  }
+
+  /**
+   * The stored groups that still exist: a deleted group keeps its (cleared) log, so each candidate's
+   * coordinator is asked, and those that answer GROUP_ID_NOT_FOUND are left out.
+   */
+  private static java.util.concurrent.CompletionStage<List<String>> listLiveGroups(
+      ClusterSharding sharding, GroupDirectory groups) {
+    List<java.util.concurrent.CompletableFuture<String>> answers = new java.util.ArrayList<>();
+    for (String id : groups.groups()) {
+      answers.add(sharding.entityRefFor(Tributary.GROUP_ENTITY, id)
+          .<GroupRequest.GroupDescription>ask(replyTo -> new GroupRequest.Describe(id, replyTo),
+              java.time.Duration.ofSeconds(10))
+          .handle((d, error) -> error != null || d.error() != ErrorCode.GROUP_ID_NOT_FOUND ? id : null)
+          .toCompletableFuture());
+    }
+    return java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .thenApply(done -> answers.stream().map(java.util.concurrent.CompletableFuture::join)
+            .filter(java.util.Objects::nonNull).sorted().toList());
   }
 
   private static String groupIdProblem(String groupId) {

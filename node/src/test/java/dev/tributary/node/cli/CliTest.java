@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,34 @@ class CliTest {
     assertEquals(0, cli("topic", "create", "greetings", "--partitions", "1").exit(), "the name can be created again");
     Result empty = cli("topic", "describe", "greetings");
     assertTrue(empty.out().contains("HighWatermark: 0"), "a re-created topic is empty: " + empty.out());
+  }
+
+  @Test
+  void groupsAreListedDescribedResetAndDeletedFromTheCommandLine() {
+    assertEquals(0, cli("topic", "create", "orders", "--partitions", "2").exit());
+    assertEquals(0, run("a:1\nb:2\nc:3\n", withBootstrap("produce", "orders", "--key-separator", ":")).exit());
+    Result consumed = cli("consume", "orders", "--group", "billing", "--from-beginning", "--max-messages", "3");
+    assertEquals(0, consumed.exit(), consumed.err());
+    assertEquals(3, consumed.out().lines().count());
+
+    assertTrue(cli("group", "list").out().lines().anyMatch("billing"::equals), "the group is listed");
+    assertEquals(0, totalLag(cli("group", "describe", "billing")), "everything read was committed");
+
+    Result reset = cli("group", "reset-offsets", "billing", "--topic", "orders", "--to-earliest");
+    assertEquals(0, reset.exit(), reset.err());
+    assertEquals(3, totalLag(cli("group", "describe", "billing")), "back at the start, all three are lag again");
+
+    assertEquals(0, cli("group", "delete", "billing").exit());
+    assertTrue(cli("group", "list").out().lines().noneMatch("billing"::equals), "a deleted group is not listed");
+  }
+
+  /** The sum of the LAG column of {@code group describe}'s partition table. */
+  private static long totalLag(Result described) {
+    assertEquals(0, described.exit(), described.err());
+    List<String> lines = described.out().lines().toList();
+    int header = lines.indexOf("TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER");
+    assertTrue(header >= 0, described.out());
+    return lines.subList(header + 1, lines.size()).stream().mapToLong(l -> Long.parseLong(l.split("\t")[4])).sum();
   }
 
   @Test
