@@ -79,7 +79,7 @@ public final class Broker implements AutoCloseable {
               .withMessageExtractor(new PartitionShards())
               .withAllocationStrategy(new PartitionAllocationStrategy()));
       ClusterSharding.get(sys).init(
-          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata)));
+          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
       GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());

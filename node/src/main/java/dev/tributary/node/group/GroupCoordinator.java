@@ -1,6 +1,7 @@
 package dev.tributary.node.group;
 
 import dev.tributary.node.MetadataView;
+import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -90,21 +92,30 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
   private final String groupId;
   private final MetadataView metadata;
   private final ActorRef<GroupStore.Command> store;
+  private final BrokerMetrics metrics;
   private final Map<String, Member> members = new TreeMap<>();
   private Map<String, Integer> lastPartitions = Map.of();
   private int generation;
 
-  public static Behavior<GroupRequest> create(String groupId, MetadataView metadata) {
-    return Behaviors.withTimers(timers -> Behaviors.setup(context -> new GroupCoordinator(context, groupId, metadata, timers)));
+  public static Behavior<GroupRequest> create(String groupId, MetadataView metadata, BrokerMetrics metrics) {
+    return Behaviors.withTimers(timers -> Behaviors.setup(
+        context -> new GroupCoordinator(context, groupId, metadata, metrics, timers)));
   }
 
   private GroupCoordinator(ActorContext<GroupRequest> context, String groupId, MetadataView metadata,
-      TimerScheduler<GroupRequest> timers) {
+      BrokerMetrics metrics, TimerScheduler<GroupRequest> timers) {
     super(context);
     this.groupId = groupId;
     this.metadata = metadata;
+    this.metrics = metrics;
     this.store = context.spawn(GroupStore.create(groupId), "store");
     timers.startTimerWithFixedDelay(new CheckSessions(), SESSION_CHECK);
+    // The stored offsets are in /metrics (with their lag) from the start, not from the next commit.
+    withOffsets(state -> state.offsets().values().forEach(this::countCommitted), null);
+  }
+
+  private void countCommitted(CommittedOffset o) {
+    metrics.groupOffsetCommitted(groupId, o.partition().topic(), o.partition().partition(), o.offset());
   }
 
   @Override
@@ -119,6 +130,10 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
         .onMessage(GroupRequest.Delete.class, this::onDelete)
         .onMessage(Answer.class, answer -> {
           answer.reply().run();
+          return this;
+        })
+        .onSignal(PostStop.class, stopped -> {
+          metrics.groupForgotten(groupId);
           return this;
         })
         .build();
@@ -380,9 +395,14 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     ActorRef<GroupRequest.OffsetsResponse> replyTo = commit.replyTo();
     getContext().ask(GroupStore.Stored.class, store, Duration.ofSeconds(10),
         ref -> new GroupStore.Store(commit.offsets(), ref),
-        (stored, error) -> new Answer(() -> replyTo.tell(error == null
-            ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
-            : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()))));
+        (stored, error) -> new Answer(() -> {
+          if (error == null) {
+            stored.offsets().forEach(this::countCommitted);
+          }
+          replyTo.tell(error == null
+              ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
+              : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()));
+        }));
     return this;
   }
 
@@ -438,9 +458,14 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     ActorRef<GroupRequest.OffsetsResponse> replyTo = reset.replyTo();
     getContext().ask(GroupStore.Stored.class, store, Duration.ofSeconds(10),
         ref -> new GroupStore.Store(reset.offsets(), ref),
-        (stored, error) -> new Answer(() -> replyTo.tell(error == null
-            ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
-            : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()))));
+        (stored, error) -> new Answer(() -> {
+          if (error == null) {
+            stored.offsets().forEach(this::countCommitted);
+          }
+          replyTo.tell(error == null
+              ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
+              : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()));
+        }));
     return this;
   }
 
@@ -451,9 +476,14 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     }
     ActorRef<GroupRequest.OffsetsResponse> replyTo = delete.replyTo();
     getContext().ask(GroupStore.Stored.class, store, Duration.ofSeconds(10), GroupStore.Clear::new,
-        (stored, error) -> new Answer(() -> replyTo.tell(error == null
-            ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", List.of())
-            : failed(ErrorCode.REQUEST_TIMED_OUT, "deleting the offsets failed: " + error.getMessage()))));
+        (stored, error) -> new Answer(() -> {
+          if (error == null) {
+            metrics.groupForgotten(groupId);
+          }
+          replyTo.tell(error == null
+              ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", List.of())
+              : failed(ErrorCode.REQUEST_TIMED_OUT, "deleting the offsets failed: " + error.getMessage()));
+        }));
     return this;
   }
 

@@ -21,6 +21,10 @@ public final class BrokerMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, PartitionGauges> partitions = new ConcurrentHashMap<>();
+  /** Committed offsets of the groups coordinated here: group → "topic-partition" key → offset. */
+  private final Map<String, Map<String, GroupOffset>> groupOffsets = new ConcurrentHashMap<>();
+
+  private record GroupOffset(String topic, String partition, long offset) {}
   private final Counter produceRequests;
   private final Counter fetchRequests;
   private final Counter producedRecords;
@@ -58,6 +62,34 @@ public final class BrokerMetrics {
         .help("Bytes on disk of each local partition's log").labelNames("topic", "partition")
         .callback(cb -> partitions.values().forEach(p -> cb.call(p.sizeBytes(), p.topic(), p.partition())))
         .register(registry);
+    GaugeWithCallback.builder().name("tributary_group_committed_offset")
+        .help("Committed offset of each consumer group coordinated here, by partition")
+        .labelNames("group", "topic", "partition")
+        .callback(cb -> groupOffsets.forEach((group, offsets) -> offsets.values()
+            .forEach(o -> cb.call(o.offset(), group, o.topic(), o.partition()))))
+        .register(registry);
+    GaugeWithCallback.builder().name("tributary_group_lag")
+        .help("Records a consumer group has not committed yet: log end offset minus committed offset, for "
+            + "partitions whose log is on this broker")
+        .labelNames("group", "topic", "partition")
+        .callback(cb -> groupOffsets.forEach((group, offsets) -> offsets.forEach((key, o) -> {
+          PartitionGauges log = partitions.get(key);
+          if (log != null) {
+            cb.call(Math.max(0, log.logEndOffset() - o.offset()), group, o.topic(), o.partition());
+          }
+        })))
+        .register(registry);
+  }
+
+  /** A group committed (or reset) a partition's offset. */
+  public void groupOffsetCommitted(String group, String topic, int partition, long offset) {
+    groupOffsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>())
+        .put(topic + "-" + partition, new GroupOffset(topic, Integer.toString(partition), offset));
+  }
+
+  /** The group's offsets were deleted, or its coordinator stopped here: its series disappear. */
+  public void groupForgotten(String group) {
+    groupOffsets.remove(group);
   }
 
   public PrometheusRegistry registry() {

@@ -142,6 +142,7 @@ class AdminApiTest {
       assertEquals(2, live.body().get("partitions").size());
       assertEquals(0, live.body().get("partitions").get(0).get("lag").asLong());
       assertEquals(5, live.body().get("partitions").get(0).get("committedOffset").asLong());
+      assertEquals(0, groupLag("hg", 0), "lag in /metrics after the commit");
       assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"grouped\",\"toEarliest\":true}"), 409, "GROUP_NOT_EMPTY");
       assertProblem(call("DELETE", "/v1/groups/hg", null), 409, "GROUP_NOT_EMPTY");
       consumer.close();
@@ -150,11 +151,26 @@ class AdminApiTest {
     Reply reset = call("GET", "/v1/groups/hg", null);
     assertEquals("Empty", reset.body().get("state").asText());
     assertEquals(5, reset.body().get("partitions").get(1).get("lag").asLong(), "lag after resetting to earliest");
+    assertEquals(5, groupLag("hg", 1), "lag in /metrics after the reset");
     assertTrue(call("GET", "/v1/groups", null).body().get("groups").toString().contains("\"hg\""));
     assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"grouped\"}"), 400, "INVALID_REQUEST");
     assertProblem(call("POST", "/v1/groups/hg/offsets", "{\"topic\":\"nope\",\"toLatest\":true}"), 404, "UNKNOWN_TOPIC_OR_PARTITION");
     assertEquals(204, call("DELETE", "/v1/groups/hg", null).status());
     assertProblem(call("GET", "/v1/groups/hg", null), 404, "GROUP_ID_NOT_FOUND");
+    assertTrue(send("GET", "/metrics", null, null, TOKEN).raw().lines().noneMatch(l -> l.contains("group=\"hg\"")),
+        "a deleted group's series are gone");
+    assertTrue(call("GET", "/v1/groups", null).body().get("groups").toString().indexOf("\"hg\"") < 0,
+        "a deleted group is not listed");
+  }
+
+  /** The tributary_group_lag sample of a group's partition of topic "grouped", from /metrics. */
+  private static long groupLag(String group, int partition) {
+    String scraped = send("GET", "/metrics", null, null, TOKEN).raw();
+    return scraped.lines()
+        .filter(l -> l.startsWith("tributary_group_lag{") && l.contains("group=\"" + group + "\"")
+            && l.contains("topic=\"grouped\"") && l.contains("partition=\"" + partition + "\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no lag series for " + group + "/" + partition + ":\n" + scraped));
   }
 
   @Test
