@@ -224,6 +224,35 @@ class ConsumerGroupTest {
     }
   }
 
+  /** Fan-out: two groups on one topic each get every record, once per group. */
+  @Test
+  void twoGroupsOnOneTopicEachGetEveryRecord() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("fanout", 4, Map.of()));
+      produce(client, "fanout", 6_000);
+      ConcurrentLinkedQueue<ConsumerRecord> billing = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<ConsumerRecord> analytics = new ConcurrentLinkedQueue<>();
+      List<Member> members = new ArrayList<>();
+      List<TributaryClient> clients = new ArrayList<>();
+      startMember(broker, "b0", "billing", "fanout", billing, new ConcurrentHashMap<>(), members, clients);
+      startMember(broker, "b1", "billing", "fanout", billing, new ConcurrentHashMap<>(), members, clients);
+      startMember(broker, "a0", "analytics", "fanout", analytics, new ConcurrentHashMap<>(), members, clients);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while ((billing.size() < 6_000 || analytics.size() < 6_000) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(500); // anything delivered twice would show up now
+      stopAll(members, clients);
+      for (ConcurrentLinkedQueue<ConsumerRecord> group : List.of(billing, analytics)) {
+        Set<String> values = new HashSet<>();
+        for (ConsumerRecord r : group) {
+          assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice in one group: " + r);
+        }
+        assertEquals(6_000, values.size(), "every record, in each group");
+      }
+    }
+  }
+
   /** Starts a member with a client of its own, on a thread of its own. */
   private static void startMember(TestBroker broker, String name, String group, String topic,
       ConcurrentLinkedQueue<ConsumerRecord> got, Map<TopicPartition, String> owners,
