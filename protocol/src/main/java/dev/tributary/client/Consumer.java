@@ -103,7 +103,7 @@ public final class Consumer implements AutoCloseable {
     partitions.clear();
     this.listener = listener;
     group = new GroupMembership(client, groupId, topics, topicPattern, sessionTimeoutMs, settings.assignor(),
-        () -> arrivals.add(NEW_ASSIGNMENT));
+        settings.maxPollInterval(), () -> arrivals.add(NEW_ASSIGNMENT));
     try {
       group.join();
     } catch (RuntimeException e) {
@@ -414,6 +414,9 @@ public final class Consumer implements AutoCloseable {
    */
   public List<ConsumerRecord> poll(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    if (group != null) {
+      group.polled();
+    }
     maybeAutoCommit();
     while (true) {
       reconcile();

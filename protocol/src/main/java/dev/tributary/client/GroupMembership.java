@@ -36,8 +36,8 @@ final class GroupMembership implements AutoCloseable {
   /** What the consumer holds, and the member epoch of the assignment it applied to get there. */
   private record Applied(Set<PartitionRef> owned, int epoch) {}
 
-  /** An assignment from the coordinator with the member epoch it came with. */
-  record Assignment(List<PartitionRef> partitions, int epoch) {}
+  /** An assignment from the coordinator to a member id, with the member epoch it came with. */
+  record Assignment(List<PartitionRef> partitions, String memberId, int epoch) {}
 
   private final AtomicReference<Applied> applied = new AtomicReference<>(new Applied(Set.of(), 0));
   /** Where the coordinator pushes changed assignments: a small actor on the client's system. */
@@ -49,9 +49,13 @@ final class GroupMembership implements AutoCloseable {
   private volatile Assignment assignment;
   private volatile String memberId = "";
   private volatile boolean closed;
+  private final java.time.Duration maxPollInterval;
+  private volatile long lastPollNanos = System.nanoTime();
+  private volatile boolean leftForSlowPoll;
 
   GroupMembership(TributaryClient client, String groupId, List<String> topics, String topicPattern,
-      int sessionTimeoutMs, String assignor, Runnable onNewAssignment) {
+      int sessionTimeoutMs, String assignor, java.time.Duration maxPollInterval, Runnable onNewAssignment) {
+    this.maxPollInterval = maxPollInterval;
     this.topicPattern = topicPattern;
     this.assignor = assignor;
     this.client = client;
@@ -63,7 +67,7 @@ final class GroupMembership implements AutoCloseable {
         Behaviors.receive(Object.class)
             .onMessage(GroupRequest.HeartbeatResponse.class, pushed -> {
               if (pushed.error() == ErrorCode.NONE && pushed.memberId().equals(memberId)) {
-                offer(new Assignment(pushed.assignment(), pushed.memberEpoch()));
+                offer(new Assignment(pushed.assignment(), pushed.memberId(), pushed.memberEpoch()));
               }
               return Behaviors.same();
             })
@@ -98,7 +102,9 @@ final class GroupMembership implements AutoCloseable {
     }
     long next = 500;
     try {
-      next = beat().toCompletableFuture().get(30, TimeUnit.SECONDS).heartbeatIntervalMs();
+      if (!leaveIfPollIsLate()) {
+        next = beat().toCompletableFuture().get(30, TimeUnit.SECONDS).heartbeatIntervalMs();
+      }
     } catch (Exception e) {
       log.debug("Group {}: heartbeat failed: {}", groupId, e.toString());
     }
@@ -115,12 +121,12 @@ final class GroupMembership implements AutoCloseable {
             groupId, memberId, now.epoch(), topics, topicPattern, List.copyOf(now.owned()), false, sessionTimeoutMs, assignor, inbox, replyTo))
         .thenApply(response -> {
           if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
-            log.info("Group {}: the coordinator forgot member {}; joining again", groupId, memberId);
-            memberId = "";
-            applied.set(new Applied(applied.get().owned(), 0));
+            log.info("Group {}: the coordinator forgot member {} (its partitions went to others); joining again",
+                groupId, memberId);
+            lose();
           } else if (response.error() == ErrorCode.NONE) {
             memberId = response.memberId();
-            offer(new Assignment(response.assignment(), response.memberEpoch()));
+            offer(new Assignment(response.assignment(), response.memberId(), response.memberEpoch()));
           }
           return response;
         });
@@ -133,12 +139,55 @@ final class GroupMembership implements AutoCloseable {
    */
   private synchronized void offer(Assignment candidate) {
     Assignment current = assignment;
-    if (current == null || candidate.epoch() >= current.epoch()) {
+    // A new member id (after a rejoin) starts its epochs afresh.
+    if (current == null || !candidate.memberId().equals(current.memberId()) || candidate.epoch() >= current.epoch()) {
       assignment = candidate;
       if (!candidate.equals(current)) {
         onNewAssignment.run();
       }
     }
+  }
+
+  /**
+   * The member is out of the group (the coordinator forgot it, or it left because poll was not
+   * called in time): its partitions already belong to others, so the consumer drops them all at
+   * its next poll, and the member joins again with nothing.
+   */
+  private synchronized void lose() {
+    memberId = "";
+    applied.set(new Applied(Set.of(), 0));
+    assignment = new Assignment(List.of(), "", 0);
+    onNewAssignment.run();
+  }
+
+  /** The consumer polled: it is alive. If it had left for polling too late, it joins again now. */
+  void polled() {
+    lastPollNanos = System.nanoTime();
+    if (leftForSlowPoll) {
+      leftForSlowPoll = false;
+      log.info("Group {}: poll was called again; joining again", groupId);
+    }
+  }
+
+  /**
+   * Kafka's {@code max.poll.interval.ms}: heartbeats run on their own thread, so a consumer stuck
+   * between polls would keep its partitions forever. Past the interval the member leaves, its
+   * partitions go to the others, and the next poll rejoins.
+   */
+  private boolean leaveIfPollIsLate() {
+    if (leftForSlowPoll) {
+      return true;
+    }
+    long sincePoll = System.nanoTime() - lastPollNanos;
+    if (memberId.isEmpty() || sincePoll <= maxPollInterval.toNanos()) {
+      return false;
+    }
+    log.warn("Group {}: poll was not called for {} ms (max poll interval {} ms): member {} leaves the group so its "
+        + "partitions move; the next poll joins again", groupId, sincePoll / 1_000_000, maxPollInterval.toMillis(), memberId);
+    leave();
+    lose();
+    leftForSlowPoll = true;
+    return true;
   }
 
   /** Heartbeats now (on the heartbeat thread, after any beat under way) and waits for the answer. */
@@ -179,10 +228,16 @@ final class GroupMembership implements AutoCloseable {
     closed = true;
     beats.shutdownNow();
     inboxActor.tell(STOP_INBOX);
+    leave();
+  }
+
+  private void leave() {
     if (!memberId.isEmpty()) {
+      String leaving = memberId;
       try {
         client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-                groupId, memberId, memberEpoch(), topics, topicPattern, List.of(), true, sessionTimeoutMs, assignor, inbox, replyTo))
+                groupId, leaving, memberEpoch(), topics, topicPattern, List.of(), true, sessionTimeoutMs, assignor,
+                inbox, replyTo))
             .toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.debug("Group {}: leaving failed ({}); the session timeout will remove the member", groupId, e.toString());

@@ -253,6 +253,42 @@ class ConsumerGroupTest {
     }
   }
 
+  /**
+   * A member whose thread stops polling keeps heartbeating (heartbeats have a thread of their own),
+   * so without a poll deadline its partitions would never move: past its max poll interval it
+   * leaves, the other member takes everything, and its next poll joins again and gets a share back.
+   */
+  @Test
+  void aMemberThatStopsPollingLeavesAfterItsMaxPollIntervalAndRejoinsOnItsNextPoll() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("slow", 4, Map.of()));
+      ConsumerSettings settings = ConsumerSettings.defaults().withMaxPollInterval(Duration.ofSeconds(1));
+      try (Consumer slow = new Consumer(client, settings); Consumer busy = new Consumer(client, settings)) {
+        slow.subscribe("g-slow", List.of("slow"), RebalanceListener.NONE);
+        busy.subscribe("g-slow", List.of("slow"), RebalanceListener.NONE);
+        pollBothUntil(slow, busy, () -> slow.assignment().size() == 2 && busy.assignment().size() == 2);
+
+        // Only busy polls now: slow's member leaves after a second and busy takes all four.
+        pollUntil(busy, () -> busy.assignment().size() == 4);
+
+        // slow polls again: it drops what it held, joins again, and the two share the partitions.
+        pollBothUntil(slow, busy, () -> slow.assignment().size() == 2 && busy.assignment().size() == 2);
+        Set<TopicPartition> union = new HashSet<>(slow.assignment());
+        union.addAll(busy.assignment());
+        assertEquals(4, union.size(), "every partition owned once");
+      }
+    }
+  }
+
+  private static void pollBothUntil(Consumer a, Consumer b, java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!done.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "gave up waiting: " + a.assignment() + " / " + b.assignment());
+      a.poll(Duration.ofMillis(50));
+      b.poll(Duration.ofMillis(50));
+    }
+  }
+
   /** Starts a member with a client of its own, on a thread of its own. */
   private static void startMember(TestBroker broker, String name, String group, String topic,
       ConcurrentLinkedQueue<ConsumerRecord> got, Map<TopicPartition, String> owners,
