@@ -392,9 +392,14 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
         return this;
       }
     }
-    ActorRef<GroupRequest.OffsetsResponse> replyTo = commit.replyTo();
+    store(commit.offsets(), commit.replyTo());
+    return this;
+  }
+
+  /** Persists offsets (a commit or a reset), counts them in the metrics, and answers. */
+  private void store(List<CommittedOffset> offsets, ActorRef<GroupRequest.OffsetsResponse> replyTo) {
     getContext().ask(GroupStore.Stored.class, store, Duration.ofSeconds(10),
-        ref -> new GroupStore.Store(commit.offsets(), ref),
+        ref -> new GroupStore.Store(offsets, ref),
         (stored, error) -> new Answer(() -> {
           if (error == null) {
             stored.offsets().forEach(this::countCommitted);
@@ -403,7 +408,6 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
               ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
               : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()));
         }));
-    return this;
   }
 
   /** Runs a reply on the actor's thread. */
@@ -455,17 +459,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
           + " live member(s): stop its consumers before resetting offsets"));
       return this;
     }
-    ActorRef<GroupRequest.OffsetsResponse> replyTo = reset.replyTo();
-    getContext().ask(GroupStore.Stored.class, store, Duration.ofSeconds(10),
-        ref -> new GroupStore.Store(reset.offsets(), ref),
-        (stored, error) -> new Answer(() -> {
-          if (error == null) {
-            stored.offsets().forEach(this::countCommitted);
-          }
-          replyTo.tell(error == null
-              ? new GroupRequest.OffsetsResponse(ErrorCode.NONE, "", stored.offsets())
-              : failed(ErrorCode.REQUEST_TIMED_OUT, "storing the offsets failed: " + error.getMessage()));
-        }));
+    store(reset.offsets(), reset.replyTo());
     return this;
   }
 
