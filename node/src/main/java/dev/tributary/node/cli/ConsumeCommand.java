@@ -22,7 +22,12 @@ final class ConsumeCommand implements Callable<Integer> {
 
   @Mixin ClientOptions client;
 
-  @Parameters(index = "0", paramLabel = "TOPIC") String topic;
+  @Parameters(index = "0", paramLabel = "TOPIC", arity = "0..1",
+      description = "The topic to read (or --include with --group).") String topic;
+
+  @Option(names = "--include", paramLabel = "REGEX",
+      description = "With --group instead of TOPIC: every topic whose whole name matches, including ones created later.")
+  String include;
 
   @Option(names = "--from-beginning", description = "Start at the earliest offset.")
   boolean fromBeginning;
@@ -49,6 +54,12 @@ final class ConsumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ((topic == null) == (include == null)) {
+      throw new IllegalArgumentException("name a TOPIC, or give --include REGEX with --group (not both)");
+    }
+    if (include != null && group == null) {
+      throw new IllegalArgumentException("--include needs --group: a pattern subscription belongs to a consumer group");
+    }
     if (group != null && (partition != null || offset != null)) {
       throw new IllegalArgumentException("--group assigns partitions itself: leave out --partition and --offset");
     }
@@ -78,6 +89,16 @@ final class ConsumeCommand implements Callable<Integer> {
         fromBeginning ? ConsumerSettings.OffsetReset.EARLIEST : ConsumerSettings.OffsetReset.LATEST)
         .withAssignor(assignor);
     try (TributaryClient c = client.connect(); Consumer consumer = new Consumer(c, settings)) {
+      if (include != null) {
+        java.util.regex.Pattern pattern;
+        try {
+          pattern = java.util.regex.Pattern.compile(include);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw new IllegalArgumentException("--include is not a valid regular expression: " + e.getDescription());
+        }
+        consumer.subscribe(group, pattern, dev.tributary.client.RebalanceListener.NONE);
+        return printGroup(consumer, output, out);
+      }
       List<TopicPartition> all = consumer.partitionsFor(topic);
       if (group != null) {
         consumer.subscribe(group, List.of(topic), dev.tributary.client.RebalanceListener.NONE);

@@ -113,6 +113,13 @@ class CliTest {
     assertEquals(0, reset.exit(), reset.err());
     assertEquals(3, totalLag(cli("group", "describe", "billing")), "back at the start, all three are lag again");
 
+    Result included = cli("consume", "--include", "ord.*", "--group", "auditors", "--from-beginning", "--max-messages", "3");
+    assertEquals(0, included.exit(), included.err());
+    assertEquals(3, included.out().lines().count(), "a pattern subscription reads the matching topic");
+    Result noGroup = cli("consume", "--include", "ord.*");
+    assertEquals(1, noGroup.exit());
+    assertTrue(noGroup.err().contains("--include needs --group"), noGroup.err());
+
     assertEquals(0, cli("group", "delete", "billing").exit());
     assertTrue(cli("group", "list").out().lines().noneMatch("billing"::equals), "a deleted group is not listed");
   }
