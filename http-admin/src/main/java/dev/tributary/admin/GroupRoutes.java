@@ -84,6 +84,7 @@ final class GroupRoutes extends AllDirectives {
         body.put("groupId", d.groupId());
         body.put("state", d.state());
         body.put("generation", d.generation());
+        body.put("assignor", d.assignor().isEmpty() ? null : d.assignor());
         body.put("members", d.members());
         body.put("partitions", lags.stream().map(CompletableFuture::join).toList());
         return responses.json(200, body);

@@ -69,6 +69,7 @@ final class GroupCommand implements Runnable {
       try (TributaryClient c = client.connect()) {
         GroupRequest.GroupDescription d = describe(c, group);
         System.out.println("Group: " + d.groupId() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
+            + (d.assignor().isEmpty() ? "" : "\tAssignor: " + d.assignor())
             + "\tMembers: " + d.members().size());
         Map<PartitionRef, String> owners = new TreeMap<>();
         for (GroupRequest.MemberDescription m : d.members()) {

@@ -219,7 +219,7 @@ public final class Gateway {
     } else if (request instanceof GroupRequest.Delete d) {
       d.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
     } else if (request instanceof GroupRequest.Describe d) {
-      d.replyTo().tell(new GroupRequest.GroupDescription(code, problem, d.groupId(), "Dead", 0, List.of(), List.of()));
+      d.replyTo().tell(new GroupRequest.GroupDescription(code, problem, d.groupId(), "Dead", 0, "", List.of(), List.of()));
     }
   }
 

@@ -444,11 +444,11 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
       if (members.isEmpty() && state.offsets().isEmpty()) {
         describe.replyTo().tell(new GroupRequest.GroupDescription(ErrorCode.GROUP_ID_NOT_FOUND,
             "group '" + groupId + "' has no members and no committed offsets", groupId, "Dead", generation,
-            List.of(), List.of()));
+            "", List.of(), List.of()));
         return;
       }
       describe.replyTo().tell(new GroupRequest.GroupDescription(ErrorCode.NONE, "", groupId, phase, generation,
-          list, List.copyOf(state.offsets().values())));
+          members.isEmpty() ? "" : groupAssignor(), list, List.copyOf(state.offsets().values())));
     }, null);
     return this;
   }

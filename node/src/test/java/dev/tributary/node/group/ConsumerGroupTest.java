@@ -505,6 +505,8 @@ class ConsumerGroupTest {
           ranged.poll(Duration.ofMillis(100));
         }
         assertEquals(2, ranged.assignment().size(), "a lone member with range gets every partition");
+        assertEquals("range", await(client.<GroupRequest.GroupDescription>group(
+            r -> new GroupRequest.Describe("g-assignor", r))).assignor(), "the group uses what its members prefer");
       }
     }
   }

@@ -65,7 +65,7 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
 
   /** The group's state ("Empty", "Stable", "Reconciling"), generation, members and offsets. */
   record GroupDescription(ErrorCode error, String errorMessage, String groupId, String state, int generation,
-      List<MemberDescription> members, List<CommittedOffset> offsets) implements CborSerializable {}
+      String assignor, List<MemberDescription> members, List<CommittedOffset> offsets) implements CborSerializable {}
 
   /** Set the committed offsets of partitions (refused while members are live). */
   record ResetOffsets(String groupId, List<CommittedOffset> offsets, ActorRef<OffsetsResponse> replyTo)
