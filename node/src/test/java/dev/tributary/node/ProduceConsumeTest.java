@@ -129,6 +129,31 @@ class ProduceConsumeTest {
     }
   }
 
+  /**
+   * A batch the partition refuses for good (here: over the topic's max.message.bytes) is not
+   * stored, so the partition never sees its sequence numbers; the idempotent producer must not
+   * leave every later batch to that partition refused as OUT_OF_ORDER_SEQUENCE.
+   */
+  @Test
+  void aBatchRefusedForGoodDoesNotBlockTheRecordsAfterIt() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client();
+         Producer producer = new Producer(client, ProducerSettings.defaults())) {
+      await(client.createTopic("picky", 1, Map.of("max.message.bytes", "2000")));
+      assertEquals(0, await(producer.send("picky", null, utf8("first"))).offset());
+      CompletionStage<RecordMetadata> tooBig = producer.send("picky", null, new byte[5_000]);
+      dev.tributary.protocol.TributaryException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          dev.tributary.protocol.TributaryException.class, () -> await(tooBig));
+      assertEquals(dev.tributary.protocol.ErrorCode.RECORD_TOO_LARGE, refused.code());
+      List<CompletionStage<RecordMetadata>> after = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        after.add(producer.send("picky", null, utf8("small-" + i)));
+      }
+      for (int i = 0; i < 10; i++) {
+        assertEquals(i + 1, await(after.get(i)).offset(), "stored in order after the refused batch");
+      }
+    }
+  }
+
   @Test
   void producerIdsHandedOutBeforeARestartAreNeverHandedOutAgain() {
     long before;

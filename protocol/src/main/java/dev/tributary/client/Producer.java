@@ -66,9 +66,16 @@ public final class Producer implements AutoCloseable {
     RecordBatchBuilder open;
     List<Pending> openRecords = new ArrayList<>();
     final ArrayDeque<Ready> ready = new ArrayDeque<>();
+    /** Base sequences of this epoch's batches not answered for good yet. */
     final TreeSet<Integer> unacknowledged = new TreeSet<>();
     int inFlight;
     int nextSequence;
+    /**
+     * The producer epoch this partition's batches carry. A sequenced batch that fails for good
+     * leaves a gap the partition would never fill, so the epoch goes up and sequences start at 0
+     * again (as Kafka's KIP-360 does); batches already built with the old epoch fail too.
+     */
+    short epoch;
 
     PartitionQueue(TopicPartition tp) {
       this.tp = tp;
@@ -248,7 +255,7 @@ public final class Producer implements AutoCloseable {
     }
     RecordBatch batch;
     if (producerId >= 0) {
-      batch = q.open.build(producerId, (short) 0, q.nextSequence);
+      batch = q.open.build(producerId, q.epoch, q.nextSequence);
       q.unacknowledged.add(q.nextSequence);
       q.nextSequence += q.open.recordCount();
     } else {
@@ -285,15 +292,22 @@ public final class Producer implements AutoCloseable {
     String message = error != null ? String.valueOf(error) : response.errorMessage();
     boolean retry;
     synchronized (lock) {
-      boolean earlierPending = r.batch().isIdempotent()
-          && !q.unacknowledged.headSet(r.batch().baseSequence()).isEmpty();
+      boolean currentEpoch = r.batch().isIdempotent() && r.batch().producerEpoch() == q.epoch;
+      boolean earlierPending = currentEpoch && !q.unacknowledged.headSet(r.batch().baseSequence()).isEmpty();
       boolean inTime = System.nanoTime() - r.closedAtNanos() + settings.retryBackoff().toNanos()
           < settings.deliveryTimeout().toNanos();
       retry = code != ErrorCode.NONE && r.attempts() < settings.retries() && inTime && !closed
           && (code.retriable() || (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && earlierPending));
       if (!retry) {
         q.inFlight--;
-        q.unacknowledged.remove(r.batch().baseSequence());
+        if (currentEpoch) {
+          q.unacknowledged.remove(r.batch().baseSequence());
+        }
+        if (currentEpoch && code != ErrorCode.NONE) {
+          q.epoch++;
+          q.nextSequence = 0;
+          q.unacknowledged.clear();
+        }
         for (Pending p : r.records()) {
           bufferedBytes -= p.size();
         }

@@ -44,8 +44,14 @@ final class ProducerStates {
       return Verdict.APPEND;
     }
     State state = producers.get(batch.producerId());
-    if (state == null || batch.producerEpoch() > state.epoch) {
-      return Verdict.APPEND; // a new producer, or a new epoch: sequences start afresh
+    if (state == null) {
+      return Verdict.APPEND; // a new producer (or one whose state has aged out): sequences start afresh
+    }
+    if (batch.producerEpoch() > state.epoch) {
+      // A new epoch starts its sequences at 0 (the producer bumps it after a batch failed for good).
+      return batch.baseSequence() == 0 ? Verdict.APPEND : new Verdict(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer "
+          + batch.producerId() + " epoch " + batch.producerEpoch() + " must start at sequence 0, not "
+          + batch.baseSequence(), -1);
     }
     if (batch.producerEpoch() < state.epoch) {
       return new Verdict(ErrorCode.INVALID_PRODUCER_EPOCH, "producer " + batch.producerId() + " epoch "
