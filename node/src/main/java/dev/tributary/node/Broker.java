@@ -71,7 +71,8 @@ public final class Broker implements AutoCloseable {
     return Behaviors.setup(context -> {
       ActorSystem<Void> sys = context.getSystem();
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
-      TopicConfig defaults = TopicConfig.defaults(sys.settings().config());
+      TopicConfig defaults = TopicConfig.defaults(sys.settings().config(),
+          JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
       ActorRef<GatewayRequest> dataGateway = context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.PARTITION_ENTITY,

@@ -21,10 +21,16 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
   /** Largest batch any topic may allow (and largest fetch): the protocol's single limit. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = dev.tributary.protocol.Tributary.MAX_BATCH_BYTES;
 
-  public static TopicConfig defaults(Config brokerConfig) {
+  /**
+   * The broker's defaults for topics that set none; a {@code segment.bytes} of -1 there means the
+   * journal's {@code segment-bytes} ({@code journalSegmentBytes}), as Kafka's topic default is the
+   * broker's {@code log.segment.bytes}.
+   */
+  public static TopicConfig defaults(Config brokerConfig, long journalSegmentBytes) {
     Config d = brokerConfig.getConfig("tributary.broker.topic-defaults");
+    long segmentBytes = d.getLong(SEGMENT_BYTES) == -1 ? journalSegmentBytes : d.getLong(SEGMENT_BYTES);
     return new TopicConfig(
-        d.getLong(RETENTION_MS), d.getLong(RETENTION_BYTES), d.getLong(SEGMENT_BYTES), d.getInt(MAX_MESSAGE_BYTES));
+        d.getLong(RETENTION_MS), d.getLong(RETENTION_BYTES), segmentBytes, d.getInt(MAX_MESSAGE_BYTES));
   }
 
   /** What is wrong with these topic configs, or empty when every key is known and in range. */

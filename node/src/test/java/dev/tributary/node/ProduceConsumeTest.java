@@ -154,6 +154,32 @@ class ProduceConsumeTest {
     }
   }
 
+  /** A topic's segment.bytes rolls its partitions' segments; other topics keep the journal's size. */
+  @Test
+  void aTopicsSegmentBytesRollsItsOwnSegments() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("rolling", 1, Map.of("segment.bytes", "2048")));
+      await(client.createTopic("steady", 1, Map.of()));
+      for (String topic : List.of("rolling", "steady")) {
+        for (int i = 0; i < 40; i++) {
+          dev.tributary.protocol.record.RecordBatch batch = new dev.tributary.protocol.record.RecordBatchBuilder()
+              .add(null, new byte[500], List.of(), System.currentTimeMillis()).build();
+          assertEquals(dev.tributary.protocol.ErrorCode.NONE,
+              await(client.produce(topic, 0, batch, dev.tributary.protocol.message.Acks.ALL, Duration.ofSeconds(10))).error());
+        }
+      }
+      assertTrue(segments("rolling-0") >= 8, "40 batches of ~560 bytes in segments of 2 KiB: " + segments("rolling-0"));
+      assertEquals(1, segments("steady-0"), "the journal's 1 GiB segments");
+    }
+  }
+
+  private long segments(String persistenceId) throws java.io.IOException {
+    Path log = dir.resolve("journal").resolve(dev.tributary.journal.segment.LogFiles.directoryName(persistenceId));
+    try (var files = java.nio.file.Files.list(log)) {
+      return files.filter(f -> f.toString().endsWith(dev.tributary.journal.segment.LogFiles.SEGMENT_SUFFIX)).count();
+    }
+  }
+
   @Test
   void producerIdsHandedOutBeforeARestartAreNeverHandedOutAgain() {
     long before;

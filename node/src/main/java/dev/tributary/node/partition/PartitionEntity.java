@@ -167,6 +167,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     this.timers = timers;
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
     engine.setRetention(partitionId, retentionPolicy());
+    engine.setSegmentBytes(partitionId, config().segmentBytes());
     nextOffset = Math.max(0, info.logEndOffset());
     highWatermark = nextOffset; // one replica: everything stored is committed
     logStartOffset = info.logStartOffset() < 0 ? nextOffset : info.logStartOffset();
@@ -471,6 +472,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
     engine.setRetention(partitionId, retentionPolicy());
+    engine.setSegmentBytes(partitionId, config().segmentBytes());
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
         : new BoundsRefreshed(logStartOffset, -1));

@@ -56,6 +56,8 @@ final class SegmentedLog {
   private volatile long logStartOffset = -1;
   private volatile long logEndOffset = -1;
   private volatile RetentionPolicy retention = RetentionPolicy.KEEP_ALL;
+  /** This log's own segment size (a topic's segment.bytes), or -1 for the engine's. */
+  private volatile long segmentBytes = -1;
   private volatile boolean closed;
   private boolean dirty; // serial queue only
 
@@ -305,7 +307,8 @@ final class SegmentedLog {
       return false;
     }
     long ageMillis = clock.millis() - active.createdAtMillis();
-    return active.size() + incomingBytes > config.segmentBytes()
+    long limit = segmentBytes > 0 ? segmentBytes : config.segmentBytes();
+    return active.size() + incomingBytes > limit
         || ageMillis >= config.segmentAge().toMillis();
   }
 
@@ -417,6 +420,11 @@ final class SegmentedLog {
 
   void setRetention(RetentionPolicy policy) {
     retention = policy;
+  }
+
+  /** Rolls this log's segments at {@code bytes} from the next write on; -1: the engine's segment-bytes. */
+  void setSegmentBytes(long bytes) {
+    segmentBytes = bytes;
   }
 
   RetentionPolicy retention() {

@@ -152,6 +152,14 @@ public final class StorageEngine implements AutoCloseable {
     log(persistenceId).setRetention(policy);
   }
 
+  /**
+   * Rolls one log's segments at {@code bytes} (at least one entry per segment) instead of the
+   * engine's {@code segment-bytes}; -1 goes back to the engine's. Applies from the next write.
+   */
+  public void setSegmentBytes(String persistenceId, long bytes) {
+    log(persistenceId).setSegmentBytes(bytes);
+  }
+
   /** Applies the log's retention policy now. */
   public CompletionStage<LogInfo> enforceRetention(String persistenceId) {
     return log(persistenceId).enforceRetention();
