@@ -3,6 +3,7 @@ package dev.tributary.client;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.PartitionRef;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -26,13 +27,22 @@ final class GroupMembership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
   private static final AtomicLong INBOXES = new AtomicLong();
 
+  private static final Object STOP_INBOX = "stop";
+
   private final TributaryClient client;
   private final String groupId;
   private final List<String> topics;
   private final String topicPattern;
   private final int sessionTimeoutMs;
   private final String assignor;
+  private final Duration maxPollInterval;
   private final ScheduledExecutorService beats;
+  /** Where the coordinator pushes changed assignments: a small actor on the client's system. */
+  private final ActorRef<Object> inboxActor;
+  private final ActorRef<GroupRequest.HeartbeatResponse> inbox;
+  /** Told when a newer assignment arrives, so a consumer waiting in poll applies it at once. */
+  private final Runnable onNewAssignment;
+
   /** What the consumer holds, and the member epoch of the assignment it applied to get there. */
   private record Applied(Set<PartitionRef> owned, int epoch) {}
 
@@ -40,28 +50,21 @@ final class GroupMembership implements AutoCloseable {
   record Assignment(List<PartitionRef> partitions, String memberId, int epoch) {}
 
   private final AtomicReference<Applied> applied = new AtomicReference<>(new Applied(Set.of(), 0));
-  /** Where the coordinator pushes changed assignments: a small actor on the client's system. */
-  private final ActorRef<Object> inboxActor;
-  private final ActorRef<GroupRequest.HeartbeatResponse> inbox;
-  private static final Object STOP_INBOX = "stop";
-  /** Told when a newer assignment arrives, so a consumer waiting in poll applies it at once. */
-  private final Runnable onNewAssignment;
   private volatile Assignment assignment;
   private volatile String memberId = "";
   private volatile boolean closed;
-  private final java.time.Duration maxPollInterval;
   private volatile long lastPollNanos = System.nanoTime();
   private volatile boolean leftForSlowPoll;
 
   GroupMembership(TributaryClient client, String groupId, List<String> topics, String topicPattern,
-      int sessionTimeoutMs, String assignor, java.time.Duration maxPollInterval, Runnable onNewAssignment) {
-    this.maxPollInterval = maxPollInterval;
-    this.topicPattern = topicPattern;
-    this.assignor = assignor;
+      int sessionTimeoutMs, String assignor, Duration maxPollInterval, Runnable onNewAssignment) {
     this.client = client;
     this.groupId = groupId;
     this.topics = List.copyOf(topics);
+    this.topicPattern = topicPattern;
     this.sessionTimeoutMs = sessionTimeoutMs;
+    this.assignor = assignor;
+    this.maxPollInterval = maxPollInterval;
     this.onNewAssignment = onNewAssignment;
     this.inboxActor = client.system().systemActorOf(
         Behaviors.receive(Object.class)
@@ -118,7 +121,8 @@ final class GroupMembership implements AutoCloseable {
     // partition to another member only once this member has applied an assignment without it.
     Applied now = applied.get();
     return client.<GroupRequest.HeartbeatResponse>group(replyTo -> new GroupRequest.Heartbeat(
-            groupId, memberId, now.epoch(), topics, topicPattern, List.copyOf(now.owned()), false, sessionTimeoutMs, assignor, inbox, replyTo))
+            groupId, memberId, now.epoch(), topics, topicPattern, List.copyOf(now.owned()), false, sessionTimeoutMs,
+            assignor, inbox, replyTo))
         .thenApply(response -> {
           if (response.error() == ErrorCode.UNKNOWN_MEMBER_ID) {
             log.info("Group {}: the coordinator forgot member {} (its partitions went to others); joining again",
