@@ -78,6 +78,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     int sessionTimeoutMs;
     long lastSeenNanos;
     String assignor = Assignor.DEFAULT;
+    /** The member's topic pattern, compiled (null: it names its topics). */
+    java.util.regex.Pattern pattern;
     /** The member's inbox for pushed assignments (null: it only learns from heartbeats). */
     ActorRef<HeartbeatResponse> inbox;
     /** The last assignment sent to the member, by heartbeat answer or push, and its epoch. */
@@ -152,7 +154,10 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     java.util.regex.Pattern pattern = null;
     if (hb.topicPattern() != null && !hb.topicPattern().isEmpty()) {
       try {
-        pattern = java.util.regex.Pattern.compile(hb.topicPattern());
+        Member known = members.get(hb.memberId());
+        // Members send their pattern with every heartbeat: compile it once per member.
+        pattern = known != null && known.pattern != null && known.pattern.pattern().equals(hb.topicPattern())
+            ? known.pattern : java.util.regex.Pattern.compile(hb.topicPattern());
       } catch (java.util.regex.PatternSyntaxException e) {
         hb.replyTo().tell(new HeartbeatResponse(ErrorCode.INVALID_REQUEST, "the topic pattern is not a valid "
             + "regular expression: " + e.getDescription() + " in '" + hb.topicPattern() + "'", hb.memberId(), -1,
@@ -196,6 +201,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupRequest> {
     Set<String> topics = subscribedTopics(hb.topics(), pattern);
     boolean resubscribed = !topics.equals(member.topics) || !assignor.equals(member.assignor);
     member.topics = topics;
+    member.pattern = pattern;
     member.assignor = assignor;
     // A new subscription, or topics that appeared or grew, change the target assignment.
     if (resubscribed || !partitionsByTopic().equals(lastPartitions)) {
