@@ -192,7 +192,7 @@ public final class TributaryClient implements AutoCloseable {
         });
   }
 
-  /** The consumer groups the cluster stores offsets for (those of the broker answering), sorted. */
+  /** The consumer groups with committed offsets or live members (as the answering broker knows them), sorted. */
   public CompletionStage<java.util.List<String>> listGroups() {
     return unreachableOnTimeout(AskPattern.<GatewayRequest, dev.tributary.protocol.message.ListGroups.GroupList>ask(
             gateway, dev.tributary.protocol.message.ListGroups::new, requestTimeout, system.scheduler()))

@@ -44,7 +44,7 @@ final class GroupCommand implements Runnable {
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "The consumer groups with committed offsets, one per line.")
+      description = "The consumer groups with committed offsets or live members, one per line.")
   static final class ListGroups implements Callable<Integer> {
     @Mixin ClientOptions client;
 

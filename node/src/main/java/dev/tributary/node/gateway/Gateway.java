@@ -32,6 +32,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
@@ -89,7 +91,7 @@ public final class Gateway {
             return Behaviors.same();
           })
           .onMessage(ListGroups.class, request -> {
-            listLiveGroups(sharding, groups).thenAccept(live -> request.replyTo().tell(new ListGroups.GroupList(live)));
+            listLiveGroups(context.getSystem(), sharding, groups).thenAccept(live -> request.replyTo().tell(new ListGroups.GroupList(live)));
             return Behaviors.same();
           })
           .onMessage(GroupRequest.class, request -> {
@@ -175,22 +177,33 @@ public final class Gateway {
   }
 
   /**
-   * The stored groups that still exist: a deleted group keeps its (cleared) log, so each candidate's
-   * coordinator is asked, and those that answer GROUP_ID_NOT_FOUND are left out.
+   * The groups that exist: those with offsets stored on this broker and those whose coordinator
+   * runs here (members but no commit yet). A deleted group keeps its (cleared) log, so each
+   * candidate's coordinator is asked, and those that answer GROUP_ID_NOT_FOUND are left out.
    */
   private static java.util.concurrent.CompletionStage<List<String>> listLiveGroups(
-      ClusterSharding sharding, GroupDirectory groups) {
-    List<java.util.concurrent.CompletableFuture<String>> answers = new java.util.ArrayList<>();
-    for (String id : groups.groups()) {
-      answers.add(sharding.entityRefFor(Tributary.GROUP_ENTITY, id)
-          .<GroupRequest.GroupDescription>ask(replyTo -> new GroupRequest.Describe(id, replyTo),
-              java.time.Duration.ofSeconds(10))
-          .handle((d, error) -> error != null || d.error() != ErrorCode.GROUP_ID_NOT_FOUND ? id : null)
-          .toCompletableFuture());
-    }
-    return java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
-        .thenApply(done -> answers.stream().map(java.util.concurrent.CompletableFuture::join)
-            .filter(java.util.Objects::nonNull).sorted().toList());
+      org.apache.pekko.actor.typed.ActorSystem<?> system, ClusterSharding sharding, GroupDirectory groups) {
+    java.util.concurrent.CompletionStage<ShardRegion.CurrentShardRegionState> running =
+        org.apache.pekko.actor.typed.javadsl.AskPattern.ask(sharding.shardState(),
+            replyTo -> new GetShardRegionState(Tributary.GROUP_ENTITY, replyTo), java.time.Duration.ofSeconds(5),
+            system.scheduler());
+    return running.exceptionally(error -> null).thenCompose(state -> {
+      java.util.Set<String> candidates = new java.util.TreeSet<>(groups.groups());
+      if (state != null) {
+        state.getShards().forEach(shard -> candidates.addAll(shard.getEntityIds()));
+      }
+      List<java.util.concurrent.CompletableFuture<String>> answers = new java.util.ArrayList<>();
+      for (String id : candidates) {
+        answers.add(sharding.entityRefFor(Tributary.GROUP_ENTITY, id)
+            .<GroupRequest.GroupDescription>ask(replyTo -> new GroupRequest.Describe(id, replyTo),
+                java.time.Duration.ofSeconds(10))
+            .handle((d, error) -> error != null || d.error() != ErrorCode.GROUP_ID_NOT_FOUND ? id : null)
+            .toCompletableFuture());
+      }
+      return java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
+          .thenApply(done -> answers.stream().map(java.util.concurrent.CompletableFuture::join)
+              .filter(java.util.Objects::nonNull).sorted().toList());
+    });
   }
 
   private static String groupIdProblem(String groupId) {

@@ -289,6 +289,19 @@ class ConsumerGroupTest {
     }
   }
 
+  /** A group is listed while it has members, even before its first commit, and not once it is empty and bare. */
+  @Test
+  void aGroupWithMembersButNoCommitsIsListedUntilItsLastMemberLeaves() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("listed", 1, Map.of()));
+      try (Consumer consumer = new Consumer(client, ConsumerSettings.defaults().withAutoCommitInterval(Duration.ZERO))) {
+        consumer.subscribe("g-uncommitted", List.of("listed"), RebalanceListener.NONE);
+        assertTrue(await(client.listGroups()).contains("g-uncommitted"), "listed while it has a member");
+      }
+      assertTrue(!await(client.listGroups()).contains("g-uncommitted"), "no members and no offsets: not a group");
+    }
+  }
+
   /** Starts a member with a client of its own, on a thread of its own. */
   private static void startMember(TestBroker broker, String name, String group, String topic,
       ConcurrentLinkedQueue<ConsumerRecord> got, Map<TopicPartition, String> owners,
