@@ -124,11 +124,7 @@ class ConsumerGroupTest {
       }
       Thread.sleep(500); // anything delivered twice would show up now
       stopAll(members, clients);
-      Set<String> values = new HashSet<>();
-      for (ConsumerRecord r : got) {
-        assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
-      }
-      assertEquals(60_000, values.size(), "every record consumed");
+      assertEachRecordOnce(got, 60_000);
     }
   }
 
@@ -243,13 +239,8 @@ class ConsumerGroupTest {
       }
       Thread.sleep(500); // anything delivered twice would show up now
       stopAll(members, clients);
-      for (ConcurrentLinkedQueue<ConsumerRecord> group : List.of(billing, analytics)) {
-        Set<String> values = new HashSet<>();
-        for (ConsumerRecord r : group) {
-          assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice in one group: " + r);
-        }
-        assertEquals(6_000, values.size(), "every record, in each group");
-      }
+      assertEachRecordOnce(billing, 6_000);
+      assertEachRecordOnce(analytics, 6_000);
     }
   }
 
@@ -300,6 +291,15 @@ class ConsumerGroupTest {
       }
       assertTrue(!await(client.listGroups()).contains("g-uncommitted"), "no members and no offsets: not a group");
     }
+  }
+
+  /** {@code got} holds {@code expected} records with distinct values: each consumed, none twice. */
+  private static void assertEachRecordOnce(Collection<ConsumerRecord> got, int expected) {
+    Set<String> values = new HashSet<>();
+    for (ConsumerRecord r : got) {
+      assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
+    }
+    assertEquals(expected, values.size(), "every record consumed");
   }
 
   /** Starts a member with a client of its own, on a thread of its own. */
