@@ -50,6 +50,10 @@ public final class TributaryClient implements AutoCloseable {
   private final DataReplies pending;
   private final Duration requestTimeout;
 
+  private static final java.util.concurrent.atomic.AtomicLong RECONNECTORS = new java.util.concurrent.atomic.AtomicLong();
+  /** Reaches the bootstrap broker again after it restarts on the same address. */
+  private final ActorRef<Object> reconnector;
+
   private TributaryClient(ActorSystem<Void> system, boolean ownsSystem, String bootstrap,
       ActorRef<DataPlaneMessage> replies, DataReplies pending, Duration requestTimeout) {
     this.system = system;
@@ -60,6 +64,9 @@ public final class TributaryClient implements AutoCloseable {
     int port = Integer.parseInt(hostPort[1]);
     ActorRefResolver resolver = ActorRefResolver.get(system);
     this.gateway = resolver.resolveActorRef(Tributary.gatewayPath(host, port));
+    this.reconnector = system.systemActorOf(BrokerReconnector.create(
+            new org.apache.pekko.actor.Address("pekko", Tributary.SYSTEM_NAME, host, port), Tributary.gatewayPath(host, port)),
+        "tributary-reconnect-" + RECONNECTORS.incrementAndGet(), org.apache.pekko.actor.typed.Props.empty());
     this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
     this.replies = replies;
     this.pending = pending;
@@ -278,6 +285,7 @@ public final class TributaryClient implements AutoCloseable {
   @Override
   public void close() {
     pending.failAll(new TributaryException(ErrorCode.BROKER_NOT_AVAILABLE, "the client is closed"));
+    reconnector.tell(BrokerReconnector.STOP);
     if (ownsSystem) {
       system.terminate();
       try {
