@@ -180,6 +180,48 @@ class ProduceConsumeTest {
     }
   }
 
+  /**
+   * A producer keeps sending while its broker restarts on the same address: records sent while it
+   * is down are delivered once it is back (the client reaches the new incarnation and resends what
+   * the old one dropped), none is lost, none is stored twice, and the order holds.
+   */
+  @Test
+  void aProducerRidesOutABrokerRestartWithoutLosingOrRepeatingRecords() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(port);
+    TestBroker first = TestBroker.start(settings);
+    List<CompletionStage<RecordMetadata>> sent = new ArrayList<>();
+    try (TributaryClient client = first.client();
+         Producer producer = new Producer(client, ProducerSettings.defaults())) {
+      await(client.createTopic("restarting", 1, Map.of()));
+      for (int i = 0; i < 500; i++) {
+        sent.add(producer.send("restarting", null, utf8("r" + i)));
+      }
+      await(producer.flush());
+      first.close();
+      for (int i = 500; i < 1_000; i++) {
+        sent.add(producer.send("restarting", null, utf8("r" + i)));
+      }
+      try (TestBroker second = TestBroker.start(settings)) {
+        await(producer.flush());
+        for (int i = 0; i < 1_000; i++) {
+          assertEquals(i, await(sent.get(i)).offset(), "record " + i);
+        }
+        try (TributaryClient reader = second.client()) {
+          Map<Integer, List<ConsumerRecord>> read = consume(reader, "restarting", Map.of(), 1_000);
+          List<ConsumerRecord> records = read.get(0);
+          assertEquals(1_000, records.size());
+          for (int i = 0; i < 1_000; i++) {
+            assertEquals("r" + i, new String(records.get(i).value(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void producerIdsHandedOutBeforeARestartAreNeverHandedOutAgain() {
     long before;
