@@ -3,7 +3,11 @@ package dev.tributary.client;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GroupRequest;
+import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
+import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
 import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
@@ -11,14 +15,24 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads records from partitions assigned by hand, as Kafka's consumer with {@code assign()}: each
@@ -28,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Consumer implements AutoCloseable {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Consumer.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Consumer.class);
 
   private final TributaryClient client;
   private final ConsumerSettings settings;
@@ -36,7 +50,7 @@ public final class Consumer implements AutoCloseable {
   private final LinkedBlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
 
   /** Generations are unique across partitions states, so a fetch for a dropped state never matches a new one. */
-  private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong GENERATIONS = new AtomicLong();
 
   private static final class PartitionState {
     long position = -1; // -1: not known yet; resolved by the reset policy
@@ -67,12 +81,12 @@ public final class Consumer implements AutoCloseable {
    * {@code autoOffsetReset} when there is none). Assignment changes are applied inside {@link
    * #poll}, with {@code listener} told before partitions go and after new ones come.
    */
-  public void subscribe(String groupId, java.util.List<String> topics, RebalanceListener listener) {
+  public void subscribe(String groupId, List<String> topics, RebalanceListener listener) {
     subscribe(groupId, topics, listener, 10_000);
   }
 
-  /** {@link #subscribe(String, java.util.List, RebalanceListener)} with a session timeout (ms). */
-  public void subscribe(String groupId, java.util.List<String> topics, RebalanceListener listener,
+  /** {@link #subscribe(String, List, RebalanceListener)} with a session timeout (ms). */
+  public void subscribe(String groupId, List<String> topics, RebalanceListener listener,
       int sessionTimeoutMs) {
     if (topics.isEmpty()) {
       throw new IllegalArgumentException("subscribe to at least one topic");
@@ -85,17 +99,17 @@ public final class Consumer implements AutoCloseable {
    * (internal {@code __} topics excluded), now and later: the coordinator matches it on every
    * heartbeat, so a matching topic created later is picked up within a heartbeat interval.
    */
-  public void subscribe(String groupId, java.util.regex.Pattern pattern, RebalanceListener listener) {
+  public void subscribe(String groupId, Pattern pattern, RebalanceListener listener) {
     subscribe(groupId, pattern, listener, 10_000);
   }
 
-  /** {@link #subscribe(String, java.util.regex.Pattern, RebalanceListener)} with a session timeout (ms). */
-  public void subscribe(String groupId, java.util.regex.Pattern pattern, RebalanceListener listener,
+  /** {@link #subscribe(String, Pattern, RebalanceListener)} with a session timeout (ms). */
+  public void subscribe(String groupId, Pattern pattern, RebalanceListener listener,
       int sessionTimeoutMs) {
-    join(groupId, java.util.List.of(), pattern.pattern(), listener, sessionTimeoutMs);
+    join(groupId, List.of(), pattern.pattern(), listener, sessionTimeoutMs);
   }
 
-  private void join(String groupId, java.util.List<String> topics, String topicPattern, RebalanceListener listener,
+  private void join(String groupId, List<String> topics, String topicPattern, RebalanceListener listener,
       int sessionTimeoutMs) {
     if (group != null) {
       throw new IllegalStateException("already subscribed to group " + group.groupId());
@@ -123,7 +137,7 @@ public final class Consumer implements AutoCloseable {
    * Commits the current positions without waiting (no retry: a later commit supersedes it). The
    * stage fails with the coordinator's error, for example STALE_MEMBER_EPOCH during a rebalance.
    */
-  public java.util.concurrent.CompletionStage<Void> commitAsync() {
+  public CompletionStage<Void> commitAsync() {
     requireGroup();
     return commitAsync(committablePositions());
   }
@@ -138,21 +152,21 @@ public final class Consumer implements AutoCloseable {
   }
 
   /** {@link #commitSync(Map)} without waiting. */
-  public java.util.concurrent.CompletionStage<Void> commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+  public CompletionStage<Void> commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
     requireGroup();
     return commitAsync(toCommitted(offsets));
   }
 
-  private java.util.concurrent.CompletionStage<Void> commitAsync(
-      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
+  private CompletionStage<Void> commitAsync(
+      List<CommittedOffset> offsets) {
     if (offsets.isEmpty()) {
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(null);
     }
     String groupId = group.groupId();
     String memberId = group.memberId();
     int epoch = group.memberEpoch();
-    return client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
-            new dev.tributary.protocol.message.GroupRequest.CommitOffsets(groupId, memberId, epoch, offsets, replyTo))
+    return client.<OffsetsResponse>group(replyTo ->
+            new GroupRequest.CommitOffsets(groupId, memberId, epoch, offsets, replyTo))
         .thenAccept(response -> {
           if (response.error() != ErrorCode.NONE) {
             throw new TributaryException(response.error(), response.errorMessage());
@@ -160,26 +174,26 @@ public final class Consumer implements AutoCloseable {
         });
   }
 
-  private static java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> toCommitted(
+  private static List<CommittedOffset> toCommitted(
       Map<TopicPartition, OffsetAndMetadata> offsets) {
-    java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> out = new ArrayList<>();
+    List<CommittedOffset> out = new ArrayList<>();
     offsets.forEach((tp, o) -> {
       if (o.metadata().length() > OffsetAndMetadata.MAX_METADATA_CHARS) {
         throw new TributaryException(ErrorCode.OFFSET_METADATA_TOO_LARGE, "the metadata for " + tp + " has "
             + o.metadata().length() + " characters; the limit is " + OffsetAndMetadata.MAX_METADATA_CHARS);
       }
-      out.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
-          new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), o.offset(), o.metadata()));
+      out.add(new CommittedOffset(
+          new PartitionRef(tp.topic(), tp.partition()), o.offset(), o.metadata()));
     });
     return out;
   }
 
-  private java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> committablePositions() {
-    java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
+  private List<CommittedOffset> committablePositions() {
+    List<CommittedOffset> offsets = new ArrayList<>();
     partitions.forEach((tp, s) -> {
       if (s.position >= 0) {
-        offsets.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
-            new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+        offsets.add(new CommittedOffset(
+            new PartitionRef(tp.topic(), tp.partition()), s.position, ""));
       }
     });
     return offsets;
@@ -208,7 +222,7 @@ public final class Consumer implements AutoCloseable {
 
   private long lastAutoCommitNanos = System.nanoTime();
 
-  private void commit(java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
+  private void commit(List<CommittedOffset> offsets) {
     if (offsets.isEmpty()) {
       return;
     }
@@ -222,25 +236,25 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
-  private dev.tributary.protocol.message.GroupRequest.OffsetsResponse commitOnce(
-      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets) {
+  private OffsetsResponse commitOnce(
+      List<CommittedOffset> offsets) {
     String memberId = group.memberId();
     int epoch = group.memberEpoch();
-    return await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
-        new dev.tributary.protocol.message.GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)));
+    return await(client.<OffsetsResponse>group(replyTo ->
+        new GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)));
   }
 
   /** The group's committed offsets of these partitions (absent: none committed). */
-  private Map<TopicPartition, Long> committed(java.util.List<TopicPartition> tps) {
+  private Map<TopicPartition, Long> committed(List<TopicPartition> tps) {
     Map<TopicPartition, Long> out = new HashMap<>();
     if (tps.isEmpty()) {
       return out;
     }
     String groupId = requireGroup();
-    java.util.List<dev.tributary.protocol.message.PartitionRef> refs = new ArrayList<>();
-    tps.forEach(tp -> refs.add(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())));
-    var response = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
-        new dev.tributary.protocol.message.GroupRequest.FetchOffsets(groupId, refs, replyTo)));
+    List<PartitionRef> refs = new ArrayList<>();
+    tps.forEach(tp -> refs.add(new PartitionRef(tp.topic(), tp.partition())));
+    var response = await(client.<OffsetsResponse>group(replyTo ->
+        new GroupRequest.FetchOffsets(groupId, refs, replyTo)));
     if (response.error() != ErrorCode.NONE) {
       throw new TributaryException(response.error(), response.errorMessage());
     }
@@ -249,11 +263,11 @@ public final class Consumer implements AutoCloseable {
   }
 
   /** The group's committed offset of a partition and its metadata, if any was committed. */
-  public java.util.Optional<OffsetAndMetadata> committed(TopicPartition tp) {
+  public Optional<OffsetAndMetadata> committed(TopicPartition tp) {
     String groupId = requireGroup();
-    var response = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
-        new dev.tributary.protocol.message.GroupRequest.FetchOffsets(groupId,
-            java.util.List.of(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())), replyTo)));
+    var response = await(client.<OffsetsResponse>group(replyTo ->
+        new GroupRequest.FetchOffsets(groupId,
+            List.of(new PartitionRef(tp.topic(), tp.partition())), replyTo)));
     if (response.error() != ErrorCode.NONE) {
       throw new TributaryException(response.error(), response.errorMessage());
     }
@@ -273,9 +287,9 @@ public final class Consumer implements AutoCloseable {
       return;
     }
     GroupMembership.Assignment latest = group.assignment();
-    Set<TopicPartition> target = new java.util.TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
+    Set<TopicPartition> target = new TreeSet<>(Comparator.comparing(TopicPartition::toString));
     latest.partitions().forEach(p -> target.add(new TopicPartition(p.topic(), p.partition())));
-    java.util.List<TopicPartition> revoked = new ArrayList<>();
+    List<TopicPartition> revoked = new ArrayList<>();
     for (TopicPartition tp : partitions.keySet()) {
       if (!target.contains(tp)) {
         revoked.add(tp);
@@ -284,12 +298,12 @@ public final class Consumer implements AutoCloseable {
     if (!revoked.isEmpty()) {
       LOG.debug("member {} epoch {}: revoking {}", group.memberId(), latest.epoch(), revoked);
       listener.onPartitionsRevoked(revoked);
-      java.util.List<dev.tributary.protocol.message.GroupRequest.CommittedOffset> offsets = new ArrayList<>();
+      List<CommittedOffset> offsets = new ArrayList<>();
       for (TopicPartition tp : revoked) {
         PartitionState s = partitions.get(tp);
         if (s.position >= 0) {
-          offsets.add(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(
-              new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+          offsets.add(new CommittedOffset(
+              new PartitionRef(tp.topic(), tp.partition()), s.position, ""));
         }
       }
       if (autoCommitEnabled()) {
@@ -301,7 +315,7 @@ public final class Consumer implements AutoCloseable {
       }
       revoked.forEach(partitions::remove);
     }
-    java.util.List<TopicPartition> added = new ArrayList<>();
+    List<TopicPartition> added = new ArrayList<>();
     for (TopicPartition tp : target) {
       if (!partitions.containsKey(tp)) {
         added.add(tp);
@@ -320,8 +334,8 @@ public final class Consumer implements AutoCloseable {
       }
       partitions.put(tp, s);
     }
-    Set<dev.tributary.protocol.message.PartitionRef> owned = new java.util.HashSet<>();
-    partitions.keySet().forEach(tp -> owned.add(new dev.tributary.protocol.message.PartitionRef(tp.topic(), tp.partition())));
+    Set<PartitionRef> owned = new HashSet<>();
+    partitions.keySet().forEach(tp -> owned.add(new PartitionRef(tp.topic(), tp.partition())));
     group.applied(owned, latest.epoch());
     if (!revoked.isEmpty()) {
       group.refresh(); // tell the coordinator at once, so the new owner need not wait a heartbeat
@@ -332,10 +346,10 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
-  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+  private static <T> T await(CompletionStage<T> stage) {
     try {
       return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
@@ -398,7 +412,7 @@ public final class Consumer implements AutoCloseable {
     try {
       return client.listOffsets(tp.topic(), tp.partition(), timestamp).toCompletableFuture()
           .get(client.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS).offset();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
