@@ -8,6 +8,7 @@ import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,9 +52,17 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
     throw new IllegalArgumentException("not a data-plane message: " + o.getClass().getName());
   }
 
+  /**
+   * Artery's buffers are little-endian, and Pekko hands a {@link ByteBufferSerializer} little-endian
+   * buffers for wrapped payloads too (a message inside a sharding envelope, sent between brokers),
+   * even when the payload was written with {@link #toBinary(Object)}. So the byte-array forms are
+   * little-endian as well: one layout whichever path a message takes.
+   */
+  private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
   @Override
   public byte[] toBinary(Object o) {
-    ByteBuffer buf = ByteBuffer.allocate(sizeOf(o));
+    ByteBuffer buf = ByteBuffer.allocate(sizeOf(o)).order(ORDER);
     toBinary(o, buf);
     // sizeOf is an upper bound: return only the bytes written.
     return buf.position() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
@@ -61,7 +70,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    return fromBinary(ByteBuffer.wrap(bytes), manifest);
+    return fromBinary(ByteBuffer.wrap(bytes).order(ORDER), manifest);
   }
 
   @Override

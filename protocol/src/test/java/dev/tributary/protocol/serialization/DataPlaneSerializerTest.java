@@ -1,0 +1,96 @@
+package dev.tributary.protocol.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every data-plane message reads back the same whichever way Pekko moves it: straight into
+ * Artery's (little-endian) buffers, as a byte array, or as a byte array read back through a
+ * little-endian buffer, which is how Pekko unwraps a payload inside a sharding envelope sent
+ * between brokers (that path failed with BufferUnderflowException when the arrays were big-endian).
+ */
+class DataPlaneSerializerTest {
+
+  private static ActorSystem<Void> system;
+  private static DataPlaneSerializer serializer;
+  private static ActorRef<Object> replyTo;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create(Behaviors.empty(), "serializer-test");
+    serializer = new DataPlaneSerializer((ExtendedActorSystem) Adapter.toClassic(system));
+    replyTo = system.systemActorOf(Behaviors.empty(), "replies", org.apache.pekko.actor.typed.Props.empty());
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ActorRef<T> replies() {
+    return (ActorRef<T>) (ActorRef<?>) replyTo;
+  }
+
+  private static List<Object> messages() {
+    byte[] batch = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    return List.of(
+        new Produce(42, "orders", 3, batch, Acks.ALL, 30_000, replies()),
+        new ProduceResponse(42, "orders", 3, ErrorCode.NONE, "", 1_000, -1, 7),
+        new Fetch(43, "orders", 3, 1_000, 1 << 20, 500, replies()),
+        new FetchResponse(43, "orders", 3, ErrorCode.OFFSET_OUT_OF_RANGE, "offset 9 is outside [0, 5]", 5, 0, batch));
+  }
+
+  private static void assertSame(Object expected, Object actual) {
+    if (expected instanceof Produce p) {
+      Produce q = (Produce) actual;
+      assertEquals(List.of(p.correlationId(), p.topic(), p.partition(), p.acks(), p.timeoutMs(), p.replyTo()),
+          List.of(q.correlationId(), q.topic(), q.partition(), q.acks(), q.timeoutMs(), q.replyTo()));
+      assertArrayEquals(p.batch(), q.batch());
+    } else if (expected instanceof FetchResponse r) {
+      FetchResponse s = (FetchResponse) actual;
+      assertEquals(List.of(r.correlationId(), r.topic(), r.partition(), r.error(), r.errorMessage(), r.highWatermark(),
+          r.logStartOffset()), List.of(s.correlationId(), s.topic(), s.partition(), s.error(), s.errorMessage(),
+          s.highWatermark(), s.logStartOffset()));
+      assertArrayEquals(r.records(), s.records());
+    } else {
+      assertEquals(expected, actual);
+    }
+  }
+
+  @Test
+  void everyMessageReadsBackTheSameWhicheverWayItTravels() throws Exception {
+    for (Object message : messages()) {
+      String manifest = serializer.manifest(message);
+      byte[] bytes = serializer.toBinary(message);
+      assertSame(message, serializer.fromBinary(bytes, manifest));
+
+      // A wrapped payload: written as a byte array, read through a little-endian buffer.
+      assertSame(message, serializer.fromBinary(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), manifest));
+
+      // Straight into an Artery-like buffer, read back as a byte array.
+      ByteBuffer artery = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+      serializer.toBinary(message, artery);
+      byte[] written = java.util.Arrays.copyOf(artery.array(), artery.position());
+      assertSame(message, serializer.fromBinary(written, manifest));
+    }
+  }
+}
