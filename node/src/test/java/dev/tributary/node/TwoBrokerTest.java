@@ -1,0 +1,76 @@
+package dev.tributary.node;
+
+import static dev.tributary.node.TestBroker.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.client.Consumer;
+import dev.tributary.client.ConsumerRecord;
+import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.RebalanceListener;
+import dev.tributary.client.TributaryClient;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two brokers in one cluster, clients on either: partitions and group coordinators live on one
+ * node or the other, and requests reach them through whichever broker a client talks to.
+ * (One replica per partition until replication.)
+ */
+class TwoBrokerTest {
+
+  @TempDir Path dirA;
+  @TempDir Path dirB;
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void aGroupWithMembersOnBothBrokersConsumesEveryRecordOnce() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
+         TestBroker b = TestBroker.start(new BrokerSettings(dirB, 1, "127.0.0.1", portB,
+             List.of("127.0.0.1:" + portA), Map.of()));
+         TributaryClient viaA = a.client();
+         TributaryClient viaB = b.client()) {
+      await(viaB.createTopic("spread", 8, Map.of()));
+      try (Producer producer = new Producer(viaB, ProducerSettings.defaults())) {
+        for (int i = 0; i < 1_000; i++) {
+          producer.send("spread", ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        await(producer.flush());
+      }
+      ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(ConsumerSettings.OffsetReset.EARLIEST);
+      Set<String> values = new HashSet<>();
+      try (Consumer onA = new Consumer(viaA, settings); Consumer onB = new Consumer(viaB, settings)) {
+        onA.subscribe("spread-group", List.of("spread"), RebalanceListener.NONE);
+        onB.subscribe("spread-group", List.of("spread"), RebalanceListener.NONE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (values.size() < 1_000) {
+          assertTrue(System.nanoTime() < deadline, "gave up at " + values.size() + "; A holds " + onA.assignment()
+              + ", B holds " + onB.assignment());
+          for (Consumer c : List.of(onA, onB)) {
+            for (ConsumerRecord r : c.poll(Duration.ofMillis(50))) {
+              assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
+            }
+          }
+        }
+        assertEquals(8, onA.assignment().size() + onB.assignment().size());
+      }
+    }
+  }
+}
