@@ -73,4 +73,35 @@ class TwoBrokerTest {
       }
     }
   }
+
+  /** Either broker's admin API sees both nodes and the same topics. */
+  @Test
+  void eitherBrokersAdminApiSeesTheWholeCluster() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
+         TestBroker b = TestBroker.start(new BrokerSettings(dirB, 1, "127.0.0.1", portB,
+             List.of("127.0.0.1:" + portA), Map.of()));
+         TributaryClient viaA = a.client()) {
+      await(viaA.createTopic("seen", 4, Map.of()));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      for (TestBroker broker : List.of(a, b)) {
+        String base = "http://127.0.0.1:" + broker.broker().adminPort();
+        String topics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/topics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(topics.contains("\"seen\""), base + ": " + topics);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String cluster = "";
+        while (System.nanoTime() < deadline) {
+          cluster = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/cluster")).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+          if (cluster.contains(":" + portA) && cluster.contains(":" + portB)) {
+            break;
+          }
+          Thread.sleep(100);
+        }
+        assertTrue(cluster.contains(":" + portA) && cluster.contains(":" + portB), base + ": " + cluster);
+      }
+    }
+  }
 }
