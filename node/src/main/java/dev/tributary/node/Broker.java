@@ -54,7 +54,7 @@ public final class Broker implements AutoCloseable {
     AdminSettings adminSettings = AdminSettings.fromRoot(system.settings().config());
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
-        new BrokerStatus(system, metadata, settings.nodeId()),
+        new BrokerStatus(system, metadata),
         metrics.registry()));
   }
 

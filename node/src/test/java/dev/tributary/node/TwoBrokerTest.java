@@ -101,6 +101,8 @@ class TwoBrokerTest {
           Thread.sleep(100);
         }
         assertTrue(cluster.contains(":" + portA) && cluster.contains(":" + portB), base + ": " + cluster);
+        assertTrue(cluster.contains("\"nodeId\":0") && cluster.contains("\"nodeId\":1") && !cluster.contains("\"nodeId\":-1"),
+            "every broker's id, learned from membership: " + cluster);
       }
     }
   }
