@@ -78,7 +78,7 @@ public final class Broker implements AutoCloseable {
           Entity.of(Tributary.PARTITION_ENTITY,
                   entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))
               .withMessageExtractor(new PartitionShards())
-              .withAllocationStrategy(new PartitionAllocationStrategy()));
+              .withAllocationStrategy(new PartitionAllocationStrategy(metadata, org.apache.pekko.cluster.typed.Cluster.get(sys))));
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
       ActorRef<Controller.Command> controller =

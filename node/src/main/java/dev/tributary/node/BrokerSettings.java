@@ -41,16 +41,13 @@ public record BrokerSettings(Path dataDir, int nodeId, String host, int port, Li
     return new BrokerSettings(dataDir, nodeId, host, port, seeds, next);
   }
 
-  /** The cluster role that carries a broker's id, so every node learns every broker's id from membership. */
-  public static final String BROKER_ID_ROLE_PREFIX = "broker-id-";
-
   public Config toConfig() {
     List<String> seedNodes = new ArrayList<>();
     for (String seed : seeds) {
       seedNodes.add("pekko://" + dev.tributary.protocol.Tributary.SYSTEM_NAME + "@" + seed);
     }
     List<String> roles = new ArrayList<>(ConfigFactory.load().getStringList("pekko.cluster.roles"));
-    roles.add(BROKER_ID_ROLE_PREFIX + nodeId);
+    roles.add(BrokerIds.role(nodeId));
     Config config = ConfigFactory.empty()
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
         .withValue("tributary.journal.dir", ConfigValueFactory.fromAnyRef(dataDir.toAbsolutePath().toString()))

@@ -31,20 +31,6 @@ final class BrokerStatus implements NodeStatus {
     return reasons;
   }
 
-  /** A member's broker id, from the role it joined with; -1 for a member that is not a broker. */
-  private static int brokerId(org.apache.pekko.cluster.Member member) {
-    for (String role : member.getRoles()) {
-      if (role.startsWith(BrokerSettings.BROKER_ID_ROLE_PREFIX)) {
-        try {
-          return Integer.parseInt(role.substring(BrokerSettings.BROKER_ID_ROLE_PREFIX.length()));
-        } catch (NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    return -1;
-  }
-
   @Override
   public ClusterView cluster() {
     Cluster cluster = Cluster.get(system);
@@ -56,7 +42,7 @@ final class BrokerStatus implements NodeStatus {
     for (org.apache.pekko.cluster.Member m : members) {
       boolean reachable = !cluster.state().getUnreachable().contains(m);
       String address = m.address().toString();
-      int id = brokerId(m);
+      int id = BrokerIds.of(m);
       nodes.add(new NodeStatus.Member(address, id, List.copyOf(m.getRoles()), m.status().toString(), reachable));
       if (m.status() == MemberStatus.up() && (oldestMember == null || m.isOlderThan(oldestMember))) {
         oldestMember = m;

@@ -1,23 +1,50 @@
 package dev.tributary.node;
 
+import dev.tributary.protocol.message.TopicMetadata;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
+import org.apache.pekko.cluster.typed.Cluster;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
 
 /**
  * Where partitions live: the seam through which replication will make leader election shard
  * allocation (a partition placed only on a live in-sync replica, after the controller bumps its
- * leader epoch). For now a new partition goes to the broker leading the fewest, and partitions
- * never move while their broker lives.
+ * leader epoch). For now each partition has one copy, on the broker the controller placed it on
+ * (its id in the topic metadata): the shard goes only there. While that broker is away the shard
+ * stays unallocated, so requests wait (and time out) instead of a partition starting again, empty,
+ * on a broker that does not hold its log. Partitions of topics without a placement (created before
+ * placement existed) go to the broker leading the fewest. Partitions never move while their broker
+ * lives.
  */
 public final class PartitionAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
+
+  private final MetadataView metadata;
+  private final Cluster cluster;
+
+  public PartitionAllocationStrategy(MetadataView metadata, Cluster cluster) {
+    this.metadata = metadata;
+    this.cluster = cluster;
+  }
 
   @Override
   public Future<ActorRef> allocateShard(
       ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
+    int placed = placedOn(shardId);
+    if (placed >= 0) {
+      for (ActorRef region : currentShardAllocations.keySet()) {
+        if (brokerIdOf(region) == placed) {
+          return Future.successful(region);
+        }
+      }
+      return scala.concurrent.Future$.MODULE$.failed(new IllegalStateException("partition " + shardId + " lives on broker " + placed
+          + ", which is not in the cluster: it waits for that broker"));
+    }
     ActorRef least = requester;
     int fewest = Integer.MAX_VALUE;
     for (Map.Entry<ActorRef, IndexedSeq<String>> e : currentShardAllocations.entrySet()) {
@@ -27,6 +54,36 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
       }
     }
     return Future.successful(least);
+  }
+
+  /** The broker id the controller placed this partition (shard id = "topic-partition") on, or -1. */
+  private int placedOn(String shardId) {
+    int dash = shardId.lastIndexOf('-');
+    if (dash <= 0) {
+      return -1;
+    }
+    TopicMetadata topic = metadata.current().topics().get(shardId.substring(0, dash));
+    if (topic == null) {
+      return -1;
+    }
+    try {
+      int partition = Integer.parseInt(shardId.substring(dash + 1));
+      return partition < topic.placement().size() ? topic.placement().get(partition) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private int brokerIdOf(ActorRef region) {
+    Address address = region.path().address();
+    Address self = cluster.selfMember().address();
+    Address target = address.hasLocalScope() ? self : address;
+    for (Member m : cluster.state().getMembers()) {
+      if (m.address().equals(target) && m.status() == MemberStatus.up()) {
+        return BrokerIds.of(m);
+      }
+    }
+    return -1;
   }
 
   @Override

@@ -106,4 +106,75 @@ class TwoBrokerTest {
       }
     }
   }
+
+  /**
+   * A partition lives on the broker the controller placed it on. While that broker is away a
+   * request for the partition waits instead of starting an empty copy on the other broker, and
+   * when the broker returns the partition is back with all its records.
+   */
+  @Test
+  void aPartitionWaitsForItsBrokerAndComesBackWithItsData() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    BrokerSettings settingsB = new BrokerSettings(dirB, 1, "127.0.0.1", portB, List.of("127.0.0.1:" + portA), Map.of());
+    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
+         TributaryClient viaA = a.client()) {
+      TestBroker b = TestBroker.start(settingsB);
+      try {
+        await(viaA.createTopic("pinned", 4, Map.of()));
+        List<Integer> placement = await(viaA.metadata()).topics().get("pinned").placement();
+        assertEquals(Set.of(0, 1), Set.copyOf(placement), "partitions spread over both brokers: " + placement);
+        try (Producer producer = new Producer(viaA, ProducerSettings.defaults())) {
+          for (int i = 0; i < 400; i++) {
+            producer.send("pinned", ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
+          }
+          await(producer.flush());
+        }
+        long[] ends = new long[4];
+        for (int p = 0; p < 4; p++) {
+          ends[p] = await(viaA.listOffsets("pinned", p, dev.tributary.protocol.message.ListOffsets.LATEST)).offset();
+        }
+        int onB = placement.indexOf(1);
+
+        b.close();
+        awaitMembers(a, 1);
+        // Sent while B is away: without placement this started partition onB, empty, on A.
+        var waiting = viaA.fetch("pinned", onB, 0, 1 << 20, Duration.ZERO);
+        Thread.sleep(3_000);
+        b = TestBroker.start(settingsB);
+        await(waiting);
+
+        for (int p = 0; p < 4; p++) {
+          long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+          long end = -1;
+          while (end != ends[p] && System.nanoTime() < deadline) {
+            try {
+              end = await(viaA.listOffsets("pinned", p, dev.tributary.protocol.message.ListOffsets.LATEST)).offset();
+            } catch (RuntimeException notYet) {
+              Thread.sleep(200);
+            }
+          }
+          assertEquals(ends[p], end, "partition " + p + " (broker " + placement.get(p) + ") has all its records");
+        }
+      } finally {
+        b.close();
+      }
+    }
+  }
+
+  /** Waits until {@code broker}'s admin API lists exactly {@code count} cluster members. */
+  private static void awaitMembers(TestBroker broker, int count) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + broker.broker().adminPort() + "/v1/cluster");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      String body = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      if (body.split("\"address\"", -1).length - 1 == count) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "cluster never had " + count + " members: " + body);
+      Thread.sleep(200);
+    }
+  }
 }

@@ -83,7 +83,8 @@ final class TopicCommand implements Runnable {
             + "\tConfigs: " + (t.configs().isEmpty() ? "(defaults)" : new TreeMap<>(t.configs())));
         for (int p = 0; p < t.partitions(); p++) {
           ListOffsetsResponse start = await(c.listOffsets(name, p, ListOffsets.EARLIEST));
-          System.out.println("\tPartition: " + p + "\tLeader: " + t.leaders().get(p)
+          String leader = t.leaders().get(p).isEmpty() ? "none (its broker is away)" : t.leaders().get(p);
+          System.out.println("\tPartition: " + p + "\tLeader: " + leader
               + "\tLogStartOffset: " + start.logStartOffset() + "\tHighWatermark: " + start.highWatermark());
         }
       }

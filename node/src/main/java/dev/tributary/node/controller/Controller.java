@@ -2,6 +2,7 @@ package dev.tributary.node.controller;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tributary.node.BrokerIds;
 import dev.tributary.node.TopicConfig;
 import dev.tributary.node.gateway.GatewayMessages;
 import dev.tributary.node.partition.PartitionControl;
@@ -75,9 +76,12 @@ public final class Controller
   })
   public interface Event extends CborSerializable {}
 
-  public record TopicCreated(String name, String topicId, int partitions, Map<String, String> configs) implements Event {}
+  /** @param placement the broker id holding each partition (null in events written before placement) */
+  public record TopicCreated(String name, String topicId, int partitions, Map<String, String> configs,
+      List<Integer> placement) implements Event {}
 
-  public record PartitionsAdded(String name, int partitions) implements Event {}
+  /** @param placement the broker ids of the new partitions only (null in events written before placement) */
+  public record PartitionsAdded(String name, int partitions, List<Integer> placement) implements Event {}
 
   public record TopicDeleted(String name) implements Event {}
 
@@ -86,8 +90,15 @@ public final class Controller
   /** The topic's configs as set from now on (the whole map). */
   public record ConfigsChanged(String name, Map<String, String> configs) implements Event {}
 
-  /** A topic as the controller stores it (configs as set, not the effective ones). */
-  public record Topic(String name, String topicId, int partitions, Map<String, String> configs) {}
+  /**
+   * A topic as the controller stores it (configs as set, not the effective ones), with the broker
+   * id holding each partition's log (one copy until replication; empty for older topics).
+   */
+  public record Topic(String name, String topicId, int partitions, Map<String, String> configs, List<Integer> placement) {
+    public Topic {
+      placement = placement == null ? List.of() : List.copyOf(placement);
+    }
+  }
 
   /**
    * @param version bumped by every topic change (what gateways compare)
@@ -105,15 +116,20 @@ public final class Controller
       }
       Map<String, Topic> next = new HashMap<>(topics);
       if (event instanceof TopicCreated c) {
-        next.put(c.name(), new Topic(c.name(), c.topicId(), c.partitions(), c.configs()));
+        next.put(c.name(), new Topic(c.name(), c.topicId(), c.partitions(), c.configs(), c.placement()));
       } else if (event instanceof PartitionsAdded a) {
         Topic t = next.get(a.name());
-        next.put(a.name(), new Topic(t.name(), t.topicId(), a.partitions(), t.configs()));
+        List<Integer> placement = new ArrayList<>(t.placement());
+        if (a.placement() != null && placement.size() == t.partitions()) {
+          placement.addAll(a.placement());
+        }
+        next.put(a.name(), new Topic(t.name(), t.topicId(), a.partitions(), t.configs(),
+            placement.size() == a.partitions() ? placement : List.of()));
       } else if (event instanceof TopicDeleted d) {
         next.remove(d.name());
       } else if (event instanceof ConfigsChanged c) {
         Topic t = next.get(c.name());
-        next.put(c.name(), new Topic(t.name(), t.topicId(), t.partitions(), Map.copyOf(c.configs())));
+        next.put(c.name(), new Topic(t.name(), t.topicId(), t.partitions(), Map.copyOf(c.configs()), t.placement()));
       }
       return new State(Map.copyOf(next), version + 1, nextProducerId);
     }
@@ -121,7 +137,7 @@ public final class Controller
     MetadataResponse snapshot() {
       Map<String, TopicMetadata> out = new HashMap<>();
       for (Topic t : topics.values()) {
-        out.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(), List.of()));
+        out.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(), List.of(), t.placement()));
       }
       return new MetadataResponse(version, out, List.of());
     }
@@ -215,11 +231,36 @@ public final class Controller
           "topic '" + create.name() + "' already exists"));
     }
     TopicCreated created = new TopicCreated(create.name(), UUID.randomUUID().toString(), create.partitions(),
-        Map.copyOf(create.configs()));
+        Map.copyOf(create.configs()), place(create.name(), 0, create.partitions()));
     return Effect().persist(created)
         .thenRun(this::publish)
         .thenRun(next -> wake(create.name(), 0, create.partitions()))
         .thenReply(create.replyTo(), next -> AdminResponse.ok(next.snapshot().topics().get(create.name())));
+  }
+
+  /**
+   * Which broker holds each of the partitions {@code [from, to)} of a topic: the brokers that are
+   * up, by id, in turn from a start that depends on the topic, so topics spread over the brokers.
+   * Null (unplaced: any broker may host them) if no broker id is known.
+   */
+  private List<Integer> place(String topic, int from, int to) {
+    List<Integer> brokers = new ArrayList<>();
+    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(context.getSystem())
+        .state().getMembers()) {
+      int id = BrokerIds.of(m);
+      if (id >= 0 && m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+        brokers.add(id);
+      }
+    }
+    if (brokers.isEmpty()) {
+      return null;
+    }
+    brokers.sort(Integer::compare);
+    List<Integer> placement = new ArrayList<>();
+    for (int p = from; p < to; p++) {
+      placement.add(brokers.get(Math.floorMod(topic.hashCode() + p, brokers.size())));
+    }
+    return placement;
   }
 
   private ReplyEffect<Event, State> onAddPartitions(State state, AdminRequest.AddPartitions add) {
@@ -233,7 +274,8 @@ public final class Controller
           "topic '" + add.name() + "' has " + topic.partitions() + " partitions; the new count must be above that and at most "
               + MAX_PARTITIONS + ", got " + add.partitions()));
     }
-    return Effect().persist(new PartitionsAdded(add.name(), add.partitions()))
+    return Effect().persist(new PartitionsAdded(add.name(), add.partitions(),
+            place(add.name(), topic.partitions(), add.partitions())))
         .thenRun(this::publish)
         .thenRun(next -> wake(add.name(), topic.partitions(), add.partitions()))
         .thenReply(add.replyTo(), next -> AdminResponse.ok(next.snapshot().topics().get(add.name())));
@@ -295,7 +337,8 @@ public final class Controller
               Duration.ofSeconds(30))
           .toCompletableFuture());
     }
-    TopicMetadata deleted = new TopicMetadata(topic.name(), topic.topicId(), topic.partitions(), topic.configs(), List.of());
+    TopicMetadata deleted = new TopicMetadata(topic.name(), topic.topicId(), topic.partitions(), topic.configs(), List.of(),
+        topic.placement());
     CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
       if (error == null) {
         replyTo.tell(AdminResponse.ok(deleted));

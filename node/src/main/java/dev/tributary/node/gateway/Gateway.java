@@ -252,17 +252,24 @@ public final class Gateway {
    */
   private static MetadataResponse withBrokers(MetadataResponse metadata, Cluster cluster) {
     List<String> brokers = new ArrayList<>();
+    Map<Integer, String> addressById = new HashMap<>();
     cluster.state().getMembers().forEach(m -> {
       if (m.status() == MemberStatus.up()) {
         brokers.add(m.address().toString());
+        addressById.put(dev.tributary.node.BrokerIds.of(m), m.address().toString());
       }
     });
     Collections.sort(brokers);
     String self = cluster.selfMember().address().toString();
     Map<String, TopicMetadata> topics = new HashMap<>();
     for (TopicMetadata t : metadata.topics().values()) {
-      topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(),
-          Collections.nCopies(t.partitions(), self)));
+      // The broker holding each partition leads it; unplaced partitions (older topics) name this one.
+      List<String> leaders = new ArrayList<>(t.partitions());
+      for (int p = 0; p < t.partitions(); p++) {
+        leaders.add(p < t.placement().size() ? addressById.getOrDefault(t.placement().get(p), "") : self);
+      }
+      topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(), leaders,
+          t.placement()));
     }
     return new MetadataResponse(metadata.version(), topics, brokers);
   }
