@@ -63,7 +63,13 @@ public final class Broker implements AutoCloseable {
     return admin.toCompletableFuture().join().localAddress().getPort();
   }
 
+  /**
+   * Starts a broker.
+   *
+   * @throws IllegalStateException when its data directory belongs to another broker id
+   */
   public static Broker start(BrokerSettings settings) {
+    DataDirOwner.claim(settings.dataDir(), settings.nodeId());
     return new Broker(settings);
   }
 

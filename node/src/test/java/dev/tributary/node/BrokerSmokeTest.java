@@ -46,4 +46,16 @@ class BrokerSmokeTest {
       assertEquals("world", new String(records.get(3).value(), StandardCharsets.UTF_8));
     }
   }
+
+  /** A data directory belongs to the broker id that wrote it; another id is refused with what to do. */
+  @Test
+  void aBrokerWithAnotherIdIsRefusedOnSomeoneElsesData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) {
+    TestBroker.start(BrokerSettings.defaults().withDataDir(data).withPort(0)).close();
+    BrokerSettings otherId = new BrokerSettings(data, 7, "127.0.0.1", 0, java.util.List.of(), java.util.Map.of());
+    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> Broker.start(otherId));
+    org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("belongs to broker 0")
+        && refused.getMessage().contains("--node-id 0"), refused.getMessage());
+    TestBroker.start(BrokerSettings.defaults().withDataDir(data).withPort(0)).close(); // the owner still starts
+  }
 }
