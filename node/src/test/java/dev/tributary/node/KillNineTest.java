@@ -11,8 +11,6 @@ import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.TopicPartition;
 import dev.tributary.client.TributaryClient;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KillNineTest {
 
   @TempDir Path dir;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private Process startBroker(int port) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -65,7 +57,7 @@ class KillNineTest {
 
   @Test
   void everyAcknowledgedRecordSurvivesKillMinus9OfTheBroker() throws Exception {
-    int port = freePort();
+    int port = TestBroker.freePort();
     Process broker = startBroker(port);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     try (TributaryClient client = TributaryClient.connect("127.0.0.1:" + port)) {

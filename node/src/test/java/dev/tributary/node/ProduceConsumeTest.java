@@ -187,10 +187,7 @@ class ProduceConsumeTest {
    */
   @Test
   void aProducerRidesOutABrokerRestartWithoutLosingOrRepeatingRecords() throws Exception {
-    int port;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestBroker.freePort();
     BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(port);
     TestBroker first = TestBroker.start(settings);
     List<CompletionStage<RecordMetadata>> sent = new ArrayList<>();

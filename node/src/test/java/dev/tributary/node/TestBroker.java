@@ -37,6 +37,15 @@ public final class TestBroker implements AutoCloseable {
     return TributaryClient.connect(bootstrap());
   }
 
+  /** A port free right now on 127.0.0.1, for a broker that must come back on the same address. */
+  public static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static <T> T await(CompletionStage<T> stage) {
     try {
       return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);

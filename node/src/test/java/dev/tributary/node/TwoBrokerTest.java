@@ -11,7 +11,6 @@ import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.RebalanceListener;
 import dev.tributary.client.TributaryClient;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,19 +31,21 @@ class TwoBrokerTest {
   @TempDir Path dirA;
   @TempDir Path dirB;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** Broker 1's settings: its own data directory and port, joining broker 0 at {@code portA}. */
+  private BrokerSettings second(int portA, int portB) {
+    return new BrokerSettings(dirB, 1, "127.0.0.1", portB, List.of("127.0.0.1:" + portA), Map.of());
+  }
+
+  private TestBroker first(int portA) {
+    return TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
   }
 
   @Test
   void aGroupWithMembersOnBothBrokersConsumesEveryRecordOnce() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
-         TestBroker b = TestBroker.start(new BrokerSettings(dirB, 1, "127.0.0.1", portB,
-             List.of("127.0.0.1:" + portA), Map.of()));
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    try (TestBroker a = first(portA);
+         TestBroker b = TestBroker.start(second(portA, portB));
          TributaryClient viaA = a.client();
          TributaryClient viaB = b.client()) {
       await(viaB.createTopic("spread", 8, Map.of()));
@@ -77,11 +78,10 @@ class TwoBrokerTest {
   /** Either broker's admin API sees both nodes and the same topics. */
   @Test
   void eitherBrokersAdminApiSeesTheWholeCluster() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
-         TestBroker b = TestBroker.start(new BrokerSettings(dirB, 1, "127.0.0.1", portB,
-             List.of("127.0.0.1:" + portA), Map.of()));
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    try (TestBroker a = first(portA);
+         TestBroker b = TestBroker.start(second(portA, portB));
          TributaryClient viaA = a.client()) {
       await(viaA.createTopic("seen", 4, Map.of()));
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -114,10 +114,10 @@ class TwoBrokerTest {
    */
   @Test
   void aPartitionWaitsForItsBrokerAndComesBackWithItsData() throws Exception {
-    int portA = freePort();
-    int portB = freePort();
-    BrokerSettings settingsB = new BrokerSettings(dirB, 1, "127.0.0.1", portB, List.of("127.0.0.1:" + portA), Map.of());
-    try (TestBroker a = TestBroker.start(BrokerSettings.defaults().withDataDir(dirA).withPort(portA));
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    BrokerSettings settingsB = second(portA, portB);
+    try (TestBroker a = first(portA);
          TributaryClient viaA = a.client()) {
       TestBroker b = TestBroker.start(settingsB);
       try {

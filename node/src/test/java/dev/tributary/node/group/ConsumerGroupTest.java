@@ -302,10 +302,7 @@ class ConsumerGroupTest {
    */
   @Test
   void aLiveMemberRejoinsAfterABrokerRestartAndResumesFromItsCommits() throws Exception {
-    int port;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = TestBroker.freePort();
     dev.tributary.node.BrokerSettings settings = dev.tributary.node.BrokerSettings.defaults().withDataDir(dir).withPort(port);
     TestBroker first = TestBroker.start(settings);
     Set<String> values = new HashSet<>();
