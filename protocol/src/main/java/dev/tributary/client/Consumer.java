@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -347,16 +346,7 @@ public final class Consumer implements AutoCloseable {
   }
 
   private static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
-    } catch (Exception e) {
-      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no answer from the group coordinator");
-    }
+    return Await.result(stage, Duration.ofSeconds(30), "no answer from the group coordinator");
   }
 
   /** Reads exactly these partitions from now on (positions of partitions kept are kept). */
@@ -409,17 +399,8 @@ public final class Consumer implements AutoCloseable {
   }
 
   private long lookup(TopicPartition tp, long timestamp) {
-    try {
-      return client.listOffsets(tp.topic(), tp.partition(), timestamp).toCompletableFuture()
-          .get(client.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS).offset();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
-    } catch (Exception e) {
-      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "offset lookup for " + tp + " timed out");
-    }
+    return Await.result(client.listOffsets(tp.topic(), tp.partition(), timestamp),
+        client.requestTimeout().multipliedBy(2), "offset lookup for " + tp + " timed out").offset();
   }
 
   /**

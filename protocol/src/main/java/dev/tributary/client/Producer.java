@@ -99,15 +99,8 @@ public final class Producer implements AutoCloseable {
 
   /** An id unique in the cluster (the brokers lease blocks of them from the controller). */
   private static long leaseProducerId(TributaryClient client) {
-    try {
-      return client.initProducerId().toCompletableFuture()
-          .get(client.requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r
-          : new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no producer id from " + client.bootstrap());
-    }
+    return Await.result(client.initProducerId(), client.requestTimeout().plusSeconds(1),
+        "no producer id from " + client.bootstrap());
   }
 
   /** The id this producer stamps on its batches, or -1 without idempotence. */
@@ -160,16 +153,8 @@ public final class Producer implements AutoCloseable {
     if (t != null) {
       return t.partitions();
     }
-    MetadataResponse fresh;
-    try {
-      fresh = client.metadata().toCompletableFuture()
-          .get(client.requestTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r
-          : new TributaryException(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e.getCause()));
-    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-      throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no metadata from " + client.bootstrap());
-    }
+    MetadataResponse fresh = Await.result(client.metadata(), client.requestTimeout().plusSeconds(1),
+        "no metadata from " + client.bootstrap());
     metadata = fresh;
     TopicMetadata found = fresh.topics().get(topic);
     if (found == null) {
