@@ -2,19 +2,12 @@ package dev.tributary.node.cli;
 
 import static dev.tributary.node.cli.ClientOptions.await;
 
+import dev.tributary.client.GroupAdmin;
 import dev.tributary.client.TributaryClient;
-import dev.tributary.protocol.ErrorCode;
-import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.GroupRequest;
-import dev.tributary.protocol.message.ListOffsets;
-import dev.tributary.protocol.message.PartitionRef;
-import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -33,14 +26,6 @@ final class GroupCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.err);
-  }
-
-  static GroupRequest.GroupDescription describe(TributaryClient c, String group) {
-    GroupRequest.GroupDescription d = await(c.<GroupRequest.GroupDescription>group(r -> new GroupRequest.Describe(group, r)));
-    if (d.error() != ErrorCode.NONE) {
-      throw new TributaryException(d.error(), d.errorMessage());
-    }
-    return d;
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
@@ -67,26 +52,19 @@ final class GroupCommand implements Runnable {
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        GroupRequest.GroupDescription d = describe(c, group);
+        GroupAdmin groups = new GroupAdmin(c);
+        GroupRequest.GroupDescription d = await(groups.describe(group));
         System.out.println("Group: " + d.groupId() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
             + (d.assignor().isEmpty() ? "" : "\tAssignor: " + d.assignor())
             + "\tMembers: " + d.members().size());
-        Map<PartitionRef, String> owners = new TreeMap<>();
         for (GroupRequest.MemberDescription m : d.members()) {
           System.out.println("\tMember: " + m.memberId() + "\tEpoch: " + m.memberEpoch() + "\tTopics: " + m.topics()
               + "\tAssignment: " + m.assignment());
-          m.assignment().forEach(p -> owners.put(p, m.memberId()));
         }
-        Map<PartitionRef, Long> committed = new TreeMap<>();
-        d.offsets().forEach(o -> committed.put(o.partition(), o.offset()));
-        owners.keySet().forEach(p -> committed.putIfAbsent(p, -1L));
         System.out.println("TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER");
-        for (Map.Entry<PartitionRef, Long> e : committed.entrySet()) {
-          PartitionRef p = e.getKey();
-          long end = await(c.listOffsets(p.topic(), p.partition(), ListOffsets.LATEST)).offset();
-          long lag = e.getValue() < 0 ? end : end - e.getValue();
-          System.out.println(p.topic() + "\t" + p.partition() + "\t" + (e.getValue() < 0 ? "-" : e.getValue())
-              + "\t" + end + "\t" + lag + "\t" + owners.getOrDefault(p, "-"));
+        for (GroupAdmin.PartitionLag p : await(groups.lag(d))) {
+          System.out.println(p.topic() + "\t" + p.partition() + "\t" + (p.committedOffset() == null ? "-" : p.committedOffset())
+              + "\t" + p.logEndOffset() + "\t" + p.lag() + "\t" + (p.owner() == null ? "-" : p.owner()));
         }
       }
       return 0;
@@ -117,41 +95,24 @@ final class GroupCommand implements Runnable {
       if (target.offset != null && target.offset < 0) {
         throw new IllegalArgumentException("--to-offset must be >= 0, got " + target.offset);
       }
-      Long timestamp = null;
+      GroupAdmin.ResetTarget to;
       if (target.datetime != null) {
         try {
-          timestamp = Instant.parse(target.datetime).toEpochMilli();
+          to = new GroupAdmin.ResetTarget.ToTimestamp(Instant.parse(target.datetime).toEpochMilli());
         } catch (DateTimeParseException e) {
           throw new IllegalArgumentException("--to-datetime must be ISO-8601 like 2026-11-26T12:00:00Z, got '"
               + target.datetime + "'");
         }
+      } else if (target.offset != null) {
+        to = new GroupAdmin.ResetTarget.ToOffset(target.offset);
+      } else if (target.earliest) {
+        to = new GroupAdmin.ResetTarget.Earliest();
+      } else {
+        to = new GroupAdmin.ResetTarget.Latest();
       }
       try (TributaryClient c = client.connect()) {
-        TopicMetadata t = await(c.metadata()).topics().get(topic);
-        if (t == null) {
-          throw new TributaryException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + topic + "' does not exist");
-        }
-        List<GroupRequest.CommittedOffset> offsets = new ArrayList<>();
-        for (int p = 0; p < t.partitions(); p++) {
-          long to;
-          if (target.offset != null) {
-            var bounds = await(c.listOffsets(topic, p, ListOffsets.LATEST));
-            to = Math.max(bounds.logStartOffset(), Math.min(target.offset, bounds.highWatermark()));
-          } else if (target.earliest) {
-            to = await(c.listOffsets(topic, p, ListOffsets.EARLIEST)).offset();
-          } else if (target.latest) {
-            to = await(c.listOffsets(topic, p, ListOffsets.LATEST)).offset();
-          } else {
-            var found = await(c.listOffsets(topic, p, timestamp));
-            to = found.offset() >= 0 ? found.offset() : found.highWatermark();
-          }
-          offsets.add(new GroupRequest.CommittedOffset(new PartitionRef(topic, p), to, ""));
-        }
-        var response = await(c.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.ResetOffsets(group, offsets, r)));
-        if (response.error() != ErrorCode.NONE) {
-          throw new TributaryException(response.error(), response.errorMessage());
-        }
-        offsets.forEach(o -> System.out.println(o.partition().topic() + "\t" + o.partition().partition() + "\t" + o.offset()));
+        List<GroupRequest.CommittedOffset> stored = await(new GroupAdmin(c).resetOffsets(group, topic, to));
+        stored.forEach(o -> System.out.println(o.partition().topic() + "\t" + o.partition().partition() + "\t" + o.offset()));
       }
       return 0;
     }
@@ -167,11 +128,7 @@ final class GroupCommand implements Runnable {
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        describe(c, group); // GROUP_ID_NOT_FOUND for a group that never was
-        var response = await(c.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.Delete(group, r)));
-        if (response.error() != ErrorCode.NONE) {
-          throw new TributaryException(response.error(), response.errorMessage());
-        }
+        await(new GroupAdmin(c).delete(group));
         System.out.println("Deleted group " + group + ".");
       }
       return 0;
