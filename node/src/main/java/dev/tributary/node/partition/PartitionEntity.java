@@ -8,13 +8,13 @@ import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
-import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.gateway.GatewayMessages;
-import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
@@ -166,8 +166,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     this.defaults = defaults;
     this.timers = timers;
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
-    engine.setRetention(partitionId, retentionPolicy());
-    engine.setSegmentBytes(partitionId, config().segmentBytes());
+    applyLogSettings();
     nextOffset = Math.max(0, info.logEndOffset());
     highWatermark = nextOffset; // one replica: everything stored is committed
     logStartOffset = info.logStartOffset() < 0 ? nextOffset : info.logStartOffset();
@@ -471,8 +470,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   }
 
   private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
-    engine.setRetention(partitionId, retentionPolicy());
-    engine.setSegmentBytes(partitionId, config().segmentBytes());
+    applyLogSettings();
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
         : new BoundsRefreshed(logStartOffset, -1));
@@ -498,8 +496,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     return cachedConfig;
   }
 
-  private RetentionPolicy retentionPolicy() {
+  /** Hands the topic's retention and segment size to the journal (at start and every bounds refresh). */
+  private void applyLogSettings() {
     TopicConfig c = config();
-    return new RetentionPolicy(c.retentionBytes(), c.retentionMs());
+    engine.setRetention(partitionId, new RetentionPolicy(c.retentionBytes(), c.retentionMs()));
+    engine.setSegmentBytes(partitionId, c.segmentBytes());
   }
 }
