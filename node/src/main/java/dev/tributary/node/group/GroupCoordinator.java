@@ -93,8 +93,9 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
 
   /**
    * The entity behavior. The wire protocol and the coordinator's change for different reasons, so
-   * each request is wrapped into a {@link Command} at this edge; everything else the actor receives
-   * (its timer, the store's answers) is its own and passes through untouched.
+   * each request is wrapped into a {@link Command} at this edge (a new wire request needs a line
+   * here, or it goes unhandled); everything else the actor receives (its timer, the store's
+   * answers) is its own and passes through untouched.
    */
   public static Behavior<GroupRequest> create(String groupId, MetadataView metadata, BrokerMetrics metrics) {
     Behavior<Command> coordinator = Behaviors.withTimers(timers -> Behaviors.setup(
