@@ -75,6 +75,17 @@ public final class Producer implements AutoCloseable {
     Ready retried(boolean thisAttemptUnanswered) {
       return new Ready(tp, batch, records, attempts + 1, done, closedAtNanos, unanswered || thisAttemptUnanswered);
     }
+
+    /** One batch whatever its attempt: a retry must find (and remove) its batch in {@code outstanding}. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ready other && other.done == done;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(done);
+    }
   }
 
   private final class PartitionQueue {
