@@ -59,7 +59,8 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   /** pekko-http's answer when a route ran out of time: a problem that does not claim nothing happened. */
-  private org.apache.pekko.http.javadsl.model.HttpResponse timedOut(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+  private org.apache.pekko.http.javadsl.model.HttpResponse timedOut(
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
     return responses.problem(503, "REQUEST_TIMED_OUT", "Service unavailable",
         "no answer within " + settings.routeTimeout().toSeconds() + " s: if the request asked for a change (records,"
             + " a topic, offsets) it may or may not have been made; look before trying again");

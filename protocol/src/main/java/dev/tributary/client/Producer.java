@@ -35,9 +35,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A send fails with a {@link NotAcknowledgedException} when the record may or may not have
  * been stored (no answer came in time), and with a plain {@link TributaryException} when it was
- * not stored. The stages {@link #send} returns complete on this producer's own callback thread, in
- * the order the answers came, never on the client's shared reply thread: a slow callback delays this producer's later callbacks and {@link #flush}, but
- * no other producer's and no consumer's answers.
+ * not stored. The stages {@link #send} returns complete on this producer's own callback thread,
+ * in the order the answers came, never on the client's shared reply thread: a slow callback
+ * delays this producer's later callbacks and {@link #flush}, but no other producer's and no
+ * consumer's answers.
  */
 public final class Producer implements AutoCloseable {
 
@@ -459,14 +460,15 @@ public final class Producer implements AutoCloseable {
 
   /**
    * Lets the callbacks queued so far run (so a caller that exits after close has seen every
-   * outcome), for at most {@code timeout}; not when close is called from a callback itself.
+   * outcome), for at most {@code timeout} and 10 s (a callback that blocks must not hold close for
+   * long); not when close is called from a callback itself.
    */
   private void awaitCallbacks(Duration timeout) {
     if (Thread.currentThread() == callbackThread) {
       return;
     }
     try {
-      callbacks.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      callbacks.awaitTermination(Math.max(1, Math.min(timeout.toMillis(), 10_000)), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
