@@ -2,6 +2,8 @@ package dev.tributary.protocol.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.Acks;
@@ -93,6 +95,58 @@ class DataPlaneSerializerTest {
       byte[] written = java.util.Arrays.copyOf(artery.array(), artery.position());
       assertSame(message, serializer.fromBinary(written, manifest));
     }
+  }
+
+  /** A buffer over a message's bytes, positioned at its enum field: after correlation id, topic and partition. */
+  private static ByteBuffer atEnumField(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    buf.getLong();
+    buf.position(buf.position() + 4 + buf.getInt());
+    buf.getInt();
+    return buf;
+  }
+
+  @Test
+  void errorCodesTravelAsTheirFixedNumbersNotTheirOrdinals() throws Exception {
+    for (ErrorCode error : ErrorCode.values()) {
+      ProduceResponse produced = new ProduceResponse(1, "orders", 0, error, error.advice(), 5, -1, 0);
+      FetchResponse fetched = new FetchResponse(2, "orders", 0, error, error.advice(), 5, 0, new byte[0]);
+      for (Object message : List.of(produced, fetched)) {
+        byte[] bytes = serializer.toBinary(message);
+        assertEquals(error.code(), atEnumField(bytes).getShort(), error + " in " + message.getClass().getSimpleName());
+        assertSame(message, serializer.fromBinary(bytes, serializer.manifest(message)));
+      }
+    }
+  }
+
+  @Test
+  void acksTravelAsKafkasNumbersNotTheirOrdinals() throws Exception {
+    for (Acks acks : Acks.values()) {
+      Produce produce = new Produce(1, "orders", 0, new byte[] {1}, acks, 1_000, replies());
+      byte[] bytes = serializer.toBinary(produce);
+      assertEquals(acks.code(), atEnumField(bytes).get(), acks.name());
+      assertSame(produce, serializer.fromBinary(bytes, serializer.manifest(produce)));
+    }
+  }
+
+  @Test
+  void anErrorCodeFromANewerBrokerReadsAsUnknownServerErrorWithItsMessage() throws Exception {
+    ProduceResponse response = new ProduceResponse(1, "orders", 0, ErrorCode.NOT_LEADER, "some newer error", 5, -1, 0);
+    byte[] bytes = serializer.toBinary(response);
+    atEnumField(bytes).putShort((short) 12_345);
+    ProduceResponse read = (ProduceResponse) serializer.fromBinary(bytes, serializer.manifest(response));
+    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, read.error());
+    assertEquals("some newer error", read.errorMessage());
+  }
+
+  @Test
+  void anUnknownAcksNumberIsRefusedNotGuessed() {
+    Produce produce = new Produce(1, "orders", 0, new byte[] {1}, Acks.ALL, 1_000, replies());
+    byte[] bytes = serializer.toBinary(produce);
+    atEnumField(bytes).put((byte) 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> serializer.fromBinary(bytes, serializer.manifest(produce)));
+    assertTrue(e.getMessage().contains("unknown acks code 0"), e.getMessage());
   }
 
   /** A produce written before it carried a deadline (an older client) reads as one without a deadline. */
