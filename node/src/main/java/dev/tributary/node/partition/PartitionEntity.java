@@ -228,6 +228,15 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, RESTARTING));
       return restartForNewTopic();
     }
+    if (produce.expiredAt(System.currentTimeMillis())) {
+      // Its client has stopped waiting (it waits a little longer than the timeout) and reports
+      // "not acknowledged": storing it now would be a surprise, and a retry a duplicate. Dropped
+      // unanswered (an answer would find no one); counted, so it shows.
+      getContext().getLog().debug("Partition {}: dropped a produce {} ms past its deadline", partitionId,
+          System.currentTimeMillis() - produce.deadlineMs());
+      metrics.expired(topic, "produce");
+      return this;
+    }
     long received = System.nanoTime();
     ErrorCode refused = validateAndAppend(produce);
     if (refused != ErrorCode.NONE) {

@@ -130,6 +130,26 @@ class PartitionEntityTest {
     return out;
   }
 
+  /**
+   * A produce that reaches the partition after its deadline (it waited in sharding while the
+   * broker was away, and its client has reported it unacknowledged) is dropped unanswered and
+   * never stored; one within its deadline is stored as usual.
+   */
+  @Test
+  void aProducePastItsDeadlineIsDroppedUnansweredAndNeverStored() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    long now = System.currentTimeMillis();
+    partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "late").toByteArray(), Acks.ALL, 1_000,
+        produced.ref(), now - 1));
+    long inTime = ++correlation;
+    partition.tell(new Produce(inTime, TOPIC, 0, batch(-1, 0, "in time").toByteArray(), Acks.ALL, 1_000,
+        produced.ref(), now + 60_000));
+    ProduceResponse answer = produced.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(inTime, answer.correlationId(), "the late produce got no answer");
+    assertEquals(0, answer.baseOffset(), "the late produce took no offset");
+    assertEquals(List.of("in time"), values(fetch(partition, 0)));
+  }
+
   @Test
   void producesGetDenseOffsetsAndAFetchReturnsThemInOrder() {
     ActorRef<PartitionCommand> partition = spawnPartition();

@@ -79,6 +79,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putInt(p.partition()).put((byte) p.acks().code()).putInt(p.timeoutMs());
       putString(buf, resolver().toSerializationFormat(p.replyTo()));
       buf.putInt(p.batch().length).put(p.batch());
+      buf.putLong(p.deadlineMs()); // last, so a produce from an older client (without it) still reads
     } else if (o instanceof ProduceResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
@@ -112,7 +113,9 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         Acks acks = Acks.forCode(buf.get());
         int timeout = buf.getInt();
         ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
-        return new Produce(correlationId, topic, partition, getBytes(buf), acks, timeout, replyTo);
+        byte[] batch = getBytes(buf);
+        long deadline = buf.remaining() >= Long.BYTES ? buf.getLong() : 0;
+        return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline);
       }
       case PRODUCE_RESPONSE -> {
         return new ProduceResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),

@@ -56,6 +56,7 @@ class DataPlaneSerializerTest {
     byte[] batch = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     return List.of(
         new Produce(42, "orders", 3, batch, Acks.ALL, 30_000, replies()),
+        new Produce(44, "orders", 3, batch, Acks.LEADER, 2_000, replies(), 1_764_600_000_000L),
         new ProduceResponse(42, "orders", 3, ErrorCode.NONE, "", 1_000, -1, 7),
         new Fetch(43, "orders", 3, 1_000, 1 << 20, 500, replies()),
         new FetchResponse(43, "orders", 3, ErrorCode.OFFSET_OUT_OF_RANGE, "offset 9 is outside [0, 5]", 5, 0, batch));
@@ -64,8 +65,8 @@ class DataPlaneSerializerTest {
   private static void assertSame(Object expected, Object actual) {
     if (expected instanceof Produce p) {
       Produce q = (Produce) actual;
-      assertEquals(List.of(p.correlationId(), p.topic(), p.partition(), p.acks(), p.timeoutMs(), p.replyTo()),
-          List.of(q.correlationId(), q.topic(), q.partition(), q.acks(), q.timeoutMs(), q.replyTo()));
+      assertEquals(List.of(p.correlationId(), p.topic(), p.partition(), p.acks(), p.timeoutMs(), p.replyTo(), p.deadlineMs()),
+          List.of(q.correlationId(), q.topic(), q.partition(), q.acks(), q.timeoutMs(), q.replyTo(), q.deadlineMs()));
       assertArrayEquals(p.batch(), q.batch());
     } else if (expected instanceof FetchResponse r) {
       FetchResponse s = (FetchResponse) actual;
@@ -146,5 +147,16 @@ class DataPlaneSerializerTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> serializer.fromBinary(bytes, serializer.manifest(produce)));
     assertTrue(e.getMessage().contains("unknown acks code 0"), e.getMessage());
+  }
+
+  /** A produce written before it carried a deadline (an older client) reads as one without a deadline. */
+  @Test
+  void aProduceWithoutTheDeadlineFieldReadsAsNoDeadline() throws Exception {
+    Produce produce = new Produce(45, "orders", 1, new byte[] {9, 8, 7}, Acks.ALL, 5_000, replies(), 123_456L);
+    byte[] bytes = serializer.toBinary(produce);
+    byte[] older = java.util.Arrays.copyOf(bytes, bytes.length - Long.BYTES);
+    Produce read = (Produce) serializer.fromBinary(older, serializer.manifest(produce));
+    assertEquals(0, read.deadlineMs());
+    assertArrayEquals(produce.batch(), read.batch());
   }
 }
