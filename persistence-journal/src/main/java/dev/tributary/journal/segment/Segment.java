@@ -19,13 +19,15 @@ final class Segment {
   private final Path file;
   private final Path indexFile;
   private final FileChannel channel;
+  private final FileOps fileOps;
   private final SegmentIndex index;
   private final long createdAtMillis;
   private volatile long size;
 
-  private Segment(long baseSequenceNr, Path dir, FileChannel channel, SegmentIndex index, long size,
-      long createdAtMillis) {
+  private Segment(long baseSequenceNr, Path dir, FileChannel channel, FileOps fileOps, SegmentIndex index,
+      long size, long createdAtMillis) {
     this.baseSequenceNr = baseSequenceNr;
+    this.fileOps = fileOps;
     this.createdAtMillis = createdAtMillis;
     this.file = LogFiles.segmentFile(dir, baseSequenceNr);
     this.indexFile = LogFiles.indexFile(dir, baseSequenceNr);
@@ -35,21 +37,22 @@ final class Segment {
   }
 
   /** Creates a new, empty segment file. */
-  static Segment create(Path dir, long baseSequenceNr, int indexIntervalBytes, long nowMillis)
-      throws IOException {
+  static Segment create(Path dir, long baseSequenceNr, int indexIntervalBytes, long nowMillis,
+      FileOps fileOps) throws IOException {
     Path file = LogFiles.segmentFile(dir, baseSequenceNr);
     FileChannel channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new Segment(baseSequenceNr, dir, channel, new SegmentIndex(indexIntervalBytes), 0, nowMillis);
+    return new Segment(baseSequenceNr, dir, channel, fileOps, new SegmentIndex(indexIntervalBytes), 0,
+        nowMillis);
   }
 
   /**
    * Opens an existing segment whose first {@code validSize} bytes are known good and described by
    * {@code index}; anything after them is cut off.
    */
-  static Segment open(Path dir, long baseSequenceNr, SegmentIndex index, long validSize)
-      throws IOException {
+  static Segment open(Path dir, long baseSequenceNr, SegmentIndex index, long validSize,
+      FileOps fileOps) throws IOException {
     FileChannel channel =
         FileChannel.open(
             LogFiles.segmentFile(dir, baseSequenceNr), StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -58,7 +61,7 @@ final class Segment {
       channel.force(true);
     }
     // A recovered segment's age counts from its first entry's write time.
-    return new Segment(baseSequenceNr, dir, channel, index, validSize, index.firstTimestamp());
+    return new Segment(baseSequenceNr, dir, channel, fileOps, index, validSize, index.firstTimestamp());
   }
 
   /** When the segment was created (or, once recovered, first written), for rolling by age. */
@@ -86,18 +89,24 @@ final class Segment {
 
   /**
    * Appends encoded entries ({@code data} from its position to its limit) whose headers are given
-   * in order. Serial queue only. On failure the segment is cut back to its previous size.
+   * in order. Serial queue only. On failure nothing of the write is visible (size and index stay)
+   * and the file is cut back to its previous size if it can be; if not, recovery cuts the torn
+   * tail at the next open.
    */
   void append(ByteBuffer data, List<EntryHeader> headers) throws IOException {
     long start = size;
     try {
       long position = start;
       while (data.hasRemaining()) {
-        position += channel.write(data, position);
+        position += fileOps.write(file, channel, data, position);
       }
     } catch (IOException e) {
-      channel.truncate(start);
-      throw e;
+      try {
+        fileOps.truncate(file, channel, start);
+      } catch (IOException cut) {
+        e.addSuppressed(cut);
+      }
+      throw new IOException("could not write " + file.getFileName() + ": " + describe(e), e);
     }
     long position = start;
     for (EntryHeader header : headers) {
@@ -124,7 +133,16 @@ final class Segment {
 
   /** Forces written bytes to disk. */
   void flush() throws IOException {
-    channel.force(false);
+    try {
+      fileOps.force(file, channel);
+    } catch (IOException e) {
+      throw new IOException("could not fsync " + file.getFileName() + ": " + describe(e), e);
+    }
+  }
+
+  /** The operating system's words for a failure ("No space left on device"), or its type. */
+  static String describe(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** Flushes the segment and writes its index: after this the segment is never appended to. */

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * queue (so "highest sequence number after a pending write" is right by construction). Raw reads
  * and timestamp lookups run on the calling thread against a snapshot of the segment list, seeing
  * only whole, published entries.
+ *
+ * <p>A failed write or fsync takes the log offline: the write fails, and so does every later
+ * write, flush, deletion and retention run, with {@link LogOfflineException}. Its sequence number
+ * and log end offset stay at the last acknowledged write, and reads never go past that, so no
+ * state moves on beyond what was acknowledged. It writes no clean-shutdown marker, so the next
+ * open scans the active segment, cuts what the failed write left, and continues after the last
+ * complete write.
  */
 final class SegmentedLog {
 
@@ -43,6 +51,7 @@ final class SegmentedLog {
   private final Path dir;
   private final StorageConfig config;
   private final Clock clock;
+  private final FileOps fileOps;
   private final SerialExecutor queue;
   private final ScheduledExecutorService scheduler;
   private final Queue<PendingWrite> pendingWrites = new ConcurrentLinkedQueue<>();
@@ -59,6 +68,8 @@ final class SegmentedLog {
   /** This log's own segment size (a topic's segment.bytes), or -1 for the engine's. */
   private volatile long segmentBytes = -1;
   private volatile boolean closed;
+  /** Why the log went offline (the failure, in the operating system's words); null while writable. */
+  private volatile String offlineReason;
   private boolean dirty; // serial queue only
 
   private record PendingWrite(List<JournalEntry> entries, CompletableFuture<Void> done) {}
@@ -68,8 +79,10 @@ final class SegmentedLog {
       StorageConfig config,
       Clock clock,
       java.util.concurrent.Executor ioExecutor,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      FileOps fileOps) {
     this.persistenceId = persistenceId;
+    this.fileOps = fileOps;
     this.dir = config.root().resolve(LogFiles.directoryName(persistenceId));
     this.config = config;
     this.clock = clock;
@@ -153,7 +166,7 @@ final class SegmentedLog {
       var index =
           SegmentIndex.readFrom(LogFiles.indexFile(dir, base), fileSize, config.indexIntervalBytes());
       if (index.isPresent() && index.get().lastSequenceNr() > previousSequenceNr) {
-        return Segment.open(dir, base, index.get(), fileSize);
+        return Segment.open(dir, base, index.get(), fileSize, fileOps);
       }
     }
     SegmentScanner.Result scan =
@@ -163,8 +176,15 @@ final class SegmentedLog {
           "Log {}: segment {} has a torn or corrupt tail; keeping {} of {} bytes",
           persistenceId, file.getFileName(), scan.validSize(), scan.fileSize());
     }
-    Segment segment = Segment.open(dir, base, scan.index(), scan.validSize());
-    segment.writeIndex();
+    Segment segment = Segment.open(dir, base, scan.index(), scan.validSize(), fileOps);
+    try {
+      segment.writeIndex();
+    } catch (IOException e) {
+      // The index is a cache: without it the next open scans again. A disk still full must not
+      // keep the stored entries from being read (the first write then takes the log offline).
+      log.warn("Log {}: could not write the index of segment {} ({}); it is rebuilt at the next open",
+          persistenceId, file.getFileName(), Segment.describe(e));
+    }
     return segment;
   }
 
@@ -201,7 +221,7 @@ final class SegmentedLog {
     if (batch.isEmpty()) {
       return;
     }
-    if (!recovered.isDone() || recovered.isCompletedExceptionally() || closed) {
+    if (!recovered.isDone() || recovered.isCompletedExceptionally() || closed || offlineReason != null) {
       batch.forEach(w -> w.done().completeExceptionally(unavailable()));
       return;
     }
@@ -259,8 +279,11 @@ final class SegmentedLog {
         }
       }
     } catch (IOException | RuntimeException e) {
-      log.error("Log {}: write failed", persistenceId, e);
-      accepted.forEach(w -> w.done().completeExceptionally(e));
+      // Some of the batch may be in the file (and in the segment's index), none of it is
+      // acknowledged: every write not yet answered fails, also those not reached, and the log
+      // goes offline before anything else can be written after them.
+      LogOfflineException offline = goOffline(e);
+      batch.forEach(w -> w.done().completeExceptionally(offline));
       return;
     }
     Segment active = active();
@@ -327,7 +350,8 @@ final class SegmentedLog {
     if (previous != null) {
       previous.seal();
     }
-    Segment created = Segment.create(dir, baseSequenceNr, config.indexIntervalBytes(), clock.millis());
+    Segment created =
+        Segment.create(dir, baseSequenceNr, config.indexIntervalBytes(), clock.millis(), fileOps);
     if (config.fsync() == FsyncPolicy.ALWAYS) {
       LogFiles.fsyncDirectory(dir);
     }
@@ -343,13 +367,43 @@ final class SegmentedLog {
 
   /** Forces written data to disk if anything was written since the last flush. */
   CompletableFuture<Void> flushIfDirty() {
-    return onQueue(() -> {
+    return onQueue(Needs.WRITABLE, () -> {
       if (dirty && !closed) {
-        active().flush();
+        try {
+          active().flush();
+        } catch (IOException | RuntimeException e) {
+          throw goOffline(e);
+        }
         dirty = false;
       }
       return null;
     });
+  }
+
+  /**
+   * Takes the log offline after a failed write or fsync and says so once, with the cause.
+   * Serial queue only.
+   */
+  private LogOfflineException goOffline(Throwable failure) {
+    if (offlineReason == null) {
+      offlineReason = Segment.describe(failure);
+      log.error("Log {} is offline: {}. Nothing more is written to it; its stored entries can still"
+              + " be read. Free space or fix the disk under {}, then restart the broker: the log"
+              + " continues after its last complete write",
+          persistenceId, offlineReason, dir);
+      log.debug("Log {}: the failure that took it offline", persistenceId, failure);
+    }
+    return new LogOfflineException(persistenceId, offlineReason);
+  }
+
+  /** Why the log is offline, or empty while it is writable. Any thread. */
+  Optional<String> offlineReason() {
+    return Optional.ofNullable(offlineReason);
+  }
+
+  /** Whether the log went offline or could not be recovered: opening it again may help. Any thread. */
+  boolean failed() {
+    return offlineReason != null || recovered.isCompletedExceptionally();
   }
 
   // ---------------------------------------------------------------- queue-bound reads
@@ -398,7 +452,7 @@ final class SegmentedLog {
 
   /** Marks entries up to {@code toSequenceNr} deleted and drops whole sealed segments below it. */
   CompletableFuture<Void> deleteTo(long toSequenceNr) {
-    return onQueue(() -> {
+    return onQueue(Needs.WRITABLE, () -> {
       long target = Math.min(toSequenceNr, highestSequenceNr);
       if (target <= deletedToSequenceNr) {
         return null;
@@ -433,7 +487,7 @@ final class SegmentedLog {
 
   /** Deletes the oldest sealed segments that the retention policy no longer keeps. */
   CompletableFuture<LogInfo> enforceRetention() {
-    return onQueue(() -> {
+    return onQueue(Needs.WRITABLE, () -> {
       RetentionPolicy policy = retention;
       List<Segment> current = segments;
       long total = current.stream().mapToLong(Segment::size).sum();
@@ -478,7 +532,7 @@ final class SegmentedLog {
 
   private LogInfo info() {
     List<Segment> current = segments;
-    var lastBatch = java.util.Optional.<EntryHeader>empty();
+    var lastBatch = Optional.<EntryHeader>empty();
     for (int i = current.size() - 1; i >= 0 && lastBatch.isEmpty(); i--) {
       lastBatch = current.get(i).index().lastBatchHeader();
     }
@@ -487,14 +541,23 @@ final class SegmentedLog {
         current.stream().mapToLong(Segment::size).sum(), current.size(), lastBatch);
   }
 
-  /** Closes the log cleanly: indexes written, clean-shutdown marker set. */
+  /**
+   * Closes the log cleanly: indexes written, clean-shutdown marker set. An offline log only closes
+   * its files: without the marker the next open scans it and cuts what a failed write left.
+   */
   CompletableFuture<Void> close() {
-    return onQueue(false, () -> {
+    return onQueue(Needs.NOTHING, () -> {
       if (closed) {
         return null;
       }
       closed = true;
       List<Segment> current = segments;
+      if (offlineReason != null) {
+        for (Segment s : current) {
+          s.close();
+        }
+        return null;
+      }
       for (int i = 0; i < current.size(); i++) {
         Segment s = current.get(i);
         if (i == current.size() - 1) {
@@ -524,7 +587,7 @@ final class SegmentedLog {
 
   /** Closes the log and moves its directory, whole, to {@code target} (whose parent is created). */
   CompletableFuture<Void> moveTo(Path target) {
-    return onQueue(false, () -> {
+    return onQueue(Needs.NOTHING, () -> {
       closed = true;
       for (Segment s : segments) {
         s.close();
@@ -540,7 +603,7 @@ final class SegmentedLog {
 
   /** Closes the log and removes its directory and everything in it. */
   CompletableFuture<Void> deleteAll() {
-    return onQueue(false, () -> {
+    return onQueue(Needs.NOTHING, () -> {
       closed = true;
       for (Segment s : segments) {
         s.close();
@@ -630,8 +693,8 @@ final class SegmentedLog {
         if (!h.hasOffsets() || h.sequenceNr() <= deletedTo || h.nextOffset() <= fromOffset) {
           continue;
         }
-        if (h.baseOffset() >= maxOffsetExclusive) {
-          return result;
+        if (h.baseOffset() >= maxOffsetExclusive || h.baseOffset() >= end) {
+          return result; // never past the log end: a failed write may have left entries after it
         }
         ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
         if (!result.isEmpty() && bytes + payload.remaining() > maxBytes) {
@@ -724,15 +787,25 @@ final class SegmentedLog {
     T run() throws IOException;
   }
 
-  /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
-  private <T> CompletableFuture<T> onQueue(IoTask<T> task) {
-    return onQueue(true, task);
+  /** What a queued task needs of the log to run. */
+  private enum Needs {
+    NOTHING,
+    /** Recovered and not closed: reads, also of an offline log. */
+    OPEN,
+    /** Open and not offline: anything that writes. */
+    WRITABLE
   }
 
-  private <T> CompletableFuture<T> onQueue(boolean requireOpen, IoTask<T> task) {
+  /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
+  private <T> CompletableFuture<T> onQueue(IoTask<T> task) {
+    return onQueue(Needs.OPEN, task);
+  }
+
+  private <T> CompletableFuture<T> onQueue(Needs needs, IoTask<T> task) {
     CompletableFuture<T> result = new CompletableFuture<>();
     queue.execute(() -> {
-      if (requireOpen && (recovered.isCompletedExceptionally() || closed)) {
+      boolean open = !recovered.isCompletedExceptionally() && !closed;
+      if ((needs != Needs.NOTHING && !open) || (needs == Needs.WRITABLE && offlineReason != null)) {
         result.completeExceptionally(unavailable());
         return;
       }
@@ -747,7 +820,10 @@ final class SegmentedLog {
     return result;
   }
 
-  private IllegalStateException unavailable() {
+  private RuntimeException unavailable() {
+    if (offlineReason != null) {
+      return new LogOfflineException(persistenceId, offlineReason);
+    }
     Supplier<String> why = () -> recovered.isCompletedExceptionally()
         ? "could not be recovered (see the log for the cause); check the data directory " + dir
         : "is closed";

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>All methods are thread-safe and never block the caller: file work runs on the given I/O
  * executor, serially per persistence id. Futures complete on I/O threads, so callers should not do
  * heavy work in their callbacks.
+ *
+ * <p>A log whose write or fsync fails goes offline on its own ({@link LogOfflineException}); the
+ * others carry on. Reads of an offline log keep working; {@link #reopenIfOffline} opens it again.
  */
 public final class StorageEngine implements AutoCloseable {
 
@@ -36,6 +40,7 @@ public final class StorageEngine implements AutoCloseable {
   private final Clock clock;
   private final Executor ioExecutor;
   private final ScheduledExecutorService scheduler;
+  private final FileOps fileOps;
   private final ConcurrentHashMap<String, SegmentedLog> logs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -44,7 +49,16 @@ public final class StorageEngine implements AutoCloseable {
    * @param clock the time source for segment age and retention
    */
   public StorageEngine(StorageConfig config, Executor ioExecutor, Clock clock) {
+    this(config, ioExecutor, clock, FileOps.DIRECT);
+  }
+
+  /**
+   * An engine whose segment writes, fsyncs and truncations go through {@code fileOps}: tests use
+   * it to make them fail as a full or broken disk would.
+   */
+  public StorageEngine(StorageConfig config, Executor ioExecutor, Clock clock, FileOps fileOps) {
     this.config = config;
+    this.fileOps = fileOps;
     this.ioExecutor = ioExecutor;
     this.clock = clock;
     try {
@@ -199,6 +213,34 @@ public final class StorageEngine implements AutoCloseable {
         .thenApply(ok -> destination);
   }
 
+  /**
+   * Why the log is offline (a write or fsync of it failed), or empty when it is writable or not
+   * open. Never opens the log; no file I/O, so any thread may ask.
+   */
+  public Optional<String> offlineReason(String persistenceId) {
+    SegmentedLog target = logs.get(persistenceId);
+    return target == null ? Optional.empty() : target.offlineReason();
+  }
+
+  /**
+   * If the log went offline or could not be recovered, closes it (without a clean-shutdown
+   * marker) so that the next call opens it again: recovery scans the active segment, cuts what a
+   * failed write left, and appends continue after the last complete write. Completes with whether
+   * it closed the log; does nothing to a healthy one.
+   */
+  public CompletionStage<Boolean> reopenIfOffline(String persistenceId) {
+    SegmentedLog target = logs.get(persistenceId);
+    if (target == null || !target.failed()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    log.info("Log {}: closing it to open it again ({})", persistenceId,
+        target.offlineReason().orElse("its recovery failed"));
+    return target.close().handle((ok, error) -> {
+      logs.remove(persistenceId, target);
+      return true;
+    });
+  }
+
   /** Forces every log's written data to disk now, whatever the fsync policy. */
   public CompletionStage<Void> flushAll() {
     return CompletableFuture.allOf(
@@ -210,13 +252,18 @@ public final class StorageEngine implements AutoCloseable {
       throw new IllegalStateException("the storage engine is closed");
     }
     return logs.computeIfAbsent(
-        persistenceId, id -> new SegmentedLog(id, config, clock, ioExecutor, scheduler));
+        persistenceId, id -> new SegmentedLog(id, config, clock, ioExecutor, scheduler, fileOps));
   }
 
   private void flushDirtyLogs() {
     for (SegmentedLog l : logs.values()) {
+      if (l.failed()) {
+        continue; // said once, when it went offline
+      }
       l.flushIfDirty().exceptionally(e -> {
-        log.error("Periodic fsync of log {} failed", l.persistenceId(), e);
+        if (!(e instanceof LogOfflineException)) {
+          log.error("Periodic fsync of log {} failed", l.persistenceId(), e);
+        }
         return null;
       });
     }
@@ -224,7 +271,7 @@ public final class StorageEngine implements AutoCloseable {
 
   private void enforceAllRetention() {
     for (SegmentedLog l : logs.values()) {
-      if (!l.retention().equals(RetentionPolicy.KEEP_ALL)) {
+      if (!l.retention().equals(RetentionPolicy.KEEP_ALL) && !l.failed()) {
         l.enforceRetention().exceptionally(e -> {
           log.error("Retention of log {} failed", l.persistenceId(), e);
           return null;

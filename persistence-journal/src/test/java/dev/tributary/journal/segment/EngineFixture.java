@@ -17,11 +17,18 @@ final class EngineFixture implements AutoCloseable {
 
   final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<ExecutorService> executors = new ArrayList<>();
+  private final FileOps fileOps;
   private StorageConfig config;
   private StorageEngine engine;
 
   EngineFixture(StorageConfig config) {
+    this(config, FileOps.DIRECT);
+  }
+
+  /** An engine whose segment writes, fsyncs and truncations go through {@code fileOps}. */
+  EngineFixture(StorageConfig config, FileOps fileOps) {
     this.config = config;
+    this.fileOps = fileOps;
     this.engine = start();
   }
 
@@ -65,7 +72,7 @@ final class EngineFixture implements AutoCloseable {
   private StorageEngine start() {
     ExecutorService io = Executors.newFixedThreadPool(2);
     executors.add(io);
-    return new StorageEngine(config, io, clock);
+    return new StorageEngine(config, io, clock, fileOps);
   }
 
   static <T> T await(CompletionStage<T> stage) {
