@@ -51,6 +51,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * in-memory high watermark, with disk reads on the journal's I/O threads, never on this actor.
  *
  * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed.
+ *
+ * <p>When a write fails because the disk is full or broken, the storage engine takes the log
+ * offline and the partition goes offline with it: it stays up, refuses produces with {@code
+ * KAFKA_STORAGE_ERROR} and the reason, and keeps serving fetches and offset lookups of what was
+ * stored. The offsets it handed out for the failed write are void. A restart of the partition or
+ * the broker opens the log again and continues after its last complete write.
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
@@ -110,6 +116,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private List<PendingProduce> inFlight = List.of();
   private final List<Waiter> waiters = new ArrayList<>();
   private long nextWaiterId;
+  /** Why the log went offline; null while the partition accepts produces. */
+  private String offlineReason;
 
   /**
    * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
@@ -125,8 +133,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
               StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
               Optional<String> controllersTopicId =
                   metadata.topic(TopicNames.topicOf(partitionId)).map(TopicMetadata::topicId);
+              // A log left offline by an earlier incarnation is opened again: recovery cuts what the
+              // failed write left, and appends continue after the last complete write.
               context.pipeToSelf(
-                  TopicIdGuard.claim(engine, partitionId, controllersTopicId).thenCompose(topicId ->
+                  engine.reopenIfOffline(partitionId).thenCompose(reopened ->
+                      TopicIdGuard.claim(engine, partitionId, controllersTopicId)).thenCompose(topicId ->
                       engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
                           .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()))
                           .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
@@ -139,8 +150,12 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
                     return stash.unstashAll(entity);
                   })
                   .onMessage(LoadFailed.class, failed -> {
-                    context.getLog().error("Partition {} could not load its log", partitionId, failed.cause());
-                    return Behaviors.stopped();
+                    Throwable cause = failed.cause() instanceof CompletionException && failed.cause().getCause() != null
+                        ? failed.cause().getCause() : failed.cause();
+                    String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    context.getLog().error("Partition {} could not load its log: {}; it answers KAFKA_STORAGE_ERROR"
+                        + " until the broker restarts", partitionId, reason);
+                    return stash.unstashAll(FailedPartition.create(partitionId, engine, reason));
                   })
                   .onAnyMessage(message -> {
                     stash.stash(message);
@@ -238,7 +253,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
       return this;
     }
     long received = System.nanoTime();
-    ErrorCode refused = validateAndAppend(produce);
+    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : validateAndAppend(produce);
     if (refused != ErrorCode.NONE) {
       metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
     }
@@ -336,15 +351,44 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         baseOffset, -1, logStartOffset);
   }
 
+  private ErrorCode refuseOffline(Produce produce) {
+    produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage()));
+    return ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+
+  private String offlineMessage() {
+    return "partition " + partitionId + " is offline: " + offlineReason
+        + ". Free space or fix the disk under the broker's data directory, then restart the broker";
+  }
+
   private Behavior<PartitionCommand> onWriterStopped(Terminated terminated) {
-    // The writer stops when a journal write fails. The offsets handed out since the last good
-    // write are void: answer everything pending and restart from what the disk holds.
+    var offline = engine.offlineReason(partitionId);
+    if (offline.isPresent()) {
+      // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
+      // refuse produces, keep serving what is stored. The offsets handed out since the last good
+      // write are void and never used: nothing more is written until the log is opened again.
+      offlineReason = offline.get();
+      getContext().getLog().error("Partition {} is offline: {}. Produces are refused with KAFKA_STORAGE_ERROR;"
+          + " stored records can still be fetched", partitionId, offlineReason);
+      failProduces(ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage());
+      return this;
+    }
+    // The writer stopped for another reason. The offsets handed out since the last good write
+    // are void: answer everything pending and restart from what the disk holds.
     getContext().getLog().error("Partition {}: the log write failed; restarting the partition", partitionId);
     failAll(ErrorCode.KAFKA_STORAGE_ERROR, "the broker could not write partition " + partitionId + "; retry");
     return Behaviors.stopped();
   }
 
   private void failAll(ErrorCode error, String message) {
+    failProduces(error, message);
+    for (Waiter w : waiters) {
+      w.fetch().replyTo().tell(FetchResponse.failed(w.fetch(), error, message, highWatermark, logStartOffset));
+    }
+    waiters.clear();
+  }
+
+  private void failProduces(ErrorCode error, String message) {
     for (List<PendingProduce> list : List.of(inFlight, buffered)) {
       for (PendingProduce p : list) {
         p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
@@ -352,10 +396,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
     inFlight = List.of();
     buffered = new ArrayList<>();
-    for (Waiter w : waiters) {
-      w.fetch().replyTo().tell(FetchResponse.failed(w.fetch(), error, message, highWatermark, logStartOffset));
-    }
-    waiters.clear();
   }
 
   // ------------------------------------------------------------------ fetch

@@ -297,7 +297,10 @@ public final class StorageEngine implements AutoCloseable {
     try {
       CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.error("The storage engine did not close cleanly; the next start will scan its logs", e);
+      // Expected on a full or failing disk (the indexes cannot be written): one line, no trace.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.error("The storage engine did not close cleanly ({}); the next start will scan its logs", cause.toString());
+      log.debug("The storage engine did not close cleanly", e);
     } finally {
       scheduler.shutdownNow();
     }
