@@ -432,8 +432,8 @@ final class SegmentedLog {
                 REPLAY_CHUNK_BYTES, config.maxEntryBytes());
         while (delivered < max && cursor.next()) {
           EntryHeader h = cursor.header();
-          if (h.sequenceNr() > to) {
-            return null;
+          if (h.sequenceNr() > to || h.sequenceNr() > highestSequenceNr) {
+            return null; // past the last acknowledged write: what a failed one left is not replayed
           }
           if (h.sequenceNr() < first) {
             continue;
@@ -714,6 +714,7 @@ final class SegmentedLog {
   /** The first offset whose batch has a max timestamp of at least {@code timestamp}. Any thread. */
   OptionalLong offsetForTimestamp(long timestamp) throws IOException {
     long deletedTo = deletedToSequenceNr;
+    long end = logEndOffset;
     for (Segment segment : segments) {
       SegmentIndex index = segment.index();
       if (index.firstOffset() < 0 || index.maxTimestamp() < timestamp) {
@@ -725,6 +726,9 @@ final class SegmentedLog {
               config.maxEntryBytes());
       while (cursor.next()) {
         EntryHeader h = cursor.header();
+        if (h.hasOffsets() && h.baseOffset() >= end) {
+          return OptionalLong.empty(); // never past the log end, as in readRaw
+        }
         if (h.hasOffsets() && h.sequenceNr() > deletedTo && h.maxTimestamp() >= timestamp) {
           return OptionalLong.of(Math.max(h.baseOffset(), logStartOffset));
         }

@@ -87,6 +87,10 @@ class StorageFaultTest {
       assertEquals(3, info.highestSequenceNr());
       assertEquals(List.of(0L, 10L, 20L), storedBaseOffsets(engine, PID));
       assertTrue(await(engine.readRaw(PID, 30, Long.MAX_VALUE, 1 << 20)).isEmpty());
+      assertTrue(await(engine.offsetForTimestamp(PID, 1_004)).isEmpty(), "the failed write's timestamp");
+      List<JournalEntry> replayed = new ArrayList<>();
+      await(engine.replay(PID, 1, Long.MAX_VALUE, Long.MAX_VALUE, replayed::add));
+      assertEquals(3, replayed.size(), "replay stops at the last acknowledged write");
 
       engine.close();
       assertFalse(cleanShutdownMarked(PID), "an offline log is never marked clean");
