@@ -20,20 +20,17 @@ import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.ListOffsets;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,39 +46,20 @@ class DiskFullTest {
   private static final int RECORD_BYTES = 1_000;
 
   @TempDir Path dir;
+  private Tmpfs disk;
   private Path data;
-  private boolean mounted;
 
   @BeforeEach
   void mountASmallFileSystem() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-        "mounting a tmpfs needs root (CI and the dev container run as root)");
-    data = Files.createDirectories(dir.resolve("data"));
-    run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", data.toString());
-    mounted = true;
+    disk = Tmpfs.mount(dir.resolve("data"), "8m");
+    data = disk.dir();
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted) {
-      if (!run("umount", data.toString())) {
-        run("umount", "-l", data.toString()); // something still holds a file: detach it anyway
-      }
+    if (disk != null) {
+      disk.close();
     }
-  }
-
-  /** Runs a command; fails the test if it is mount and fails, returns whether it succeeded. */
-  private static boolean run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish");
-    }
-    if (p.exitValue() != 0 && command[0].equals("mount")) {
-      throw new AssertionError(String.join(" ", command) + " failed: " + output);
-    }
-    return p.exitValue() == 0;
   }
 
   private static byte[] value(String name) {
@@ -194,7 +172,7 @@ class DiskFullTest {
         retried.add(patient.send("filling", null, value("late" + i)));
       }
       broker.close();
-      assertTrue(run("mount", "-o", "remount,size=64m", data.toString()));
+      disk.resize("64m");
       broker = TestBroker.start(settings);
 
       await(patient.flush());

@@ -16,7 +16,6 @@ import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.record.RecordBatch;
 import dev.tributary.protocol.record.RecordBatchBuilder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -115,28 +114,6 @@ class PartitionBehaviourTest {
     assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, negative.error(), "a negative offset");
     assertTrue(negative.errorMessage().contains("seek"), negative.errorMessage());
     assertEquals(ErrorCode.NONE, await(client.fetch("bounds", 0, 2, 1024, Duration.ZERO)).error(), "at the end: empty");
-  }
-
-  /**
-   * A log that cannot be opened must not turn every request into a partition restart that hits it
-   * again (and drops the stashed requests): the partition stays up and says why.
-   */
-  @Test
-  void aPartitionWhoseLogCannotBeOpenedAnswersEveryRequestWithAStorageError() throws Exception {
-    Path journal = Files.createDirectories(dir.resolve("journal"));
-    Files.writeString(journal.resolve("unopenable-0"), "a file where the log's directory belongs");
-    await(client.createTopic("unopenable", 1, Map.of()));
-    for (int i = 0; i < 3; i++) {
-      ProduceResponse refused = produce("unopenable", batch(-1, 0, "x"));
-      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());
-      assertTrue(refused.errorMessage().contains("unopenable-0 could not be opened"), refused.errorMessage());
-    }
-    assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, await(client.fetch("unopenable", 0, 0, 1024, Duration.ZERO)).error());
-    TributaryException lookup = assertThrows(TributaryException.class,
-        () -> await(client.listOffsets("unopenable", 0, ListOffsets.LATEST)));
-    assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, lookup.code());
-    await(client.deleteTopic("unopenable"));
-    assertFalse(Files.exists(journal.resolve("unopenable-0")), "deleting the topic removes what was there");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.journal.segment.LogFiles;
 import dev.tributary.node.MetadataView;
+import dev.tributary.node.Tmpfs;
 import dev.tributary.node.TopicConfig;
 import dev.tributary.node.gateway.GatewayMessages;
 import dev.tributary.node.metrics.BrokerMetrics;
@@ -119,6 +120,20 @@ class PartitionEntityTest {
   private FetchResponse fetch(ActorRef<PartitionCommand> partition, long offset) {
     sendFetch(partition, offset, 0);
     return fetched.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  /** The values of every record from offset 0 to the high watermark. */
+  private List<String> allValues(ActorRef<PartitionCommand> partition) {
+    List<String> out = new ArrayList<>();
+    FetchResponse response = fetch(partition, 0);
+    while (!values(response).isEmpty()) {
+      out.addAll(values(response));
+      if (out.size() >= response.highWatermark()) {
+        break;
+      }
+      response = fetch(partition, out.size());
+    }
+    return out;
   }
 
   /** The values of the records in a fetch response, in order. */
@@ -255,5 +270,69 @@ class PartitionEntityTest {
     try (Stream<Path> aside = Files.list(dir.resolve("journal").resolve(LogFiles.QUARANTINE_DIRECTORY))) {
       assertEquals(1, aside.count(), "the old log is kept aside, not deleted");
     }
+  }
+
+  /**
+   * A full disk takes the front offline instead of restarting it into the same log: the failed
+   * write and every later produce get KAFKA_STORAGE_ERROR with the reason, what was stored is still
+   * served, and once space returns a restart of the partition continues after its last write.
+   */
+  @Test
+  void aFullDiskTakesThePartitionOfflineAndARestartWithSpaceContinuesAfterItsLastWrite() throws Exception {
+    try (Tmpfs disk = Tmpfs.mount(dir.resolve("journal"), "1m")) {
+      ActorRef<PartitionCommand> partition = spawnPartition();
+      List<String> acknowledged = new ArrayList<>();
+      ProduceResponse refused = null;
+      while (refused == null) {
+        assertTrue(acknowledged.size() < 1_000, "1,000 batches of 3 KB fitted on a 1 MiB file system");
+        String value = acknowledged.size() + ":" + "x".repeat(3_000);
+        ProduceResponse response = produce(partition, batch(7, acknowledged.size(), value));
+        if (response.error() == ErrorCode.NONE) {
+          assertEquals(acknowledged.size(), response.baseOffset());
+          acknowledged.add(value);
+        } else {
+          refused = response;
+        }
+      }
+      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());
+      assertTrue(refused.errorMessage().contains("No space left on device"), refused.errorMessage());
+      assertTrue(refused.errorMessage().contains("orders-0 is offline"), refused.errorMessage());
+      ProduceResponse again = produce(partition, batch(7, acknowledged.size(), "refused"));
+      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, again.error(), "offline, not a sequence error: " + again.errorMessage());
+      assertEquals(acknowledged, allValues(partition), "what was stored is still served, nothing more");
+
+      testKit.stop(partition, Duration.ofSeconds(10));
+      disk.resize("8m");
+      ActorRef<PartitionCommand> restarted = spawnPartition();
+      ProduceResponse retried = produce(restarted, batch(7, acknowledged.size(), "retried"));
+      assertEquals(ErrorCode.NONE, retried.error(), retried.errorMessage());
+      assertEquals(acknowledged.size(), retried.baseOffset(), "continues after the last complete write");
+      List<String> expected = new ArrayList<>(acknowledged);
+      expected.add("retried");
+      assertEquals(expected, allValues(restarted));
+      testKit.shutdownTestKit(); // closes the journal before its file system goes
+    }
+  }
+
+  /**
+   * A log that cannot be opened must not turn every request into a restart that hits it again (and
+   * drops the requests stashed meanwhile): the partition stays up and says why.
+   */
+  @Test
+  void aPartitionWhoseLogCannotBeOpenedAnswersEveryRequestWithAStorageError() throws Exception {
+    Path journal = Files.createDirectories(dir.resolve("journal"));
+    Files.writeString(journal.resolve(PARTITION_ID), "a file where the log's directory belongs");
+    TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
+    ActorRef<PartitionCommand> partition = testKit.spawn(
+        PartitionEntity.create(PARTITION_ID, metadata, defaults, gateway.ref(), new BrokerMetrics()));
+    for (int i = 0; i < 3; i++) {
+      ProduceResponse refused = produce(partition, batch(-1, 0, "x"));
+      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());
+      assertTrue(refused.errorMessage().contains("orders-0 could not be opened"), refused.errorMessage());
+    }
+    assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, fetch(partition, 0).error());
+    TestProbe<ListOffsetsResponse> offsets = testKit.createTestProbe(ListOffsetsResponse.class);
+    partition.tell(new ListOffsets(TOPIC, 0, ListOffsets.LATEST, offsets.ref()));
+    assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, offsets.receiveMessage(Duration.ofSeconds(10)).error());
   }
 }
