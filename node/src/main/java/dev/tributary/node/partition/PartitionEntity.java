@@ -95,7 +95,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final int partition;
   private final String partitionId;
   /** The id of the topic this partition's log belongs to (empty until the controller's is known). */
-  private final Optional<String> topicId;
+  private Optional<String> topicId;
   private final StorageEngine engine;
   private final MetadataView metadata;
   private final TopicConfig defaults;
@@ -557,11 +557,26 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   }
 
   /**
-   * Whether the controller's topic of this name has another id than the log's: the topic was
-   * deleted and created again while this partition ran (or before its id was recorded).
+   * Whether the controller's topic of this name has another id than the log recorded: the topic
+   * was deleted and created again while this partition ran. A log that recorded no id yet (this
+   * node had not heard of the topic when the partition started) takes the id it sees now, as it
+   * would have at start.
    */
   private boolean topicRecreated() {
-    return metadata.topic(topic).map(t -> !Optional.ofNullable(t.topicId()).equals(topicId)).orElse(false);
+    String current = metadata.topic(topic).map(TopicMetadata::topicId).orElse(null);
+    if (current == null || topicId.filter(current::equals).isPresent()) {
+      return false;
+    }
+    if (topicId.isEmpty()) {
+      topicId = Optional.of(current);
+      TopicIdGuard.claim(engine, partitionId, topicId).exceptionally(error -> {
+        getContext().getSystem().log().warn("Partition {}: could not record topic id {}: {}", partitionId, current,
+            error.toString());
+        return Optional.empty();
+      });
+      return false;
+    }
+    return true;
   }
 
   /**
