@@ -1,0 +1,28 @@
+package dev.tributary.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.spi.FilterReply;
+import org.junit.jupiter.api.Test;
+
+class ShardRetryLogFilterTest {
+
+  private final LoggerContext context = new LoggerContext();
+  private final ShardRetryLogFilter filter = new ShardRetryLogFilter();
+
+  private FilterReply decide(String logger, String message) {
+    return filter.decide(new LoggingEvent("test", context.getLogger(logger), Level.WARN, message, null, null));
+  }
+
+  @Test
+  void onlyTheRegionsRepeatedRetryWarningIsDropped() {
+    String retry = "partition: Retry request for shards [pinned-1] homes from coordinator. [3] total buffered messages.";
+    assertEquals(FilterReply.DENY, decide(ShardRetryLogFilter.REGION_LOGGER, retry));
+    assertEquals(FilterReply.NEUTRAL, decide(ShardRetryLogFilter.REGION_LOGGER,
+        "partition: Buffer is full, dropping message for shard [pinned-1]"), "other sharding warnings pass");
+    assertEquals(FilterReply.NEUTRAL, decide("dev.tributary.node.Broker", retry), "other loggers pass");
+  }
+}
