@@ -19,7 +19,8 @@ class ShardRetryLogFilterTest {
 
   @Test
   void onlyTheRegionsRepeatedRetryWarningIsDropped() {
-    String retry = "partition: Retry request for shards [pinned-1] homes from coordinator. [3] total buffered messages.";
+    String retry = "partition: Requested shard homes [pinned-1] from coordinator at [Actor[pekko://tributary/system/"
+        + "sharding/partitionCoordinator/singleton/coordinator#448572844]]. [1] total buffered messages.";
     assertEquals(FilterReply.DENY, decide(ShardRetryLogFilter.REGION_LOGGER, retry));
     assertEquals(FilterReply.NEUTRAL, decide(ShardRetryLogFilter.REGION_LOGGER,
         "partition: Buffer is full, dropping message for shard [pinned-1]"), "other sharding warnings pass");
