@@ -45,7 +45,8 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+    return withRequestTimeout(settings.routeTimeout(), this::timedOut,
+        () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("health", () -> concat(
             path("alive", () -> get(() -> complete(responses.json(200, Map.of("status", "alive"))))),
             path("ready", () -> get(this::ready)))),
@@ -54,7 +55,15 @@ public final class AdminRoutes extends AllDirectives {
             pathPrefix("v1", () -> concat(
                 path("cluster", () -> get(() -> complete(responses.json(200, node.cluster())))),
                 path("openapi.json", () -> get(() -> complete(openApi()))),
-                whenReady(() -> concat(topics.route(), records.route(), groups.route())))))))));
+                whenReady(() -> concat(topics.route(), records.route(), groups.route()))))))))));
+  }
+
+  /** pekko-http's answer when a route ran out of time: a problem that does not claim nothing happened. */
+  private org.apache.pekko.http.javadsl.model.HttpResponse timedOut(
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return responses.problem(503, "REQUEST_TIMED_OUT", "Service unavailable",
+        "no answer within " + settings.routeTimeout().toSeconds() + " s: if the request asked for a change (records,"
+            + " a topic, offsets) it may or may not have been made; look before trying again");
   }
 
   /** The OpenAPI document, kept true by a test that calls every route in it. */

@@ -32,6 +32,15 @@ public record AdminSettings(
         c.getInt("max-records-limit"));
   }
 
+  /**
+   * How long pekko-http lets a route run before it answers for it: above the longest a route
+   * waits for the cluster (a topic change waits four request timeouts), so a route always answers
+   * with its own problem first, and pekko-http's timeout answer is only a backstop.
+   */
+  public Duration routeTimeout() {
+    return requestTimeout.multipliedBy(4).plusSeconds(10);
+  }
+
   public AdminSettings withPort(int newPort) {
     return new AdminSettings(iface, newPort, token, requestTimeout, maxBodyBytes, maxRecordsLimit);
   }

@@ -9,6 +9,9 @@ import java.util.function.Supplier;
 /**
  * The admin API's one producer, created on the first produce over HTTP (it leases a producer id
  * from the cluster, so not at start-up). Linger 0: an HTTP request's records go out at once.
+ * Request and delivery timeout are the client's request timeout ({@code tributary.admin.request-timeout}),
+ * so every record's outcome is known (stored, refused, or not acknowledged) within about that
+ * long, before the HTTP request times out, and what the route answers is final.
  */
 final class LazyProducer implements Supplier<Producer> {
 
@@ -26,7 +29,8 @@ final class LazyProducer implements Supplier<Producer> {
       synchronized (this) {
         p = producer;
         if (p == null) {
-          p = new Producer(client, ProducerSettings.defaults().withLinger(Duration.ZERO));
+          p = new Producer(client, ProducerSettings.defaults().withLinger(Duration.ZERO)
+              .withRequestTimeout(client.requestTimeout()).withDeliveryTimeout(client.requestTimeout()));
           producer = p;
         }
       }

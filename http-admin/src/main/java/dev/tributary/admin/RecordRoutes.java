@@ -98,8 +98,37 @@ final class RecordRoutes extends AllDirectives {
           sent.forEach(f -> stored.add(new Stored(f.join().partition(), f.join().offset())));
           return responses.json(200, Map.of("offsets", stored));
         })
-        .exceptionally(topics::failure);
+        .exceptionally(error -> produceFailure(sent, error));
     return completeWithFuture(done);
+  }
+
+  /**
+   * The problem for a produce of which a record failed (every record has its outcome by now): the
+   * first failed record's error, which says whether it may or may not have been stored or was not
+   * stored, with its index, and how many of the others were stored.
+   */
+  private HttpResponse produceFailure(List<CompletableFuture<RecordMetadata>> sent, Throwable error) {
+    int failedAt = -1;
+    int stored = 0;
+    for (int i = 0; i < sent.size(); i++) {
+      if (!sent.get(i).isCompletedExceptionally()) {
+        stored++;
+      } else if (failedAt < 0) {
+        failedAt = i;
+      }
+    }
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (!(cause instanceof TributaryException te) || failedAt < 0) {
+      return topics.failure(error);
+    }
+    String message = te.getMessage().startsWith(te.code().name() + ": ")
+        ? te.getMessage().substring(te.code().name().length() + 2) : te.getMessage();
+    String detail = "record " + failedAt + ": " + message
+        + (stored == 0 ? "" : " (" + stored + " other record(s) of this request were stored)");
+    return responses.problem(ErrorMapping.status(te.code()), te.code().name(), ErrorMapping.title(te.code()), detail);
   }
 
   private record ParsedRecord(byte[] key, byte[] value, List<Header> headers, Integer partition) {}

@@ -13,6 +13,7 @@ import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.RecordMetadata;
 import dev.tributary.client.TopicPartition;
 import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +76,44 @@ class ProduceConsumeTest {
       }
     }
     return byPartition;
+  }
+
+  /**
+   * Produce callbacks run on the producer's own thread, not on the client's one reply actor: a
+   * callback that blocks holds up neither the same client's fetches nor another producer's
+   * acknowledgements.
+   */
+  @Test
+  void aProduceCallbackThatBlocksDoesNotStopTheSameClientsFetches() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("callbacks", 1, Map.of()));
+      await(client.createTopic("reads", 1, Map.of()));
+      produce(client, "reads", 0, 10);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try (Producer producer = new Producer(client, ProducerSettings.defaults())) {
+        producer.send("callbacks", null, utf8("slow")).thenAccept(m -> {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the callback is running (and now blocks)");
+        try {
+          assertEquals(10, consume(client, "reads", Map.of(), 10).getOrDefault(0, List.of()).size(),
+              "a consumer on the same client reads while the callback blocks");
+          assertEquals(ErrorCode.NONE, await(client.fetch("reads", 0, 0, 1 << 20, Duration.ZERO)).error());
+          try (Producer other = new Producer(client, ProducerSettings.defaults())) {
+            assertEquals(1, await(other.send("callbacks", null, utf8("fast"))).offset(),
+                "another producer's record is acknowledged");
+          }
+        } finally {
+          release.countDown();
+        }
+      }
+    }
   }
 
   @Test

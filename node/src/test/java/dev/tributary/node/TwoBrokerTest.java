@@ -2,22 +2,35 @@ package dev.tributary.node;
 
 import static dev.tributary.node.TestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.client.Consumer;
+import dev.tributary.client.NotAcknowledgedException;
 import dev.tributary.client.ConsumerRecord;
 import dev.tributary.client.ConsumerSettings;
 import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.RebalanceListener;
 import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.record.RecordBatch;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,6 +180,89 @@ class TwoBrokerTest {
         }
       } finally {
         b.close();
+      }
+    }
+  }
+
+  /**
+   * A produce to a partition whose broker is away waits in sharding and times out. The client and
+   * the HTTP API both say it may or may not have been stored, and when the broker returns the
+   * waiting requests reach the partition past their deadline and are dropped: the partition's log
+   * holds only a marker produced after them through the same path.
+   */
+  @Test
+  void aProduceToAPartitionWhoseBrokerIsAwayTimesOutHonestlyAndIsNeverStoredLater() throws Exception {
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    BrokerSettings settingsB = second(portA, portB);
+    // The admin API's produces get 2 s (tributary.admin.request-timeout), as the client's below.
+    BrokerSettings settingsA = BrokerSettings.defaults().withDataDir(dirA).withPort(portA)
+        .with("tributary.admin.request-timeout", "2s");
+    try (TestBroker a = TestBroker.start(settingsA);
+         TributaryClient viaA = a.client()) {
+      TestBroker b = TestBroker.start(settingsB);
+      try {
+        await(viaA.createTopic("honest", 4, Map.of()));
+        int onB = await(viaA.metadata()).topics().get("honest").placement().indexOf(1);
+        assertTrue(onB >= 0, "a partition on broker 1");
+        b.close();
+        awaitMembers(a, 1);
+
+        ProducerSettings quick = ProducerSettings.defaults().withLinger(Duration.ZERO)
+            .withRequestTimeout(Duration.ofSeconds(2)).withDeliveryTimeout(Duration.ofSeconds(2));
+        try (Producer producer = new Producer(viaA, quick)) {
+          var sent = producer.send("honest", onB, null, "lost-client".getBytes(StandardCharsets.UTF_8), List.of(),
+              System.currentTimeMillis()).toCompletableFuture();
+          var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(60, TimeUnit.SECONDS));
+          assertTrue(NotAcknowledgedException.mayHaveBeenStored(failed.getCause()), "unacknowledged: " + failed.getCause());
+          assertEquals(ErrorCode.REQUEST_TIMED_OUT, ((TributaryException) failed.getCause()).code());
+          assertTrue(failed.getCause().getMessage().contains("may or may not have been stored"), failed.getCause().getMessage());
+        }
+
+        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + a.broker().adminPort() + "/v1/topics/honest/records"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("[{\"value\":\"lost-http\",\"partition\":" + onB + "}]"))
+            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, http.statusCode(), http.body());
+        assertEquals("application/problem+json", http.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(http.body().contains("\"code\":\"REQUEST_TIMED_OUT\"") && http.body().contains("may or may not have been stored"),
+            http.body());
+
+        b = TestBroker.start(settingsB);
+        // Both waiting produces reach the returned partition, late, and are dropped there.
+        awaitMetric(b, "tributary_expired_requests_total", "topic=\"honest\"", 2);
+        try (Producer producer = new Producer(viaA, ProducerSettings.defaults())) {
+          await(producer.send("honest", onB, null, "marker".getBytes(StandardCharsets.UTF_8), List.of(),
+              System.currentTimeMillis()));
+        }
+        FetchResponse log = await(viaA.fetch("honest", onB, 0, 1 << 20, Duration.ZERO));
+        List<String> values = new ArrayList<>();
+        for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(log.records()))) {
+          batch.records().forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        assertEquals(List.of("marker"), values, "the whole log of partition " + onB);
+      } finally {
+        b.close();
+      }
+    }
+  }
+
+  /** Waits until a counter on {@code broker}'s /metrics, summed over the series with {@code label}, reaches {@code atLeast}. */
+  private static void awaitMetric(TestBroker broker, String name, String label, double atLeast) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    URI uri = URI.create("http://127.0.0.1:" + broker.broker().adminPort() + "/metrics");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    double value = 0;
+    while (value < atLeast) {
+      assertTrue(System.nanoTime() < deadline, name + "{" + label + "} stayed at " + value + ", expected " + atLeast);
+      Thread.sleep(200);
+      value = 0;
+      for (String line : http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body()
+          .split("\n")) {
+        if (line.startsWith(name + "{") && line.contains(label)) {
+          value += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
       }
     }
   }

@@ -84,10 +84,11 @@ class PluginIntegrationTest {
         journal.eventsByPersistenceId("live-1", 0, Long.MAX_VALUE).runWith(Sink.queue(), system);
     assertEquals("first", queue.pull().toCompletableFuture().get(10, TimeUnit.SECONDS).get().event());
 
+    // The stream may be waiting on the append signal or still reading when "second" lands: either
+    // way it must deliver it, and with no polling at all a missed signal would never complete.
+    // (StorageEngineTest.awaitAppendAfterCompletesWhenAWriteLands pins the wake-up itself.)
     var next = queue.pull().toCompletableFuture();
-    Thread.sleep(200); // the stream is now waiting on the append signal
     persist(writer, List.of("second"));
-    // There is no polling at all: without the append signal this would never complete.
     EventEnvelope envelope = next.get(10, TimeUnit.SECONDS).get();
     assertEquals("second", envelope.event());
     assertEquals(2L, envelope.sequenceNr());

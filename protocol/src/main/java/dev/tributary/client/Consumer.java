@@ -164,13 +164,15 @@ public final class Consumer implements AutoCloseable {
     String groupId = group.groupId();
     String memberId = group.memberId();
     int epoch = group.memberEpoch();
+    // Completed on the client's dispatcher: the answer arrives on a remoting thread, which a slow
+    // callback of the caller's must not hold.
     return client.<OffsetsResponse>group(replyTo ->
             new GroupRequest.CommitOffsets(groupId, memberId, epoch, offsets, replyTo))
-        .thenAccept(response -> {
+        .thenAcceptAsync(response -> {
           if (response.error() != ErrorCode.NONE) {
             throw new TributaryException(response.error(), response.errorMessage());
           }
-        });
+        }, client.system().executionContext());
   }
 
   private static List<CommittedOffset> toCommitted(
@@ -239,8 +241,9 @@ public final class Consumer implements AutoCloseable {
       List<CommittedOffset> offsets) {
     String memberId = group.memberId();
     int epoch = group.memberEpoch();
-    return await(client.<OffsetsResponse>group(replyTo ->
-        new GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)));
+    return Await.result(client.<OffsetsResponse>group(replyTo ->
+            new GroupRequest.CommitOffsets(group.groupId(), memberId, epoch, offsets, replyTo)), Duration.ofSeconds(30),
+        "no answer from the group coordinator: the commit may or may not have been stored; commit again");
   }
 
   /** The group's committed offsets of these partitions (absent: none committed). */
@@ -469,7 +472,7 @@ public final class Consumer implements AutoCloseable {
       s.fetching = true;
       long generation = s.generation;
       long offset = s.position;
-      client.fetch(tp.topic(), tp.partition(), offset, settings.maxPartitionFetchBytes(), settings.maxWait())
+      client.sendFetch(tp.topic(), tp.partition(), offset, settings.maxPartitionFetchBytes(), settings.maxWait())
           .whenComplete((response, error) -> arrivals.add(new Arrival(tp, generation, offset, response, error)));
     }
   }

@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,6 +32,13 @@ import java.util.concurrent.TimeUnit;
  * partition await an answer; retriable errors are retried with back-off, and idempotence (on by
  * default) makes retries safe. Thread-safe. {@link #send} never blocks unless {@code
  * bufferMemory} bytes already wait to be sent.
+ *
+ * <p>A send fails with a {@link NotAcknowledgedException} when the record may or may not have
+ * been stored (no answer came in time), and with a plain {@link TributaryException} when it was
+ * not stored. The stages {@link #send} returns complete on this producer's own callback thread,
+ * in the order the answers came, never on the client's shared reply thread: a slow callback
+ * delays this producer's later callbacks and {@link #flush}, but no other producer's and no
+ * consumer's answers.
  */
 public final class Producer implements AutoCloseable {
 
@@ -41,6 +49,9 @@ public final class Producer implements AutoCloseable {
   private final ProducerSettings settings;
   private final long producerId;
   private final ScheduledExecutorService timer;
+  /** Completes the records' stages, one at a time in answer order: user callbacks run here. */
+  private final ExecutorService callbacks;
+  private volatile Thread callbackThread;
   private final Object lock = new Object();
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
   /** The same queues by topic and partition number, so a send allocates no key. */
@@ -54,10 +65,27 @@ public final class Producer implements AutoCloseable {
 
   private record Pending(CompletableFuture<RecordMetadata> future, long timestamp, int size) {}
 
+  /**
+   * A closed batch and its attempts so far.
+   *
+   * @param unanswered whether an attempt went unanswered (or failed in a way that may have stored
+   *     it): from then on, a final failure means "may or may not have been stored"
+   */
   private record Ready(TopicPartition tp, RecordBatch batch, List<Pending> records, int attempts,
-      CompletableFuture<Void> done, long closedAtNanos) {
-    Ready retried() {
-      return new Ready(tp, batch, records, attempts + 1, done, closedAtNanos);
+      CompletableFuture<Void> done, long closedAtNanos, boolean unanswered) {
+    Ready retried(boolean thisAttemptUnanswered) {
+      return new Ready(tp, batch, records, attempts + 1, done, closedAtNanos, unanswered || thisAttemptUnanswered);
+    }
+
+    /** One batch whatever its attempt: a retry must find (and remove) its batch in {@code outstanding}. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ready other && other.done == done;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(done);
     }
   }
 
@@ -93,6 +121,12 @@ public final class Producer implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tributary-producer-linger");
       t.setDaemon(true);
+      return t;
+    });
+    this.callbacks = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tributary-producer-callbacks");
+      t.setDaemon(true);
+      callbackThread = t;
       return t;
     });
   }
@@ -246,7 +280,7 @@ public final class Producer implements AutoCloseable {
     } else {
       batch = q.open.build();
     }
-    Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>(), System.nanoTime());
+    Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>(), System.nanoTime(), false);
     outstanding.add(ready);
     q.ready.add(ready);
     q.open = null;
@@ -267,9 +301,25 @@ public final class Producer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends one attempt. Its timeout is the request timeout, cut to what is left of the delivery
+   * timeout, so a batch's outcome is known within about the delivery timeout (plus the client's
+   * {@link TributaryClient#NO_ANSWER_GRACE}). The answer is handled on the client's reply thread.
+   */
   private void transmit(PartitionQueue q, Ready r) {
-    client.produce(r.tp().topic(), r.tp().partition(), r.batch(), settings.acks(), settings.requestTimeout())
+    long left = settings.deliveryTimeout().toNanos() - (System.nanoTime() - r.closedAtNanos());
+    Duration timeout = settings.requestTimeout().compareTo(Duration.ofNanos(left)) <= 0
+        ? settings.requestTimeout() : Duration.ofMillis(Math.max(1, left / 1_000_000));
+    client.sendProduce(r.tp().topic(), r.tp().partition(), r.batch(), settings.acks(), timeout)
         .whenComplete((response, error) -> onResponse(q, r, response, error));
+  }
+
+  /**
+   * Whether a failed attempt may still have stored the batch: no answer in time, or a write
+   * failure (the journal may have written it before failing).
+   */
+  private static boolean mayHaveStored(ErrorCode code) {
+    return code == ErrorCode.REQUEST_TIMED_OUT || code == ErrorCode.KAFKA_STORAGE_ERROR;
   }
 
   private void onResponse(PartitionQueue q, Ready r, ProduceResponse response, Throwable error) {
@@ -307,22 +357,56 @@ public final class Producer implements AutoCloseable {
       if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code == ErrorCode.NOT_LEADER) {
         metadata = null;
       }
-      timer.schedule(() -> transmit(q, r.retried()), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
+      Ready again = r.retried(mayHaveStored(code));
+      timer.schedule(() -> transmit(q, again), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
-    if (code == ErrorCode.NONE) {
-      List<Pending> records = r.records();
-      for (int i = 0; i < records.size(); i++) {
-        Pending p = records.get(i);
+    TributaryException failure = code == ErrorCode.NONE ? null : failure(r, code, message);
+    onCallbackThread(() -> complete(r, response, failure));
+  }
+
+  /** The final failure of a batch: "may or may not have been stored" once any attempt may have stored it. */
+  private static TributaryException failure(Ready r, ErrorCode code, String message) {
+    String where = r.records().size() + " record(s) for " + r.tp() + ": ";
+    if (mayHaveStored(code)) {
+      return new NotAcknowledgedException(code, where + stripAdvice(message));
+    }
+    if (r.unanswered()) {
+      return new NotAcknowledgedException(ErrorCode.REQUEST_TIMED_OUT,
+          where + "an earlier attempt got no answer, and the last was refused with " + code + " (" + message + ")");
+    }
+    return new TributaryException(code, where + message);
+  }
+
+  /** The client's own "may or may not" sentence, which the exception adds once. */
+  private static String stripAdvice(String message) {
+    String advice = "; " + NotAcknowledgedException.MAY_OR_MAY_NOT;
+    return message.endsWith(advice) ? message.substring(0, message.length() - advice.length()) : message;
+  }
+
+  /** Completes the batch's records (on the callback thread). */
+  private void complete(Ready r, ProduceResponse response, TributaryException failure) {
+    List<Pending> records = r.records();
+    for (int i = 0; i < records.size(); i++) {
+      Pending p = records.get(i);
+      if (failure == null) {
         p.future().complete(new RecordMetadata(r.tp().topic(), r.tp().partition(), response.baseOffset() + i, p.timestamp()));
+      } else {
+        p.future().completeExceptionally(failure);
       }
-    } else {
-      TributaryException failure = new TributaryException(code, message);
-      r.records().forEach(p -> p.future().completeExceptionally(failure));
     }
     // Only now: flush() promises that every record's own callbacks have run.
     outstanding.remove(r);
     r.done().complete(null);
+  }
+
+  /** Runs {@code task} on the callback thread, after the callbacks queued before it; inline once closed. */
+  private void onCallbackThread(Runnable task) {
+    try {
+      callbacks.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      task.run();
+    }
   }
 
   /** Sends every waiting record now; completes when all records sent so far are answered. */
@@ -349,14 +433,44 @@ public final class Producer implements AutoCloseable {
     } finally {
       closed = true;
       timer.shutdownNow();
-      TributaryException closedError = new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
+      TributaryException notSent = new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
+          "the producer closed before it sent the record, so it was not stored");
+      NotAcknowledgedException unanswered = new NotAcknowledgedException(ErrorCode.REQUEST_TIMED_OUT,
           "the producer closed before the record was acknowledged");
+      List<Pending> neverSent = new ArrayList<>();
+      java.util.Set<Ready> waiting = new java.util.HashSet<>();
       synchronized (lock) {
         for (PartitionQueue q : queues.values()) {
-          q.openRecords.forEach(p -> p.future().completeExceptionally(closedError));
+          neverSent.addAll(q.openRecords);
+          waiting.addAll(q.ready);
         }
       }
-      outstanding.forEach(r -> r.records().forEach(p -> p.future().completeExceptionally(closedError)));
+      List<Ready> left = List.copyOf(outstanding);
+      onCallbackThread(() -> {
+        neverSent.forEach(p -> p.future().completeExceptionally(notSent));
+        for (Ready r : left) {
+          TributaryException error = waiting.contains(r) ? notSent : unanswered;
+          r.records().forEach(p -> p.future().completeExceptionally(error));
+        }
+      });
+      callbacks.shutdown();
+      awaitCallbacks(timeout);
+    }
+  }
+
+  /**
+   * Lets the callbacks queued so far run (so a caller that exits after close has seen every
+   * outcome), for at most {@code timeout} and 10 s (a callback that blocks must not hold close for
+   * long); not when close is called from a callback itself.
+   */
+  private void awaitCallbacks(Duration timeout) {
+    if (Thread.currentThread() == callbackThread) {
+      return;
+    }
+    try {
+      callbacks.awaitTermination(Math.max(1, Math.min(timeout.toMillis(), 10_000)), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

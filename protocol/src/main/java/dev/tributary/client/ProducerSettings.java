@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param retries how often a batch is resent after a retriable error (Kafka's default: no limit
  *     but {@code deliveryTimeout})
  * @param retryBackoff wait before a resend
- * @param requestTimeout how long the broker may take to answer
+ * @param requestTimeout how long one attempt may take to reach its partition; the broker drops it
+ *     after that, and the client reports it unacknowledged if no answer came a few seconds later
  * @param idempotence stamp producer id and sequence numbers, so retries never duplicate
  * @param deliveryTimeout how long a batch may take from being closed to its final answer,
  *     retries included (Kafka's {@code delivery.timeout.ms})
@@ -50,6 +51,10 @@ public record ProducerSettings(
 
   public ProducerSettings withRetries(int value) {
     return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+  }
+
+  public ProducerSettings withRequestTimeout(Duration value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, value, idempotence, deliveryTimeout);
   }
 
   public ProducerSettings withIdempotence(boolean value) {

@@ -178,7 +178,10 @@ public final class TributaryClient implements AutoCloseable {
 
   private CompletionStage<AdminResponse> admin(
       org.apache.pekko.japi.function.Function<ActorRef<AdminResponse>, GatewayRequest> request) {
-    return unreachableOnTimeout(AskPattern.ask(gateway, request::apply, requestTimeout.multipliedBy(4), system.scheduler()))
+    Duration timeout = requestTimeout.multipliedBy(4);
+    return unreachableOnTimeout(AskPattern.ask(gateway, request::apply, timeout, system.scheduler()),
+            "no answer from the cluster at " + bootstrap + " within " + timeout.toSeconds() + " s: the change may or"
+                + " may not have been made; look (topic describe) before trying again")
         .thenApply(response -> {
           if (response.error() != ErrorCode.NONE) {
             throw new TributaryException(response.error(), response.errorMessage());
@@ -227,27 +230,58 @@ public final class TributaryClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- data plane
 
-  /** Sends one batch; the reply may carry an error code (it is not turned into an exception). */
+  /**
+   * How much longer than a produce's timeout the client waits for its answer before reporting it
+   * unacknowledged. The broker drops a produce that reaches its partition after the timeout, so by
+   * then it is either stored (and its answer lost or late) or never will be.
+   */
+  public static final Duration NO_ANSWER_GRACE = Duration.ofSeconds(5);
+
+  /**
+   * Sends one batch; the reply may carry an error code (it is not turned into an exception). When
+   * no answer comes within {@code timeout} plus {@link #NO_ANSWER_GRACE}, the reply is
+   * REQUEST_TIMED_OUT: the batch was not acknowledged and may or may not have been stored.
+   * Dependent stages run on the client's dispatcher, never on the thread that receives replies.
+   */
   public CompletionStage<ProduceResponse> produce(
+      String topic, int partition, RecordBatch batch, Acks acks, Duration timeout) {
+    return sendProduce(topic, partition, batch, acks, timeout).thenApplyAsync(r -> r, system.executionContext());
+  }
+
+  /**
+   * {@link #produce}, completing on the client's one reply actor (or a timer thread): for the
+   * client's own classes, which only hand the answer on. Anything slow here stalls every reply.
+   */
+  CompletionStage<ProduceResponse> sendProduce(
       String topic, int partition, RecordBatch batch, Acks acks, Duration timeout) {
     CompletableFuture<DataPlaneMessage> reply = new CompletableFuture<>();
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
     dataGateway.tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo));
-    return reply.orTimeout(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+    Duration wait = timeout.plus(NO_ANSWER_GRACE);
+    return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
           if (e != null) {
             return ProduceResponse.failed(
                 new Produce(id, topic, partition, null, acks, 0, replyTo), ErrorCode.REQUEST_TIMED_OUT,
-                "no answer from " + bootstrap + " within " + timeout.plusSeconds(5) + "; retry");
+                "no answer from " + bootstrap + " within " + wait.toMillis() + " ms, so the batch for " + topic + "-"
+                    + partition + " was not acknowledged; " + NotAcknowledgedException.MAY_OR_MAY_NOT);
           }
           return (ProduceResponse) r;
         });
   }
 
-  /** Fetches stored batches from {@code offset}, waiting up to {@code maxWait} for new data. */
+  /**
+   * Fetches stored batches from {@code offset}, waiting up to {@code maxWait} for new data.
+   * Dependent stages run on the client's dispatcher, never on the thread that receives replies.
+   */
   public CompletionStage<FetchResponse> fetch(String topic, int partition, long offset, int maxBytes, Duration maxWait) {
+    return sendFetch(topic, partition, offset, maxBytes, maxWait).thenApplyAsync(r -> r, system.executionContext());
+  }
+
+  /** {@link #fetch}, completing on the client's one reply actor: see {@link #sendProduce}. */
+  CompletionStage<FetchResponse> sendFetch(String topic, int partition, long offset, int maxBytes, Duration maxWait) {
     CompletableFuture<DataPlaneMessage> reply = new CompletableFuture<>();
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
@@ -265,6 +299,10 @@ public final class TributaryClient implements AutoCloseable {
   }
 
   private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage) {
+    return unreachableOnTimeout(stage, "no answer from the cluster at " + bootstrap + ": is a broker running there?");
+  }
+
+  private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage, String noAnswer) {
     return stage.handle((value, error) -> {
       if (error == null) {
         return value;
@@ -272,8 +310,7 @@ public final class TributaryClient implements AutoCloseable {
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
           ? error.getCause() : error;
       if (cause instanceof TimeoutException) {
-        throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
-            "no answer from the cluster at " + bootstrap + ": is a broker running there?");
+        throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, noAnswer);
       }
       if (cause instanceof RuntimeException r) {
         throw r;

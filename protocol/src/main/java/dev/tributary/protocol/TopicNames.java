@@ -35,4 +35,22 @@ public final class TopicNames {
   public static String partitionId(String topic, int partition) {
     return topic + "-" + partition;
   }
+
+  /** The topic of a {@link #partitionId partition id} (topic names may contain '-' themselves). */
+  public static String topicOf(String partitionId) {
+    return partitionId.substring(0, lastDash(partitionId));
+  }
+
+  /** The partition number of a {@link #partitionId partition id}. */
+  public static int partitionOf(String partitionId) {
+    return Integer.parseInt(partitionId.substring(lastDash(partitionId) + 1));
+  }
+
+  private static int lastDash(String partitionId) {
+    int dash = partitionId.lastIndexOf('-');
+    if (dash <= 0 || dash == partitionId.length() - 1) {
+      throw new IllegalArgumentException("'" + partitionId + "' is not a partition id (<topic>-<partition>)");
+    }
+    return dash;
+  }
 }

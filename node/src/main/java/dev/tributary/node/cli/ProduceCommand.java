@@ -1,5 +1,6 @@
 package dev.tributary.node.cli;
 
+import dev.tributary.client.NotAcknowledgedException;
 import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.RecordMetadata;
@@ -8,7 +9,6 @@ import dev.tributary.protocol.message.Acks;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -42,8 +42,9 @@ final class ProduceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Acks level = CliArgs.acks(acks);
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    ProducerSettings settings = ProducerSettings.defaults().withAcks(level);
     try (TributaryClient c = client.connect();
-        Producer producer = new Producer(c, ProducerSettings.defaults().withAcks(level));
+        Producer producer = new Producer(c, settings);
         BufferedReader in = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8))) {
       String line;
       long lineNumber = 0;
@@ -63,13 +64,23 @@ final class ProduceCommand implements Callable<Integer> {
             value.getBytes(StandardCharsets.UTF_8), List.of(), System.currentTimeMillis());
         sent.whenComplete((m, e) -> {
           if (e != null && firstFailure.compareAndSet(null, e)) {
-            spec.commandLine().getErr().println("error: line " + n + " was not stored: " + TributaryCli.describe(e));
+            spec.commandLine().getErr().println("error: " + failure(n, e));
           }
         });
       }
-      ClientOptions.await(producer.flush());
-      producer.close(Duration.ofSeconds(30));
+      // Every record gets its outcome within the delivery timeout (plus the client's grace for a
+      // last answer); close waits that long, then reports what is still open as unacknowledged.
+      producer.close(settings.deliveryTimeout().plus(TributaryClient.NO_ANSWER_GRACE).plusSeconds(5));
     }
     return firstFailure.get() == null ? 0 : 1;
+  }
+
+  /**
+   * What happened to the record on line {@code line}: "not acknowledged ... may or may not have
+   * been stored" when no answer came, "not stored" when the cluster refused it.
+   */
+  static String failure(long line, Throwable error) {
+    String verdict = NotAcknowledgedException.mayHaveBeenStored(error) ? " was not acknowledged: " : " was not stored: ";
+    return "line " + line + verdict + TributaryCli.describe(error);
   }
 }

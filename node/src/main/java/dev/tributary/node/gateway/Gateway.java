@@ -118,7 +118,10 @@ public final class Gateway {
 
   /**
    * The data gateway: produce and fetch. Requests for partitions running on this node go to them
-   * directly; others through sharding.
+   * directly; others through sharding. Each produce gets its deadline here (arrival plus its
+   * timeout, by this broker's clock; the partition may check it on another broker, so clocks must
+   * agree to well within a timeout, which NTP gives for timeouts of seconds). Fetches get none:
+   * serving one late changes nothing, and its reply is ignored by a client that gave up.
    */
   public static Behavior<GatewayRequest> data(MetadataView view) {
     return Behaviors.setup(context -> {
@@ -140,7 +143,9 @@ public final class Gateway {
           })
           .onMessage(Produce.class, request -> {
             if (view.exists(request.topic(), request.partition())) {
-              deliver(sharding, local, request);
+              // The deadline goes with the request: sharding may hold it while the partition's
+              // broker is away, and the partition drops it if it arrives later than that.
+              deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()));
             } else {
               request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request)));
             }

@@ -8,7 +8,6 @@ import dev.tributary.protocol.message.PartitionRef;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -25,11 +24,15 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 final class GroupStore
     extends EventSourcedBehaviorWithEnforcedReplies<GroupStore.Command, GroupStore.Event, GroupStore.State> {
 
-  interface Command extends NoSerializationVerificationNeeded {}
+  /**
+   * Sent by the coordinator front to its child, so local today; serializable all the same, so the
+   * testkit checks it like any entity protocol.
+   */
+  sealed interface Command extends CborSerializable {}
 
   record Store(List<CommittedOffset> offsets, ActorRef<Stored> replyTo) implements Command {}
 
-  record Stored(List<CommittedOffset> offsets) {}
+  record Stored(List<CommittedOffset> offsets) implements CborSerializable {}
 
   record Get(ActorRef<State> replyTo) implements Command {}
 

@@ -30,6 +30,7 @@ public final class BrokerMetrics {
   private final Counter producedRecords;
   private final Counter producedBytes;
   private final Counter fetchedBytes;
+  private final Counter expiredRequests;
   private final Histogram produceLatency;
   private final Histogram fetchLatency;
 
@@ -45,6 +46,10 @@ public final class BrokerMetrics {
         .help("Record batch bytes appended, by topic").labelNames("topic").register(registry);
     fetchedBytes = Counter.builder().name("tributary_fetched_bytes_total")
         .help("Record batch bytes served to fetches, by topic").labelNames("topic").register(registry);
+    expiredRequests = Counter.builder().name("tributary_expired_requests_total")
+        .help("Requests dropped unanswered because they reached their partition after their deadline "
+            + "(for example while the partition's broker was away), by topic and request type")
+        .labelNames("topic", "type").register(registry);
     produceLatency = Histogram.builder().name("tributary_produce_latency_seconds")
         .help("Time from a produce reaching its partition to its answer").labelNames("topic").register(registry);
     fetchLatency = Histogram.builder().name("tributary_fetch_latency_seconds")
@@ -103,6 +108,11 @@ public final class BrokerMetrics {
       producedBytes.labelValues(topic).inc(bytes);
     }
     produceLatency.labelValues(topic).observe(nanos / 1e9);
+  }
+
+  /** A request of {@code type} (e.g. "produce") reached its partition past its deadline and was dropped. */
+  public void expired(String topic, String type) {
+    expiredRequests.labelValues(topic, type).inc();
   }
 
   public void fetched(String topic, String error, int bytes, long nanos) {

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -53,6 +54,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
+  private static final String RESTARTING = "the partition is restarting for its re-created topic; retry";
+
   /** Messages the front sends itself. */
   private interface Internal extends PartitionCommand, NoSerializationVerificationNeeded {
     @Override
@@ -66,7 +69,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
   }
 
-  private record LogLoaded(LogInfo info, ProducerStates producers) implements Internal {}
+  private record LogLoaded(LogInfo info, ProducerStates producers, Optional<String> topicId) implements Internal {}
 
   private record LoadFailed(Throwable cause) implements Internal {}
 
@@ -85,6 +88,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final String topic;
   private final int partition;
   private final String partitionId;
+  /** The id of the topic this partition's log belongs to (empty until the controller's is known). */
+  private final Optional<String> topicId;
   private final StorageEngine engine;
   private final MetadataView metadata;
   private final TopicConfig defaults;
@@ -118,10 +123,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
             Behaviors.setup(context -> {
               String partitionId = entityId;
               StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
+              Optional<String> controllersTopicId =
+                  metadata.topic(TopicNames.topicOf(partitionId)).map(TopicMetadata::topicId);
               context.pipeToSelf(
-                  engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
-                      .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()))
-                      .thenApply(producers -> new LogLoaded(info, producers))),
+                  TopicIdGuard.claim(engine, partitionId, controllersTopicId).thenCompose(topicId ->
+                      engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
+                          .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()))
+                          .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
                   (loaded, error) -> error == null ? loaded : new LoadFailed(error));
               return Behaviors.receive(PartitionCommand.class)
                   .onMessage(LogLoaded.class, loaded -> {
@@ -157,9 +165,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     this.dataGateway = dataGateway;
     LogInfo info = loaded.info();
     this.producers = loaded.producers();
-    int dash = entityId.lastIndexOf('-');
-    this.topic = entityId.substring(0, dash);
-    this.partition = Integer.parseInt(entityId.substring(dash + 1));
+    this.topic = TopicNames.topicOf(entityId);
+    this.partition = TopicNames.partitionOf(entityId);
+    this.topicId = loaded.topicId();
     this.partitionId = TopicNames.partitionId(topic, partition);
     this.engine = engine;
     this.metadata = metadata;
@@ -216,6 +224,19 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ produce
 
   private Behavior<PartitionCommand> onProduce(Produce produce) {
+    if (topicRecreated()) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, RESTARTING));
+      return restartForNewTopic();
+    }
+    if (produce.expiredAt(System.currentTimeMillis())) {
+      // Its client has stopped waiting (it waits a little longer than the timeout) and reports
+      // "not acknowledged": storing it now would be a surprise, and a retry a duplicate. Dropped
+      // unanswered (an answer would find no one); counted, so it shows.
+      getContext().getLog().debug("Partition {}: dropped a produce {} ms past its deadline", partitionId,
+          System.currentTimeMillis() - produce.deadlineMs());
+      metrics.expired(topic, "produce");
+      return this;
+    }
     long received = System.nanoTime();
     ErrorCode refused = validateAndAppend(produce);
     if (refused != ErrorCode.NONE) {
@@ -340,6 +361,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ fetch
 
   private Behavior<PartitionCommand> onFetch(Fetch fetch) {
+    if (topicRecreated()) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, RESTARTING, highWatermark, logStartOffset));
+      return restartForNewTopic();
+    }
     long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
       answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
@@ -446,6 +471,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ offsets, retention, delete
 
   private Behavior<PartitionCommand> onListOffsets(ListOffsets request) {
+    if (topicRecreated()) {
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, RESTARTING, -1,
+          logStartOffset, highWatermark, sizeBytes));
+      return restartForNewTopic();
+    }
     long hw = highWatermark;
     long start = logStartOffset;
     long size = sizeBytes;
@@ -483,6 +513,26 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     getContext().stop(writer);
     ActorRef<Done> replyTo = delete.replyTo();
     engine.deleteLog(partitionId).whenComplete((ok, error) -> replyTo.tell(Done.getInstance()));
+    return Behaviors.stopped();
+  }
+
+  /**
+   * Whether the controller's topic of this name has another id than the log's: the topic was
+   * deleted and created again while this partition ran (or before its id was recorded).
+   */
+  private boolean topicRecreated() {
+    return metadata.topic(topic).map(t -> !Optional.ofNullable(t.topicId()).equals(topicId)).orElse(false);
+  }
+
+  /**
+   * Stops without serving: the request that found the change (by its handler) and everything pending
+   * (at PostStop) are answered NOT_LEADER so clients retry; the next request starts the partition again, and its {@link
+   * TopicIdGuard} sets the old log aside (or records the id) before anything is served.
+   */
+  private Behavior<PartitionCommand> restartForNewTopic() {
+    getContext().getLog().info("Partition {}: topic {} now has id {}; restarting the partition on its own log",
+        partitionId, topic, metadata.topic(topic).map(TopicMetadata::topicId).orElse("?"));
+    getContext().unwatch(writer);
     return Behaviors.stopped();
   }
 

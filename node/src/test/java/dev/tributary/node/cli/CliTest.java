@@ -156,4 +156,23 @@ class CliTest {
     assertEquals(1, badBootstrap.exit());
     assertTrue(badBootstrap.err().contains("host:port"), badBootstrap.err());
   }
+
+  /**
+   * A record the broker refused was not stored, and the CLI says so; one that got no answer may
+   * or may not have been, and the CLI says that instead (the unanswered case against a broker
+   * that is away is TwoBrokerTest's; here only the sentence).
+   */
+  @Test
+  void produceSaysNotStoredOnlyWhenTheRecordWasRefused() {
+    assertEquals(0, cli("topic", "create", "small", "--partitions", "1", "--config", "max.message.bytes=1024").exit());
+    Result refused = run("x".repeat(2_000) + "\n", withBootstrap("produce", "small"));
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().startsWith("error: line 1 was not stored: RECORD_TOO_LARGE"), refused.err());
+
+    String unanswered = ProduceCommand.failure(3, new java.util.concurrent.CompletionException(
+        new dev.tributary.client.NotAcknowledgedException(dev.tributary.protocol.ErrorCode.REQUEST_TIMED_OUT,
+            "no answer from 127.0.0.1:25520 within 35000 ms")));
+    assertTrue(unanswered.startsWith("line 3 was not acknowledged: REQUEST_TIMED_OUT"), unanswered);
+    assertTrue(unanswered.contains("it may or may not have been stored"), unanswered);
+  }
 }

@@ -118,11 +118,8 @@ class ConsumerGroupTest {
       for (int i = 0; i < 3; i++) {
         startMember(broker, "m" + i, "g1", "shared", got, owners, members, clients);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (got.size() < 60_000 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      Thread.sleep(500); // anything delivered twice would show up now
+      Eventually.until(Duration.ofSeconds(60), () -> got.size() >= 60_000, () -> got.size() + " of 60000 records");
+      consumeUpToMarkers(client, "shared", 12, List.of(got));
       stopAll(members, clients);
       assertEachRecordOnce(got, 60_000);
     }
@@ -140,17 +137,13 @@ class ConsumerGroupTest {
       for (int i = 0; i < 3; i++) {
         startMember(broker, "m" + i, "g5", "growing-group", got, owners, members, clients);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!settled(owners, List.of("m0", "m1", "m2"), 4) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Eventually.until(Duration.ofSeconds(30), () -> settled(owners, List.of("m0", "m1", "m2"), 4),
+          () -> "four partitions each for m0, m1, m2: " + owners);
       Map<TopicPartition, String> before = new HashMap<>(owners);
       assertEquals(12, before.size());
       startMember(broker, "m3", "g5", "growing-group", got, owners, members, clients);
-      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!settled(owners, List.of("m0", "m1", "m2", "m3"), 3) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Eventually.until(Duration.ofSeconds(30), () -> settled(owners, List.of("m0", "m1", "m2", "m3"), 3),
+          () -> "three partitions each for m0 to m3: " + owners);
       Map<TopicPartition, String> after = new HashMap<>(owners);
       stopAll(members, clients);
       int moved = 0;
@@ -184,21 +177,19 @@ class ConsumerGroupTest {
           .redirectOutput(printed.toFile())
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
-      int total = 0;
+      int[] produced = {0};
+      int total;
       try (Producer producer = new Producer(client, ProducerSettings.defaults())) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        // Produce until the child has printed a share, then kill it mid-stream.
-        while (System.nanoTime() < deadline) {
-          for (int i = 0; i < 200; i++, total++) {
-            producer.send("crash-group", ("k" + total).getBytes(StandardCharsets.UTF_8),
-                ("v" + total).getBytes(StandardCharsets.UTF_8));
+        // Produce in batches until the child has printed a share, then kill it mid-stream.
+        Eventually.until(Duration.ofSeconds(60), () -> {
+          for (int i = 0; i < 200; i++, produced[0]++) {
+            producer.send("crash-group", ("k" + produced[0]).getBytes(StandardCharsets.UTF_8),
+                ("v" + produced[0]).getBytes(StandardCharsets.UTF_8));
           }
           await(producer.flush());
-          Thread.sleep(50);
-          if (Files.exists(printed) && Files.readAllLines(printed).size() > 300) {
-            break;
-          }
-        }
+          return lines(printed) > 300;
+        }, () -> "the child to print 300 records (it printed " + lines(printed) + ")");
+        total = produced[0];
         new ProcessBuilder("kill", "-9", Long.toString(child.pid())).start().waitFor();
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         for (int i = 0; i < 2_000; i++, total++) {
@@ -209,12 +200,12 @@ class ConsumerGroupTest {
       }
       Set<String> seen = new HashSet<>(Files.readAllLines(printed));
       assertTrue(seen.size() > 300, "the child consumed its share before it died: " + seen.size());
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       Set<String> all = new HashSet<>(seen);
-      while (all.size() < total && System.nanoTime() < deadline) {
-        Thread.sleep(200);
+      int expected = total;
+      Eventually.until(Duration.ofSeconds(60), () -> {
         got.forEach(r -> all.add(new String(r.value(), StandardCharsets.UTF_8)));
-      }
+        return all.size() >= expected;
+      }, () -> all.size() + " of " + expected + " records");
       stopAll(members, clients);
       assertEquals(total, all.size(), "after the session timeout the others took the dead member's partitions");
     }
@@ -233,11 +224,9 @@ class ConsumerGroupTest {
       startMember(broker, "b0", "billing", "fanout", billing, new ConcurrentHashMap<>(), members, clients);
       startMember(broker, "b1", "billing", "fanout", billing, new ConcurrentHashMap<>(), members, clients);
       startMember(broker, "a0", "analytics", "fanout", analytics, new ConcurrentHashMap<>(), members, clients);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while ((billing.size() < 6_000 || analytics.size() < 6_000) && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      Thread.sleep(500); // anything delivered twice would show up now
+      Eventually.until(Duration.ofSeconds(60), () -> billing.size() >= 6_000 && analytics.size() >= 6_000,
+          () -> billing.size() + " and " + analytics.size() + " of 6000 records");
+      consumeUpToMarkers(client, "fanout", 4, List.of(billing, analytics));
       stopAll(members, clients);
       assertEachRecordOnce(billing, 6_000);
       assertEachRecordOnce(analytics, 6_000);
@@ -342,13 +331,55 @@ class ConsumerGroupTest {
     }
   }
 
-  /** {@code got} holds {@code expected} records with distinct values: each consumed, none twice. */
+  /**
+   * {@code got} holds {@code expected} records with distinct values, besides the markers of
+   * {@link #consumeUpToMarkers}: each consumed, none twice.
+   */
   private static void assertEachRecordOnce(Collection<ConsumerRecord> got, int expected) {
     Set<String> values = new HashSet<>();
+    int markers = 0;
     for (ConsumerRecord r : got) {
-      assertTrue(values.add(new String(r.value(), StandardCharsets.UTF_8)), "consumed twice: " + r);
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      assertTrue(values.add(value), "consumed twice: " + r);
+      markers += value.startsWith(MARKER) ? 1 : 0;
     }
-    assertEquals(expected, values.size(), "every record consumed");
+    assertEquals(expected, values.size() - markers, "every record consumed");
+  }
+
+  private static final String MARKER = "marker-";
+
+  /**
+   * Produces a marker at the end of every partition, after everything else, and waits until each
+   * of {@code groups} consumed every marker. A partition is consumed in order, so a record
+   * delivered twice (say, re-read from an old commit after a rebalance) would come before its
+   * partition's marker: once the markers are in, so is every duplicate.
+   */
+  private static void consumeUpToMarkers(TributaryClient client, String topic, int partitions,
+      List<Collection<ConsumerRecord>> groups) {
+    try (Producer producer = new Producer(client, ProducerSettings.defaults())) {
+      for (int p = 0; p < partitions; p++) {
+        producer.send(topic, p, MARKER.getBytes(StandardCharsets.UTF_8),
+            (MARKER + p).getBytes(StandardCharsets.UTF_8), List.of(), System.currentTimeMillis());
+      }
+      await(producer.flush());
+    }
+    for (Collection<ConsumerRecord> got : groups) {
+      Eventually.until(Duration.ofSeconds(30), () -> markers(got) >= partitions,
+          () -> partitions + " markers (got " + markers(got) + ")");
+    }
+  }
+
+  private static long markers(Collection<ConsumerRecord> got) {
+    return got.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8).startsWith(MARKER)).count();
+  }
+
+  /** The lines a child process printed so far (0 before it created its file). */
+  private static int lines(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Starts a member with a client of its own, on a thread of its own. */

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  *
  * <p>Layout under the engine's root: one directory per persistence id; in it, segment files named
  * by their first sequence number in 20 digits ({@code 00000000000000000001.log}), one index file
- * per segment ({@code .index}), a {@code deleted-to} low-water mark, and a {@code clean-shutdown}
- * marker while the log is closed cleanly.
+ * per segment ({@code .index}), a {@code deleted-to} low-water mark, the log's {@code
+ * log.properties}, and a {@code clean-shutdown} marker while the log is closed cleanly. Logs set
+ * aside by {@link StorageEngine#quarantineLog} move to {@value #QUARANTINE_DIRECTORY} under the root.
  */
 public final class LogFiles {
 
@@ -28,6 +29,13 @@ public final class LogFiles {
   public static final String DELETED_TO = "deleted-to";
   /** Holds the original id of a log whose directory name is a hash. */
   public static final String PERSISTENCE_ID = "persistence-id";
+  /** The log's own key-value record, kept by its user (a partition's topic id). */
+  public static final String LOG_PROPERTIES = "log.properties";
+  /**
+   * Where quarantined logs go, under the root. No log's directory is named so: safe names hold no
+   * {@code ~}, and hashed names start with {@code ~h-}.
+   */
+  public static final String QUARANTINE_DIRECTORY = "~quarantine";
 
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
   private static final String HASHED_PREFIX = "~h-";
@@ -45,6 +53,11 @@ public final class LogFiles {
 
   public static Path indexFile(Path dir, long baseSequenceNr) {
     return dir.resolve(String.format("%020d", baseSequenceNr) + INDEX_SUFFIX);
+  }
+
+  /** Where a quarantined log goes: {@code <root>/~quarantine/<directory name>.<millis>}. */
+  public static Path quarantineTarget(Path root, String persistenceId, long millis) {
+    return root.resolve(QUARANTINE_DIRECTORY).resolve(directoryName(persistenceId) + "." + millis);
   }
 
   /** The base sequence number of a segment file name, or empty for any other file. */

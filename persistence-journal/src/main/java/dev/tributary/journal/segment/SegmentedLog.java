@@ -509,6 +509,35 @@ final class SegmentedLog {
     });
   }
 
+  /** The log's properties ({@link LogProperties}). */
+  CompletableFuture<java.util.Map<String, String>> properties() {
+    return onQueue(() -> LogProperties.read(dir));
+  }
+
+  /** Replaces the log's properties. */
+  CompletableFuture<Void> setProperties(java.util.Map<String, String> properties) {
+    return onQueue(() -> {
+      LogProperties.write(dir, properties);
+      return null;
+    });
+  }
+
+  /** Closes the log and moves its directory, whole, to {@code target} (whose parent is created). */
+  CompletableFuture<Void> moveTo(Path target) {
+    return onQueue(false, () -> {
+      closed = true;
+      for (Segment s : segments) {
+        s.close();
+      }
+      segments = List.of();
+      Files.createDirectories(target.getParent());
+      Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      LogFiles.fsyncDirectory(target.getParent());
+      LogFiles.fsyncDirectory(dir.getParent());
+      return null;
+    });
+  }
+
   /** Closes the log and removes its directory and everything in it. */
   CompletableFuture<Void> deleteAll() {
     return onQueue(false, () -> {

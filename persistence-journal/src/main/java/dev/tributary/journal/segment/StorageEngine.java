@@ -3,9 +3,11 @@ package dev.tributary.journal.segment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -169,6 +171,32 @@ public final class StorageEngine implements AutoCloseable {
   public CompletionStage<Void> deleteLog(String persistenceId) {
     SegmentedLog target = log(persistenceId);
     return target.deleteAll().whenComplete((ok, error) -> logs.remove(persistenceId, target));
+  }
+
+  /**
+   * The log's properties: a small key-value record its user keeps with it (a partition stores its
+   * topic id there); empty when none were set.
+   */
+  public CompletionStage<Map<String, String>> logProperties(String persistenceId) {
+    return log(persistenceId).properties();
+  }
+
+  /** Replaces the log's properties; on disk (fsynced) when the stage completes. */
+  public CompletionStage<Void> setLogProperties(String persistenceId, Map<String, String> properties) {
+    return log(persistenceId).setProperties(Map.copyOf(properties));
+  }
+
+  /**
+   * Sets a log aside instead of deleting it: closes it and moves its directory, whole, under
+   * {@value LogFiles#QUARANTINE_DIRECTORY} in the root. The next use of the id opens a new, empty
+   * log. Completes with where the files went.
+   */
+  public CompletionStage<Path> quarantineLog(String persistenceId) {
+    SegmentedLog target = log(persistenceId);
+    Path destination = LogFiles.quarantineTarget(config.root(), persistenceId, clock.millis());
+    return target.moveTo(destination)
+        .whenComplete((ok, error) -> logs.remove(persistenceId, target))
+        .thenApply(ok -> destination);
   }
 
   /** Forces every log's written data to disk now, whatever the fsync policy. */

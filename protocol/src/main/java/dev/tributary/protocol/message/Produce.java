@@ -7,7 +7,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  * correlation id.
  *
  * @param batch the batch's bytes, as {@code RecordBatchBuilder} builds them
- * @param timeoutMs how long the broker may take before answering REQUEST_TIMED_OUT
+ * @param timeoutMs how long the request may take from reaching the broker to reaching its
+ *     partition; after that the partition drops it unanswered, so a client that gave up waiting
+ *     never sees it stored later
+ * @param deadlineMs when the partition must drop it (wall-clock epoch ms): 0 as a client sends it;
+ *     the broker's gateway that receives it sets it to its arrival time plus {@code timeoutMs}
  */
 public record Produce(
     long correlationId,
@@ -16,5 +20,30 @@ public record Produce(
     byte[] batch,
     Acks acks,
     int timeoutMs,
-    ActorRef<ProduceResponse> replyTo)
-    implements GatewayRequest, PartitionCommand, DataPlaneMessage {}
+    ActorRef<ProduceResponse> replyTo,
+    long deadlineMs)
+    implements GatewayRequest, PartitionCommand, DataPlaneMessage {
+
+  /** A produce as a client sends it: no deadline yet. */
+  public Produce(long correlationId, String topic, int partition, byte[] batch, Acks acks, int timeoutMs,
+      ActorRef<ProduceResponse> replyTo) {
+    this(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, 0);
+  }
+
+  /**
+   * This request with its deadline: {@code nowMs + timeoutMs}, or the deadline it already has if
+   * that is earlier (a gateway never extends one).
+   */
+  public Produce withDeadlineFrom(long nowMs) {
+    long deadline = nowMs + Math.max(0, timeoutMs);
+    if (deadlineMs > 0 && deadlineMs <= deadline) {
+      return this;
+    }
+    return new Produce(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, deadline);
+  }
+
+  /** Whether the deadline (if set) has passed at {@code nowMs}. */
+  public boolean expiredAt(long nowMs) {
+    return deadlineMs > 0 && nowMs > deadlineMs;
+  }
+}

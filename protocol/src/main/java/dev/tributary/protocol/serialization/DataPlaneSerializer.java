@@ -28,8 +28,6 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
   private static final String PRODUCE_RESPONSE = "PR";
   private static final String FETCH = "F";
   private static final String FETCH_RESPONSE = "FR";
-  private static final ErrorCode[] ERRORS = ErrorCode.values();
-  private static final Acks[] ACKS = Acks.values();
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -78,13 +76,14 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
     if (o instanceof Produce p) {
       buf.putLong(p.correlationId());
       putString(buf, p.topic());
-      buf.putInt(p.partition()).put((byte) p.acks().ordinal()).putInt(p.timeoutMs());
+      buf.putInt(p.partition()).put((byte) p.acks().code()).putInt(p.timeoutMs());
       putString(buf, resolver().toSerializationFormat(p.replyTo()));
       buf.putInt(p.batch().length).put(p.batch());
+      buf.putLong(p.deadlineMs()); // last, so a produce from an older client (without it) still reads
     } else if (o instanceof ProduceResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
-      buf.putInt(r.partition()).putShort((short) r.error().ordinal());
+      buf.putInt(r.partition()).putShort((short) r.error().code());
       putString(buf, r.errorMessage());
       buf.putLong(r.baseOffset()).putLong(r.logAppendTime()).putLong(r.logStartOffset());
     } else if (o instanceof Fetch f) {
@@ -95,7 +94,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
     } else if (o instanceof FetchResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
-      buf.putInt(r.partition()).putShort((short) r.error().ordinal());
+      buf.putInt(r.partition()).putShort((short) r.error().code());
       putString(buf, r.errorMessage());
       buf.putLong(r.highWatermark()).putLong(r.logStartOffset());
       buf.putInt(r.records().length).put(r.records());
@@ -111,13 +110,15 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         long correlationId = buf.getLong();
         String topic = getString(buf);
         int partition = buf.getInt();
-        Acks acks = ACKS[buf.get()];
+        Acks acks = Acks.forCode(buf.get());
         int timeout = buf.getInt();
         ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
-        return new Produce(correlationId, topic, partition, getBytes(buf), acks, timeout, replyTo);
+        byte[] batch = getBytes(buf);
+        long deadline = buf.remaining() >= Long.BYTES ? buf.getLong() : 0;
+        return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline);
       }
       case PRODUCE_RESPONSE -> {
-        return new ProduceResponse(buf.getLong(), getString(buf), buf.getInt(), ERRORS[buf.getShort()],
+        return new ProduceResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),
             getString(buf), buf.getLong(), buf.getLong(), buf.getLong());
       }
       case FETCH -> {
@@ -131,7 +132,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         return new Fetch(correlationId, topic, partition, offset, maxBytes, maxWait, replyTo);
       }
       case FETCH_RESPONSE -> {
-        return new FetchResponse(buf.getLong(), getString(buf), buf.getInt(), ERRORS[buf.getShort()],
+        return new FetchResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),
             getString(buf), buf.getLong(), buf.getLong(), getBytes(buf));
       }
       default -> throw new NotSerializableException("unknown data-plane manifest '" + manifest + "'");

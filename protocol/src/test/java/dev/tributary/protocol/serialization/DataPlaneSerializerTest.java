@@ -2,6 +2,8 @@ package dev.tributary.protocol.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.Acks;
@@ -54,6 +56,7 @@ class DataPlaneSerializerTest {
     byte[] batch = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     return List.of(
         new Produce(42, "orders", 3, batch, Acks.ALL, 30_000, replies()),
+        new Produce(44, "orders", 3, batch, Acks.LEADER, 2_000, replies(), 1_764_600_000_000L),
         new ProduceResponse(42, "orders", 3, ErrorCode.NONE, "", 1_000, -1, 7),
         new Fetch(43, "orders", 3, 1_000, 1 << 20, 500, replies()),
         new FetchResponse(43, "orders", 3, ErrorCode.OFFSET_OUT_OF_RANGE, "offset 9 is outside [0, 5]", 5, 0, batch));
@@ -62,8 +65,8 @@ class DataPlaneSerializerTest {
   private static void assertSame(Object expected, Object actual) {
     if (expected instanceof Produce p) {
       Produce q = (Produce) actual;
-      assertEquals(List.of(p.correlationId(), p.topic(), p.partition(), p.acks(), p.timeoutMs(), p.replyTo()),
-          List.of(q.correlationId(), q.topic(), q.partition(), q.acks(), q.timeoutMs(), q.replyTo()));
+      assertEquals(List.of(p.correlationId(), p.topic(), p.partition(), p.acks(), p.timeoutMs(), p.replyTo(), p.deadlineMs()),
+          List.of(q.correlationId(), q.topic(), q.partition(), q.acks(), q.timeoutMs(), q.replyTo(), q.deadlineMs()));
       assertArrayEquals(p.batch(), q.batch());
     } else if (expected instanceof FetchResponse r) {
       FetchResponse s = (FetchResponse) actual;
@@ -92,5 +95,68 @@ class DataPlaneSerializerTest {
       byte[] written = java.util.Arrays.copyOf(artery.array(), artery.position());
       assertSame(message, serializer.fromBinary(written, manifest));
     }
+  }
+
+  /** A buffer over a message's bytes, positioned at its enum field: after correlation id, topic and partition. */
+  private static ByteBuffer atEnumField(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    buf.getLong();
+    buf.position(buf.position() + 4 + buf.getInt());
+    buf.getInt();
+    return buf;
+  }
+
+  @Test
+  void errorCodesTravelAsTheirFixedNumbersNotTheirOrdinals() throws Exception {
+    for (ErrorCode error : ErrorCode.values()) {
+      ProduceResponse produced = new ProduceResponse(1, "orders", 0, error, error.advice(), 5, -1, 0);
+      FetchResponse fetched = new FetchResponse(2, "orders", 0, error, error.advice(), 5, 0, new byte[0]);
+      for (Object message : List.of(produced, fetched)) {
+        byte[] bytes = serializer.toBinary(message);
+        assertEquals(error.code(), atEnumField(bytes).getShort(), error + " in " + message.getClass().getSimpleName());
+        assertSame(message, serializer.fromBinary(bytes, serializer.manifest(message)));
+      }
+    }
+  }
+
+  @Test
+  void acksTravelAsKafkasNumbersNotTheirOrdinals() throws Exception {
+    for (Acks acks : Acks.values()) {
+      Produce produce = new Produce(1, "orders", 0, new byte[] {1}, acks, 1_000, replies());
+      byte[] bytes = serializer.toBinary(produce);
+      assertEquals(acks.code(), atEnumField(bytes).get(), acks.name());
+      assertSame(produce, serializer.fromBinary(bytes, serializer.manifest(produce)));
+    }
+  }
+
+  @Test
+  void anErrorCodeFromANewerBrokerReadsAsUnknownServerErrorWithItsMessage() throws Exception {
+    ProduceResponse response = new ProduceResponse(1, "orders", 0, ErrorCode.NOT_LEADER, "some newer error", 5, -1, 0);
+    byte[] bytes = serializer.toBinary(response);
+    atEnumField(bytes).putShort((short) 12_345);
+    ProduceResponse read = (ProduceResponse) serializer.fromBinary(bytes, serializer.manifest(response));
+    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, read.error());
+    assertEquals("some newer error", read.errorMessage());
+  }
+
+  @Test
+  void anUnknownAcksNumberIsRefusedNotGuessed() {
+    Produce produce = new Produce(1, "orders", 0, new byte[] {1}, Acks.ALL, 1_000, replies());
+    byte[] bytes = serializer.toBinary(produce);
+    atEnumField(bytes).put((byte) 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> serializer.fromBinary(bytes, serializer.manifest(produce)));
+    assertTrue(e.getMessage().contains("unknown acks code 0"), e.getMessage());
+  }
+
+  /** A produce written before it carried a deadline (an older client) reads as one without a deadline. */
+  @Test
+  void aProduceWithoutTheDeadlineFieldReadsAsNoDeadline() throws Exception {
+    Produce produce = new Produce(45, "orders", 1, new byte[] {9, 8, 7}, Acks.ALL, 5_000, replies(), 123_456L);
+    byte[] bytes = serializer.toBinary(produce);
+    byte[] older = java.util.Arrays.copyOf(bytes, bytes.length - Long.BYTES);
+    Produce read = (Produce) serializer.fromBinary(older, serializer.manifest(produce));
+    assertEquals(0, read.deadlineMs());
+    assertArrayEquals(produce.batch(), read.batch());
   }
 }

@@ -1,0 +1,259 @@
+package dev.tributary.node.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.journal.segment.LogFiles;
+import dev.tributary.node.MetadataView;
+import dev.tributary.node.TopicConfig;
+import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.node.metrics.BrokerMetrics;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.message.TopicMetadata;
+import dev.tributary.protocol.record.RecordBatch;
+import dev.tributary.protocol.record.RecordBatchBuilder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The partition front alone, on a real journal in a test directory, without a cluster: offsets,
+ * idempotence, refusals, long polls, restarts and the topic-id guard, message by message.
+ */
+class PartitionEntityTest {
+
+  private static final String TOPIC = "orders";
+  private static final String PARTITION_ID = "orders-0";
+
+  @TempDir Path dir;
+  private ActorTestKit testKit;
+  private final MetadataView metadata = new MetadataView();
+  private TestProbe<GatewayRequest> gateway;
+  private TestProbe<ProduceResponse> produced;
+  private TestProbe<FetchResponse> fetched;
+  private long correlation;
+
+  @BeforeEach
+  void start() {
+    testKit = ActorTestKit.create("partition-test", ConfigFactory.parseString(
+            "pekko.actor.provider = local\n"
+                + "tributary.journal.dir = \"" + dir.toAbsolutePath() + "\"\n")
+        .withFallback(ConfigFactory.load()));
+    gateway = testKit.createTestProbe(GatewayRequest.class);
+    produced = testKit.createTestProbe(ProduceResponse.class);
+    fetched = testKit.createTestProbe(FetchResponse.class);
+    topicWithId("topic-id-1", Map.of("max.message.bytes", "4096"));
+  }
+
+  @AfterEach
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private long version;
+
+  private void topicWithId(String topicId, Map<String, String> configs) {
+    metadata.update(new MetadataResponse(++version,
+        Map.of(TOPIC, new TopicMetadata(TOPIC, topicId, 1, configs, List.of(), List.of(0))), List.of()));
+  }
+
+  /** Spawns the front and waits until it has loaded its log and told the gateway it serves. */
+  private ActorRef<PartitionCommand> spawnPartition() {
+    TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
+    ActorRef<PartitionCommand> partition = testKit.spawn(
+        PartitionEntity.create(PARTITION_ID, metadata, defaults, gateway.ref(), new BrokerMetrics()));
+    GatewayMessages.LocalPartitionStarted started =
+        gateway.expectMessageClass(GatewayMessages.LocalPartitionStarted.class, Duration.ofSeconds(10));
+    assertEquals(PARTITION_ID, started.topic() + "-" + started.partition());
+    return partition;
+  }
+
+  private static RecordBatch batch(long producerId, int baseSequence, String... values) {
+    RecordBatchBuilder builder = new RecordBatchBuilder();
+    for (String v : values) {
+      builder.add(null, v.getBytes(StandardCharsets.UTF_8), List.of(), 1_000L);
+    }
+    return producerId < 0 ? builder.build() : builder.build(producerId, (short) 0, baseSequence);
+  }
+
+  private ProduceResponse produce(ActorRef<PartitionCommand> partition, RecordBatch batch) {
+    return produce(partition, batch.toByteArray());
+  }
+
+  private ProduceResponse produce(ActorRef<PartitionCommand> partition, byte[] batch) {
+    long id = ++correlation;
+    partition.tell(new Produce(id, TOPIC, 0, batch, Acks.ALL, 10_000, produced.ref()));
+    ProduceResponse response = produced.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(id, response.correlationId());
+    return response;
+  }
+
+  private void sendFetch(ActorRef<PartitionCommand> partition, long offset, int maxWaitMs) {
+    partition.tell(new Fetch(++correlation, TOPIC, 0, offset, 1 << 20, maxWaitMs, fetched.ref()));
+  }
+
+  private FetchResponse fetch(ActorRef<PartitionCommand> partition, long offset) {
+    sendFetch(partition, offset, 0);
+    return fetched.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  /** The values of the records in a fetch response, in order. */
+  private static List<String> values(FetchResponse response) {
+    List<String> out = new ArrayList<>();
+    for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
+      batch.records().forEach(r -> out.add(new String(r.value(), StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  /**
+   * A produce that reaches the partition after its deadline (it waited in sharding while the
+   * broker was away, and its client has reported it unacknowledged) is dropped unanswered and
+   * never stored; one within its deadline is stored as usual.
+   */
+  @Test
+  void aProducePastItsDeadlineIsDroppedUnansweredAndNeverStored() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    long now = System.currentTimeMillis();
+    partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "late").toByteArray(), Acks.ALL, 1_000,
+        produced.ref(), now - 1));
+    long inTime = ++correlation;
+    partition.tell(new Produce(inTime, TOPIC, 0, batch(-1, 0, "in time").toByteArray(), Acks.ALL, 1_000,
+        produced.ref(), now + 60_000));
+    ProduceResponse answer = produced.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(inTime, answer.correlationId(), "the late produce got no answer");
+    assertEquals(0, answer.baseOffset(), "the late produce took no offset");
+    assertEquals(List.of("in time"), values(fetch(partition, 0)));
+  }
+
+  @Test
+  void producesGetDenseOffsetsAndAFetchReturnsThemInOrder() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    assertEquals(0, produce(partition, batch(-1, 0, "a", "b", "c")).baseOffset());
+    assertEquals(3, produce(partition, batch(-1, 0, "d")).baseOffset());
+    assertEquals(4, produce(partition, batch(-1, 0, "e", "f")).baseOffset());
+
+    FetchResponse all = fetch(partition, 0);
+    assertEquals(ErrorCode.NONE, all.error());
+    assertEquals(6, all.highWatermark());
+    assertEquals(List.of("a", "b", "c", "d", "e", "f"), values(all));
+    assertEquals(List.of("d", "e", "f"), values(fetch(partition, 3)), "from the batch holding offset 3");
+  }
+
+  @Test
+  void aRetriedIdempotentBatchGetsItsOriginalOffsetAndIsNotStoredTwice() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    RecordBatch first = batch(7, 0, "a", "b");
+    assertEquals(0, produce(partition, first).baseOffset());
+    assertEquals(2, produce(partition, batch(7, 2, "c")).baseOffset());
+
+    ProduceResponse retried = produce(partition, batch(7, 0, "a", "b"));
+    assertEquals(ErrorCode.NONE, retried.error());
+    assertEquals(0, retried.baseOffset());
+    assertEquals(List.of("a", "b", "c"), values(fetch(partition, 0)));
+  }
+
+  @Test
+  void aSequenceGapIsRefusedAndNothingIsStored() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    assertEquals(0, produce(partition, batch(7, 0, "a")).baseOffset());
+    ProduceResponse gap = produce(partition, batch(7, 5, "lost-before-me"));
+    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, gap.error());
+    assertTrue(gap.errorMessage().contains("sent sequence 5 but 1 was expected"), gap.errorMessage());
+    assertEquals(1, produce(partition, batch(7, 1, "b")).baseOffset(), "the gap took no offset");
+    assertEquals(List.of("a", "b"), values(fetch(partition, 0)));
+  }
+
+  @Test
+  void anOversizedOrCorruptBatchIsRefusedWithItsReason() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    ProduceResponse tooLarge = produce(partition, batch(-1, 0, "x".repeat(5_000)));
+    assertEquals(ErrorCode.RECORD_TOO_LARGE, tooLarge.error());
+    assertTrue(tooLarge.errorMessage().contains("max.message.bytes=4096"), tooLarge.errorMessage());
+
+    byte[] corrupt = batch(-1, 0, "payload").toByteArray();
+    corrupt[corrupt.length - 2] ^= 0x55;
+    assertEquals(ErrorCode.CORRUPT_RECORD, produce(partition, corrupt).error());
+
+    assertEquals(0, produce(partition, batch(-1, 0, "fine")).baseOffset(), "refusals took no offsets");
+  }
+
+  @Test
+  void aFetchAtTheEndWaitsForTheNextProduce() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    produce(partition, batch(-1, 0, "a"));
+    sendFetch(partition, 1, 30_000);
+    fetched.expectNoMessage(Duration.ofMillis(200)); // no data yet: the fetch is parked, not answered empty
+    produce(partition, batch(-1, 0, "b"));
+    FetchResponse woken = fetched.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(List.of("b"), values(woken), "answered with the record that arrived after it");
+  }
+
+  @Test
+  void aFetchOutsideTheLogIsRefusedWithTheBounds() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    produce(partition, batch(-1, 0, "a", "b"));
+    FetchResponse beyond = fetch(partition, 3);
+    assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, beyond.error());
+    assertTrue(beyond.errorMessage().contains("[0, 2]"), beyond.errorMessage());
+    assertEquals(2, beyond.highWatermark());
+  }
+
+  @Test
+  void aRestartedPartitionContinuesAfterItsLastOffsetAndStillRecognisesRetries() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    produce(partition, batch(7, 0, "a", "b"));
+    produce(partition, batch(-1, 0, "c"));
+    testKit.stop(partition, Duration.ofSeconds(10));
+
+    ActorRef<PartitionCommand> again = spawnPartition();
+    assertEquals(0, produce(again, batch(7, 0, "a", "b")).baseOffset(), "the retry is recognised after the restart");
+    assertEquals(3, produce(again, batch(-1, 0, "d")).baseOffset());
+    assertEquals(List.of("a", "b", "c", "d"), values(fetch(again, 0)));
+  }
+
+  @Test
+  void aTopicCreatedAgainWhileThePartitionRunsIsNeverServedTheOldLog() throws Exception {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    produce(partition, batch(-1, 0, "old-1", "old-2"));
+
+    topicWithId("topic-id-2", Map.of()); // deleted and created again; this partition missed the delete
+    TestProbe<ListOffsetsResponse> offsets = testKit.createTestProbe(ListOffsetsResponse.class);
+    partition.tell(new ListOffsets(TOPIC, 0, ListOffsets.LATEST, offsets.ref()));
+    assertEquals(ErrorCode.NOT_LEADER, offsets.receiveMessage(Duration.ofSeconds(10)).error(), "told to retry");
+    gateway.expectTerminated(partition, Duration.ofSeconds(10));
+
+    ActorRef<PartitionCommand> restarted = spawnPartition();
+    FetchResponse fresh = fetch(restarted, 0);
+    assertEquals(0, fresh.highWatermark());
+    assertEquals(List.of(), values(fresh));
+    assertEquals(0, produce(restarted, batch(-1, 0, "new")).baseOffset());
+    try (Stream<Path> aside = Files.list(dir.resolve("journal").resolve(LogFiles.QUARANTINE_DIRECTORY))) {
+      assertEquals(1, aside.count(), "the old log is kept aside, not deleted");
+    }
+  }
+}
