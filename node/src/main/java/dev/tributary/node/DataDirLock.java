@@ -153,7 +153,7 @@ final class DataDirLock implements AutoCloseable {
     } else if (e instanceof NoSuchFileException n) {
       why = n.getFile() + " does not exist";
     } else if (e instanceof FileSystemException f && f.getReason() != null) {
-      why = f.getFile() + ": " + f.getReason();
+      why = dir.toString().equals(f.getFile()) ? f.getReason() : f.getFile() + ": " + f.getReason();
     } else {
       why = String.valueOf(e.getMessage());
     }
