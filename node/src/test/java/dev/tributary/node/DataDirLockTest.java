@@ -39,4 +39,14 @@ class DataDirLockTest {
       assertEquals(false, Files.exists(data.resolve(DataDirOwner.FILE)), "the refused broker wrote nothing");
     }
   }
+
+  @Test
+  void aBadSettingIsRefusedBeforeTheDataDirectoryIsTouched() {
+    Path data = dir.resolve("data");
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(data).withPort(0)
+        .with("tributary.journal.fsync", "sometimes");
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Broker.start(settings));
+    assertTrue(refused.getMessage().contains("sometimes"), refused.getMessage());
+    assertEquals(false, Files.exists(data), "neither locked nor created");
+  }
 }
