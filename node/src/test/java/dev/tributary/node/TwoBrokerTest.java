@@ -88,6 +88,34 @@ class TwoBrokerTest {
     }
   }
 
+  /**
+   * A batch too big for Artery's ordinary frames (256 KiB) but within max.message.bytes reaches a
+   * partition on the other broker: the produce crosses brokers inside a sharding envelope, so the
+   * shard region's path must be a large-message destination as much as the data gateway's.
+   */
+  @Test
+  void aBatchOfSixHundredKilobytesReachesAPartitionOnTheOtherBroker() throws Exception {
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    try (TestBroker a = first(portA);
+         TestBroker b = TestBroker.start(second(portA, portB));
+         TributaryClient viaA = a.client()) {
+      await(viaA.createTopic("bulky", 2, Map.of()));
+      List<Integer> placement = await(viaA.metadata()).topics().get("bulky").placement();
+      assertEquals(Set.of(0, 1), Set.copyOf(placement), "one partition on each broker: " + placement);
+      byte[] value = new byte[600 * 1024];
+      for (int p = 0; p < 2; p++) {
+        RecordBatch batch = new dev.tributary.protocol.record.RecordBatchBuilder()
+            .add(null, value, List.of(), System.currentTimeMillis()).build();
+        var response = await(viaA.produce("bulky", p, batch, dev.tributary.protocol.message.Acks.ALL, Duration.ofSeconds(20)));
+        assertEquals(ErrorCode.NONE, response.error(),
+            "partition " + p + " on broker " + placement.get(p) + ": " + response.errorMessage());
+        FetchResponse fetched = await(viaA.fetch("bulky", p, 0, 1 << 20, Duration.ZERO));
+        assertEquals(value.length, RecordBatch.split(ByteBuffer.wrap(fetched.records())).get(0).records().get(0).value().length);
+      }
+    }
+  }
+
   /** Either broker's admin API sees both nodes and the same topics. */
   @Test
   void eitherBrokersAdminApiSeesTheWholeCluster() throws Exception {
