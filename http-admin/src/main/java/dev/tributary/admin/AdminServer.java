@@ -33,7 +33,8 @@ public final class AdminServer {
           if (error == null) {
             log.info("Admin API on http://{}:{}", settings.iface(), binding.localAddress().getPort());
           } else {
-            log.error("The admin API could not bind {}:{}", settings.iface(), settings.port(), error);
+            // A busy port is an expected condition: one line, no stack trace (the broker says it too).
+            log.error("The admin API could not bind {}:{}: {}", settings.iface(), settings.port(), error.getMessage());
           }
         });
   }

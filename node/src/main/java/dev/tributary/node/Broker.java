@@ -1,9 +1,11 @@
 package dev.tributary.node;
 
+import com.typesafe.config.Config;
 import dev.tributary.admin.AdminServer;
 import dev.tributary.admin.AdminSettings;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
+import dev.tributary.journal.JournalSettings;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.Gateway;
 import dev.tributary.node.group.GroupCoordinator;
@@ -40,18 +42,27 @@ public final class Broker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
   private final ActorSystem<Void> system;
+  private final DataDirLock lock;
   private final MetadataView metadata = new MetadataView();
   private final BrokerMetrics metrics = new BrokerMetrics();
 
   private final CompletionStage<ServerBinding> admin;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
 
-  private Broker(BrokerSettings settings) {
-    this.system = ActorSystem.create(guardian(settings), Tributary.SYSTEM_NAME, settings.toConfig());
+  private Broker(BrokerSettings settings, Config config, DataDirLock lock) {
+    this.lock = lock;
+    this.system = ActorSystem.create(guardian(settings), Tributary.SYSTEM_NAME, config);
+    // The journal closes in coordinated shutdown, before the system terminates; only then may
+    // another broker have the directory. A system that stops on its own (SIGTERM, downed, a failed
+    // start) releases it here; close() also releases it itself, before it returns.
+    system.getWhenTerminated().thenRun(() -> {
+      lock.close();
+      gatewaysStarted.completeExceptionally(new IllegalStateException("the broker stopped before it started"));
+    });
     // The admin API is one more client of this broker's own gateway, through the same facade.
     // It resolves the gateway by path, so it starts once the gateways exist.
     String self = settings.host() + ":" + port();
-    AdminSettings adminSettings = AdminSettings.fromRoot(system.settings().config());
+    AdminSettings adminSettings = AdminSettings.fromRoot(config);
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
         new BrokerStatus(system, metadata),
@@ -64,13 +75,28 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Starts a broker.
+   * Starts a broker: validates its settings, locks its data directory (one broker per directory)
+   * and checks the directory belongs to this broker id, all before the actor system and the
+   * journal open.
    *
-   * @throws IllegalStateException when its data directory belongs to another broker id
+   * @throws IllegalArgumentException when a setting is invalid
+   * @throws IllegalStateException when another broker holds the data directory, or it belongs to
+   *     another broker id
+   * @throws java.io.UncheckedIOException when the data directory cannot be created or locked
    */
   public static Broker start(BrokerSettings settings) {
-    DataDirOwner.claim(settings.dataDir(), settings.nodeId());
-    return new Broker(settings);
+    Config config = settings.toConfig();
+    // Read once here so a bad value is one clear error, not a failed guardian and a stopped system.
+    TopicConfig.defaults(config, JournalSettings.fromRoot(config).storage().segmentBytes());
+    AdminSettings.fromRoot(config);
+    DataDirLock lock = DataDirLock.acquire(settings.dataDir());
+    try {
+      DataDirOwner.claim(settings.dataDir(), settings.nodeId());
+      return new Broker(settings, config, lock);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
   }
 
   private Behavior<Void> guardian(BrokerSettings settings) {
@@ -125,10 +151,16 @@ public final class Broker implements AutoCloseable {
         boolean up = Cluster.get(system).selfMember().status() == org.apache.pekko.cluster.MemberStatus.up();
         if (up && metadata.received()) {
           ready.complete(null);
+        } else if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+          ready.completeExceptionally(new IllegalStateException("the broker stopped while starting (its log says why)"));
         } else if (System.nanoTime() > deadline) {
           ready.completeExceptionally(new IllegalStateException("the broker did not become ready in " + timeout));
         } else {
-          system.scheduler().scheduleOnce(Duration.ofMillis(50), this, system.executionContext());
+          try {
+            system.scheduler().scheduleOnce(Duration.ofMillis(50), this, system.executionContext());
+          } catch (IllegalStateException terminated) { // the scheduler stops with the system
+            ready.completeExceptionally(new IllegalStateException("the broker stopped while starting (its log says why)"));
+          }
         }
       }
     };
@@ -139,10 +171,13 @@ public final class Broker implements AutoCloseable {
   /** Leaves the cluster and stops, closing the journal cleanly. */
   @Override
   public void close() {
-    admin.thenCompose(binding -> binding.terminate(Duration.ofSeconds(5))).toCompletableFuture()
-        .exceptionally(e -> null).join();
+    if (gatewaysStarted.isDone()) { // else the admin API never starts: nothing to unbind
+      admin.thenCompose(binding -> binding.terminate(Duration.ofSeconds(5))).toCompletableFuture()
+          .exceptionally(e -> null).join();
+    }
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
+    lock.close();
   }
 
   public CompletionStage<org.apache.pekko.Done> whenTerminated() {

@@ -3,12 +3,15 @@ package dev.tributary.node;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
 
@@ -24,8 +27,12 @@ import scala.concurrent.Future;
  */
 public final class PartitionAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
+  private static final Logger log = LoggerFactory.getLogger(PartitionAllocationStrategy.class);
+
   private final MetadataView metadata;
   private final Cluster cluster;
+  /** Partitions waiting for their broker: logged once when they start waiting, once when they stop. */
+  private final Set<String> waiting = ConcurrentHashMap.newKeySet();
 
   public PartitionAllocationStrategy(MetadataView metadata, Cluster cluster) {
     this.metadata = metadata;
@@ -39,11 +46,23 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
     if (placed >= 0) {
       for (ActorRef region : currentShardAllocations.keySet()) {
         if (brokerIdOf(region) == placed) {
+          if (waiting.remove(shardId)) {
+            log.info("Partition {} is back: broker {} is in the cluster again", shardId, placed);
+          }
           return Future.successful(region);
         }
       }
-      return scala.concurrent.Future$.MODULE$.failed(new IllegalStateException("partition " + shardId + " lives on broker " + placed
-          + ", which is not in the cluster: it waits for that broker"));
+      if (waiting.add(shardId)) {
+        log.warn("Partition {} lives on broker {}, which is not in the cluster: requests for it wait for that broker",
+            shardId, placed);
+      }
+      // Not a failed future: the coordinator logs those with a stack trace, at every retry of every
+      // waiting partition. A future that never completes is the same answer ("not now"): the
+      // region asks again every retry-interval. Future.never keeps no callbacks, so nothing piles up.
+      return never();
+    }
+    if (waiting.remove(shardId)) {
+      log.info("Partition {} is no longer placed on a broker (its topic is gone or was created again)", shardId);
     }
     ActorRef least = requester;
     int fewest = Integer.MAX_VALUE;
@@ -54,6 +73,11 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
       }
     }
     return Future.successful(least);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Future<ActorRef> never() {
+    return (Future<ActorRef>) (Future<?>) Future.never$.MODULE$;
   }
 
   /** The broker id the controller placed this partition (shard id = "topic-partition") on, or -1. */

@@ -158,7 +158,8 @@ class TwoBrokerTest {
     int portA = TestBroker.freePort();
     int portB = TestBroker.freePort();
     BrokerSettings settingsB = second(portA, portB);
-    try (TestBroker a = first(portA);
+    try (LogCapture logs = new LogCapture();
+         TestBroker a = first(portA);
          TributaryClient viaA = a.client()) {
       TestBroker b = TestBroker.start(settingsB);
       try {
@@ -184,6 +185,14 @@ class TwoBrokerTest {
         Thread.sleep(3_000);
         b = TestBroker.start(settingsB);
         await(waiting);
+        String shard = "pinned-" + onB;
+        String strategy = PartitionAllocationStrategy.class.getName();
+        assertEquals(1, logs.count(strategy, "Partition " + shard + " lives on broker 1"),
+            "one line when the partition starts waiting, not one per retry");
+        assertEquals(1, logs.count(strategy, "Partition " + shard + " is back"), "one line when it ends");
+        assertEquals(List.of(), logs.from("org.apache.pekko.cluster.sharding").stream()
+            .filter(e -> e.getThrowableProxy() != null).map(e -> e.getFormattedMessage()).toList(),
+            "no stack trace for an allocation that waits");
 
         for (int p = 0; p < 4; p++) {
           long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

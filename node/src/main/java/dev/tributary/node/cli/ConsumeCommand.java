@@ -5,8 +5,7 @@ import dev.tributary.client.ConsumerRecord;
 import dev.tributary.client.ConsumerSettings;
 import dev.tributary.client.TopicPartition;
 import dev.tributary.client.TributaryClient;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,6 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "consume", mixinStandardHelpOptions = true,
     description = "Print a topic's records (from the end unless told otherwise) until Ctrl-C or --max-messages.")
 final class ConsumeCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin ClientOptions client;
 
@@ -84,7 +84,7 @@ final class ConsumeCommand implements Callable<Integer> {
   private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
   private int consume(RecordFormat output) {
-    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    PrintWriter out = spec.commandLine().getOut();
     ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(
         fromBeginning ? ConsumerSettings.OffsetReset.EARLIEST : ConsumerSettings.OffsetReset.LATEST)
         .withAssignor(assignor);
@@ -137,7 +137,7 @@ final class ConsumeCommand implements Callable<Integer> {
   }
 
   /** As a group member: print, commit after every poll, commit and leave on exit (Ctrl-C too). */
-  private int printGroup(Consumer consumer, RecordFormat output, PrintStream out) {
+  private int printGroup(Consumer consumer, RecordFormat output, PrintWriter out) {
     java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     Thread hook = new Thread(() -> {
       stopping.set(true);
@@ -158,7 +158,7 @@ final class ConsumeCommand implements Callable<Integer> {
       try {
         consumer.commitSync();
       } catch (dev.tributary.protocol.TributaryException e) {
-        System.err.println("warning: commit refused (" + e.getMessage() + "); the group will retry after the rebalance");
+        spec.commandLine().getErr().println("warning: commit refused (" + e.getMessage() + "); the group will retry after the rebalance");
       }
     }
     try {

@@ -25,18 +25,19 @@ final class GroupCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "The consumer groups with committed offsets or live members, one per line.")
   static final class ListGroups implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        await(c.listGroups()).forEach(System.out::println);
+        await(c.listGroups()).forEach(spec.commandLine().getOut()::println);
         return 0;
       }
     }
@@ -45,6 +46,7 @@ final class GroupCommand implements Runnable {
   @Command(name = "describe", mixinStandardHelpOptions = true,
       description = "State, generation, members, assignment, and committed offset and lag per partition.")
   static final class Describe implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "GROUP") String group;
@@ -54,16 +56,16 @@ final class GroupCommand implements Runnable {
       try (TributaryClient c = client.connect()) {
         GroupAdmin groups = new GroupAdmin(c);
         GroupRequest.GroupDescription d = await(groups.describe(group));
-        System.out.println("Group: " + d.groupId() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
+        spec.commandLine().getOut().println("Group: " + d.groupId() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
             + (d.assignor().isEmpty() ? "" : "\tAssignor: " + d.assignor())
             + "\tMembers: " + d.members().size());
         for (GroupRequest.MemberDescription m : d.members()) {
-          System.out.println("\tMember: " + m.memberId() + "\tEpoch: " + m.memberEpoch() + "\tTopics: " + m.topics()
+          spec.commandLine().getOut().println("\tMember: " + m.memberId() + "\tEpoch: " + m.memberEpoch() + "\tTopics: " + m.topics()
               + "\tAssignment: " + m.assignment());
         }
-        System.out.println("TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER");
+        spec.commandLine().getOut().println("TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER");
         for (GroupAdmin.PartitionLag p : await(groups.lag(d))) {
-          System.out.println(p.topic() + "\t" + p.partition() + "\t" + (p.committedOffset() == null ? "-" : p.committedOffset())
+          spec.commandLine().getOut().println(p.topic() + "\t" + p.partition() + "\t" + (p.committedOffset() == null ? "-" : p.committedOffset())
               + "\t" + p.logEndOffset() + "\t" + p.lag() + "\t" + (p.owner() == null ? "-" : p.owner()));
         }
       }
@@ -82,6 +84,7 @@ final class GroupCommand implements Runnable {
   @Command(name = "reset-offsets", mixinStandardHelpOptions = true,
       description = "Set the group's committed offsets for a topic (refused while the group has live members).")
   static final class ResetOffsets implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "GROUP") String group;
@@ -112,7 +115,7 @@ final class GroupCommand implements Runnable {
       }
       try (TributaryClient c = client.connect()) {
         List<GroupRequest.CommittedOffset> stored = await(new GroupAdmin(c).resetOffsets(group, topic, to));
-        stored.forEach(o -> System.out.println(o.partition().topic() + "\t" + o.partition().partition() + "\t" + o.offset()));
+        stored.forEach(o -> spec.commandLine().getOut().println(o.partition().topic() + "\t" + o.partition().partition() + "\t" + o.offset()));
       }
       return 0;
     }
@@ -121,6 +124,7 @@ final class GroupCommand implements Runnable {
   @Command(name = "delete", mixinStandardHelpOptions = true,
       description = "Forget a group's committed offsets (refused while the group has live members).")
   static final class Delete implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "GROUP") String group;
@@ -129,7 +133,7 @@ final class GroupCommand implements Runnable {
     public Integer call() {
       try (TributaryClient c = client.connect()) {
         await(new GroupAdmin(c).delete(group));
-        System.out.println("Deleted group " + group + ".");
+        spec.commandLine().getOut().println("Deleted group " + group + ".");
       }
       return 0;
     }

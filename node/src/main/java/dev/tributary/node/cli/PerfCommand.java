@@ -29,12 +29,13 @@ final class PerfCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
   }
 
   /** As Kafka's ProducerPerformance: same options, same summary line. */
   @Command(name = "produce", mixinStandardHelpOptions = true, description = "Produce records as fast as allowed.")
   static final class Produce implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Option(names = "--topic", required = true) String topic;
@@ -71,7 +72,7 @@ final class PerfCommand implements Runnable {
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));
       }
-      Window window = new Window();
+      Window window = new Window(spec.commandLine().getOut());
       AtomicReference<Throwable> failure = new AtomicReference<>();
       try (TributaryClient c = client.connect(); Producer producer = new Producer(c, settings)) {
         long start = System.nanoTime();
@@ -94,7 +95,7 @@ final class PerfCommand implements Runnable {
         Histogram latencies = window.total();
         long n = latencies.getTotalCount();
         double recsPerSec = n / seconds;
-        System.out.printf(Locale.ROOT,
+        spec.commandLine().getOut().printf(Locale.ROOT,
             "%d records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, "
                 + "%d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.%n",
             n, recsPerSec, recsPerSec * recordSize / (1024.0 * 1024.0),
@@ -123,11 +124,16 @@ final class PerfCommand implements Runnable {
     /** All latencies, and Kafka's five-second progress lines; one lock per record. */
     private static final class Window {
       private final Histogram total = new Histogram(3_600_000_000L, 3);
+      private final java.io.PrintWriter out;
       private long start = System.nanoTime();
       private long count;
       private long bytes;
       private long latencySum;
       private long maxLatency;
+
+      Window(java.io.PrintWriter out) {
+        this.out = out;
+      }
 
       synchronized Histogram total() {
         return total.copy();
@@ -145,9 +151,10 @@ final class PerfCommand implements Runnable {
         long now = System.nanoTime();
         if (now - start >= 5_000_000_000L) {
           double seconds = (now - start) / 1e9;
-          System.out.printf(Locale.ROOT, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.%n",
+          out.printf(Locale.ROOT, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.%n",
               count, count / seconds, bytes / seconds / (1024.0 * 1024.0), latencySum / (double) count / 1000.0,
               maxLatency / 1000.0);
+          out.flush();
           start = now;
           count = 0;
           bytes = 0;
@@ -161,6 +168,7 @@ final class PerfCommand implements Runnable {
   /** As Kafka's ConsumerPerformance: reads N records from the start of every partition. */
   @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consume records as fast as possible.")
   static final class Consume implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Option(names = "--topic", required = true) String topic;
@@ -204,9 +212,9 @@ final class PerfCommand implements Runnable {
         long endMs = System.currentTimeMillis();
         double seconds = (endMs - startMs) / 1000.0;
         double mb = bytes / (1024.0 * 1024.0);
-        System.out.println("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+        spec.commandLine().getOut().println("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
             + "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec");
-        System.out.printf(Locale.ROOT, "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n",
+        spec.commandLine().getOut().printf(Locale.ROOT, "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n",
             time.format(new Date(startMs)), time.format(new Date(endMs)), mb, mb / seconds, count, count / seconds,
             0, endMs - startMs, mb / seconds, count / seconds);
       }

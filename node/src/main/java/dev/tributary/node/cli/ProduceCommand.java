@@ -17,11 +17,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code tributary produce TOPIC}: one record per line of standard input. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
     description = "Send one record per line of standard input; exits non-zero if a record fails.")
 final class ProduceCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @ParentCommand TributaryCli cli;
 
   @Mixin ClientOptions client;
 
@@ -41,7 +45,7 @@ final class ProduceCommand implements Callable<Integer> {
     ProducerSettings settings = ProducerSettings.defaults().withAcks(level);
     try (TributaryClient c = client.connect();
         Producer producer = new Producer(c, settings);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8))) {
       String line;
       long lineNumber = 0;
       while ((line = in.readLine()) != null && firstFailure.get() == null) {
@@ -60,7 +64,7 @@ final class ProduceCommand implements Callable<Integer> {
             value.getBytes(StandardCharsets.UTF_8), List.of(), System.currentTimeMillis());
         sent.whenComplete((m, e) -> {
           if (e != null && firstFailure.compareAndSet(null, e)) {
-            System.err.println("error: " + failure(n, e));
+            spec.commandLine().getErr().println("error: " + failure(n, e));
           }
         });
       }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 @Command(name = "rebalance", mixinStandardHelpOptions = true,
     description = "Time a fourth member joining a group of three, and the pauses it causes.")
 final class RebalanceBenchmark implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin ClientOptions client;
 
@@ -163,7 +164,7 @@ final class RebalanceBenchmark implements Callable<Integer> {
       producing.set(false);
       producer.join();
       Thread.sleep(500);
-      System.out.printf(Locale.ROOT,
+      spec.commandLine().getOut().printf(Locale.ROOT,
           "%d partitions, %d records/s: a 4th member joined a group of 3; %d partitions moved; every member "
               + "consuming its new assignment after %.0f ms; longest pause on a partition that did not move: "
               + "%.0f ms (%s); longest gap in the 2 s before the join: %.0f ms; records arrive every %.1f ms "

@@ -1,13 +1,22 @@
 package dev.tributary.node.cli;
 
+import com.typesafe.config.Config;
+import dev.tributary.journal.segment.FsyncPolicy;
 import dev.tributary.node.Broker;
 import dev.tributary.node.BrokerSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,6 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "start", mixinStandardHelpOptions = true,
     description = "Start a broker. Alone it forms a single-node cluster; with --seed it joins one.")
 final class StartCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--data-dir", defaultValue = "data", description = "Data directory (default: ./${DEFAULT-VALUE}).")
   Path dataDir;
@@ -39,9 +50,35 @@ final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+    BrokerSettings settings = settings();
+    Config config = settings.toConfig();
+    // Probed before the actor system starts: a busy port is one line naming the flag, not an
+    // Artery or HTTP bind failure logged with its stack trace.
+    requireFree("--port", host, port);
+    requireFree("--admin-port", config.getString("tributary.admin.interface"), config.getInt("tributary.admin.port"));
+    Broker broker = Broker.start(settings);
+    int boundAdminPort;
+    try {
+      ClientOptions.await(broker.ready(Duration.ofSeconds(60)));
+      boundAdminPort = broker.adminPort();
+    } catch (RuntimeException e) {
+      broker.close();
+      throw new IllegalStateException("the broker did not start: " + TributaryCli.describe(e));
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("Tributary broker " + nodeId + " is up on " + host + ":" + broker.port()
+        + " (admin API on port " + boundAdminPort + "), data in " + dataDir.toAbsolutePath().normalize()
+        + ". Stop it with Ctrl-C.");
+    out.flush();
+    // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
+    // its cluster and the journal closes cleanly before the process exits.
+    broker.whenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+
+  /** The flags as broker settings, each checked with an error that names it. */
+  private BrokerSettings settings() {
+    requirePort("--port", port);
     for (String seed : seeds) {
       if (!seed.matches("[^:]+:\\d{1,5}")) {
         throw new IllegalArgumentException("--seed must be HOST:PORT, got '" + seed + "'");
@@ -49,29 +86,36 @@ final class StartCommand implements Callable<Integer> {
     }
     Map<String, Object> overrides = new HashMap<>();
     if (fsync != null) {
-      overrides.put("tributary.journal.fsync", fsync);
+      try {
+        overrides.put("tributary.journal.fsync", FsyncPolicy.parse(fsync).name().toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--" + e.getMessage());
+      }
     }
     if (adminPort != null) {
-      if (adminPort < 0 || adminPort > 65535) {
-        throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
-      }
+      requirePort("--admin-port", adminPort);
       overrides.put("tributary.admin.port", adminPort);
     }
-    Broker broker = Broker.start(new BrokerSettings(dataDir, nodeId, host, port, seeds, overrides));
-    try {
-      ClientOptions.await(broker.ready(java.time.Duration.ofSeconds(60)));
-    } catch (RuntimeException e) {
-      broker.close();
-      throw new IllegalStateException("the broker did not start: " + TributaryCli.describe(e)
-          + " (is port " + port + " already in use?)");
+    return new BrokerSettings(dataDir, nodeId, host, port, seeds, overrides);
+  }
+
+  private static void requirePort(String flag, int value) {
+    if (value < 0 || value > 65535) {
+      throw new IllegalArgumentException(flag + " must be between 0 and 65535, got " + value);
     }
-    System.out.println("Tributary broker " + nodeId + " is up on " + host + ":" + broker.port()
-        + " (admin API on port " + broker.adminPort() + "), data in " + dataDir.toAbsolutePath().normalize()
-        + ". Stop it with Ctrl-C.");
-    System.out.flush();
-    // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
-    // its cluster and the journal closes cleanly before the process exits.
-    broker.whenTerminated().toCompletableFuture().join();
-    return 0;
+  }
+
+  /** Fails when something already listens on {@code host:port} (0 is any free port: nothing to check). */
+  private static void requireFree(String flag, String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the broker's own listeners do: a port in TIME_WAIT is free
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(flag + " " + port + ": " + host + ":" + port + " is already in use ("
+          + e.getMessage() + "); stop what listens there or choose another " + flag);
+    }
   }
 }

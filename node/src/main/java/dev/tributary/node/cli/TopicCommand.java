@@ -26,11 +26,12 @@ final class TopicCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
   static final class Create implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -46,7 +47,7 @@ final class TopicCommand implements Runnable {
     public Integer call() {
       try (TributaryClient c = client.connect()) {
         TopicMetadata t = await(c.createTopic(name, partitions, configs)).topic().orElseThrow();
-        System.out.println("Created topic " + t.name() + " with " + t.partitions() + " partitions.");
+        spec.commandLine().getOut().println("Created topic " + t.name() + " with " + t.partitions() + " partitions.");
       }
       return 0;
     }
@@ -54,12 +55,13 @@ final class TopicCommand implements Runnable {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
   static final class ListTopics implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        new TreeMap<>(await(c.metadata()).topics()).keySet().forEach(System.out::println);
+        new TreeMap<>(await(c.metadata()).topics()).keySet().forEach(spec.commandLine().getOut()::println);
       }
       return 0;
     }
@@ -67,6 +69,7 @@ final class TopicCommand implements Runnable {
 
   @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a topic's partitions and configs.")
   static final class Describe implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -79,12 +82,12 @@ final class TopicCommand implements Runnable {
         if (t == null) {
           throw new IllegalArgumentException("topic '" + name + "' does not exist (see: tributary topic list)");
         }
-        System.out.println("Topic: " + t.name() + "\tTopicId: " + t.topicId() + "\tPartitions: " + t.partitions()
+        spec.commandLine().getOut().println("Topic: " + t.name() + "\tTopicId: " + t.topicId() + "\tPartitions: " + t.partitions()
             + "\tConfigs: " + (t.configs().isEmpty() ? "(defaults)" : new TreeMap<>(t.configs())));
         for (int p = 0; p < t.partitions(); p++) {
           ListOffsetsResponse start = await(c.listOffsets(name, p, ListOffsets.EARLIEST));
           String leader = t.leaders().get(p).isEmpty() ? "none (its broker is away)" : t.leaders().get(p);
-          System.out.println("\tPartition: " + p + "\tLeader: " + leader
+          spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: " + leader
               + "\tLogStartOffset: " + start.logStartOffset() + "\tHighWatermark: " + start.highWatermark());
         }
       }
@@ -94,6 +97,7 @@ final class TopicCommand implements Runnable {
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
   static final class Delete implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -102,7 +106,7 @@ final class TopicCommand implements Runnable {
     public Integer call() {
       try (TributaryClient c = client.connect()) {
         await(c.deleteTopic(name));
-        System.out.println("Deleted topic " + name + ".");
+        spec.commandLine().getOut().println("Deleted topic " + name + ".");
       }
       return 0;
     }

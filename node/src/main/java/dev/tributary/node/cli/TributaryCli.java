@@ -1,6 +1,10 @@
 package dev.tributary.node.cli;
 
 import dev.tributary.protocol.TributaryException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
@@ -24,30 +28,55 @@ public final class TributaryCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final InputStream in;
+
+  private TributaryCli(InputStream in) {
+    this.in = in;
+  }
+
+  /** Standard input of this run, for {@code produce}. */
+  InputStream in() {
+    return in;
+  }
+
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
   }
 
   public static void main(String[] args) {
     // Initialize logging before any thread logs, so SLF4J has nothing to replay.
     org.slf4j.LoggerFactory.getLogger(TributaryCli.class);
-    System.exit(run(args));
+    // Records are printed as UTF-8 whatever the platform's default charset.
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    System.exit(run(System.in, out, err, args));
   }
 
-  /** Runs a command line and returns its exit code: 0 ok, 1 failed, 2 bad arguments. */
-  public static int run(String... args) {
-    return new CommandLine(new TributaryCli())
-        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-          commandLine.getErr().println("error: " + describe(e));
-          return 1;
-        })
-        .setParameterExceptionHandler((e, args1) -> {
-          e.getCommandLine().getErr().println("error: " + e.getMessage());
-          e.getCommandLine().getErr().println("(run with --help for usage)");
-          return 2;
-        })
-        .execute(args);
+  /**
+   * Runs a command line on the given streams and returns its exit code: 0 ok, 1 failed, 2 bad
+   * arguments. Commands write only to {@code out} and {@code err} (broker and client logs go to
+   * the logging system's own appenders).
+   */
+  public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    try {
+      return new CommandLine(new TributaryCli(in))
+          .setOut(out)
+          .setErr(err)
+          .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + describe(e));
+            return 1;
+          })
+          .setParameterExceptionHandler((e, args1) -> {
+            e.getCommandLine().getErr().println("error: " + e.getMessage());
+            e.getCommandLine().getErr().println("(run with --help for usage)");
+            return 2;
+          })
+          .execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   /** One line that says what went wrong, without a stack trace. */
