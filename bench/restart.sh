@@ -7,6 +7,13 @@
 # the partitions' high watermarks add up to every record produced.
 # Usage: bench/restart.sh [DIR] [PARTITIONS] [RECORDS] [RUNS]
 #        (DIR default ./bench-data, emptied afterwards; defaults 64, 200000, 3)
+#        DROP_SNAPSHOTS=1 deletes the producer snapshots before each restart: the start after a
+#        crash that came before any segment roll, when the whole log is read.
+#        BEFORE=TREE alternates each restart between TREE's ./tributary (a checkout of the code to
+#        compare with, built) and this tree's, on the same data, so both see the same machine load;
+#        the fill runs on this tree. Older code ignores the .snapshot files.
+# Each restart prints the wall time to ready and the broker's CPU time (user + system) by then,
+# which the other work on a shared machine disturbs less.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="$(realpath -m "${1:-bench-data}")/restart"
@@ -26,8 +33,13 @@ stop() {
 }
 trap 'stop; rm -rf "$DIR"' EXIT
 start() {
-  ./tributary start --data-dir "$DIR/data" --port $PORT --admin-port $ADMIN --fsync never > "$DIR/broker-$1.log" 2>&1 &
+  "${2:-.}/tributary" start --data-dir "$DIR/data" --port $PORT --admin-port $ADMIN --fsync never \
+    > "$DIR/broker-$1.log" 2>&1 &
   BROKER=$!
+}
+# CPU seconds (user + system) the broker used so far; ./tributary execs java, so $BROKER is the JVM.
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$BROKER/stat"
 }
 # Prints the sum of high watermarks once the describe answers 200 (polled every 50 ms).
 await_topic() {
@@ -51,11 +63,17 @@ echo "fill: $(./tributary perf produce --bootstrap 127.0.0.1:$PORT --topic $TOPI
   --record-size 100 --throughput -1 --acks leader --batch-size 16384 --linger-ms 5 2>&1 | tail -1)"
 echo "records stored: $(await_topic), data: $(du -sh "$DIR/data" | cut -f1)"
 stop
+if [ -n "${BEFORE:-}" ]; then "$BEFORE/tributary" --version >/dev/null; fi
 for run in $(seq 1 "$RUNS"); do
-  began=$(date +%s%N)
-  start "run-$run"
-  stored=$(await_topic)
-  ready=$(( ($(date +%s%N) - began) / 1000000 ))
-  echo "restart $run: ready in $ready ms (high watermarks add up to $stored of $TOTAL records)"
-  stop
+  for tree in ${BEFORE:+"$BEFORE"} .; do
+    if [ "${DROP_SNAPSHOTS:-0}" = 1 ]; then find "$DIR/data" -name '*.snapshot' -delete; fi
+    began=$(date +%s%N)
+    start "run-$run" "$tree"
+    stored=$(await_topic)
+    ready=$(( ($(date +%s%N) - began) / 1000000 ))
+    echo "restart $run ($( [ "$tree" = . ] && echo this tree || echo "$tree")): ready in $ready ms," \
+      "broker CPU $(cpu_seconds) s, load average $(cut -d' ' -f1 /proc/loadavg)" \
+      "(high watermarks add up to $stored of $TOTAL records)"
+    stop
+  done
 done
