@@ -71,8 +71,12 @@ for run in $(seq 1 "$RUNS"); do
     start "run-$run" "$tree"
     stored=$(await_topic)
     ready=$(( ($(date +%s%N) - began) / 1000000 ))
+    cpu=$(cpu_seconds)
+    # batches re-read to rebuild producer state (code that has the metric)
+    scanned=$(curl -s "http://127.0.0.1:$ADMIN/metrics" \
+      | awk '/^tributary_producer_state_scanned_batches_total[{]/ { n += $2; c++ } END { if (c) printf "%d", n; else printf "n/a" }')
     echo "restart $run ($( [ "$tree" = . ] && echo this tree || echo "$tree")): ready in $ready ms," \
-      "broker CPU $(cpu_seconds) s, load average $(cut -d' ' -f1 /proc/loadavg)" \
+      "broker CPU $cpu s, load average $(cut -d' ' -f1 /proc/loadavg), batches re-read ${scanned}" \
       "(high watermarks add up to $stored of $TOTAL records)"
     stop
   done
