@@ -61,7 +61,8 @@ final class ProducerStates {
    */
   ProducerStates(Clock clock, Duration expiration) {
     if (expiration.isNegative() || expiration.isZero()) {
-      throw new IllegalArgumentException("the producer id expiration must be positive, got " + expiration);
+      throw new IllegalArgumentException("tributary.broker.producer-id-expiration must be a positive duration "
+          + "(Kafka's default is 1d), got " + expiration);
     }
     this.clock = clock;
     this.expirationMillis = expiration.toMillis();
