@@ -125,4 +125,23 @@ class ProducerSnapshotRestartTest {
     }
     assertEquals(BATCHES, restartAndCheckDeduplication(), "every batch from the log start");
   }
+
+  @Test
+  void aPartitionWrittenToSnapshotsEveryIntervalWithoutARollOrAStop() throws Exception {
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(0)
+        .with("tributary.broker.producer-snapshot-interval", "200ms")
+        .with("tributary.broker.retention-check-interval", "100ms");
+    try (TestBroker broker = TestBroker.start(settings); TributaryClient client = broker.client()) {
+      await(client.createTopic(TOPIC, 1, Map.of()));
+      for (int i = 0; i < 10; i++) {
+        assertEquals(i, produce(client, i).baseOffset());
+      }
+      Path snapshot = LogFiles.producerSnapshotFile(log(), 10);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!Files.exists(snapshot) && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // polling the file
+      }
+      assertTrue(Files.exists(snapshot), "a snapshot at the log end while the broker runs: " + snapshots());
+    }
+  }
 }

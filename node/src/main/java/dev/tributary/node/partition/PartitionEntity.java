@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed. Producer
  * state comes from the newest producer snapshot plus the log after it: the front writes a snapshot
- * after the log rolls a segment and when it stops cleanly (see {@link #onWriteDone}).
+ * after the log rolls a segment, every {@code producer-snapshot-interval} while it is written to,
+ * and when it stops cleanly (see {@link #onWriteDone}).
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
@@ -122,6 +123,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private PendingSnapshot snapshotOfInFlight;
   /** Set when the partition's data is being deleted: nothing more is written for it. */
   private boolean deleted;
+  private final long snapshotIntervalNanos;
+  /** Offset of the newest producer snapshot on disk (-1: none), and when it was handed over. */
+  private long lastSnapshotOffset;
+  private long lastSnapshotNanos = System.nanoTime();
 
   /**
    * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
@@ -196,8 +201,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
     sizeBytes = info.sizeBytes();
     segmentRollsSeen = engine.segmentRolls(partitionId);
+    snapshotIntervalNanos = context.getSystem().settings().config()
+        .getDuration("tributary.broker.producer-snapshot-interval").toNanos();
     publishBounds();
     ProducerStateLoader.Loaded p = loaded.producers();
+    lastSnapshotOffset = p.snapshotOffset();
     metrics.producerStateLoaded(topic, p.batchesScanned());
     metrics.producerIdsExpired(topic, p.expired());
     context.getLog().debug("Partition {} started at offsets [{}, {}); {} producer ids from the snapshot at {} "
@@ -232,8 +240,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
-          if (!deleted && nextOffset == highWatermark) {
+          if (!deleted && nextOffset == highWatermark && nextOffset != lastSnapshotOffset) {
             // Stopping cleanly with every accepted batch stored: the next start reads no log.
+            // (Expiries since an existing snapshot at this offset are applied again at load.)
             writeSnapshot(nextOffset, producers.encode());
           }
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
@@ -343,11 +352,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     serveWaiters();
     snapshotAfterWrite();
     writeBuffered();
+    snapshotIfAllStored();
+    return this;
+  }
+
+  /** Writes a wanted snapshot now if nothing accepted is waiting to be stored. */
+  private void snapshotIfAllStored() {
     if (snapshotWanted && nextOffset == highWatermark) {
       snapshotWanted = false; // nothing accepted since: the state is that of the stored end
       writeSnapshot(nextOffset, producers.encode());
     }
-    return this;
   }
 
   /**
@@ -369,6 +383,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   /** Hands a producer snapshot to the journal, which writes it on its I/O threads. */
   private void writeSnapshot(long offset, byte[] content) {
+    lastSnapshotOffset = offset;
+    lastSnapshotNanos = System.nanoTime();
     try {
       engine.writeProducerSnapshot(partitionId, offset, content).whenComplete((ok, error) -> {
         if (error != null) {
@@ -543,6 +559,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
     applyLogSettings();
     metrics.producerIdsExpired(topic, producers.expire());
+    if (highWatermark != lastSnapshotOffset && System.nanoTime() - lastSnapshotNanos >= snapshotIntervalNanos) {
+      snapshotWanted = true; // bounds what a start after a crash re-reads (producer-snapshot-interval)
+      snapshotIfAllStored();
+    }
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
         : new BoundsRefreshed(logStartOffset, -1));
