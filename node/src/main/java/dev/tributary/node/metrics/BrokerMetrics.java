@@ -31,6 +31,8 @@ public final class BrokerMetrics {
   private final Counter producedBytes;
   private final Counter fetchedBytes;
   private final Counter expiredRequests;
+  private final Counter producerStateScannedBatches;
+  private final Counter producerIdsExpired;
   private final Histogram produceLatency;
   private final Histogram fetchLatency;
 
@@ -50,6 +52,12 @@ public final class BrokerMetrics {
         .help("Requests dropped unanswered because they reached their partition after their deadline "
             + "(for example while the partition's broker was away), by topic and request type")
         .labelNames("topic", "type").register(registry);
+    producerStateScannedBatches = Counter.builder().name("tributary_producer_state_scanned_batches_total")
+        .help("Record batches re-read at partition start to rebuild idempotent-producer state: "
+            + "the log after the newest producer snapshot, by topic").labelNames("topic").register(registry);
+    producerIdsExpired = Counter.builder().name("tributary_producer_ids_expired_total")
+        .help("Producer ids forgotten after producer-id-expiration without writes, by topic")
+        .labelNames("topic").register(registry);
     produceLatency = Histogram.builder().name("tributary_produce_latency_seconds")
         .help("Time from a produce reaching its partition to its answer").labelNames("topic").register(registry);
     fetchLatency = Histogram.builder().name("tributary_fetch_latency_seconds")
@@ -121,6 +129,17 @@ public final class BrokerMetrics {
       fetchedBytes.labelValues(topic).inc(bytes);
     }
     fetchLatency.labelValues(topic).observe(nanos / 1e9);
+  }
+
+  /** A partition rebuilt its producer state at start, reading {@code batches} batches of its log. */
+  public void producerStateLoaded(String topic, long batches) {
+    producerStateScannedBatches.labelValues(topic).inc(batches);
+  }
+
+  public void producerIdsExpired(String topic, int count) {
+    if (count > 0) {
+      producerIdsExpired.labelValues(topic).inc(count);
+    }
   }
 
   /** A partition's latest bounds; its series disappear when it is {@link #partitionStopped}. */

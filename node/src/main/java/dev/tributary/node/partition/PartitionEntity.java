@@ -24,6 +24,7 @@ import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.record.CorruptRecordException;
 import dev.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,6 +43,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front of a partition: the sharded entity {@code <topic>-<partition>}. It validates each
@@ -50,7 +53,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the next write (group commit). Fetches, long polls and offset lookups are served from the
  * in-memory high watermark, with disk reads on the journal's I/O threads, never on this actor.
  *
- * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed.
+ * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed. Producer
+ * state comes from the newest producer snapshot plus the log after it: the front writes a snapshot
+ * after the log rolls a segment, every {@code producer-snapshot-interval} while it is written to,
+ * and when it stops cleanly (see {@link #onWriteDone}).
  *
  * <p>When a write fails because the disk is full or broken, the storage engine takes the log
  * offline and the partition goes offline with it: it stays up, refuses produces with {@code
@@ -60,6 +66,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
+  private static final Logger log = LoggerFactory.getLogger(PartitionEntity.class);
   private static final String RESTARTING = "the partition is restarting for its re-created topic; retry";
 
   /** Messages the front sends itself. */
@@ -75,7 +82,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
   }
 
-  private record LogLoaded(LogInfo info, ProducerStates producers, Optional<String> topicId) implements Internal {}
+  private record LogLoaded(LogInfo info, ProducerStateLoader.Loaded producers, Optional<String> topicId)
+      implements Internal {}
 
   private record LoadFailed(Throwable cause) implements Internal {}
 
@@ -90,6 +98,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private record PendingProduce(Produce request, long baseOffset, long nextOffset, long receivedNanos) {}
 
   private record Waiter(long id, Fetch fetch, long startedNanos) {}
+
+  /** Producer state encoded when it reflected exactly the batches below {@code offset}. */
+  private record PendingSnapshot(long offset, byte[] content) {}
 
   private final String topic;
   private final int partition;
@@ -118,6 +129,17 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private long nextWaiterId;
   /** Why the log went offline; null while the partition accepts produces. */
   private String offlineReason;
+  /** The journal's roll count when last looked at: a change asks for a producer snapshot. */
+  private long segmentRollsSeen;
+  private boolean snapshotWanted;
+  /** Taken when the write in flight was sent; written once that write is stored. */
+  private PendingSnapshot snapshotOfInFlight;
+  /** Set when the partition's data is being deleted: nothing more is written for it. */
+  private boolean deleted;
+  private final long snapshotIntervalNanos;
+  /** Offset of the newest producer snapshot on disk (-1: none), and when it was handed over. */
+  private long lastSnapshotOffset;
+  private long lastSnapshotNanos = System.nanoTime();
 
   /**
    * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
@@ -133,13 +155,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
               StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
               Optional<String> controllersTopicId =
                   metadata.topic(TopicNames.topicOf(partitionId)).map(TopicMetadata::topicId);
+              Duration expiration = context.getSystem().settings().config()
+                  .getDuration("tributary.broker.producer-id-expiration");
               // A log left offline by an earlier incarnation is opened again: recovery cuts what the
               // failed write left, and appends continue after the last complete write.
               context.pipeToSelf(
                   engine.reopenIfOffline(partitionId).thenCompose(reopened ->
                       TopicIdGuard.claim(engine, partitionId, controllersTopicId)).thenCompose(topicId ->
                       engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
-                          .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()))
+                          .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()),
+                              Clock.systemUTC(), expiration)
                           .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
                   (loaded, error) -> error == null ? loaded : new LoadFailed(error));
               return Behaviors.receive(PartitionCommand.class)
@@ -179,7 +204,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     this.metrics = metrics;
     this.dataGateway = dataGateway;
     LogInfo info = loaded.info();
-    this.producers = loaded.producers();
+    this.producers = loaded.producers().states();
     this.topic = TopicNames.topicOf(entityId);
     this.partition = TopicNames.partitionOf(entityId);
     this.topicId = loaded.topicId();
@@ -198,8 +223,17 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     timers.startTimerWithFixedDelay(new RefreshBounds(),
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
     sizeBytes = info.sizeBytes();
+    segmentRollsSeen = engine.segmentRolls(partitionId);
+    snapshotIntervalNanos = context.getSystem().settings().config()
+        .getDuration("tributary.broker.producer-snapshot-interval").toNanos();
     publishBounds();
-    context.getLog().debug("Partition {} started at offsets [{}, {})", partitionId, logStartOffset, nextOffset);
+    ProducerStateLoader.Loaded p = loaded.producers();
+    lastSnapshotOffset = p.snapshotOffset();
+    metrics.producerStateLoaded(topic, p.batchesScanned());
+    metrics.producerIdsExpired(topic, p.expired());
+    context.getLog().debug("Partition {} started at offsets [{}, {}); {} producer ids from the snapshot at {} "
+            + "and {} batches after it ({} expired)", partitionId, logStartOffset, nextOffset,
+        producers.size(), p.snapshotOffset(), p.batchesScanned(), p.expired());
   }
 
   // ------------------------------------------------------------------ serving
@@ -229,6 +263,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
+          if (!deleted && nextOffset == highWatermark && nextOffset != lastSnapshotOffset) {
+            // Stopping cleanly with every accepted batch stored: the next start reads no log.
+            // (Expiries since an existing snapshot at this offset are applied again at load.)
+            writeSnapshot(nextOffset, producers.encode());
+          }
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
           metrics.partitionStopped(topic, partition);
           return this;
@@ -321,6 +360,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     if (batches.isEmpty()) {
       onWriteDone(new WriteDone(new PartitionWriter.Appended(0)));
     } else {
+      if (snapshotWanted) {
+        // Every accepted batch is in this write, so the state is exactly that of its end.
+        snapshotOfInFlight = new PendingSnapshot(nextOffset, producers.encode());
+        snapshotWanted = false;
+      }
       writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
     }
   }
@@ -342,8 +386,51 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     inFlight = List.of();
     publishBounds();
     serveWaiters();
+    snapshotAfterWrite();
     writeBuffered();
+    snapshotIfAllStored();
     return this;
+  }
+
+  /** Writes a wanted snapshot now if nothing accepted is waiting to be stored. */
+  private void snapshotIfAllStored() {
+    if (snapshotWanted && nextOffset == highWatermark) {
+      snapshotWanted = false; // nothing accepted since: the state is that of the stored end
+      writeSnapshot(nextOffset, producers.encode());
+    }
+  }
+
+  /**
+   * Writes the snapshot taken with the write just stored, and asks for one after a segment roll:
+   * the producer state reflects the batches this front accepted, which run ahead of what is
+   * stored, so a snapshot is taken only when the two meet (see {@link #writeBuffered}).
+   */
+  private void snapshotAfterWrite() {
+    if (snapshotOfInFlight != null) {
+      writeSnapshot(snapshotOfInFlight.offset(), snapshotOfInFlight.content());
+      snapshotOfInFlight = null;
+    }
+    long rolls = engine.segmentRolls(partitionId);
+    if (rolls != segmentRollsSeen) {
+      segmentRollsSeen = rolls;
+      snapshotWanted = true;
+    }
+  }
+
+  /** Hands a producer snapshot to the journal, which writes it on its I/O threads. */
+  private void writeSnapshot(long offset, byte[] content) {
+    lastSnapshotOffset = offset;
+    lastSnapshotNanos = System.nanoTime();
+    try {
+      engine.writeProducerSnapshot(partitionId, offset, content).whenComplete((ok, error) -> {
+        if (error != null) {
+          log.warn("Partition {}: could not write its producer snapshot at offset {} ({}); the next start reads "
+              + "more of the log", partitionId, offset, error.getMessage());
+        }
+      });
+    } catch (IllegalStateException closed) {
+      log.warn("Partition {}: no producer snapshot at offset {}: {}", partitionId, offset, closed.getMessage());
+    }
   }
 
   private ProduceResponse ok(Produce produce, long baseOffset) {
@@ -541,6 +628,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
     applyLogSettings();
+    metrics.producerIdsExpired(topic, producers.expire());
+    if (highWatermark != lastSnapshotOffset && System.nanoTime() - lastSnapshotNanos >= snapshotIntervalNanos) {
+      snapshotWanted = true; // bounds what a start after a crash re-reads (producer-snapshot-interval)
+      snapshotIfAllStored();
+    }
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
         : new BoundsRefreshed(logStartOffset, -1));
@@ -548,6 +640,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   }
 
   private Behavior<PartitionCommand> onDelete(PartitionControl.DeletePartition delete) {
+    deleted = true;
     failAll(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
     getContext().unwatch(writer);
     getContext().stop(writer);

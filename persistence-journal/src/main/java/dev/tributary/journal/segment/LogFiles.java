@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * <p>Layout under the engine's root: one directory per persistence id; in it, segment files named
  * by their first sequence number in 20 digits ({@code 00000000000000000001.log}), one index file
  * per segment ({@code .index}), a {@code deleted-to} low-water mark, the log's {@code
- * log.properties}, and a {@code clean-shutdown} marker while the log is closed cleanly. Logs set
- * aside by {@link StorageEngine#quarantineLog} move to {@value #QUARANTINE_DIRECTORY} under the root.
+ * log.properties}, a {@code clean-shutdown} marker while the log is closed cleanly, and producer
+ * snapshots named by the offset they were taken at, in 20 digits ({@code
+ * 00000000000000001234.snapshot}, as Kafka's). Logs set aside by {@link StorageEngine#quarantineLog}
+ * move to {@value #QUARANTINE_DIRECTORY} under the root.
  */
 public final class LogFiles {
 
@@ -27,6 +29,9 @@ public final class LogFiles {
   public static final String INDEX_SUFFIX = ".index";
   public static final String CLEAN_SHUTDOWN = "clean-shutdown";
   public static final String DELETED_TO = "deleted-to";
+  public static final String PRODUCER_SNAPSHOT_SUFFIX = ".snapshot";
+  /** What {@link #writeAtomically} appends to the name of the file it writes before the rename. */
+  public static final String TEMPORARY_SUFFIX = ".tmp";
   /** Holds the original id of a log whose directory name is a hash. */
   public static final String PERSISTENCE_ID = "persistence-id";
   /** The log's own key-value record, kept by its user (a partition's topic id). */
@@ -60,9 +65,23 @@ public final class LogFiles {
     return root.resolve(QUARANTINE_DIRECTORY).resolve(directoryName(persistenceId) + "." + millis);
   }
 
+  /** A producer snapshot file: the offset it was taken at, in 20 digits. */
+  public static Path producerSnapshotFile(Path dir, long offset) {
+    return dir.resolve(String.format("%020d", offset) + PRODUCER_SNAPSHOT_SUFFIX);
+  }
+
+  /** The offset of a producer snapshot file name, or empty for any other file. */
+  public static OptionalLong parseProducerSnapshotFileName(String fileName) {
+    return parseNumberedFileName(fileName, PRODUCER_SNAPSHOT_SUFFIX);
+  }
+
   /** The base sequence number of a segment file name, or empty for any other file. */
   public static OptionalLong parseSegmentFileName(String fileName) {
-    if (!fileName.endsWith(SEGMENT_SUFFIX) || fileName.length() != 20 + SEGMENT_SUFFIX.length()) {
+    return parseNumberedFileName(fileName, SEGMENT_SUFFIX);
+  }
+
+  private static OptionalLong parseNumberedFileName(String fileName, String suffix) {
+    if (!fileName.endsWith(suffix) || fileName.length() != 20 + suffix.length()) {
       return OptionalLong.empty();
     }
     try {
@@ -120,7 +139,7 @@ public final class LogFiles {
 
   /** Writes {@code content} to {@code target} through a fsynced temporary file and a rename. */
   public static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Path tmp = target.resolveSibling(target.getFileName() + TEMPORARY_SUFFIX);
     try (var channel =
         java.nio.channels.FileChannel.open(
             tmp,

@@ -70,6 +70,8 @@ final class SegmentedLog {
   private volatile boolean closed;
   /** Why the log went offline (the failure, in the operating system's words); null while writable. */
   private volatile String offlineReason;
+  /** Segments sealed since the log was opened; written on the serial queue, read from any thread. */
+  private volatile long segmentRolls;
   private boolean dirty; // serial queue only
 
   private record PendingWrite(List<JournalEntry> entries, CompletableFuture<Void> done) {}
@@ -349,6 +351,7 @@ final class SegmentedLog {
     Segment previous = active();
     if (previous != null) {
       previous.seal();
+      segmentRolls++;
     }
     Segment created =
         Segment.create(dir, baseSequenceNr, config.indexIntervalBytes(), clock.millis(), fileOps);
@@ -517,6 +520,9 @@ final class SegmentedLog {
     next.removeAll(removable);
     segments = List.copyOf(next);
     logStartOffset = computeLogStartOffset();
+    if (logStartOffset >= 0) {
+      ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
+    }
     for (Segment s : removable) {
       log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
       s.deleteFiles();
@@ -524,6 +530,39 @@ final class SegmentedLog {
       scheduler.schedule(() -> closeQuietly(s), config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
     LogFiles.fsyncDirectory(dir);
+  }
+
+  // ---------------------------------------------------------------- producer snapshots
+
+  /** Writes the producer snapshot taken at {@code offset} (at most the log end); keeps the two newest. */
+  CompletableFuture<Void> writeProducerSnapshot(long offset, byte[] content) {
+    return onQueue(() -> {
+      long end = Math.max(0, logEndOffset);
+      if (offset < 0 || offset > end) {
+        throw new IllegalArgumentException("log " + persistenceId + ": a producer snapshot at offset "
+            + offset + " is outside [0, " + end + "], the log's end");
+      }
+      ProducerSnapshotFiles.write(dir, offset, content);
+      return null;
+    });
+  }
+
+  /**
+   * The newest intact producer snapshot at or below {@code atOrBelowOffset} that the log can be
+   * read on from: between the log start and end offsets. Snapshots above the log end or below
+   * its start, and damaged ones, are deleted.
+   */
+  CompletableFuture<java.util.Optional<ProducerSnapshot>> latestProducerSnapshot(long atOrBelowOffset) {
+    return onQueue(() -> {
+      long end = Math.max(0, logEndOffset);
+      long start = logStartOffset < 0 ? end : logStartOffset;
+      return ProducerSnapshotFiles.latest(dir, start, Math.min(atOrBelowOffset, end), end);
+    });
+  }
+
+  /** Segments sealed since this log was opened. Any thread; never blocks. */
+  long segmentRolls() {
+    return segmentRolls;
   }
 
   CompletableFuture<LogInfo> logInfo() {

@@ -241,6 +241,38 @@ public final class StorageEngine implements AutoCloseable {
     });
   }
 
+  /**
+   * Stores a snapshot of per-log state taken at {@code offset} (every batch below it reflected,
+   * none at or above it; at most the log end), named by that offset and written atomically and
+   * fsynced whatever the fsync policy. The engine keeps the two newest and deletes those that fall
+   * below the log start offset when retention deletes segments. The content is the caller's: the
+   * engine only checks it back with a CRC. Runs on the log's serial queue, after every write queued
+   * before it.
+   */
+  public CompletionStage<Void> writeProducerSnapshot(String persistenceId, long offset, byte[] content) {
+    return log(persistenceId).writeProducerSnapshot(offset, content.clone());
+  }
+
+  /**
+   * The newest intact snapshot stored by {@link #writeProducerSnapshot} at or below {@code
+   * atOrBelowOffset} from which the log can be read on (at or above its start offset, at or below
+   * its end), if any. A damaged one is skipped with one WARN line for the next older one;
+   * damaged ones and those above the log end (left by a crash that lost the log's tail) are
+   * deleted.
+   */
+  public CompletionStage<Optional<ProducerSnapshot>> latestProducerSnapshot(
+      String persistenceId, long atOrBelowOffset) {
+    return log(persistenceId).latestProducerSnapshot(atOrBelowOffset);
+  }
+
+  /**
+   * How many segments the log has sealed (rolled) since it was opened: a caller that compares it
+   * after its writes learns that a roll happened. Any thread; never blocks.
+   */
+  public long segmentRolls(String persistenceId) {
+    return log(persistenceId).segmentRolls();
+  }
+
   /** Forces every log's written data to disk now, whatever the fsync policy. */
   public CompletionStage<Void> flushAll() {
     return CompletableFuture.allOf(
