@@ -182,11 +182,16 @@ class TwoBrokerTest {
         awaitMembers(a, 1);
         // Sent while B is away: without placement this started partition onB, empty, on A.
         var waiting = viaA.fetch("pinned", onB, 0, 1 << 20, Duration.ZERO);
-        Thread.sleep(3_000);
-        b = TestBroker.start(settingsB);
-        await(waiting);
         String shard = "pinned-" + onB;
         String strategy = PartitionAllocationStrategy.class.getName();
+        // The fetch has reached sharding, and the allocation was refused, before B returns.
+        long refusedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (logs.count(strategy, "Partition " + shard + " lives on broker 1") == 0) {
+          assertTrue(System.nanoTime() < refusedBy, "the allocation of " + shard + " was never asked for");
+          Thread.sleep(100);
+        }
+        b = TestBroker.start(settingsB);
+        await(waiting);
         assertEquals(1, logs.count(strategy, "Partition " + shard + " lives on broker 1"),
             "one line when the partition starts waiting, not one per retry");
         assertEquals(1, logs.count(strategy, "Partition " + shard + " is back"), "one line when it ends");
