@@ -79,14 +79,7 @@ final class ProducerStates {
     }
     State state = producers.get(batch.producerId());
     if (state == null) {
-      // A producer this partition does not know starts at sequence 0. A later first batch means an
-      // earlier one is still on its way (its answer was lost and the retry comes after), or the
-      // producer's state expired: accepting it would make that earlier batch a gap for good. The
-      // producer retries this one while an earlier batch is pending, and otherwise starts a new
-      // epoch at sequence 0.
-      return batch.baseSequence() == 0 ? Verdict.APPEND : new Verdict(ErrorCode.OUT_OF_ORDER_SEQUENCE, "producer "
-          + batch.producerId() + " is not known to this partition (new, or idle past producer-id-expiration) and"
-          + " must start at sequence 0, not " + batch.baseSequence(), -1);
+      return Verdict.APPEND; // a new producer (or one whose state has aged out): sequences start afresh
     }
     if (batch.producerEpoch() > state.epoch) {
       // A new epoch starts its sequences at 0 (the producer bumps it after a batch failed for good).

@@ -108,23 +108,8 @@ class ProducerStatesTest {
     assertEquals(1, states.expire(), "8 wrote 24 hours ago");
     assertEquals(1, states.size());
     assertTrue(offer(states, batch(7, 0, 1, 1), -1).isDuplicate(), "7 is still remembered");
-    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, states.check(batch(8, 0, 5, 1)).error(),
-        "8 is unknown again: it must start over at sequence 0");
-    assertEquals(ProducerStates.Verdict.APPEND, offer(states, batch(8, 1, 0, 1), 3), "as a new epoch does");
-  }
-
-  /**
-   * The first batch of a producer can be overtaken: its answer is lost in a broker restart and its
-   * retry waits for the request timeout while the next batch goes through. Storing that next batch
-   * would turn the first into a gap the producer could never fill.
-   */
-  @Test
-  void anUnknownProducerMustStartAtSequenceZeroSoAnOvertakenFirstBatchIsNotLost() {
-    ProducerStates.Verdict overtaking = states.check(batch(7, 0, 16, 4));
-    assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE, overtaking.error());
-    assertTrue(overtaking.message().contains("must start at sequence 0, not 16"), overtaking.message());
-    assertEquals(ProducerStates.Verdict.APPEND, offer(states, batch(7, 0, 0, 16), 0), "the first batch, retried");
-    assertEquals(ProducerStates.Verdict.APPEND, offer(states, batch(7, 0, 16, 4), 16), "then the second, in order");
+    assertEquals(ProducerStates.Verdict.APPEND, offer(states, batch(8, 0, 5, 1), 3),
+        "8 is a new producer again: any sequence starts afresh");
   }
 
   @Test
