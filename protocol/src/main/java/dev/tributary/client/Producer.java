@@ -97,6 +97,12 @@ public final class Producer implements AutoCloseable {
     /** Base sequences of this epoch's batches not answered for good yet. */
     final TreeSet<Integer> unacknowledged = new TreeSet<>();
     int inFlight;
+    /**
+     * Whether a batch of the current epoch was stored. Until then one batch at a time: the
+     * partition takes a producer it does not know at any sequence, so a second batch overtaking a
+     * first whose answer was lost would be stored, and the first refused for good as a gap.
+     */
+    boolean epochStored;
     int nextSequence;
     /**
      * The producer epoch this partition's batches carry. A sequenced batch that fails for good
@@ -294,7 +300,11 @@ public final class Producer implements AutoCloseable {
 
   /** Sends ready batches while in-flight slots are free. Holds the lock. */
   private void sendReady(PartitionQueue q) {
-    while (q.inFlight < settings.maxInFlight() && !q.ready.isEmpty()) {
+    if (closed) {
+      return;
+    }
+    int limit = producerId >= 0 && !q.epochStored ? 1 : settings.maxInFlight();
+    while (q.inFlight < limit && !q.ready.isEmpty()) {
       Ready r = q.ready.poll();
       q.inFlight++;
       transmit(q, r);
@@ -338,8 +348,12 @@ public final class Producer implements AutoCloseable {
         if (currentEpoch) {
           q.unacknowledged.remove(r.batch().baseSequence());
         }
+        if (currentEpoch && code == ErrorCode.NONE) {
+          q.epochStored = true;
+        }
         if (currentEpoch && code != ErrorCode.NONE) {
           q.epoch++;
+          q.epochStored = false;
           q.nextSequence = 0;
           q.unacknowledged.clear();
         }
@@ -409,8 +423,17 @@ public final class Producer implements AutoCloseable {
     }
   }
 
-  /** Sends every waiting record now; completes when all records sent so far are answered. */
+  /**
+   * Sends every waiting record now; completes when all records sent so far are answered. Not from
+   * a send's callback: outcomes complete on that thread, so the flush could never finish there.
+   *
+   * @throws IllegalStateException when called from a callback of this producer
+   */
   public CompletionStage<Void> flush() {
+    if (Thread.currentThread() == callbackThread) {
+      throw new IllegalStateException("flush() from a send callback would wait for itself: "
+          + "flush from another thread, or just let the callback return");
+    }
     synchronized (lock) {
       for (PartitionQueue q : queues.values()) {
         closeOpenBatch(q);
@@ -421,17 +444,22 @@ public final class Producer implements AutoCloseable {
         .handle((ok, error) -> null);
   }
 
-  /** Flushes (waiting up to {@code timeout}) and stops. */
+  /**
+   * Flushes (waiting up to {@code timeout}) and stops. Called from a send's callback it does not
+   * wait (as Kafka's {@code close} from a callback): the records' outcomes are completed on that
+   * very thread, so waiting for them there could only time out.
+   */
   public void close(Duration timeout) {
     if (closed) {
       return;
     }
     try {
-      flush().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (Thread.currentThread() != callbackThread) {
+        flush().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
     } catch (Exception e) {
       // what is still outstanding fails below
     } finally {
-      closed = true;
       timer.shutdownNow();
       TributaryException notSent = new TributaryException(ErrorCode.REQUEST_TIMED_OUT,
           "the producer closed before it sent the record, so it was not stored");
@@ -440,9 +468,13 @@ public final class Producer implements AutoCloseable {
       List<Pending> neverSent = new ArrayList<>();
       java.util.Set<Ready> waiting = new java.util.HashSet<>();
       synchronized (lock) {
+        // Under the lock with the drain: an answer arriving now sends nothing more (sendReady
+        // checks closed), so what is listed as never sent really was not sent.
+        closed = true;
         for (PartitionQueue q : queues.values()) {
           neverSent.addAll(q.openRecords);
           waiting.addAll(q.ready);
+          q.ready.clear();
         }
       }
       List<Ready> left = List.copyOf(outstanding);

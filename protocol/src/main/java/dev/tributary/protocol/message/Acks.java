@@ -14,6 +14,8 @@ public enum Acks {
   LEADER(1),
   ALL(-1);
 
+  private static final Acks[] VALUES = values();
+
   private final int code;
 
   Acks(int code) {
@@ -34,7 +36,7 @@ public enum Acks {
    */
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Acks forCode(int code) {
-    for (Acks a : values()) {
+    for (Acks a : VALUES) { // read for every produce: values() would copy the array each time
       if (a.code == code) {
         return a;
       }

@@ -20,6 +20,11 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 /**
  * The hand-written binary serializer of the data plane (produce, fetch and their replies). It
  * writes straight into Artery's buffers; record batches are copied as opaque bytes, never decoded.
+ *
+ * <p>There is no version field yet: brokers and clients must run the same layout. The layout with
+ * fixed error and acks numbers and the produce deadline (December 2026) does not read the ordinal
+ * layout before it, nor the other way round; upgrade brokers and clients together. A version byte
+ * comes with the Kafka-protocol work.
  */
 public final class DataPlaneSerializer extends SerializerWithStringManifest
     implements ByteBufferSerializer {
@@ -79,7 +84,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putInt(p.partition()).put((byte) p.acks().code()).putInt(p.timeoutMs());
       putString(buf, resolver().toSerializationFormat(p.replyTo()));
       buf.putInt(p.batch().length).put(p.batch());
-      buf.putLong(p.deadlineMs()); // last, so a produce from an older client (without it) still reads
+      buf.putLong(p.deadlineMs());
     } else if (o instanceof ProduceResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
@@ -114,7 +119,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         int timeout = buf.getInt();
         ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
         byte[] batch = getBytes(buf);
-        long deadline = buf.remaining() >= Long.BYTES ? buf.getLong() : 0;
+        long deadline = buf.getLong();
         return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline);
       }
       case PRODUCE_RESPONSE -> {

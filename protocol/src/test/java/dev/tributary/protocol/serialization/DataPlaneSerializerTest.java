@@ -148,15 +148,4 @@ class DataPlaneSerializerTest {
         () -> serializer.fromBinary(bytes, serializer.manifest(produce)));
     assertTrue(e.getMessage().contains("unknown acks code 0"), e.getMessage());
   }
-
-  /** A produce written before it carried a deadline (an older client) reads as one without a deadline. */
-  @Test
-  void aProduceWithoutTheDeadlineFieldReadsAsNoDeadline() throws Exception {
-    Produce produce = new Produce(45, "orders", 1, new byte[] {9, 8, 7}, Acks.ALL, 5_000, replies(), 123_456L);
-    byte[] bytes = serializer.toBinary(produce);
-    byte[] older = java.util.Arrays.copyOf(bytes, bytes.length - Long.BYTES);
-    Produce read = (Produce) serializer.fromBinary(older, serializer.manifest(produce));
-    assertEquals(0, read.deadlineMs());
-    assertArrayEquals(produce.batch(), read.batch());
-  }
 }
