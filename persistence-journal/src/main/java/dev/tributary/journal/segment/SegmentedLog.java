@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,7 +43,6 @@ final class SegmentedLog {
 
   private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
   private static final int REPLAY_CHUNK_BYTES = 1024 * 1024;
-  private static final int SCAN_CHUNK_BYTES = 64 * 1024;
 
   private final String persistenceId;
   private final Path dir;
@@ -59,7 +56,8 @@ final class SegmentedLog {
   private final AtomicReference<CompletableFuture<Long>> appendSignal =
       new AtomicReference<>(new CompletableFuture<>());
 
-  private volatile List<Segment> segments = List.of();
+  /** Replaced whole (copy-on-write) on the serial queue; read from any thread. */
+  private volatile LogSegments segments = LogSegments.EMPTY;
   private volatile long highestSequenceNr;
   private volatile long deletedToSequenceNr;
   private volatile long logStartOffset = -1;
@@ -101,100 +99,17 @@ final class SegmentedLog {
 
   private void recover() {
     try {
-      Files.createDirectories(dir);
-      if (LogFiles.isHashedDirectoryName(dir.getFileName().toString())) {
-        Path idFile = dir.resolve(LogFiles.PERSISTENCE_ID);
-        if (!Files.exists(idFile)) {
-          LogFiles.writeAtomically(idFile, persistenceId.getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      boolean clean = Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
-      if (clean) {
-        LogFiles.fsyncDirectory(dir);
-      }
-      deletedToSequenceNr = DeletedToMarker.read(dir);
-      List<Long> bases = listSegmentBases();
-      List<Segment> opened = new ArrayList<>();
-      long previousSequenceNr = 0;
-      for (int i = 0; i < bases.size(); i++) {
-        long base = bases.get(i);
-        boolean active = i == bases.size() - 1;
-        long fileSize = Files.size(LogFiles.segmentFile(dir, base));
-        Segment segment = openSegment(base, previousSequenceNr, clean || !active);
-        boolean damaged = segment.size() < fileSize;
-        if (segment.index().isEmpty()) {
-          segment.close();
-          segment.deleteFiles();
-          continue;
-        }
-        opened.add(segment);
-        previousSequenceNr = segment.index().lastSequenceNr();
-        if (damaged && !active) {
-          dropSegmentsAfter(bases.subList(i + 1, bases.size()));
-          break;
-        }
-      }
-      segments = List.copyOf(opened);
-      highestSequenceNr = Math.max(previousSequenceNr, deletedToSequenceNr);
-      logEndOffset = computeLogEndOffset(segments);
-      logStartOffset = computeLogStartOffset();
+      LogLoader.LoadedLog loaded = new LogLoader(persistenceId, dir, config, fileOps).load();
+      deletedToSequenceNr = loaded.deletedToSequenceNr();
+      segments = loaded.segments();
+      highestSequenceNr = loaded.highestSequenceNr();
+      logEndOffset = loaded.logEndOffset();
+      logStartOffset = loaded.logStartOffset();
       recovered.complete(null);
     } catch (IOException | RuntimeException e) {
       log.error("Could not recover log {} in {}", persistenceId, dir, e);
       closed = true;
       recovered.completeExceptionally(e);
-    }
-  }
-
-  private List<Long> listSegmentBases() throws IOException {
-    List<Long> bases = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        OptionalLong base = LogFiles.parseSegmentFileName(file.getFileName().toString());
-        if (base.isPresent()) {
-          bases.add(base.getAsLong());
-        }
-      }
-    }
-    bases.sort(Comparator.naturalOrder());
-    return bases;
-  }
-
-  private Segment openSegment(long base, long previousSequenceNr, boolean mayTrustIndex)
-      throws IOException {
-    Path file = LogFiles.segmentFile(dir, base);
-    long fileSize = Files.size(file);
-    if (mayTrustIndex) {
-      var index =
-          SegmentIndex.readFrom(LogFiles.indexFile(dir, base), fileSize, config.indexIntervalBytes());
-      if (index.isPresent() && index.get().lastSequenceNr() > previousSequenceNr) {
-        return Segment.open(dir, base, index.get(), fileSize, fileOps);
-      }
-    }
-    SegmentScanner.Result scan =
-        SegmentScanner.scan(file, previousSequenceNr, config.indexIntervalBytes(), config.maxEntryBytes());
-    if (scan.truncated()) {
-      log.warn(
-          "Log {}: segment {} has a torn or corrupt tail; keeping {} of {} bytes",
-          persistenceId, file.getFileName(), scan.validSize(), scan.fileSize());
-    }
-    Segment segment = Segment.open(dir, base, scan.index(), scan.validSize(), fileOps);
-    try {
-      segment.writeIndex();
-    } catch (IOException e) {
-      // The index is a cache: without it the next open scans again. A disk still full must not
-      // keep the stored entries from being read (the first write then takes the log offline).
-      log.warn("Log {}: could not write the index of segment {} ({}); it is rebuilt at the next open",
-          persistenceId, file.getFileName(), Segment.describe(e));
-    }
-    return segment;
-  }
-
-  private void dropSegmentsAfter(List<Long> bases) throws IOException {
-    for (long base : bases) {
-      log.warn("Log {}: dropping segment {} that follows a damaged one", persistenceId, base);
-      Files.deleteIfExists(LogFiles.segmentFile(dir, base));
-      Files.deleteIfExists(LogFiles.indexFile(dir, base));
     }
   }
 
@@ -358,14 +273,11 @@ final class SegmentedLog {
     if (config.fsync() == FsyncPolicy.ALWAYS) {
       LogFiles.fsyncDirectory(dir);
     }
-    List<Segment> next = new ArrayList<>(segments);
-    next.add(created);
-    segments = List.copyOf(next);
+    segments = segments.adding(created);
   }
 
   private Segment active() {
-    List<Segment> s = segments;
-    return s.isEmpty() ? null : s.get(s.size() - 1);
+    return segments.active();
   }
 
   /** Forces written data to disk if anything was written since the last flush. */
@@ -423,7 +335,7 @@ final class SegmentedLog {
     return onQueue(() -> {
       long first = Math.max(from, deletedToSequenceNr + 1);
       long delivered = 0;
-      for (Segment segment : segments) {
+      for (Segment segment : segments.fromSequenceNr(first)) {
         if (delivered >= max || segment.baseSequenceNr() > to) {
           break;
         }
@@ -462,15 +374,7 @@ final class SegmentedLog {
       }
       DeletedToMarker.write(dir, target);
       deletedToSequenceNr = target;
-      List<Segment> removable = new ArrayList<>();
-      List<Segment> current = segments;
-      for (int i = 0; i < current.size() - 1; i++) {
-        if (current.get(i).index().lastSequenceNr() > target) {
-          break;
-        }
-        removable.add(current.get(i));
-      }
-      removeSegments(removable);
+      removeSegments(LogRetention.deletedBy(segments, target));
       return null;
     });
   }
@@ -491,23 +395,7 @@ final class SegmentedLog {
   /** Deletes the oldest sealed segments that the retention policy no longer keeps. */
   CompletableFuture<LogInfo> enforceRetention() {
     return onQueue(Needs.WRITABLE, () -> {
-      RetentionPolicy policy = retention;
-      List<Segment> current = segments;
-      long total = current.stream().mapToLong(Segment::size).sum();
-      long now = clock.millis();
-      List<Segment> removable = new ArrayList<>();
-      for (int i = 0; i < current.size() - 1; i++) {
-        Segment s = current.get(i);
-        boolean tooOld =
-            policy.retentionMillis() >= 0 && now - s.index().maxTimestamp() > policy.retentionMillis();
-        boolean tooBig = policy.retentionBytes() >= 0 && total - s.size() >= policy.retentionBytes();
-        if (!tooOld && !tooBig) {
-          break;
-        }
-        removable.add(s);
-        total -= s.size();
-      }
-      removeSegments(removable);
+      removeSegments(LogRetention.expired(segments, retention, clock.millis()));
       return info();
     });
   }
@@ -516,10 +404,8 @@ final class SegmentedLog {
     if (removable.isEmpty()) {
       return;
     }
-    List<Segment> next = new ArrayList<>(segments);
-    next.removeAll(removable);
-    segments = List.copyOf(next);
-    logStartOffset = computeLogStartOffset();
+    segments = segments.removing(removable);
+    logStartOffset = segments.startOffset(deletedToSequenceNr, config.maxEntryBytes());
     if (logStartOffset >= 0) {
       ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
     }
@@ -570,14 +456,10 @@ final class SegmentedLog {
   }
 
   private LogInfo info() {
-    List<Segment> current = segments;
-    var lastBatch = Optional.<EntryHeader>empty();
-    for (int i = current.size() - 1; i >= 0 && lastBatch.isEmpty(); i--) {
-      lastBatch = current.get(i).index().lastBatchHeader();
-    }
+    LogSegments current = segments;
     return new LogInfo(
         logStartOffset, logEndOffset, highestSequenceNr, deletedToSequenceNr,
-        current.stream().mapToLong(Segment::size).sum(), current.size(), lastBatch);
+        current.totalBytes(), current.count(), current.lastBatchHeader());
   }
 
   /**
@@ -590,7 +472,7 @@ final class SegmentedLog {
         return null;
       }
       closed = true;
-      List<Segment> current = segments;
+      List<Segment> current = segments.all();
       if (offlineReason != null) {
         for (Segment s : current) {
           s.close();
@@ -628,10 +510,10 @@ final class SegmentedLog {
   CompletableFuture<Void> moveTo(Path target) {
     return onQueue(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments) {
+      for (Segment s : segments.all()) {
         s.close();
       }
-      segments = List.of();
+      segments = LogSegments.EMPTY;
       Files.createDirectories(target.getParent());
       Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       LogFiles.fsyncDirectory(target.getParent());
@@ -644,10 +526,10 @@ final class SegmentedLog {
   CompletableFuture<Void> deleteAll() {
     return onQueue(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments) {
+      for (Segment s : segments.all()) {
         s.close();
       }
-      segments = List.of();
+      segments = LogSegments.EMPTY;
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
@@ -705,7 +587,7 @@ final class SegmentedLog {
 
   private List<RawBatch> tryReadRaw(long fromOffset, long maxOffsetExclusive, int maxBytes)
       throws IOException {
-    List<Segment> current = segments;
+    LogSegments current = segments;
     long start = logStartOffset;
     long end = logEndOffset;
     if (end < 0 && fromOffset == 0) {
@@ -714,37 +596,18 @@ final class SegmentedLog {
     if (fromOffset < start || fromOffset > end) {
       throw new OffsetOutOfRangeException(fromOffset, start, end);
     }
+    // Never past the log end: a failed write may have left entries after it.
+    long limit = Math.min(maxOffsetExclusive, end);
+    long deletedTo = deletedToSequenceNr;
     List<RawBatch> result = new ArrayList<>();
     long bytes = 0;
-    long deletedTo = deletedToSequenceNr;
-    for (int i = segmentIndexForOffset(current, fromOffset); i < current.size(); i++) {
-      Segment segment = current.get(i);
-      if (segment.index().nextOffset() <= fromOffset) {
-        continue;
-      }
-      long budget = Math.max(0, maxBytes - bytes);
-      int chunk = (int) Math.min(16L * 1024 * 1024, Math.max(SCAN_CHUNK_BYTES, budget + 4096));
-      SegmentCursor cursor =
-          new SegmentCursor(segment, segment.index().positionForOffset(fromOffset), chunk,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (!h.hasOffsets() || h.sequenceNr() <= deletedTo || h.nextOffset() <= fromOffset) {
-          continue;
-        }
-        if (h.baseOffset() >= maxOffsetExclusive || h.baseOffset() >= end) {
-          return result; // never past the log end: a failed write may have left entries after it
-        }
-        ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
-        if (!result.isEmpty() && bytes + payload.remaining() > maxBytes) {
-          return result;
-        }
-        result.add(new RawBatch(h.baseOffset(), h.recordCount(), h.maxTimestamp(),
-            h.leaderEpoch(), h.sequenceNr(), payload));
-        bytes += payload.remaining();
-        if (bytes >= maxBytes) {
-          return result;
-        }
+    for (Segment segment : current.fromOffset(fromOffset)) {
+      Segment.Read read = segment.read(fromOffset, limit, Math.max(0, maxBytes - bytes),
+          result.isEmpty(), deletedTo, config.maxEntryBytes());
+      result.addAll(read.batches());
+      bytes += read.bytes();
+      if (read.limitReached()) {
+        break;
       }
     }
     return result;
@@ -754,74 +617,17 @@ final class SegmentedLog {
   OptionalLong offsetForTimestamp(long timestamp) throws IOException {
     long deletedTo = deletedToSequenceNr;
     long end = logEndOffset;
-    for (Segment segment : segments) {
-      SegmentIndex index = segment.index();
-      if (index.firstOffset() < 0 || index.maxTimestamp() < timestamp) {
-        continue;
+    for (Segment segment : segments.all()) {
+      if (segment.index().firstOffset() >= end) {
+        break; // never past the log end, as in readRaw
       }
-      long from = index.offsetBeforeTimestamp(timestamp);
-      SegmentCursor cursor =
-          new SegmentCursor(segment, index.positionForOffset(from), SCAN_CHUNK_BYTES,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (h.hasOffsets() && h.baseOffset() >= end) {
-          return OptionalLong.empty(); // never past the log end, as in readRaw
-        }
-        if (h.hasOffsets() && h.sequenceNr() > deletedTo && h.maxTimestamp() >= timestamp) {
-          return OptionalLong.of(Math.max(h.baseOffset(), logStartOffset));
-        }
+      OptionalLong found =
+          segment.offsetForTimestamp(timestamp, end, deletedTo, config.maxEntryBytes());
+      if (found.isPresent()) {
+        return OptionalLong.of(Math.max(found.getAsLong(), logStartOffset));
       }
     }
     return OptionalLong.empty();
-  }
-
-  private static int segmentIndexForOffset(List<Segment> segments, long offset) {
-    int low = 0;
-    int high = segments.size() - 1;
-    int found = 0;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      long first = segments.get(mid).index().firstOffset();
-      if (first <= offset) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
-  }
-
-  private static long computeLogEndOffset(List<Segment> segments) {
-    for (int i = segments.size() - 1; i >= 0; i--) {
-      long next = segments.get(i).index().nextOffset();
-      if (next >= 0) {
-        return next;
-      }
-    }
-    return -1;
-  }
-
-  /** The first readable offset: the first batch above the deleted-to mark, else the log end. */
-  private long computeLogStartOffset() throws IOException {
-    long deletedTo = deletedToSequenceNr;
-    for (Segment segment : segments) {
-      SegmentIndex index = segment.index();
-      if (index.firstOffset() < 0 || index.lastSequenceNr() <= deletedTo) {
-        continue;
-      }
-      SegmentCursor cursor =
-          new SegmentCursor(segment, index.positionForSequenceNr(deletedTo + 1), SCAN_CHUNK_BYTES,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (h.hasOffsets() && h.sequenceNr() > deletedTo) {
-          return h.baseOffset();
-        }
-      }
-    }
-    return computeLogEndOffset(segments);
   }
 
   // ---------------------------------------------------------------- helpers
