@@ -12,7 +12,8 @@ import java.util.OptionalLong;
  * Kafka's {@code LogSegments}. Copy-on-write: a value never changes; {@link #adding} and
  * {@link #removing} return a new one, which the log publishes through a volatile field.
  *
- * <p>Threading: immutable, so any thread. A reader takes the log's current value once and sees
+ * <p>Threading: immutable, so any thread; only {@link #closeAll} and {@link #closeAllCleanly}
+ * touch files, on the log's serial queue. A reader takes the log's current value once and sees
  * one consistent set of segments for its whole read, even while the serial queue rolls the log or
  * deletes old segments. (The segments themselves are shared: see {@link Segment} for who may
  * write them.)
@@ -151,6 +152,27 @@ final class LogSegments {
       }
     }
     return endOffset();
+  }
+
+  /** Closes every segment's file. Serial queue only. */
+  void closeAll() throws IOException {
+    for (Segment s : segments) {
+      s.close();
+    }
+  }
+
+  /**
+   * Closes every segment's file, first flushing the active one and writing its index, as a clean
+   * shutdown does (sealed segments wrote theirs when they were sealed). Serial queue only.
+   */
+  void closeAllCleanly() throws IOException {
+    for (Segment s : sealed()) {
+      s.close();
+    }
+    Segment active = active();
+    if (active != null) {
+      active.closeCleanly();
+    }
   }
 
   /** The header of the newest record batch, if any segment holds one. */

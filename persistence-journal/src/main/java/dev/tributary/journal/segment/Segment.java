@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * One segment file of a log and its index. Entries are appended at the end by the log's serial
@@ -191,6 +192,37 @@ final class Segment {
       }
     }
     return new Read(batches, bytes, false);
+  }
+
+  /**
+   * Calls {@code callback} for this segment's entries with {@code first <= seq <= last}, in
+   * order, at most {@code max} of them, checking each one's CRC; returns how many it called it
+   * for. Any thread (the log replays on its serial queue).
+   */
+  long replay(long first, long last, long max, Consumer<JournalEntry> callback, int chunkBytes,
+      int maxEntryBytes) throws IOException {
+    if (index.lastSequenceNr() < first) {
+      return 0;
+    }
+    SegmentCursor cursor =
+        new SegmentCursor(this, index.positionForSequenceNr(first), chunkBytes, maxEntryBytes);
+    long delivered = 0;
+    while (delivered < max && cursor.next()) {
+      EntryHeader h = cursor.header();
+      if (h.sequenceNr() > last) {
+        break;
+      }
+      if (h.sequenceNr() < first) {
+        continue;
+      }
+      if (!EntryCodec.crcMatches(cursor.buffer(), cursor.offsetInBuffer(), h)) {
+        throw new IOException("entry " + h.sequenceNr() + " at byte " + cursor.position() + " of "
+            + file + " fails its CRC");
+      }
+      callback.accept(EntryCodec.decode(cursor.buffer(), cursor.offsetInBuffer(), h));
+      delivered++;
+    }
+    return delivered;
   }
 
   /**

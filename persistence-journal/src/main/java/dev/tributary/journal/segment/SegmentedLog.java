@@ -1,14 +1,12 @@
 package dev.tributary.journal.segment;
 
+import dev.tributary.journal.segment.LogQueue.Needs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,17 +18,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log of one persistence id: a directory of segments, the last one active.
+ * The log of one persistence id: a directory of segments, the last one active. It keeps the write
+ * path (group commit, rolling), the offline state and the orchestration; recovery is
+ * {@link LogLoader}, the segment set {@link LogSegments}, reads of one segment
+ * {@link Segment#read}, and which segments go {@link LogRetention}.
  *
  * <p>Threading: every mutation, replay and sequence-number question runs on the log's own serial
- * queue (so "highest sequence number after a pending write" is right by construction). Raw reads
- * and timestamp lookups run on the calling thread against a snapshot of the segment list, seeing
- * only whole, published entries.
+ * queue ({@link LogQueue}, so "highest sequence number after a pending write" is right by
+ * construction); the methods returning a {@link CompletableFuture} queue their work there and may
+ * be called from any thread. Raw reads, timestamp lookups and the getters run on the calling
+ * thread, any thread, against the {@link LogSegments} value current when they start, seeing only
+ * whole, published entries.
  *
  * <p>A failed write or fsync takes the log offline: the write fails, and so does every later
  * write, flush, deletion and retention run, with {@link LogOfflineException}. Its sequence number
@@ -49,7 +51,7 @@ final class SegmentedLog {
   private final StorageConfig config;
   private final Clock clock;
   private final FileOps fileOps;
-  private final SerialExecutor queue;
+  private final LogQueue queue;
   private final ScheduledExecutorService scheduler;
   private final Queue<PendingWrite> pendingWrites = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> recovered = new CompletableFuture<>();
@@ -86,7 +88,7 @@ final class SegmentedLog {
     this.dir = config.root().resolve(LogFiles.directoryName(persistenceId));
     this.config = config;
     this.clock = clock;
-    this.queue = new SerialExecutor(ioExecutor);
+    this.queue = new LogQueue(ioExecutor, this::refusal);
     this.scheduler = scheduler;
     queue.execute(this::recover);
   }
@@ -143,25 +145,20 @@ final class SegmentedLog {
       return;
     }
     List<PendingWrite> accepted = new ArrayList<>();
-    // Entries are encoded into this I/O thread's direct buffer and written from it in runs: no
-    // zeroed heap buffer per write and no hidden copy into a temporary direct buffer by the JDK.
-    ByteBuffer run = WriteBuffer.acquire();
-    List<EntryHeader> runHeaders = new ArrayList<>();
+    EncodedRun run = EncodedRun.onThisThread();
     long expectedSequenceNr = highestSequenceNr;
     long expectedOffset = logEndOffset;
     try {
       for (PendingWrite write : batch) {
-        String problem = validate(write.entries(), expectedSequenceNr, expectedOffset);
+        String problem = AppendValidator.problem(persistenceId, write.entries(), expectedSequenceNr,
+            expectedOffset, config.maxEntryBytes());
         if (problem != null) {
           write.done().completeExceptionally(new IllegalArgumentException(problem));
           continue;
         }
-        int size = 0;
-        for (JournalEntry e : write.entries()) {
-          size += EntryCodec.encodedSize(e);
-        }
-        if (needsRoll(run.position() + size) || size > run.remaining()) {
-          writeRun(run, runHeaders);
+        int size = EncodedRun.encodedSize(write.entries());
+        if (needsRoll(run.bytes() + size) || size > run.remaining()) {
+          run.writeTo(active());
           if (needsRoll(size)) {
             roll(write.entries().get(0).sequenceNr());
           }
@@ -169,25 +166,17 @@ final class SegmentedLog {
         if (active() == null) {
           roll(write.entries().get(0).sequenceNr());
         }
-        ByteBuffer target = run;
         if (size > run.capacity()) {
-          target = ByteBuffer.allocate(size); // one write larger than the run buffer: on its own
-        }
-        for (JournalEntry e : write.entries()) {
-          int start = target.position();
-          EntryCodec.encode(e, target);
-          runHeaders.add(EntryCodec.readHeader(target, start, Integer.MAX_VALUE));
-          if (e.hasOffsets()) {
-            expectedOffset = e.offsets().nextOffset();
-          }
-        }
-        if (target != run) {
-          writeRun(target, runHeaders);
+          EncodedRun own = EncodedRun.ofSize(size); // one write larger than the run buffer
+          expectedOffset = own.add(write.entries(), expectedOffset);
+          own.writeTo(active());
+        } else {
+          expectedOffset = run.add(write.entries(), expectedOffset);
         }
         expectedSequenceNr = write.entries().get(write.entries().size() - 1).sequenceNr();
         accepted.add(write);
       }
-      writeRun(run, runHeaders);
+      run.writeTo(active());
       if (!accepted.isEmpty()) {
         if (config.fsync() == FsyncPolicy.ALWAYS) {
           active().flush();
@@ -217,30 +206,6 @@ final class SegmentedLog {
     appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
   }
 
-  private String validate(List<JournalEntry> entries, long previousSequenceNr, long nextOffset) {
-    long sequenceNr = previousSequenceNr;
-    long offset = nextOffset;
-    for (JournalEntry e : entries) {
-      if (e.sequenceNr() <= sequenceNr) {
-        return "log " + persistenceId + ": sequence number " + e.sequenceNr()
-            + " is not above the highest stored, " + sequenceNr;
-      }
-      sequenceNr = e.sequenceNr();
-      if (e.hasOffsets()) {
-        if (offset >= 0 && e.offsets().baseOffset() < offset) {
-          return "log " + persistenceId + ": base offset " + e.offsets().baseOffset()
-              + " is below the log end offset " + offset;
-        }
-        offset = e.offsets().nextOffset();
-      }
-      if (EntryCodec.encodedSize(e) > config.maxEntryBytes()) {
-        return "log " + persistenceId + ": an entry of " + EntryCodec.encodedSize(e)
-            + " bytes is over max-entry-bytes (" + config.maxEntryBytes() + ")";
-      }
-    }
-    return null;
-  }
-
   private boolean needsRoll(long incomingBytes) {
     Segment active = active();
     if (active == null || active.size() == 0) {
@@ -250,16 +215,6 @@ final class SegmentedLog {
     long limit = segmentBytes > 0 ? segmentBytes : config.segmentBytes();
     return active.size() + incomingBytes > limit
         || ageMillis >= config.segmentAge().toMillis();
-  }
-
-  /** Writes the encoded entries in {@code buffer} (position = end) to the active segment, then clears it. */
-  private void writeRun(ByteBuffer buffer, List<EntryHeader> headers) throws IOException {
-    if (buffer.position() > 0) {
-      buffer.flip();
-      active().append(buffer, headers);
-    }
-    buffer.clear();
-    headers.clear();
   }
 
   private void roll(long baseSequenceNr) throws IOException {
@@ -282,7 +237,7 @@ final class SegmentedLog {
 
   /** Forces written data to disk if anything was written since the last flush. */
   CompletableFuture<Void> flushIfDirty() {
-    return onQueue(Needs.WRITABLE, () -> {
+    return queue.submit(Needs.WRITABLE, () -> {
       if (dirty && !closed) {
         try {
           active().flush();
@@ -334,32 +289,15 @@ final class SegmentedLog {
   CompletableFuture<Void> replay(long from, long to, long max, Consumer<JournalEntry> callback) {
     return onQueue(() -> {
       long first = Math.max(from, deletedToSequenceNr + 1);
+      // Never past the last acknowledged write: what a failed one left is not replayed.
+      long last = Math.min(to, highestSequenceNr);
       long delivered = 0;
       for (Segment segment : segments.fromSequenceNr(first)) {
-        if (delivered >= max || segment.baseSequenceNr() > to) {
+        if (delivered >= max || segment.baseSequenceNr() > last) {
           break;
         }
-        if (segment.index().lastSequenceNr() < first) {
-          continue;
-        }
-        SegmentCursor cursor =
-            new SegmentCursor(segment, segment.index().positionForSequenceNr(first),
-                REPLAY_CHUNK_BYTES, config.maxEntryBytes());
-        while (delivered < max && cursor.next()) {
-          EntryHeader h = cursor.header();
-          if (h.sequenceNr() > to || h.sequenceNr() > highestSequenceNr) {
-            return null; // past the last acknowledged write: what a failed one left is not replayed
-          }
-          if (h.sequenceNr() < first) {
-            continue;
-          }
-          if (!EntryCodec.crcMatches(cursor.buffer(), cursor.offsetInBuffer(), h)) {
-            throw new IOException("log " + persistenceId + ": entry " + h.sequenceNr()
-                + " at byte " + cursor.position() + " of " + segment.file() + " fails its CRC");
-          }
-          callback.accept(EntryCodec.decode(cursor.buffer(), cursor.offsetInBuffer(), h));
-          delivered++;
-        }
+        delivered += segment.replay(
+            first, last, max - delivered, callback, REPLAY_CHUNK_BYTES, config.maxEntryBytes());
       }
       return null;
     });
@@ -367,7 +305,7 @@ final class SegmentedLog {
 
   /** Marks entries up to {@code toSequenceNr} deleted and drops whole sealed segments below it. */
   CompletableFuture<Void> deleteTo(long toSequenceNr) {
-    return onQueue(Needs.WRITABLE, () -> {
+    return queue.submit(Needs.WRITABLE, () -> {
       long target = Math.min(toSequenceNr, highestSequenceNr);
       if (target <= deletedToSequenceNr) {
         return null;
@@ -394,7 +332,7 @@ final class SegmentedLog {
 
   /** Deletes the oldest sealed segments that the retention policy no longer keeps. */
   CompletableFuture<LogInfo> enforceRetention() {
-    return onQueue(Needs.WRITABLE, () -> {
+    return queue.submit(Needs.WRITABLE, () -> {
       removeSegments(LogRetention.expired(segments, retention, clock.millis()));
       return info();
     });
@@ -467,26 +405,16 @@ final class SegmentedLog {
    * its files: without the marker the next open scans it and cuts what a failed write left.
    */
   CompletableFuture<Void> close() {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       if (closed) {
         return null;
       }
       closed = true;
-      List<Segment> current = segments.all();
       if (offlineReason != null) {
-        for (Segment s : current) {
-          s.close();
-        }
+        segments.closeAll();
         return null;
       }
-      for (int i = 0; i < current.size(); i++) {
-        Segment s = current.get(i);
-        if (i == current.size() - 1) {
-          s.closeCleanly();
-        } else {
-          s.close();
-        }
-      }
+      segments.closeAllCleanly();
       Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
       LogFiles.fsyncDirectory(dir);
       return null;
@@ -508,33 +436,22 @@ final class SegmentedLog {
 
   /** Closes the log and moves its directory, whole, to {@code target} (whose parent is created). */
   CompletableFuture<Void> moveTo(Path target) {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments.all()) {
-        s.close();
-      }
+      segments.closeAll();
       segments = LogSegments.EMPTY;
-      Files.createDirectories(target.getParent());
-      Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      LogFiles.fsyncDirectory(target.getParent());
-      LogFiles.fsyncDirectory(dir.getParent());
+      LogFiles.moveDirectory(dir, target);
       return null;
     });
   }
 
   /** Closes the log and removes its directory and everything in it. */
   CompletableFuture<Void> deleteAll() {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments.all()) {
-        s.close();
-      }
+      segments.closeAll();
       segments = LogSegments.EMPTY;
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      LogFiles.deleteDirectory(dir);
       return null;
     });
   }
@@ -632,41 +549,18 @@ final class SegmentedLog {
 
   // ---------------------------------------------------------------- helpers
 
-  private interface IoTask<T> {
-    T run() throws IOException;
-  }
-
-  /** What a queued task needs of the log to run. */
-  private enum Needs {
-    NOTHING,
-    /** Recovered and not closed: reads, also of an offline log. */
-    OPEN,
-    /** Open and not offline: anything that writes. */
-    WRITABLE
-  }
-
   /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
-  private <T> CompletableFuture<T> onQueue(IoTask<T> task) {
-    return onQueue(Needs.OPEN, task);
+  private <T> CompletableFuture<T> onQueue(LogQueue.IoTask<T> task) {
+    return queue.submit(Needs.OPEN, task);
   }
 
-  private <T> CompletableFuture<T> onQueue(Needs needs, IoTask<T> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    queue.execute(() -> {
-      boolean open = !recovered.isCompletedExceptionally() && !closed;
-      if ((needs != Needs.NOTHING && !open) || (needs == Needs.WRITABLE && offlineReason != null)) {
-        result.completeExceptionally(unavailable());
-        return;
-      }
-      try {
-        result.complete(task.run());
-      } catch (IOException e) {
-        result.completeExceptionally(new UncheckedIOException(e));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
+  /** The log's {@link LogQueue.Gate}. Serial queue only. */
+  private RuntimeException refusal(Needs needs) {
+    boolean open = !recovered.isCompletedExceptionally() && !closed;
+    if ((needs != Needs.NOTHING && !open) || (needs == Needs.WRITABLE && offlineReason != null)) {
+      return unavailable();
+    }
+    return null;
   }
 
   private RuntimeException unavailable() {
