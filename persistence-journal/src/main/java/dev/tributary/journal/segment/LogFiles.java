@@ -168,6 +168,23 @@ public final class LogFiles {
     }
   }
 
+  /** Moves {@code dir}, whole, to {@code target} (whose parent is created); both parents fsynced. */
+  static void moveDirectory(Path dir, Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(target.getParent());
+    fsyncDirectory(dir.getParent());
+  }
+
+  /** Removes {@code dir} and everything in it. */
+  static void deleteDirectory(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   private static String sha256(String s) {
     try {
       return HexFormat.of()

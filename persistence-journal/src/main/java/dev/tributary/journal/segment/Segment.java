@@ -6,14 +6,27 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * One segment file of a log and its index. Entries are appended at the end by the log's serial
  * queue only; readers on any thread read whole entries below {@link #size()}, which is published
  * after the bytes and index entries of a write.
+ *
+ * <p>Threading: {@link #append}, {@link #flush}, {@link #seal}, {@link #writeIndex} and the
+ * close and delete methods run on the log's serial queue only. {@link #read(long, int)}, the
+ * batch reads ({@link #read(long, long, long, boolean, long, int)}, {@link #offsetForTimestamp},
+ * {@link #firstOffsetAfterSequenceNr}) and the getters may run on any thread.
  */
 final class Segment {
+
+  /** Chunk size for reads that expect to stop early (timestamp lookups, the log start). */
+  static final int SCAN_CHUNK_BYTES = 64 * 1024;
+  /** Largest chunk a batch read allocates at once, however large its byte budget. */
+  private static final long MAX_READ_CHUNK_BYTES = 16L * 1024 * 1024;
 
   private final long baseSequenceNr;
   private final Path file;
@@ -129,6 +142,131 @@ final class Segment {
       p += n;
     }
     return buf.flip();
+  }
+
+  /**
+   * What {@link #read(long, long, long, boolean, long, int)} found in this segment.
+   *
+   * @param batches the record batches read, in offset order
+   * @param bytes their payload bytes
+   * @param limitReached true when the read stopped at its offset or byte limit, so the log's read
+   *     must not go on to the next segment; false when it reached the end of this segment
+   */
+  record Read(List<RawBatch> batches, long bytes, boolean limitReached) {}
+
+  /**
+   * Reads this segment's record batches from the one containing {@code fromOffset}, whole
+   * entries only, as Kafka's {@code LogSegment.read}: it stops before the first batch at or above
+   * {@code maxOffsetExclusive} and before the batch that would take the payload past
+   * {@code maxBytes}, except that with {@code minOneBatch} the first batch found is returned
+   * whatever its size. Entries without offsets and those at or below
+   * {@code deletedToSequenceNr} are skipped. Any thread.
+   */
+  Read read(long fromOffset, long maxOffsetExclusive, long maxBytes, boolean minOneBatch,
+      long deletedToSequenceNr, int maxEntryBytes) throws IOException {
+    if (index.nextOffset() <= fromOffset) {
+      return new Read(List.of(), 0, false);
+    }
+    int chunk = (int) Math.min(MAX_READ_CHUNK_BYTES, Math.max(SCAN_CHUNK_BYTES, maxBytes + 4096));
+    SegmentCursor cursor =
+        new SegmentCursor(this, index.positionForOffset(fromOffset), chunk, maxEntryBytes);
+    List<RawBatch> batches = new ArrayList<>();
+    long bytes = 0;
+    while (cursor.next()) {
+      EntryHeader h = cursor.header();
+      if (!h.hasOffsets() || h.sequenceNr() <= deletedToSequenceNr || h.nextOffset() <= fromOffset) {
+        continue;
+      }
+      if (h.baseOffset() >= maxOffsetExclusive) {
+        return new Read(batches, bytes, true);
+      }
+      ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
+      if ((!minOneBatch || !batches.isEmpty()) && bytes + payload.remaining() > maxBytes) {
+        return new Read(batches, bytes, true);
+      }
+      batches.add(new RawBatch(h.baseOffset(), h.recordCount(), h.maxTimestamp(),
+          h.leaderEpoch(), h.sequenceNr(), payload));
+      bytes += payload.remaining();
+      if (bytes >= maxBytes) {
+        return new Read(batches, bytes, true);
+      }
+    }
+    return new Read(batches, bytes, false);
+  }
+
+  /**
+   * Calls {@code callback} for this segment's entries with {@code first <= seq <= last}, in
+   * order, at most {@code max} of them, checking each one's CRC; returns how many it called it
+   * for. Any thread (the log replays on its serial queue).
+   */
+  long replay(long first, long last, long max, Consumer<JournalEntry> callback, int chunkBytes,
+      int maxEntryBytes) throws IOException {
+    if (index.lastSequenceNr() < first) {
+      return 0;
+    }
+    SegmentCursor cursor =
+        new SegmentCursor(this, index.positionForSequenceNr(first), chunkBytes, maxEntryBytes);
+    long delivered = 0;
+    while (delivered < max && cursor.next()) {
+      EntryHeader h = cursor.header();
+      if (h.sequenceNr() > last) {
+        break;
+      }
+      if (h.sequenceNr() < first) {
+        continue;
+      }
+      if (!EntryCodec.crcMatches(cursor.buffer(), cursor.offsetInBuffer(), h)) {
+        throw new IOException("entry " + h.sequenceNr() + " at byte " + cursor.position() + " of "
+            + file + " fails its CRC");
+      }
+      callback.accept(EntryCodec.decode(cursor.buffer(), cursor.offsetInBuffer(), h));
+      delivered++;
+    }
+    return delivered;
+  }
+
+  /**
+   * The base offset of this segment's first batch below {@code endOffset} with a max timestamp
+   * of at least {@code timestamp} that is not deleted, or empty. Any thread.
+   */
+  OptionalLong offsetForTimestamp(long timestamp, long endOffset, long deletedToSequenceNr,
+      int maxEntryBytes) throws IOException {
+    if (index.firstOffset() < 0 || index.maxTimestamp() < timestamp) {
+      return OptionalLong.empty();
+    }
+    long from = index.offsetBeforeTimestamp(timestamp);
+    SegmentCursor cursor =
+        new SegmentCursor(this, index.positionForOffset(from), SCAN_CHUNK_BYTES, maxEntryBytes);
+    while (cursor.next()) {
+      EntryHeader h = cursor.header();
+      if (h.hasOffsets() && h.baseOffset() >= endOffset) {
+        return OptionalLong.empty(); // never past the log end: a failed write may have left entries
+      }
+      if (h.hasOffsets() && h.sequenceNr() > deletedToSequenceNr && h.maxTimestamp() >= timestamp) {
+        return OptionalLong.of(h.baseOffset());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /**
+   * The base offset of this segment's first batch above {@code deletedToSequenceNr}, or empty
+   * when it has none. Any thread.
+   */
+  OptionalLong firstOffsetAfterSequenceNr(long deletedToSequenceNr, int maxEntryBytes)
+      throws IOException {
+    if (index.firstOffset() < 0 || index.lastSequenceNr() <= deletedToSequenceNr) {
+      return OptionalLong.empty();
+    }
+    SegmentCursor cursor = new SegmentCursor(
+        this, index.positionForSequenceNr(deletedToSequenceNr + 1), SCAN_CHUNK_BYTES, maxEntryBytes);
+    while (cursor.next()) {
+      EntryHeader h = cursor.header();
+      if (h.hasOffsets() && h.sequenceNr() > deletedToSequenceNr) {
+        return OptionalLong.of(h.baseOffset());
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /** Forces written bytes to disk. */

@@ -1,16 +1,12 @@
 package dev.tributary.journal.segment;
 
+import dev.tributary.journal.segment.LogQueue.Needs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,17 +18,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log of one persistence id: a directory of segments, the last one active.
+ * The log of one persistence id: a directory of segments, the last one active. It keeps the write
+ * path (group commit, rolling), the offline state and the orchestration; recovery is
+ * {@link LogLoader}, the segment set {@link LogSegments}, reads of one segment
+ * {@link Segment#read}, and which segments go {@link LogRetention}.
  *
  * <p>Threading: every mutation, replay and sequence-number question runs on the log's own serial
- * queue (so "highest sequence number after a pending write" is right by construction). Raw reads
- * and timestamp lookups run on the calling thread against a snapshot of the segment list, seeing
- * only whole, published entries.
+ * queue ({@link LogQueue}, so "highest sequence number after a pending write" is right by
+ * construction); the methods returning a {@link CompletableFuture} queue their work there and may
+ * be called from any thread. Raw reads, timestamp lookups and the getters run on the calling
+ * thread, any thread, against the {@link LogSegments} value current when they start, seeing only
+ * whole, published entries.
  *
  * <p>A failed write or fsync takes the log offline: the write fails, and so does every later
  * write, flush, deletion and retention run, with {@link LogOfflineException}. Its sequence number
@@ -45,21 +45,21 @@ final class SegmentedLog {
 
   private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
   private static final int REPLAY_CHUNK_BYTES = 1024 * 1024;
-  private static final int SCAN_CHUNK_BYTES = 64 * 1024;
 
   private final String persistenceId;
   private final Path dir;
   private final StorageConfig config;
   private final Clock clock;
   private final FileOps fileOps;
-  private final SerialExecutor queue;
+  private final LogQueue queue;
   private final ScheduledExecutorService scheduler;
   private final Queue<PendingWrite> pendingWrites = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> recovered = new CompletableFuture<>();
   private final AtomicReference<CompletableFuture<Long>> appendSignal =
       new AtomicReference<>(new CompletableFuture<>());
 
-  private volatile List<Segment> segments = List.of();
+  /** Replaced whole (copy-on-write) on the serial queue; read from any thread. */
+  private volatile LogSegments segments = LogSegments.EMPTY;
   private volatile long highestSequenceNr;
   private volatile long deletedToSequenceNr;
   private volatile long logStartOffset = -1;
@@ -88,7 +88,7 @@ final class SegmentedLog {
     this.dir = config.root().resolve(LogFiles.directoryName(persistenceId));
     this.config = config;
     this.clock = clock;
-    this.queue = new SerialExecutor(ioExecutor);
+    this.queue = new LogQueue(ioExecutor, this::refusal);
     this.scheduler = scheduler;
     queue.execute(this::recover);
   }
@@ -101,100 +101,17 @@ final class SegmentedLog {
 
   private void recover() {
     try {
-      Files.createDirectories(dir);
-      if (LogFiles.isHashedDirectoryName(dir.getFileName().toString())) {
-        Path idFile = dir.resolve(LogFiles.PERSISTENCE_ID);
-        if (!Files.exists(idFile)) {
-          LogFiles.writeAtomically(idFile, persistenceId.getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      boolean clean = Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
-      if (clean) {
-        LogFiles.fsyncDirectory(dir);
-      }
-      deletedToSequenceNr = DeletedToMarker.read(dir);
-      List<Long> bases = listSegmentBases();
-      List<Segment> opened = new ArrayList<>();
-      long previousSequenceNr = 0;
-      for (int i = 0; i < bases.size(); i++) {
-        long base = bases.get(i);
-        boolean active = i == bases.size() - 1;
-        long fileSize = Files.size(LogFiles.segmentFile(dir, base));
-        Segment segment = openSegment(base, previousSequenceNr, clean || !active);
-        boolean damaged = segment.size() < fileSize;
-        if (segment.index().isEmpty()) {
-          segment.close();
-          segment.deleteFiles();
-          continue;
-        }
-        opened.add(segment);
-        previousSequenceNr = segment.index().lastSequenceNr();
-        if (damaged && !active) {
-          dropSegmentsAfter(bases.subList(i + 1, bases.size()));
-          break;
-        }
-      }
-      segments = List.copyOf(opened);
-      highestSequenceNr = Math.max(previousSequenceNr, deletedToSequenceNr);
-      logEndOffset = computeLogEndOffset(segments);
-      logStartOffset = computeLogStartOffset();
+      LogLoader.LoadedLog loaded = new LogLoader(persistenceId, dir, config, fileOps).load();
+      deletedToSequenceNr = loaded.deletedToSequenceNr();
+      segments = loaded.segments();
+      highestSequenceNr = loaded.highestSequenceNr();
+      logEndOffset = loaded.logEndOffset();
+      logStartOffset = loaded.logStartOffset();
       recovered.complete(null);
     } catch (IOException | RuntimeException e) {
       log.error("Could not recover log {} in {}", persistenceId, dir, e);
       closed = true;
       recovered.completeExceptionally(e);
-    }
-  }
-
-  private List<Long> listSegmentBases() throws IOException {
-    List<Long> bases = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        OptionalLong base = LogFiles.parseSegmentFileName(file.getFileName().toString());
-        if (base.isPresent()) {
-          bases.add(base.getAsLong());
-        }
-      }
-    }
-    bases.sort(Comparator.naturalOrder());
-    return bases;
-  }
-
-  private Segment openSegment(long base, long previousSequenceNr, boolean mayTrustIndex)
-      throws IOException {
-    Path file = LogFiles.segmentFile(dir, base);
-    long fileSize = Files.size(file);
-    if (mayTrustIndex) {
-      var index =
-          SegmentIndex.readFrom(LogFiles.indexFile(dir, base), fileSize, config.indexIntervalBytes());
-      if (index.isPresent() && index.get().lastSequenceNr() > previousSequenceNr) {
-        return Segment.open(dir, base, index.get(), fileSize, fileOps);
-      }
-    }
-    SegmentScanner.Result scan =
-        SegmentScanner.scan(file, previousSequenceNr, config.indexIntervalBytes(), config.maxEntryBytes());
-    if (scan.truncated()) {
-      log.warn(
-          "Log {}: segment {} has a torn or corrupt tail; keeping {} of {} bytes",
-          persistenceId, file.getFileName(), scan.validSize(), scan.fileSize());
-    }
-    Segment segment = Segment.open(dir, base, scan.index(), scan.validSize(), fileOps);
-    try {
-      segment.writeIndex();
-    } catch (IOException e) {
-      // The index is a cache: without it the next open scans again. A disk still full must not
-      // keep the stored entries from being read (the first write then takes the log offline).
-      log.warn("Log {}: could not write the index of segment {} ({}); it is rebuilt at the next open",
-          persistenceId, file.getFileName(), Segment.describe(e));
-    }
-    return segment;
-  }
-
-  private void dropSegmentsAfter(List<Long> bases) throws IOException {
-    for (long base : bases) {
-      log.warn("Log {}: dropping segment {} that follows a damaged one", persistenceId, base);
-      Files.deleteIfExists(LogFiles.segmentFile(dir, base));
-      Files.deleteIfExists(LogFiles.indexFile(dir, base));
     }
   }
 
@@ -228,25 +145,20 @@ final class SegmentedLog {
       return;
     }
     List<PendingWrite> accepted = new ArrayList<>();
-    // Entries are encoded into this I/O thread's direct buffer and written from it in runs: no
-    // zeroed heap buffer per write and no hidden copy into a temporary direct buffer by the JDK.
-    ByteBuffer run = WriteBuffer.acquire();
-    List<EntryHeader> runHeaders = new ArrayList<>();
+    EncodedRun run = EncodedRun.onThisThread();
     long expectedSequenceNr = highestSequenceNr;
     long expectedOffset = logEndOffset;
     try {
       for (PendingWrite write : batch) {
-        String problem = validate(write.entries(), expectedSequenceNr, expectedOffset);
+        String problem = AppendValidator.problem(persistenceId, write.entries(), expectedSequenceNr,
+            expectedOffset, config.maxEntryBytes());
         if (problem != null) {
           write.done().completeExceptionally(new IllegalArgumentException(problem));
           continue;
         }
-        int size = 0;
-        for (JournalEntry e : write.entries()) {
-          size += EntryCodec.encodedSize(e);
-        }
-        if (needsRoll(run.position() + size) || size > run.remaining()) {
-          writeRun(run, runHeaders);
+        int size = EncodedRun.encodedSize(write.entries());
+        if (needsRoll(run.bytes() + size) || size > run.remaining()) {
+          run.writeTo(active());
           if (needsRoll(size)) {
             roll(write.entries().get(0).sequenceNr());
           }
@@ -254,25 +166,17 @@ final class SegmentedLog {
         if (active() == null) {
           roll(write.entries().get(0).sequenceNr());
         }
-        ByteBuffer target = run;
         if (size > run.capacity()) {
-          target = ByteBuffer.allocate(size); // one write larger than the run buffer: on its own
-        }
-        for (JournalEntry e : write.entries()) {
-          int start = target.position();
-          EntryCodec.encode(e, target);
-          runHeaders.add(EntryCodec.readHeader(target, start, Integer.MAX_VALUE));
-          if (e.hasOffsets()) {
-            expectedOffset = e.offsets().nextOffset();
-          }
-        }
-        if (target != run) {
-          writeRun(target, runHeaders);
+          EncodedRun own = EncodedRun.ofSize(size); // one write larger than the run buffer
+          expectedOffset = own.add(write.entries(), expectedOffset);
+          own.writeTo(active());
+        } else {
+          expectedOffset = run.add(write.entries(), expectedOffset);
         }
         expectedSequenceNr = write.entries().get(write.entries().size() - 1).sequenceNr();
         accepted.add(write);
       }
-      writeRun(run, runHeaders);
+      run.writeTo(active());
       if (!accepted.isEmpty()) {
         if (config.fsync() == FsyncPolicy.ALWAYS) {
           active().flush();
@@ -302,30 +206,6 @@ final class SegmentedLog {
     appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
   }
 
-  private String validate(List<JournalEntry> entries, long previousSequenceNr, long nextOffset) {
-    long sequenceNr = previousSequenceNr;
-    long offset = nextOffset;
-    for (JournalEntry e : entries) {
-      if (e.sequenceNr() <= sequenceNr) {
-        return "log " + persistenceId + ": sequence number " + e.sequenceNr()
-            + " is not above the highest stored, " + sequenceNr;
-      }
-      sequenceNr = e.sequenceNr();
-      if (e.hasOffsets()) {
-        if (offset >= 0 && e.offsets().baseOffset() < offset) {
-          return "log " + persistenceId + ": base offset " + e.offsets().baseOffset()
-              + " is below the log end offset " + offset;
-        }
-        offset = e.offsets().nextOffset();
-      }
-      if (EntryCodec.encodedSize(e) > config.maxEntryBytes()) {
-        return "log " + persistenceId + ": an entry of " + EntryCodec.encodedSize(e)
-            + " bytes is over max-entry-bytes (" + config.maxEntryBytes() + ")";
-      }
-    }
-    return null;
-  }
-
   private boolean needsRoll(long incomingBytes) {
     Segment active = active();
     if (active == null || active.size() == 0) {
@@ -335,16 +215,6 @@ final class SegmentedLog {
     long limit = segmentBytes > 0 ? segmentBytes : config.segmentBytes();
     return active.size() + incomingBytes > limit
         || ageMillis >= config.segmentAge().toMillis();
-  }
-
-  /** Writes the encoded entries in {@code buffer} (position = end) to the active segment, then clears it. */
-  private void writeRun(ByteBuffer buffer, List<EntryHeader> headers) throws IOException {
-    if (buffer.position() > 0) {
-      buffer.flip();
-      active().append(buffer, headers);
-    }
-    buffer.clear();
-    headers.clear();
   }
 
   private void roll(long baseSequenceNr) throws IOException {
@@ -358,19 +228,16 @@ final class SegmentedLog {
     if (config.fsync() == FsyncPolicy.ALWAYS) {
       LogFiles.fsyncDirectory(dir);
     }
-    List<Segment> next = new ArrayList<>(segments);
-    next.add(created);
-    segments = List.copyOf(next);
+    segments = segments.adding(created);
   }
 
   private Segment active() {
-    List<Segment> s = segments;
-    return s.isEmpty() ? null : s.get(s.size() - 1);
+    return segments.active();
   }
 
   /** Forces written data to disk if anything was written since the last flush. */
   CompletableFuture<Void> flushIfDirty() {
-    return onQueue(Needs.WRITABLE, () -> {
+    return queue.submit(Needs.WRITABLE, () -> {
       if (dirty && !closed) {
         try {
           active().flush();
@@ -422,32 +289,15 @@ final class SegmentedLog {
   CompletableFuture<Void> replay(long from, long to, long max, Consumer<JournalEntry> callback) {
     return onQueue(() -> {
       long first = Math.max(from, deletedToSequenceNr + 1);
+      // Never past the last acknowledged write: what a failed one left is not replayed.
+      long last = Math.min(to, highestSequenceNr);
       long delivered = 0;
-      for (Segment segment : segments) {
-        if (delivered >= max || segment.baseSequenceNr() > to) {
+      for (Segment segment : segments.fromSequenceNr(first)) {
+        if (delivered >= max || segment.baseSequenceNr() > last) {
           break;
         }
-        if (segment.index().lastSequenceNr() < first) {
-          continue;
-        }
-        SegmentCursor cursor =
-            new SegmentCursor(segment, segment.index().positionForSequenceNr(first),
-                REPLAY_CHUNK_BYTES, config.maxEntryBytes());
-        while (delivered < max && cursor.next()) {
-          EntryHeader h = cursor.header();
-          if (h.sequenceNr() > to || h.sequenceNr() > highestSequenceNr) {
-            return null; // past the last acknowledged write: what a failed one left is not replayed
-          }
-          if (h.sequenceNr() < first) {
-            continue;
-          }
-          if (!EntryCodec.crcMatches(cursor.buffer(), cursor.offsetInBuffer(), h)) {
-            throw new IOException("log " + persistenceId + ": entry " + h.sequenceNr()
-                + " at byte " + cursor.position() + " of " + segment.file() + " fails its CRC");
-          }
-          callback.accept(EntryCodec.decode(cursor.buffer(), cursor.offsetInBuffer(), h));
-          delivered++;
-        }
+        delivered += segment.replay(
+            first, last, max - delivered, callback, REPLAY_CHUNK_BYTES, config.maxEntryBytes());
       }
       return null;
     });
@@ -455,22 +305,14 @@ final class SegmentedLog {
 
   /** Marks entries up to {@code toSequenceNr} deleted and drops whole sealed segments below it. */
   CompletableFuture<Void> deleteTo(long toSequenceNr) {
-    return onQueue(Needs.WRITABLE, () -> {
+    return queue.submit(Needs.WRITABLE, () -> {
       long target = Math.min(toSequenceNr, highestSequenceNr);
       if (target <= deletedToSequenceNr) {
         return null;
       }
       DeletedToMarker.write(dir, target);
       deletedToSequenceNr = target;
-      List<Segment> removable = new ArrayList<>();
-      List<Segment> current = segments;
-      for (int i = 0; i < current.size() - 1; i++) {
-        if (current.get(i).index().lastSequenceNr() > target) {
-          break;
-        }
-        removable.add(current.get(i));
-      }
-      removeSegments(removable);
+      removeSegments(LogRetention.deletedBy(segments, target));
       return null;
     });
   }
@@ -490,24 +332,8 @@ final class SegmentedLog {
 
   /** Deletes the oldest sealed segments that the retention policy no longer keeps. */
   CompletableFuture<LogInfo> enforceRetention() {
-    return onQueue(Needs.WRITABLE, () -> {
-      RetentionPolicy policy = retention;
-      List<Segment> current = segments;
-      long total = current.stream().mapToLong(Segment::size).sum();
-      long now = clock.millis();
-      List<Segment> removable = new ArrayList<>();
-      for (int i = 0; i < current.size() - 1; i++) {
-        Segment s = current.get(i);
-        boolean tooOld =
-            policy.retentionMillis() >= 0 && now - s.index().maxTimestamp() > policy.retentionMillis();
-        boolean tooBig = policy.retentionBytes() >= 0 && total - s.size() >= policy.retentionBytes();
-        if (!tooOld && !tooBig) {
-          break;
-        }
-        removable.add(s);
-        total -= s.size();
-      }
-      removeSegments(removable);
+    return queue.submit(Needs.WRITABLE, () -> {
+      removeSegments(LogRetention.expired(segments, retention, clock.millis()));
       return info();
     });
   }
@@ -516,10 +342,8 @@ final class SegmentedLog {
     if (removable.isEmpty()) {
       return;
     }
-    List<Segment> next = new ArrayList<>(segments);
-    next.removeAll(removable);
-    segments = List.copyOf(next);
-    logStartOffset = computeLogStartOffset();
+    segments = segments.removing(removable);
+    logStartOffset = segments.startOffset(deletedToSequenceNr, config.maxEntryBytes());
     if (logStartOffset >= 0) {
       ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
     }
@@ -570,14 +394,10 @@ final class SegmentedLog {
   }
 
   private LogInfo info() {
-    List<Segment> current = segments;
-    var lastBatch = Optional.<EntryHeader>empty();
-    for (int i = current.size() - 1; i >= 0 && lastBatch.isEmpty(); i--) {
-      lastBatch = current.get(i).index().lastBatchHeader();
-    }
+    LogSegments current = segments;
     return new LogInfo(
         logStartOffset, logEndOffset, highestSequenceNr, deletedToSequenceNr,
-        current.stream().mapToLong(Segment::size).sum(), current.size(), lastBatch);
+        current.totalBytes(), current.count(), current.lastBatchHeader());
   }
 
   /**
@@ -585,26 +405,16 @@ final class SegmentedLog {
    * its files: without the marker the next open scans it and cuts what a failed write left.
    */
   CompletableFuture<Void> close() {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       if (closed) {
         return null;
       }
       closed = true;
-      List<Segment> current = segments;
       if (offlineReason != null) {
-        for (Segment s : current) {
-          s.close();
-        }
+        segments.closeAll();
         return null;
       }
-      for (int i = 0; i < current.size(); i++) {
-        Segment s = current.get(i);
-        if (i == current.size() - 1) {
-          s.closeCleanly();
-        } else {
-          s.close();
-        }
-      }
+      segments.closeAllCleanly();
       Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
       LogFiles.fsyncDirectory(dir);
       return null;
@@ -626,33 +436,22 @@ final class SegmentedLog {
 
   /** Closes the log and moves its directory, whole, to {@code target} (whose parent is created). */
   CompletableFuture<Void> moveTo(Path target) {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments) {
-        s.close();
-      }
-      segments = List.of();
-      Files.createDirectories(target.getParent());
-      Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      LogFiles.fsyncDirectory(target.getParent());
-      LogFiles.fsyncDirectory(dir.getParent());
+      segments.closeAll();
+      segments = LogSegments.EMPTY;
+      LogFiles.moveDirectory(dir, target);
       return null;
     });
   }
 
   /** Closes the log and removes its directory and everything in it. */
   CompletableFuture<Void> deleteAll() {
-    return onQueue(Needs.NOTHING, () -> {
+    return queue.submit(Needs.NOTHING, () -> {
       closed = true;
-      for (Segment s : segments) {
-        s.close();
-      }
-      segments = List.of();
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      segments.closeAll();
+      segments = LogSegments.EMPTY;
+      LogFiles.deleteDirectory(dir);
       return null;
     });
   }
@@ -705,7 +504,7 @@ final class SegmentedLog {
 
   private List<RawBatch> tryReadRaw(long fromOffset, long maxOffsetExclusive, int maxBytes)
       throws IOException {
-    List<Segment> current = segments;
+    LogSegments current = segments;
     long start = logStartOffset;
     long end = logEndOffset;
     if (end < 0 && fromOffset == 0) {
@@ -714,37 +513,18 @@ final class SegmentedLog {
     if (fromOffset < start || fromOffset > end) {
       throw new OffsetOutOfRangeException(fromOffset, start, end);
     }
+    // Never past the log end: a failed write may have left entries after it.
+    long limit = Math.min(maxOffsetExclusive, end);
+    long deletedTo = deletedToSequenceNr;
     List<RawBatch> result = new ArrayList<>();
     long bytes = 0;
-    long deletedTo = deletedToSequenceNr;
-    for (int i = segmentIndexForOffset(current, fromOffset); i < current.size(); i++) {
-      Segment segment = current.get(i);
-      if (segment.index().nextOffset() <= fromOffset) {
-        continue;
-      }
-      long budget = Math.max(0, maxBytes - bytes);
-      int chunk = (int) Math.min(16L * 1024 * 1024, Math.max(SCAN_CHUNK_BYTES, budget + 4096));
-      SegmentCursor cursor =
-          new SegmentCursor(segment, segment.index().positionForOffset(fromOffset), chunk,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (!h.hasOffsets() || h.sequenceNr() <= deletedTo || h.nextOffset() <= fromOffset) {
-          continue;
-        }
-        if (h.baseOffset() >= maxOffsetExclusive || h.baseOffset() >= end) {
-          return result; // never past the log end: a failed write may have left entries after it
-        }
-        ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
-        if (!result.isEmpty() && bytes + payload.remaining() > maxBytes) {
-          return result;
-        }
-        result.add(new RawBatch(h.baseOffset(), h.recordCount(), h.maxTimestamp(),
-            h.leaderEpoch(), h.sequenceNr(), payload));
-        bytes += payload.remaining();
-        if (bytes >= maxBytes) {
-          return result;
-        }
+    for (Segment segment : current.fromOffset(fromOffset)) {
+      Segment.Read read = segment.read(fromOffset, limit, Math.max(0, maxBytes - bytes),
+          result.isEmpty(), deletedTo, config.maxEntryBytes());
+      result.addAll(read.batches());
+      bytes += read.bytes();
+      if (read.limitReached()) {
+        break;
       }
     }
     return result;
@@ -754,113 +534,33 @@ final class SegmentedLog {
   OptionalLong offsetForTimestamp(long timestamp) throws IOException {
     long deletedTo = deletedToSequenceNr;
     long end = logEndOffset;
-    for (Segment segment : segments) {
-      SegmentIndex index = segment.index();
-      if (index.firstOffset() < 0 || index.maxTimestamp() < timestamp) {
-        continue;
+    for (Segment segment : segments.all()) {
+      if (segment.index().firstOffset() >= end) {
+        break; // never past the log end, as in readRaw
       }
-      long from = index.offsetBeforeTimestamp(timestamp);
-      SegmentCursor cursor =
-          new SegmentCursor(segment, index.positionForOffset(from), SCAN_CHUNK_BYTES,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (h.hasOffsets() && h.baseOffset() >= end) {
-          return OptionalLong.empty(); // never past the log end, as in readRaw
-        }
-        if (h.hasOffsets() && h.sequenceNr() > deletedTo && h.maxTimestamp() >= timestamp) {
-          return OptionalLong.of(Math.max(h.baseOffset(), logStartOffset));
-        }
+      OptionalLong found =
+          segment.offsetForTimestamp(timestamp, end, deletedTo, config.maxEntryBytes());
+      if (found.isPresent()) {
+        return OptionalLong.of(Math.max(found.getAsLong(), logStartOffset));
       }
     }
     return OptionalLong.empty();
   }
 
-  private static int segmentIndexForOffset(List<Segment> segments, long offset) {
-    int low = 0;
-    int high = segments.size() - 1;
-    int found = 0;
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      long first = segments.get(mid).index().firstOffset();
-      if (first <= offset) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
-  }
-
-  private static long computeLogEndOffset(List<Segment> segments) {
-    for (int i = segments.size() - 1; i >= 0; i--) {
-      long next = segments.get(i).index().nextOffset();
-      if (next >= 0) {
-        return next;
-      }
-    }
-    return -1;
-  }
-
-  /** The first readable offset: the first batch above the deleted-to mark, else the log end. */
-  private long computeLogStartOffset() throws IOException {
-    long deletedTo = deletedToSequenceNr;
-    for (Segment segment : segments) {
-      SegmentIndex index = segment.index();
-      if (index.firstOffset() < 0 || index.lastSequenceNr() <= deletedTo) {
-        continue;
-      }
-      SegmentCursor cursor =
-          new SegmentCursor(segment, index.positionForSequenceNr(deletedTo + 1), SCAN_CHUNK_BYTES,
-              config.maxEntryBytes());
-      while (cursor.next()) {
-        EntryHeader h = cursor.header();
-        if (h.hasOffsets() && h.sequenceNr() > deletedTo) {
-          return h.baseOffset();
-        }
-      }
-    }
-    return computeLogEndOffset(segments);
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private interface IoTask<T> {
-    T run() throws IOException;
-  }
-
-  /** What a queued task needs of the log to run. */
-  private enum Needs {
-    NOTHING,
-    /** Recovered and not closed: reads, also of an offline log. */
-    OPEN,
-    /** Open and not offline: anything that writes. */
-    WRITABLE
-  }
-
   /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
-  private <T> CompletableFuture<T> onQueue(IoTask<T> task) {
-    return onQueue(Needs.OPEN, task);
+  private <T> CompletableFuture<T> onQueue(LogQueue.IoTask<T> task) {
+    return queue.submit(Needs.OPEN, task);
   }
 
-  private <T> CompletableFuture<T> onQueue(Needs needs, IoTask<T> task) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    queue.execute(() -> {
-      boolean open = !recovered.isCompletedExceptionally() && !closed;
-      if ((needs != Needs.NOTHING && !open) || (needs == Needs.WRITABLE && offlineReason != null)) {
-        result.completeExceptionally(unavailable());
-        return;
-      }
-      try {
-        result.complete(task.run());
-      } catch (IOException e) {
-        result.completeExceptionally(new UncheckedIOException(e));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result;
+  /** The log's {@link LogQueue.Gate}. Serial queue only. */
+  private RuntimeException refusal(Needs needs) {
+    boolean open = !recovered.isCompletedExceptionally() && !closed;
+    if ((needs != Needs.NOTHING && !open) || (needs == Needs.WRITABLE && offlineReason != null)) {
+      return unavailable();
+    }
+    return null;
   }
 
   private RuntimeException unavailable() {
