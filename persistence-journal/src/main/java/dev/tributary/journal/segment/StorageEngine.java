@@ -270,7 +270,9 @@ public final class StorageEngine implements AutoCloseable {
    * after its writes learns that a roll happened. Any thread; never blocks.
    */
   public long segmentRolls(String persistenceId) {
-    return log(persistenceId).segmentRolls();
+    // Never opens a log (nor throws once the engine is closed): a log not open has rolled nothing.
+    SegmentedLog target = logs.get(persistenceId);
+    return target == null ? 0 : target.segmentRolls();
   }
 
   /** Forces every log's written data to disk now, whatever the fsync policy. */
