@@ -108,9 +108,10 @@ class ProducerSnapshotRestartTest {
   }
 
   @Test
-  void afterACrashOnlyTheLogAfterTheLastRollsSnapshotIsRead() throws Exception {
+  void withoutTheStopSnapshotOnlyTheLogAfterTheLastRollsSnapshotIsRead() throws Exception {
     fill();
-    // A crash leaves no snapshot at the log end: the newest is the one taken after the last roll.
+    // As a crash would leave it (the stop is clean here; KillNineTest kills a broker for real): no
+    // snapshot at the log end, so the newest is the one taken after the last roll.
     Files.delete(LogFiles.producerSnapshotFile(log(), BATCHES));
     long rollSnapshot = snapshots().get(snapshots().size() - 1);
     assertTrue(rollSnapshot > 0 && rollSnapshot < BATCHES, "taken after a roll: " + rollSnapshot);

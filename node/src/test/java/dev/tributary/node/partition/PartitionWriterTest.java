@@ -30,7 +30,7 @@ class PartitionWriterTest {
   }
 
   @Test
-  void anAppendPersistsAllItsBatchesTogetherAndThenAnswers() {
+  void anAppendPersistsAllItsBatchesInOrderAndThenAnswers() {
     EventSourcedBehaviorTestKit<PartitionWriter.Command, BatchAppended, PartitionWriter.State> writer =
         EventSourcedBehaviorTestKit.create(testKit.system(), PartitionWriter.create("writer-test-0"),
             // Its commands and stateless state never leave the node; its events are the stored log.
@@ -39,7 +39,7 @@ class PartitionWriterTest {
         writer.runCommand(replyTo -> new PartitionWriter.Append(List.of(batch("a"), batch("b"), batch("c")), replyTo));
 
     assertEquals(3, result.reply().batches());
-    assertEquals(3, result.events().size(), "one persist of the whole list");
+    assertEquals(3, result.events().size(), "every batch of the append");
     assertArrayEquals(batch("b").batch(), result.events().get(1).batch());
 
     CommandResultWithReply<PartitionWriter.Command, BatchAppended, PartitionWriter.State, PartitionWriter.Appended> next =
