@@ -17,7 +17,7 @@ public sealed interface PartitionControl extends PartitionCommand, PartitionEnti
 
   /**
    * Sent by the local data gateway through sharding, behind the requests it forwarded that way;
-   * the partition answers {@link dev.tributary.node.gateway.GatewayMessages.DirectRouteOpen}.
+   * the partition answers {@link dev.tributary.node.gateway.DataGateway.DirectRouteOpen}.
    */
   record OpenDirectRoute(String topic, int partition) implements PartitionControl {}
 

@@ -7,13 +7,12 @@ import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
-import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
-import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
@@ -86,7 +85,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private record LogLoaded(LogInfo info, ProducerStateLoader.Loaded producers, Optional<String> topicId)
       implements Internal {}
 
-  private record LoadFailed(Throwable cause) implements Internal {}
+  /** The log could not be opened; {@code reason} says why (a message, never the exception itself). */
+  private record LoadFailed(String reason) implements Internal {}
 
   private record WriteDone(PartitionWriter.Appended appended) implements Internal {}
 
@@ -112,7 +112,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final TopicConfig defaults;
   private final ProducerStates producers;
   private final BrokerMetrics metrics;
-  private final ActorRef<GatewayRequest> dataGateway;
+  private final ActorRef<DataGateway.Command> dataGateway;
   /** This actor as the gateway and sharding see it: it takes wire requests. */
   private final ActorRef<PartitionCommand> wireSelf;
   private final Fetches fetches;
@@ -141,7 +141,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
    */
   public static Behavior<PartitionCommand> create(
       String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics) {
+      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics) {
     return Behaviors.setup(outer -> Behaviors.transformMessages(PartitionCommand.class,
         start(entityId, metadata, defaults, dataGateway, metrics, outer.getSelf()), wire -> wire
             .match(Produce.class, ProduceRequest::new)
@@ -152,7 +152,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   private static Behavior<Command> start(
       String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics, ActorRef<PartitionCommand> wireSelf) {
+      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics, ActorRef<PartitionCommand> wireSelf) {
     return Behaviors.withStash(10_000, stash ->
         Behaviors.withTimers(timers ->
             Behaviors.setup(context -> {
@@ -171,18 +171,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
                           .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()),
                               Clock.systemUTC(), expiration)
                           .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
-                  (loaded, error) -> error == null ? loaded : new LoadFailed(error));
+                  (loaded, error) -> error == null ? loaded : new LoadFailed(reasonOf(error)));
               return Behaviors.receive(Command.class)
                   .onMessage(LogLoaded.class, loaded -> {
                     PartitionEntity entity = new PartitionEntity(
                         context, entityId, engine, metadata, defaults, timers, loaded, metrics, dataGateway, wireSelf);
-                    dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entity.topic, entity.partition, wireSelf));
+                    dataGateway.tell(new DataGateway.LocalPartitionStarted(entity.topic, entity.partition, wireSelf));
                     return stash.unstashAll(entity);
                   })
                   .onMessage(LoadFailed.class, failed -> {
-                    Throwable cause = failed.cause() instanceof CompletionException && failed.cause().getCause() != null
-                        ? failed.cause().getCause() : failed.cause();
-                    String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    String reason = failed.reason();
                     context.getLog().error("Partition {} could not load its log: {}; it answers KAFKA_STORAGE_ERROR"
                         + " until the broker restarts", partitionId, reason);
                     return stash.unstashAll(FailedPartition.create(partitionId, engine, reason));
@@ -195,6 +193,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
             })));
   }
 
+  private static String reasonOf(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+
   private PartitionEntity(
       ActorContext<Command> context,
       String entityId,
@@ -204,7 +207,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       TimerScheduler<Command> timers,
       LogLoaded loaded,
       BrokerMetrics metrics,
-      ActorRef<GatewayRequest> dataGateway,
+      ActorRef<DataGateway.Command> dataGateway,
       ActorRef<PartitionCommand> wireSelf) {
     super(context);
     this.metrics = metrics;
@@ -265,7 +268,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         })
         .onMessage(PartitionControl.Wake.class, wake -> this)
         .onMessage(PartitionControl.OpenDirectRoute.class, open -> {
-          dataGateway.tell(new GatewayMessages.DirectRouteOpen(partitionId, wireSelf));
+          dataGateway.tell(new DataGateway.DirectRouteOpen(partitionId, wireSelf));
           return this;
         })
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
