@@ -51,7 +51,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed. Producer
  * state comes from the newest producer snapshot plus the log after it: the front writes a snapshot
  * after the log rolls a segment, every {@code producer-snapshot-interval} while it is written to,
- * and when it stops cleanly (see {@link #onWriteDone}).
+ * and when it stops cleanly ({@link ProducerSnapshots} decides when). Long polls and disk reads
+ * are {@link Fetches}'.
  *
  * <p>When a write fails because the disk is full or broken, the storage engine takes the log
  * offline and the partition goes offline with it: it stays up, refuses produces with {@code
