@@ -7,14 +7,14 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.JournalSettings;
 import dev.tributary.node.controller.Controller;
-import dev.tributary.node.gateway.Gateway;
+import dev.tributary.node.gateway.ControlGateway;
+import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.group.GroupCoordinator;
 import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.Tributary;
-import dev.tributary.protocol.message.GatewayRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -105,7 +105,8 @@ public final class Broker implements AutoCloseable {
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
       TopicConfig defaults = TopicConfig.defaults(sys.settings().config(),
           JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
-      ActorRef<GatewayRequest> dataGateway = context.spawn(Gateway.data(metadata), Tributary.DATA_GATEWAY_NAME);
+      ActorRef<DataGateway.Command> dataGateway =
+          DataGateway.commands(context.spawn(DataGateway.create(metadata), Tributary.DATA_GATEWAY_NAME));
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.PARTITION_ENTITY,
                   entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))
@@ -116,7 +117,7 @@ public final class Broker implements AutoCloseable {
       ActorRef<Controller.Command> controller =
           ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
       GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
-      context.spawn(Gateway.control(metadata, controller, groups), Tributary.GATEWAY_NAME);
+      context.spawn(ControlGateway.create(metadata, controller, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
       Cluster cluster = Cluster.get(sys);
       if (settings.seeds().isEmpty()) {

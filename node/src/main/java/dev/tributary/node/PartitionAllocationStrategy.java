@@ -1,5 +1,6 @@
 package dev.tributary.node;
 
+import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.Map;
 import java.util.Set;
@@ -82,20 +83,19 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
 
   /** The broker id the controller placed this partition (shard id = "topic-partition") on, or -1. */
   private int placedOn(String shardId) {
-    int dash = shardId.lastIndexOf('-');
-    if (dash <= 0) {
+    String topicName;
+    int partition;
+    try {
+      topicName = TopicNames.topicOf(shardId);
+      partition = TopicNames.partitionOf(shardId);
+    } catch (IllegalArgumentException notAPartitionId) { // NumberFormatException included
       return -1;
     }
-    TopicMetadata topic = metadata.current().topics().get(shardId.substring(0, dash));
+    TopicMetadata topic = metadata.current().topics().get(topicName);
     if (topic == null) {
       return -1;
     }
-    try {
-      int partition = Integer.parseInt(shardId.substring(dash + 1));
-      return partition < topic.placement().size() ? topic.placement().get(partition) : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return partition >= 0 && partition < topic.placement().size() ? topic.placement().get(partition) : -1;
   }
 
   private int brokerIdOf(ActorRef region) {

@@ -7,7 +7,6 @@ import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
 import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
 import dev.tributary.protocol.message.ListOffsets;
-import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
@@ -183,8 +182,7 @@ public final class Consumer implements AutoCloseable {
         throw new TributaryException(ErrorCode.OFFSET_METADATA_TOO_LARGE, "the metadata for " + tp + " has "
             + o.metadata().length() + " characters; the limit is " + OffsetAndMetadata.MAX_METADATA_CHARS);
       }
-      out.add(new CommittedOffset(
-          new PartitionRef(tp.topic(), tp.partition()), o.offset(), o.metadata()));
+      out.add(new CommittedOffset(tp, o.offset(), o.metadata()));
     });
     return out;
   }
@@ -193,8 +191,7 @@ public final class Consumer implements AutoCloseable {
     List<CommittedOffset> offsets = new ArrayList<>();
     partitions.forEach((tp, s) -> {
       if (s.position >= 0) {
-        offsets.add(new CommittedOffset(
-            new PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+        offsets.add(new CommittedOffset(tp, s.position, ""));
       }
     });
     return offsets;
@@ -253,14 +250,12 @@ public final class Consumer implements AutoCloseable {
       return out;
     }
     String groupId = requireGroup();
-    List<PartitionRef> refs = new ArrayList<>();
-    tps.forEach(tp -> refs.add(new PartitionRef(tp.topic(), tp.partition())));
     var response = await(client.<OffsetsResponse>group(replyTo ->
-        new GroupRequest.FetchOffsets(groupId, refs, replyTo)));
+        new GroupRequest.FetchOffsets(groupId, tps, replyTo)));
     if (response.error() != ErrorCode.NONE) {
       throw new TributaryException(response.error(), response.errorMessage());
     }
-    response.offsets().forEach(o -> out.put(new TopicPartition(o.partition().topic(), o.partition().partition()), o.offset()));
+    response.offsets().forEach(o -> out.put(o.partition(), o.offset()));
     return out;
   }
 
@@ -268,8 +263,7 @@ public final class Consumer implements AutoCloseable {
   public Optional<OffsetAndMetadata> committed(TopicPartition tp) {
     String groupId = requireGroup();
     var response = await(client.<OffsetsResponse>group(replyTo ->
-        new GroupRequest.FetchOffsets(groupId,
-            List.of(new PartitionRef(tp.topic(), tp.partition())), replyTo)));
+        new GroupRequest.FetchOffsets(groupId, List.of(tp), replyTo)));
     if (response.error() != ErrorCode.NONE) {
       throw new TributaryException(response.error(), response.errorMessage());
     }
@@ -290,7 +284,7 @@ public final class Consumer implements AutoCloseable {
     }
     GroupMembership.Assignment latest = group.assignment();
     Set<TopicPartition> target = new TreeSet<>(Comparator.comparing(TopicPartition::toString));
-    latest.partitions().forEach(p -> target.add(new TopicPartition(p.topic(), p.partition())));
+    target.addAll(latest.partitions());
     List<TopicPartition> revoked = new ArrayList<>();
     for (TopicPartition tp : partitions.keySet()) {
       if (!target.contains(tp)) {
@@ -304,8 +298,7 @@ public final class Consumer implements AutoCloseable {
       for (TopicPartition tp : revoked) {
         PartitionState s = partitions.get(tp);
         if (s.position >= 0) {
-          offsets.add(new CommittedOffset(
-              new PartitionRef(tp.topic(), tp.partition()), s.position, ""));
+          offsets.add(new CommittedOffset(tp, s.position, ""));
         }
       }
       if (autoCommitEnabled()) {
@@ -336,8 +329,7 @@ public final class Consumer implements AutoCloseable {
       }
       partitions.put(tp, s);
     }
-    Set<PartitionRef> owned = new HashSet<>();
-    partitions.keySet().forEach(tp -> owned.add(new PartitionRef(tp.topic(), tp.partition())));
+    Set<TopicPartition> owned = new HashSet<>(partitions.keySet());
     group.applied(owned, latest.epoch());
     if (!revoked.isEmpty()) {
       group.refresh(); // tell the coordinator at once, so the new owner need not wait a heartbeat

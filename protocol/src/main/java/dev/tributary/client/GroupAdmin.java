@@ -5,7 +5,6 @@ import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
 import dev.tributary.protocol.message.ListOffsets;
-import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,9 +63,9 @@ public final class GroupAdmin {
    * committed).
    */
   public CompletionStage<List<PartitionLag>> lag(GroupRequest.GroupDescription d) {
-    Map<PartitionRef, String> owners = new TreeMap<>();
+    Map<TopicPartition, String> owners = new TreeMap<>();
     d.members().forEach(m -> m.assignment().forEach(p -> owners.put(p, m.memberId())));
-    Map<PartitionRef, CommittedOffset> committed = new TreeMap<>();
+    Map<TopicPartition, CommittedOffset> committed = new TreeMap<>();
     d.offsets().forEach(o -> committed.put(o.partition(), o));
     owners.keySet().forEach(p -> committed.putIfAbsent(p, null));
     List<CompletableFuture<PartitionLag>> lags = new ArrayList<>();
@@ -93,7 +92,7 @@ public final class GroupAdmin {
           : target instanceof ResetTarget.ToTimestamp ts ? ts.epochMillis() : ListOffsets.LATEST;
       List<CompletableFuture<CommittedOffset>> targets = new ArrayList<>();
       for (int p = 0; p < t.partitions(); p++) {
-        PartitionRef ref = new PartitionRef(topic, p);
+        TopicPartition ref = new TopicPartition(topic, p);
         targets.add(client.listOffsets(topic, p, lookup).thenApply(r -> {
           long to = target instanceof ResetTarget.ToOffset o
               ? Math.max(r.logStartOffset(), Math.min(o.offset(), r.highWatermark()))

@@ -2,7 +2,6 @@ package dev.tributary.client;
 
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.GroupRequest;
-import dev.tributary.protocol.message.PartitionRef;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -44,10 +43,10 @@ final class GroupMembership implements AutoCloseable {
   private final Runnable onNewAssignment;
 
   /** What the consumer holds, and the member epoch of the assignment it applied to get there. */
-  private record Applied(Set<PartitionRef> owned, int epoch) {}
+  private record Applied(Set<TopicPartition> owned, int epoch) {}
 
   /** An assignment from the coordinator to a member id, with the member epoch it came with. */
-  record Assignment(List<PartitionRef> partitions, String memberId, int epoch) {}
+  record Assignment(List<TopicPartition> partitions, String memberId, int epoch) {}
 
   private final AtomicReference<Applied> applied = new AtomicReference<>(new Applied(Set.of(), 0));
   private volatile Assignment assignment;
@@ -209,7 +208,7 @@ final class GroupMembership implements AutoCloseable {
   }
 
   /** The consumer now holds {@code partitions}, having applied the assignment of {@code epoch}. */
-  void applied(Set<PartitionRef> partitions, int epoch) {
+  void applied(Set<TopicPartition> partitions, int epoch) {
     applied.set(new Applied(Set.copyOf(partitions), epoch));
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.tributary.node.BrokerIds;
 import dev.tributary.node.TopicConfig;
+import dev.tributary.node.gateway.ControlGateway;
 import dev.tributary.node.gateway.GatewayMessages;
 import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.CborSerializable;
@@ -12,7 +13,6 @@ import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminRequest;
 import dev.tributary.protocol.message.AdminResponse;
-import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Duration;
@@ -63,7 +63,7 @@ public final class Controller
   /** Producer ids {@code [firstId, firstId + count)}, never given out again. */
   public record ProducerIdBlock(long firstId, int count) implements CborSerializable {}
 
-  private record GatewaysChanged(Set<ActorRef<GatewayRequest>> gateways)
+  private record GatewaysChanged(Set<ActorRef<ControlGateway.Command>> gateways)
       implements Command, NoSerializationVerificationNeeded {}
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
@@ -147,7 +147,7 @@ public final class Controller
 
   private final ActorContext<Command> context;
   private final ClusterSharding sharding;
-  private final Set<ActorRef<GatewayRequest>> gateways = new HashSet<>();
+  private final Set<ActorRef<ControlGateway.Command>> gateways = new HashSet<>();
 
   public static Behavior<Command> create() {
     return Behaviors.setup(Controller::new);
@@ -190,7 +190,7 @@ public final class Controller
   }
 
   private ReplyEffect<Event, State> onGatewaysChanged(State state, GatewaysChanged changed) {
-    Set<ActorRef<GatewayRequest>> added = new HashSet<>(changed.gateways());
+    Set<ActorRef<ControlGateway.Command>> added = new HashSet<>(changed.gateways());
     added.removeAll(gateways);
     gateways.clear();
     gateways.addAll(changed.gateways());

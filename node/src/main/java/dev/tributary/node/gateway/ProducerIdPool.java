@@ -43,11 +43,12 @@ final class ProducerIdPool {
     }
   }
 
-  void onLeaseFailed(Throwable cause) {
+  /** The lease failed: every waiting producer is answered, {@code reason} says why. */
+  void onLeaseFailed(String reason) {
     leasing = false;
     for (InitProducerId request : waiting) {
       request.replyTo().tell(new ProducerIdResponse(ErrorCode.BROKER_NOT_AVAILABLE,
-          "the controller did not lease producer ids (" + cause.getMessage() + "); retry", -1, (short) -1));
+          "the controller did not lease producer ids (" + reason + "); retry", -1, (short) -1));
     }
     waiting.clear();
   }

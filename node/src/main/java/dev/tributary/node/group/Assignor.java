@@ -1,6 +1,6 @@
 package dev.tributary.node.group;
 
-import dev.tributary.protocol.message.PartitionRef;
+import dev.tributary.client.TopicPartition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +35,12 @@ interface Assignor {
    * @param previous member id → its previous target assignment (only the sticky assignor looks)
    * @return member id → its new target assignment (every member present, maybe empty)
    */
-  Map<String, Set<PartitionRef>> assign(Map<String, Set<String>> subscriptions,
-      Map<String, Integer> partitionsByTopic, Map<String, Set<PartitionRef>> previous);
+  Map<String, Set<TopicPartition>> assign(Map<String, Set<String>> subscriptions,
+      Map<String, Integer> partitionsByTopic, Map<String, Set<TopicPartition>> previous);
 
   /** An empty assignment for every member, in member id order. */
-  static Map<String, Set<PartitionRef>> emptyAssignment(Map<String, Set<String>> subscriptions) {
-    Map<String, Set<PartitionRef>> result = new TreeMap<>();
+  static Map<String, Set<TopicPartition>> emptyAssignment(Map<String, Set<String>> subscriptions) {
+    Map<String, Set<TopicPartition>> result = new TreeMap<>();
     subscriptions.keySet().forEach(m -> result.put(m, new TreeSet<>()));
     return result;
   }

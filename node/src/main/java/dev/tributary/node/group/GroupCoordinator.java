@@ -1,5 +1,6 @@
 package dev.tributary.node.group;
 
+import dev.tributary.client.TopicPartition;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
@@ -7,7 +8,6 @@ import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
 import dev.tributary.protocol.message.GroupRequest.HeartbeatResponse;
 import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
-import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -245,7 +245,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   // ---------------------------------------------------------------- offsets
 
   private Behavior<Command> onCommit(GroupRequest.CommitOffsets commit) {
-    List<PartitionRef> partitions = commit.offsets().stream().map(CommittedOffset::partition).toList();
+    List<TopicPartition> partitions = commit.offsets().stream().map(CommittedOffset::partition).toList();
     Optional<GroupReconciliation.Refusal> refusal = group.checkCommit(commit.memberId(), commit.memberEpoch(), partitions)
         .or(() -> invalidOffsets(commit.offsets()));
     if (refusal.isPresent()) {
@@ -320,7 +320,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
     if (answered.request().partitions().isEmpty()) {
       out.addAll(state.offsets().values());
     } else {
-      for (PartitionRef p : answered.request().partitions()) {
+      for (TopicPartition p : answered.request().partitions()) {
         CommittedOffset o = state.get(p);
         if (o != null) {
           out.add(o);

@@ -1,8 +1,8 @@
 package dev.tributary.node.group;
 
+import dev.tributary.client.TopicPartition;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.GroupRequest.MemberDescription;
-import dev.tributary.protocol.message.PartitionRef;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ final class GroupReconciliation {
   static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
   /** What a member reports in a heartbeat. */
-  record Report(int appliedEpoch, Set<PartitionRef> owned, Subscription subscription, String assignor,
+  record Report(int appliedEpoch, Set<TopicPartition> owned, Subscription subscription, String assignor,
       int sessionTimeoutMs) {
     Report {
       owned = Set.copyOf(owned);
@@ -39,7 +39,7 @@ final class GroupReconciliation {
   }
 
   /** The partitions a member may hold now, at its member epoch: what it is sent. */
-  record Offer(String memberId, int epoch, List<PartitionRef> partitions) {
+  record Offer(String memberId, int epoch, List<TopicPartition> partitions) {
     Offer {
       partitions = List.copyOf(partitions);
     }
@@ -57,21 +57,21 @@ final class GroupReconciliation {
     Set<String> topics = Set.of();
     Subscription subscription = Subscription.NONE;
     String assignor = Assignor.DEFAULT;
-    Set<PartitionRef> owned = Set.of();
-    Set<PartitionRef> target = new TreeSet<>();
+    Set<TopicPartition> owned = Set.of();
+    Set<TopicPartition> target = new TreeSet<>();
     /**
      * Assignments sent to the member, by member epoch, that it may not have applied yet: it may
      * hold any of these partitions until a heartbeat shows it has applied a later epoch.
      */
-    final TreeMap<Integer, Set<PartitionRef>> pendingOffers = new TreeMap<>();
+    final TreeMap<Integer, Set<TopicPartition>> pendingOffers = new TreeMap<>();
     /** The epoch of the assignment the member last applied (reported in its heartbeat). */
     int appliedEpoch;
     /** The member epoch at which each partition it holds or is to hold was given to it. */
-    final Map<PartitionRef, Integer> assignedAt = new HashMap<>();
+    final Map<TopicPartition, Integer> assignedAt = new HashMap<>();
     int sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS;
     long lastSeenNanos;
     /** The last offer sent to the member, by heartbeat answer or push, and its epoch. */
-    List<PartitionRef> lastSent = List.of();
+    List<TopicPartition> lastSent = List.of();
     int lastSentEpoch = -1;
 
     Member(String id, long nowNanos) {
@@ -80,8 +80,8 @@ final class GroupReconciliation {
     }
 
     /** Every partition the member holds or may hold right now. */
-    Set<PartitionRef> mayHold() {
-      Set<PartitionRef> all = new HashSet<>(owned);
+    Set<TopicPartition> mayHold() {
+      Set<TopicPartition> all = new HashSet<>(owned);
       pendingOffers.values().forEach(all::addAll);
       return all;
     }
@@ -180,7 +180,7 @@ final class GroupReconciliation {
    */
   List<Offer> changedOffers(Set<String> reachable) {
     List<Offer> offers = new ArrayList<>();
-    Map<PartitionRef, Integer> holders = holders();
+    Map<TopicPartition, Integer> holders = holders();
     for (Member m : members.values()) {
       if (reachable.contains(m.id) && (m.epoch != m.lastSentEpoch || !offerFor(m, holders).equals(m.lastSent))) {
         offers.add(send(m, holders));
@@ -193,12 +193,12 @@ final class GroupReconciliation {
   // ---------------------------------------------------------------- assignment
 
   /** Records an offer as sent: until the member applies a later epoch, it may hold all of it. */
-  private Offer send(Member member, Map<PartitionRef, Integer> holders) {
-    List<PartitionRef> offer = offerFor(member, holders);
+  private Offer send(Member member, Map<TopicPartition, Integer> holders) {
+    List<TopicPartition> offer = offerFor(member, holders);
     member.lastSent = offer;
     member.lastSentEpoch = member.epoch;
     member.pendingOffers.merge(member.epoch, Set.copyOf(offer), (a, b) -> {
-      Set<PartitionRef> union = new HashSet<>(a);
+      Set<TopicPartition> union = new HashSet<>(a);
       union.addAll(b);
       return Set.copyOf(union);
     });
@@ -209,10 +209,10 @@ final class GroupReconciliation {
    * What the member may hold now: its target, less what another member holds or was told it may
    * take. A partition is given only once its previous owner lets it go: never two owners.
    */
-  private static List<PartitionRef> offerFor(Member member, Map<PartitionRef, Integer> holders) {
-    Set<PartitionRef> mine = member.mayHold();
-    List<PartitionRef> offer = new ArrayList<>();
-    for (PartitionRef p : member.target) {
+  private static List<TopicPartition> offerFor(Member member, Map<TopicPartition, Integer> holders) {
+    Set<TopicPartition> mine = member.mayHold();
+    List<TopicPartition> offer = new ArrayList<>();
+    for (TopicPartition p : member.target) {
       int heldByOthers = holders.getOrDefault(p, 0) - (mine.contains(p) ? 1 : 0);
       if (heldByOthers == 0 || member.owned.contains(p)) {
         offer.add(p);
@@ -222,8 +222,8 @@ final class GroupReconciliation {
   }
 
   /** For each partition, how many members hold it or may hold it. */
-  private Map<PartitionRef, Integer> holders() {
-    Map<PartitionRef, Integer> holders = new HashMap<>();
+  private Map<TopicPartition, Integer> holders() {
+    Map<TopicPartition, Integer> holders = new HashMap<>();
     for (Member m : members.values()) {
       m.mayHold().forEach(p -> holders.merge(p, 1, Integer::sum));
     }
@@ -250,20 +250,20 @@ final class GroupReconciliation {
    */
   private void reassign(Map<String, Integer> topics) {
     Map<String, Set<String>> subscriptions = new TreeMap<>();
-    Map<String, Set<PartitionRef>> previous = new HashMap<>();
+    Map<String, Set<TopicPartition>> previous = new HashMap<>();
     members.values().forEach(m -> {
       subscriptions.put(m.id, m.topics);
       previous.put(m.id, m.target);
     });
     lastPartitions = partitionsByTopic(topics);
-    Map<String, Set<PartitionRef>> targets = Assignor.named(assignor()).orElseThrow()
+    Map<String, Set<TopicPartition>> targets = Assignor.named(assignor()).orElseThrow()
         .assign(subscriptions, lastPartitions, previous);
     boolean changed = false;
     for (Member m : members.values()) {
-      Set<PartitionRef> next = targets.getOrDefault(m.id, Set.of());
+      Set<TopicPartition> next = targets.getOrDefault(m.id, Set.of());
       if (!next.equals(m.target)) {
         m.epoch++;
-        for (PartitionRef p : next) {
+        for (TopicPartition p : next) {
           if (!m.target.contains(p) && !m.mayHold().contains(p)) {
             m.assignedAt.put(p, m.epoch);
           }
@@ -271,7 +271,7 @@ final class GroupReconciliation {
         m.target = new TreeSet<>(next);
         changed = true;
       }
-      Set<PartitionRef> mayHold = m.mayHold();
+      Set<TopicPartition> mayHold = m.mayHold();
       m.assignedAt.keySet().removeIf(p -> !m.target.contains(p) && !mayHold.contains(p));
     }
     if (changed || generation == 0) {
@@ -289,7 +289,7 @@ final class GroupReconciliation {
    *
    * @param memberId empty for a commit from outside the group (allowed while it has no members)
    */
-  Optional<Refusal> checkCommit(String memberId, int memberEpoch, Collection<PartitionRef> partitions) {
+  Optional<Refusal> checkCommit(String memberId, int memberEpoch, Collection<TopicPartition> partitions) {
     if (memberId.isEmpty() && members.isEmpty()) {
       return Optional.empty();
     }
@@ -298,7 +298,7 @@ final class GroupReconciliation {
       return Optional.of(new Refusal(ErrorCode.UNKNOWN_MEMBER_ID, "member '" + memberId
           + "' is not in group " + groupId + "; only members commit while the group has members"));
     }
-    for (PartitionRef p : partitions) {
+    for (TopicPartition p : partitions) {
       if (!member.target.contains(p) && !member.mayHold().contains(p)) {
         return Optional.of(new Refusal(ErrorCode.NOT_PARTITION_OWNER, "member " + member.id + " does not own " + p));
       }
@@ -338,14 +338,14 @@ final class GroupReconciliation {
   }
 
   /** What the group's assignor gives the member, whether or not it may hold all of it yet. */
-  Set<PartitionRef> target(String memberId) {
+  Set<TopicPartition> target(String memberId) {
     return Set.copyOf(member(memberId).target);
   }
 
   /** The member's target partitions that another member still holds or may hold: not offered yet. */
-  Set<PartitionRef> awaitingRevocation(String memberId) {
+  Set<TopicPartition> awaitingRevocation(String memberId) {
     Member member = member(memberId);
-    Set<PartitionRef> waiting = new TreeSet<>(member.target);
+    Set<TopicPartition> waiting = new TreeSet<>(member.target);
     offerFor(member, holders()).forEach(waiting::remove);
     return waiting;
   }

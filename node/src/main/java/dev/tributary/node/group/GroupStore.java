@@ -2,9 +2,9 @@ package dev.tributary.node.group;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tributary.client.TopicPartition;
 import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
-import dev.tributary.protocol.message.PartitionRef;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,7 +62,7 @@ final class GroupStore
       return new State(next);
     }
 
-    CommittedOffset get(PartitionRef p) {
+    CommittedOffset get(TopicPartition p) {
       return offsets.get(p.toString());
     }
   }

@@ -1,6 +1,6 @@
 package dev.tributary.node.group;
 
-import dev.tributary.protocol.message.PartitionRef;
+import dev.tributary.client.TopicPartition;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +17,9 @@ final class RangeAssignor implements Assignor {
   static final String NAME = "range";
 
   @Override
-  public Map<String, Set<PartitionRef>> assign(Map<String, Set<String>> subscriptions,
-      Map<String, Integer> partitionsByTopic, Map<String, Set<PartitionRef>> previous) {
-    Map<String, Set<PartitionRef>> result = Assignor.emptyAssignment(subscriptions);
+  public Map<String, Set<TopicPartition>> assign(Map<String, Set<String>> subscriptions,
+      Map<String, Integer> partitionsByTopic, Map<String, Set<TopicPartition>> previous) {
+    Map<String, Set<TopicPartition>> result = Assignor.emptyAssignment(subscriptions);
     new TreeMap<>(partitionsByTopic).forEach((topic, count) -> {
       List<String> members = Assignor.subscribers(subscriptions, topic);
       if (members.isEmpty()) {
@@ -31,7 +31,7 @@ final class RangeAssignor implements Assignor {
       for (int i = 0; i < members.size(); i++) {
         int share = base + (i < extras ? 1 : 0);
         for (int p = next; p < next + share; p++) {
-          result.get(members.get(i)).add(new PartitionRef(topic, p));
+          result.get(members.get(i)).add(new TopicPartition(topic, p));
         }
         next += share;
       }

@@ -1,6 +1,6 @@
 package dev.tributary.node.group;
 
-import dev.tributary.protocol.message.PartitionRef;
+import dev.tributary.client.TopicPartition;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,9 +16,9 @@ final class RoundRobinAssignor implements Assignor {
   static final String NAME = "round-robin";
 
   @Override
-  public Map<String, Set<PartitionRef>> assign(Map<String, Set<String>> subscriptions,
-      Map<String, Integer> partitionsByTopic, Map<String, Set<PartitionRef>> previous) {
-    Map<String, Set<PartitionRef>> result = Assignor.emptyAssignment(subscriptions);
+  public Map<String, Set<TopicPartition>> assign(Map<String, Set<String>> subscriptions,
+      Map<String, Integer> partitionsByTopic, Map<String, Set<TopicPartition>> previous) {
+    Map<String, Set<TopicPartition>> result = Assignor.emptyAssignment(subscriptions);
     List<String> members = List.copyOf(result.keySet());
     int turn = 0;
     for (Map.Entry<String, Integer> topic : new TreeMap<>(partitionsByTopic).entrySet()) {
@@ -27,7 +27,7 @@ final class RoundRobinAssignor implements Assignor {
         for (int tried = 0; tried < members.size(); tried++) {
           String member = members.get(turn++ % members.size());
           if (subscriptions.get(member).contains(topic.getKey())) {
-            result.get(member).add(new PartitionRef(topic.getKey(), p));
+            result.get(member).add(new TopicPartition(topic.getKey(), p));
             break;
           }
         }

@@ -1,5 +1,6 @@
 package dev.tributary.node.metrics;
 
+import dev.tributary.protocol.TopicNames;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -97,7 +98,7 @@ public final class BrokerMetrics {
   /** A group committed (or reset) a partition's offset. */
   public void groupOffsetCommitted(String group, String topic, int partition, long offset) {
     groupOffsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>())
-        .put(topic + "-" + partition, new GroupOffset(topic, Integer.toString(partition), offset));
+        .put(TopicNames.partitionId(topic, partition), new GroupOffset(topic, Integer.toString(partition), offset));
   }
 
   /** The group's offsets were deleted, or its coordinator stopped here: its series disappear. */
@@ -144,11 +145,11 @@ public final class BrokerMetrics {
 
   /** A partition's latest bounds; its series disappear when it is {@link #partitionStopped}. */
   public void partitionBounds(String topic, int partition, long logStartOffset, long logEndOffset, long sizeBytes) {
-    partitions.put(topic + "-" + partition,
+    partitions.put(TopicNames.partitionId(topic, partition),
         new PartitionGauges(topic, Integer.toString(partition), logStartOffset, logEndOffset, sizeBytes));
   }
 
   public void partitionStopped(String topic, int partition) {
-    partitions.remove(topic + "-" + partition);
+    partitions.remove(TopicNames.partitionId(topic, partition));
   }
 }

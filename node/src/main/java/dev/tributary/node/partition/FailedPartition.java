@@ -6,7 +6,6 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
-import dev.tributary.protocol.message.PartitionCommand;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import org.apache.pekko.Done;
@@ -23,19 +22,22 @@ final class FailedPartition {
 
   private FailedPartition() {}
 
-  static Behavior<PartitionCommand> create(String partitionId, StorageEngine engine, String reason) {
+  static Behavior<PartitionEntity.Command> create(String partitionId, StorageEngine engine, String reason) {
     String message = "the log of partition " + partitionId + " could not be opened (" + reason
         + "): fix the disk under the broker's data directory, then restart the broker";
-    return Behaviors.receive(PartitionCommand.class)
-        .onMessage(Produce.class, p -> {
+    return Behaviors.receive(PartitionEntity.Command.class)
+        .onMessage(PartitionEntity.ProduceRequest.class, request -> {
+          Produce p = request.request();
           p.replyTo().tell(ProduceResponse.failed(p, ErrorCode.KAFKA_STORAGE_ERROR, message));
           return Behaviors.same();
         })
-        .onMessage(Fetch.class, f -> {
+        .onMessage(PartitionEntity.FetchRequest.class, request -> {
+          Fetch f = request.request();
           f.replyTo().tell(FetchResponse.failed(f, ErrorCode.KAFKA_STORAGE_ERROR, message, -1, -1));
           return Behaviors.same();
         })
-        .onMessage(ListOffsets.class, l -> {
+        .onMessage(PartitionEntity.ListOffsetsRequest.class, request -> {
+          ListOffsets l = request.request();
           l.replyTo().tell(new ListOffsetsResponse(
               l.topic(), l.partition(), ErrorCode.KAFKA_STORAGE_ERROR, message, -1, -1, -1, -1));
           return Behaviors.same();

@@ -5,15 +5,19 @@ import dev.tributary.protocol.message.PartitionCommand;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** Broker-internal commands to a partition entity; they may cross nodes, so they are CBOR. */
-public interface PartitionControl extends PartitionCommand, CborSerializable {
+/**
+ * The broker's own commands to a partition entity (from the controller and the gateway). They
+ * are sent through sharding and may cross nodes, so they are wire {@link PartitionCommand}s in
+ * CBOR; at the partition they are part of its {@link PartitionEntity.Command} protocol as they are.
+ */
+public sealed interface PartitionControl extends PartitionCommand, PartitionEntity.Command, CborSerializable {
 
   /** Start the partition now (after topic creation), so it does not wait for traffic. */
   record Wake(String topic, int partition) implements PartitionControl {}
 
   /**
    * Sent by the local data gateway through sharding, behind the requests it forwarded that way;
-   * the partition answers {@link dev.tributary.node.gateway.GatewayMessages.DirectRouteOpen}.
+   * the partition answers {@link dev.tributary.node.gateway.DataGateway.DirectRouteOpen}.
    */
   record OpenDirectRoute(String topic, int partition) implements PartitionControl {}
 

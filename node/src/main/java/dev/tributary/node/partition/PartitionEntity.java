@@ -2,19 +2,17 @@ package dev.tributary.node.partition;
 
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.segment.LogInfo;
-import dev.tributary.journal.segment.OffsetOutOfRangeException;
 import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
-import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
-import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
@@ -27,7 +25,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -43,8 +40,6 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The front of a partition: the sharded entity {@code <topic>-<partition>}. It validates each
@@ -56,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed. Producer
  * state comes from the newest producer snapshot plus the log after it: the front writes a snapshot
  * after the log rolls a segment, every {@code producer-snapshot-interval} while it is written to,
- * and when it stops cleanly (see {@link #onWriteDone}).
+ * and when it stops cleanly ({@link ProducerSnapshots} decides when). Long polls and disk reads
+ * are {@link Fetches}'.
  *
  * <p>When a write fails because the disk is full or broken, the storage engine takes the log
  * offline and the partition goes offline with it: it stays up, refuses produces with {@code
@@ -64,43 +60,48 @@ import org.slf4j.LoggerFactory;
  * stored. The offsets it handed out for the failed write are void. A restart of the partition or
  * the broker opens the log again and continues after its last complete write.
  */
-public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
+public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Command> {
 
-  private static final Logger log = LoggerFactory.getLogger(PartitionEntity.class);
   private static final String RESTARTING = "the partition is restarting for its re-created topic; retry";
 
-  /** Messages the front sends itself. */
-  private interface Internal extends PartitionCommand, NoSerializationVerificationNeeded {
-    @Override
-    default String topic() {
-      return "";
-    }
+  /**
+   * The partition's own protocol: each wire request wrapped as it arrives (see {@link #create}),
+   * the broker's {@link PartitionControl} commands (which cross nodes, so they are CBOR and pass
+   * the edge as they are), and what the front tells itself. A new wire request needs a line at the
+   * edge, or it goes unhandled.
+   */
+  public sealed interface Command permits ProduceRequest, FetchRequest, ListOffsetsRequest, PartitionControl,
+      Internal, Fetches.WaitExpired {}
 
-    @Override
-    default int partition() {
-      return -1;
-    }
-  }
+  /** A wire {@link Produce}; local to this actor (the request inside is what crossed the network). */
+  record ProduceRequest(Produce request) implements Command, NoSerializationVerificationNeeded {}
+
+  record FetchRequest(Fetch request) implements Command, NoSerializationVerificationNeeded {}
+
+  record ListOffsetsRequest(ListOffsets request) implements Command, NoSerializationVerificationNeeded {}
+
+  /** Messages the front sends itself. */
+  private sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
   private record LogLoaded(LogInfo info, ProducerStateLoader.Loaded producers, Optional<String> topicId)
       implements Internal {}
 
-  private record LoadFailed(Throwable cause) implements Internal {}
+  /** The log could not be opened; {@code reason} says why (a message, never the exception itself). */
+  private record LoadFailed(String reason) implements Internal {}
 
   private record WriteDone(PartitionWriter.Appended appended) implements Internal {}
-
-  private record FetchWaitExpired(long waiterId) implements Internal {}
 
   private record RefreshBounds() implements Internal {}
 
   private record BoundsRefreshed(long logStartOffset, long sizeBytes) implements Internal {}
 
-  private record PendingProduce(Produce request, long baseOffset, long nextOffset, long receivedNanos) {}
-
-  private record Waiter(long id, Fetch fetch, long startedNanos) {}
-
-  /** Producer state encoded when it reflected exactly the batches below {@code offset}. */
-  private record PendingSnapshot(long offset, byte[] content) {}
+  /**
+   * A produce waiting for its write. A retried batch (a duplicate of one accepted earlier) has no
+   * write of its own: it is answered with its original {@code baseOffset} when the write in front
+   * of it is stored, and its {@code nextOffset} is -1.
+   */
+  private record PendingProduce(Produce request, long baseOffset, long nextOffset, long receivedNanos,
+      boolean duplicate) {}
 
   private final String topic;
   private final int partition;
@@ -110,10 +111,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private final StorageEngine engine;
   private final MetadataView metadata;
   private final TopicConfig defaults;
-  private final TimerScheduler<PartitionCommand> timers;
   private final ProducerStates producers;
   private final BrokerMetrics metrics;
-  private final ActorRef<GatewayRequest> dataGateway;
+  private final ActorRef<DataGateway.Command> dataGateway;
+  /** This actor as the gateway and sharding see it: it takes wire requests. */
+  private final ActorRef<PartitionCommand> wireSelf;
+  private final Fetches fetches;
+  private final ProducerSnapshots snapshots;
   private long sizeBytes;
   private TopicMetadata configSource;
   private TopicConfig cachedConfig;
@@ -125,29 +129,31 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   private long logStartOffset;
   private List<PendingProduce> buffered = new ArrayList<>();
   private List<PendingProduce> inFlight = List.of();
-  private final List<Waiter> waiters = new ArrayList<>();
-  private long nextWaiterId;
   /** Why the log went offline; null while the partition accepts produces. */
   private String offlineReason;
-  /** The journal's roll count when last looked at: a change asks for a producer snapshot. */
-  private long segmentRollsSeen;
-  private boolean snapshotWanted;
-  /** Taken when the write in flight was sent; written once that write is stored. */
-  private PendingSnapshot snapshotOfInFlight;
   /** Set when the partition's data is being deleted: nothing more is written for it. */
   private boolean deleted;
-  private final long snapshotIntervalNanos;
-  /** Offset of the newest producer snapshot on disk (-1: none), and when it was handed over. */
-  private long lastSnapshotOffset;
-  private long lastSnapshotNanos = System.nanoTime();
 
   /**
    * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
-   * it serves. Nothing is replayed.
+   * it serves. Nothing is replayed. The wire protocol and the partition's change for different
+   * reasons, so each wire request is wrapped into a {@link Command} at this edge (one small
+   * allocation, the batch bytes are not copied); the front's own messages pass through untouched.
    */
   public static Behavior<PartitionCommand> create(
       String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics) {
+      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics) {
+    return Behaviors.setup(outer -> Behaviors.transformMessages(PartitionCommand.class,
+        start(entityId, metadata, defaults, dataGateway, metrics, outer.getSelf()), wire -> wire
+            .match(Produce.class, ProduceRequest::new)
+            .match(Fetch.class, FetchRequest::new)
+            .match(ListOffsets.class, ListOffsetsRequest::new)
+            .match(PartitionControl.class, control -> control)));
+  }
+
+  private static Behavior<Command> start(
+      String entityId, MetadataView metadata, TopicConfig defaults,
+      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics, ActorRef<PartitionCommand> wireSelf) {
     return Behaviors.withStash(10_000, stash ->
         Behaviors.withTimers(timers ->
             Behaviors.setup(context -> {
@@ -166,18 +172,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
                           .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()),
                               Clock.systemUTC(), expiration)
                           .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
-                  (loaded, error) -> error == null ? loaded : new LoadFailed(error));
-              return Behaviors.receive(PartitionCommand.class)
+                  (loaded, error) -> error == null ? loaded : new LoadFailed(reasonOf(error)));
+              return Behaviors.receive(Command.class)
                   .onMessage(LogLoaded.class, loaded -> {
-                    PartitionEntity entity =
-                        new PartitionEntity(context, entityId, engine, metadata, defaults, timers, loaded, metrics, dataGateway);
-                    dataGateway.tell(new GatewayMessages.LocalPartitionStarted(entity.topic, entity.partition, context.getSelf()));
+                    PartitionEntity entity = new PartitionEntity(
+                        context, entityId, engine, metadata, defaults, timers, loaded, metrics, dataGateway, wireSelf);
+                    dataGateway.tell(new DataGateway.LocalPartitionStarted(entity.topic, entity.partition, wireSelf));
                     return stash.unstashAll(entity);
                   })
                   .onMessage(LoadFailed.class, failed -> {
-                    Throwable cause = failed.cause() instanceof CompletionException && failed.cause().getCause() != null
-                        ? failed.cause().getCause() : failed.cause();
-                    String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    String reason = failed.reason();
                     context.getLog().error("Partition {} could not load its log: {}; it answers KAFKA_STORAGE_ERROR"
                         + " until the broker restarts", partitionId, reason);
                     return stash.unstashAll(FailedPartition.create(partitionId, engine, reason));
@@ -190,19 +194,26 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
             })));
   }
 
+  private static String reasonOf(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+
   private PartitionEntity(
-      ActorContext<PartitionCommand> context,
+      ActorContext<Command> context,
       String entityId,
       StorageEngine engine,
       MetadataView metadata,
       TopicConfig defaults,
-      TimerScheduler<PartitionCommand> timers,
+      TimerScheduler<Command> timers,
       LogLoaded loaded,
       BrokerMetrics metrics,
-      ActorRef<GatewayRequest> dataGateway) {
+      ActorRef<DataGateway.Command> dataGateway,
+      ActorRef<PartitionCommand> wireSelf) {
     super(context);
     this.metrics = metrics;
     this.dataGateway = dataGateway;
+    this.wireSelf = wireSelf;
     LogInfo info = loaded.info();
     this.producers = loaded.producers().states();
     this.topic = TopicNames.topicOf(entityId);
@@ -212,7 +223,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     this.engine = engine;
     this.metadata = metadata;
     this.defaults = defaults;
-    this.timers = timers;
+    this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
     applyLogSettings();
     nextOffset = Math.max(0, info.logEndOffset());
@@ -223,12 +234,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     timers.startTimerWithFixedDelay(new RefreshBounds(),
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
     sizeBytes = info.sizeBytes();
-    segmentRollsSeen = engine.segmentRolls(partitionId);
-    snapshotIntervalNanos = context.getSystem().settings().config()
-        .getDuration("tributary.broker.producer-snapshot-interval").toNanos();
-    publishBounds();
     ProducerStateLoader.Loaded p = loaded.producers();
-    lastSnapshotOffset = p.snapshotOffset();
+    snapshots = new ProducerSnapshots(engine, partitionId, producers, p.snapshotOffset(),
+        context.getSystem().settings().config().getDuration("tributary.broker.producer-snapshot-interval"));
+    publishBounds();
     metrics.producerStateLoaded(topic, p.batchesScanned());
     metrics.producerIdsExpired(topic, p.expired());
     context.getLog().debug("Partition {} started at offsets [{}, {}); {} producer ids from the snapshot at {} "
@@ -239,13 +248,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
   // ------------------------------------------------------------------ serving
 
   @Override
-  public Receive<PartitionCommand> createReceive() {
+  public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Produce.class, this::onProduce)
+        .onMessage(ProduceRequest.class, produce -> onProduce(produce.request()))
         .onMessage(WriteDone.class, this::onWriteDone)
-        .onMessage(Fetch.class, this::onFetch)
-        .onMessage(FetchWaitExpired.class, this::onFetchWaitExpired)
-        .onMessage(ListOffsets.class, this::onListOffsets)
+        .onMessage(FetchRequest.class, fetch -> onFetch(fetch.request()))
+        .onMessage(Fetches.WaitExpired.class, expired -> {
+          fetches.expire(expired, highWatermark, logStartOffset);
+          return this;
+        })
+        .onMessage(ListOffsetsRequest.class, list -> onListOffsets(list.request()))
         .onMessage(RefreshBounds.class, this::onRefreshBounds)
         .onMessage(BoundsRefreshed.class, refreshed -> {
           logStartOffset = Math.max(logStartOffset, refreshed.logStartOffset());
@@ -257,16 +269,14 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         })
         .onMessage(PartitionControl.Wake.class, wake -> this)
         .onMessage(PartitionControl.OpenDirectRoute.class, open -> {
-          dataGateway.tell(new GatewayMessages.DirectRouteOpen(partitionId, getContext().getSelf()));
+          dataGateway.tell(new DataGateway.DirectRouteOpen(partitionId, wireSelf));
           return this;
         })
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
-          if (!deleted && nextOffset == highWatermark && nextOffset != lastSnapshotOffset) {
-            // Stopping cleanly with every accepted batch stored: the next start reads no log.
-            // (Expiries since an existing snapshot at this offset are applied again at load.)
-            writeSnapshot(nextOffset, producers.encode());
+          if (!deleted) {
+            snapshots.atStop(nextOffset, highWatermark);
           }
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
           metrics.partitionStopped(topic, partition);
@@ -277,7 +287,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   // ------------------------------------------------------------------ produce
 
-  private Behavior<PartitionCommand> onProduce(Produce produce) {
+  private Behavior<Command> onProduce(Produce produce) {
     if (topicRecreated()) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, RESTARTING));
       return restartForNewTopic();
@@ -328,7 +338,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     batch.stampBaseOffset(baseOffset);
     nextOffset += batch.recordCount();
     producers.onAppend(batch, baseOffset);
-    buffered.add(new PendingProduce(produce, baseOffset, nextOffset, System.nanoTime()));
+    buffered.add(new PendingProduce(produce, baseOffset, nextOffset, System.nanoTime(), false));
     writeBuffered();
     return ErrorCode.NONE;
   }
@@ -338,10 +348,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     if (baseOffset < highWatermark) {
       produce.replyTo().tell(ok(produce, baseOffset));
     } else {
-      buffered.add(new PendingProduce(
-          new Produce(produce.correlationId(), produce.topic(), produce.partition(), null,
-              produce.acks(), produce.timeoutMs(), produce.replyTo()),
-          baseOffset, -1, System.nanoTime()));
+      buffered.add(new PendingProduce(produce, baseOffset, -1, System.nanoTime(), true));
     }
   }
 
@@ -351,7 +358,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
     List<BatchAppended> batches = new ArrayList<>(buffered.size());
     for (PendingProduce p : buffered) {
-      if (p.request().batch() != null) {
+      if (!p.duplicate()) {
         batches.add(new BatchAppended(p.request().batch()));
       }
     }
@@ -360,16 +367,12 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     if (batches.isEmpty()) {
       onWriteDone(new WriteDone(new PartitionWriter.Appended(0)));
     } else {
-      if (snapshotWanted) {
-        // Every accepted batch is in this write, so the state is exactly that of its end.
-        snapshotOfInFlight = new PendingSnapshot(nextOffset, producers.encode());
-        snapshotWanted = false;
-      }
+      snapshots.beforeWrite(nextOffset); // every accepted batch is in this write
       writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
     }
   }
 
-  private Behavior<PartitionCommand> onWriteDone(WriteDone done) {
+  private Behavior<Command> onWriteDone(WriteDone done) {
     for (PendingProduce p : inFlight) {
       if (p.nextOffset() > highWatermark) {
         highWatermark = p.nextOffset();
@@ -378,59 +381,18 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     long now = System.nanoTime();
     for (PendingProduce p : inFlight) {
       p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
-      byte[] batch = p.request().batch();
-      int records = batch == null ? 0 : (int) (p.nextOffset() - p.baseOffset());
-      sizeBytes += batch == null ? 0 : batch.length; // exact again at the next bounds refresh
-      metrics.produced(topic, "NONE", records, batch == null ? 0 : batch.length, now - p.receivedNanos());
+      int records = p.duplicate() ? 0 : (int) (p.nextOffset() - p.baseOffset());
+      int bytes = p.duplicate() ? 0 : p.request().batch().length;
+      sizeBytes += bytes; // exact again at the next bounds refresh
+      metrics.produced(topic, "NONE", records, bytes, now - p.receivedNanos());
     }
     inFlight = List.of();
     publishBounds();
-    serveWaiters();
-    snapshotAfterWrite();
+    fetches.serve(highWatermark, logStartOffset);
+    snapshots.afterWrite();
     writeBuffered();
-    snapshotIfAllStored();
+    snapshots.ifAllStored(nextOffset, highWatermark);
     return this;
-  }
-
-  /** Writes a wanted snapshot now if nothing accepted is waiting to be stored. */
-  private void snapshotIfAllStored() {
-    if (snapshotWanted && nextOffset == highWatermark) {
-      snapshotWanted = false; // nothing accepted since: the state is that of the stored end
-      writeSnapshot(nextOffset, producers.encode());
-    }
-  }
-
-  /**
-   * Writes the snapshot taken with the write just stored, and asks for one after a segment roll:
-   * the producer state reflects the batches this front accepted, which run ahead of what is
-   * stored, so a snapshot is taken only when the two meet (see {@link #writeBuffered}).
-   */
-  private void snapshotAfterWrite() {
-    if (snapshotOfInFlight != null) {
-      writeSnapshot(snapshotOfInFlight.offset(), snapshotOfInFlight.content());
-      snapshotOfInFlight = null;
-    }
-    long rolls = engine.segmentRolls(partitionId);
-    if (rolls != segmentRollsSeen) {
-      segmentRollsSeen = rolls;
-      snapshotWanted = true;
-    }
-  }
-
-  /** Hands a producer snapshot to the journal, which writes it on its I/O threads. */
-  private void writeSnapshot(long offset, byte[] content) {
-    lastSnapshotOffset = offset;
-    lastSnapshotNanos = System.nanoTime();
-    try {
-      engine.writeProducerSnapshot(partitionId, offset, content).whenComplete((ok, error) -> {
-        if (error != null) {
-          log.warn("Partition {}: could not write its producer snapshot at offset {} ({}); the next start reads "
-              + "more of the log", partitionId, offset, error.getMessage());
-        }
-      });
-    } catch (IllegalStateException closed) {
-      log.warn("Partition {}: no producer snapshot at offset {}: {}", partitionId, offset, closed.getMessage());
-    }
   }
 
   private ProduceResponse ok(Produce produce, long baseOffset) {
@@ -448,7 +410,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
         + ". Free space or fix the disk under the broker's data directory, then restart the broker";
   }
 
-  private Behavior<PartitionCommand> onWriterStopped(Terminated terminated) {
+  private Behavior<Command> onWriterStopped(Terminated terminated) {
     var offline = engine.offlineReason(partitionId);
     if (offline.isPresent()) {
       // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
@@ -469,10 +431,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   private void failAll(ErrorCode error, String message) {
     failProduces(error, message);
-    for (Waiter w : waiters) {
-      w.fetch().replyTo().tell(FetchResponse.failed(w.fetch(), error, message, highWatermark, logStartOffset));
-    }
-    waiters.clear();
+    fetches.failAll(error, message, highWatermark, logStartOffset);
   }
 
   private void failProduces(ErrorCode error, String message) {
@@ -487,20 +446,20 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   // ------------------------------------------------------------------ fetch
 
-  private Behavior<PartitionCommand> onFetch(Fetch fetch) {
+  private Behavior<Command> onFetch(Fetch fetch) {
     if (topicRecreated()) {
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, RESTARTING, highWatermark, logStartOffset));
       return restartForNewTopic();
     }
     long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
-      answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
+      fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
           "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
           highWatermark, logStartOffset), started);
       return this;
     }
     if (fetch.offset() < logStartOffset || fetch.offset() > highWatermark) {
-      answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
+      fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
           "offset " + fetch.offset() + " is outside [" + logStartOffset + ", " + highWatermark
               + "] of " + partitionId + ": seek to earliest or latest",
           highWatermark, logStartOffset), started);
@@ -508,87 +467,18 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     }
     if (fetch.offset() == highWatermark) {
       if (fetch.maxWaitMs() <= 0) {
-        answer(fetch, records(fetch, List.of()), started);
+        fetches.answer(fetch, records(fetch, List.of()), started);
       } else {
-        long id = nextWaiterId++;
-        waiters.add(new Waiter(id, fetch, started));
-        timers.startSingleTimer(id, new FetchWaitExpired(id), Duration.ofMillis(fetch.maxWaitMs()));
+        fetches.park(fetch, started);
       }
       return this;
     }
-    read(fetch, started);
+    fetches.read(fetch, started, highWatermark, logStartOffset);
     return this;
-  }
-
-  /** Answers a fetch and counts it. Safe from any thread. */
-  private void answer(Fetch fetch, FetchResponse response, long startedNanos) {
-    fetch.replyTo().tell(response);
-    metrics.fetched(topic, response.error().name(), response.records().length, System.nanoTime() - startedNanos);
-  }
-
-  /** Reads on the journal's I/O threads and answers from there: nothing of it runs on this actor. */
-  private void read(Fetch fetch, long startedNanos) {
-    long hw = highWatermark;
-    long start = logStartOffset;
-    engine.readRaw(partitionId, fetch.offset(), hw, fetch.maxBytes()).whenComplete((batches, error) -> {
-      if (error == null) {
-        answer(fetch, records(fetch, batches, hw, start), startedNanos);
-      } else {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof OffsetOutOfRangeException out) {
-          answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
-              hw, out.logStartOffset()), startedNanos);
-        } else {
-          answer(fetch, FetchResponse.failed(fetch, ErrorCode.KAFKA_STORAGE_ERROR,
-              "could not read " + partitionId + ": " + cause, hw, start), startedNanos);
-        }
-      }
-    });
   }
 
   private FetchResponse records(Fetch fetch, List<RawBatch> batches) {
-    return records(fetch, batches, highWatermark, logStartOffset);
-  }
-
-  private static FetchResponse records(Fetch fetch, List<RawBatch> batches, long hw, long start) {
-    int size = 0;
-    for (RawBatch b : batches) {
-      size += b.payload().remaining();
-    }
-    byte[] bytes = new byte[size];
-    int at = 0;
-    for (RawBatch b : batches) {
-      ByteBuffer p = b.payload().duplicate();
-      int n = p.remaining();
-      p.get(bytes, at, n);
-      at += n;
-    }
-    return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
-        hw, start, bytes);
-  }
-
-  private void serveWaiters() {
-    Iterator<Waiter> it = waiters.iterator();
-    while (it.hasNext()) {
-      Waiter w = it.next();
-      if (w.fetch().offset() < highWatermark) {
-        it.remove();
-        timers.cancel(w.id());
-        read(w.fetch(), w.startedNanos());
-      }
-    }
-  }
-
-  private Behavior<PartitionCommand> onFetchWaitExpired(FetchWaitExpired expired) {
-    Iterator<Waiter> it = waiters.iterator();
-    while (it.hasNext()) {
-      Waiter w = it.next();
-      if (w.id() == expired.waiterId()) {
-        it.remove();
-        answer(w.fetch(), records(w.fetch(), List.of()), w.startedNanos());
-      }
-    }
-    return this;
+    return Fetches.records(fetch, batches, highWatermark, logStartOffset);
   }
 
   private void publishBounds() {
@@ -597,7 +487,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
 
   // ------------------------------------------------------------------ offsets, retention, delete
 
-  private Behavior<PartitionCommand> onListOffsets(ListOffsets request) {
+  private Behavior<Command> onListOffsets(ListOffsets request) {
     if (topicRecreated()) {
       request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, RESTARTING, -1,
           logStartOffset, highWatermark, sizeBytes));
@@ -626,20 +516,17 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
     return this;
   }
 
-  private Behavior<PartitionCommand> onRefreshBounds(RefreshBounds refresh) {
+  private Behavior<Command> onRefreshBounds(RefreshBounds refresh) {
     applyLogSettings();
     metrics.producerIdsExpired(topic, producers.expire());
-    if (highWatermark != lastSnapshotOffset && System.nanoTime() - lastSnapshotNanos >= snapshotIntervalNanos) {
-      snapshotWanted = true; // bounds what a start after a crash re-reads (producer-snapshot-interval)
-      snapshotIfAllStored();
-    }
+    snapshots.onTick(nextOffset, highWatermark);
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
         : new BoundsRefreshed(logStartOffset, -1));
     return this;
   }
 
-  private Behavior<PartitionCommand> onDelete(PartitionControl.DeletePartition delete) {
+  private Behavior<Command> onDelete(PartitionControl.DeletePartition delete) {
     deleted = true;
     failAll(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
     getContext().unwatch(writer);
@@ -677,7 +564,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionCommand> {
    * (at PostStop) are answered NOT_LEADER so clients retry; the next request starts the partition again, and its {@link
    * TopicIdGuard} sets the old log aside (or records the id) before anything is served.
    */
-  private Behavior<PartitionCommand> restartForNewTopic() {
+  private Behavior<Command> restartForNewTopic() {
     getContext().getLog().info("Partition {}: topic {} now has id {}; restarting the partition on its own log",
         partitionId, topic, metadata.topic(topic).map(TopicMetadata::topicId).orElse("?"));
     getContext().unwatch(writer);

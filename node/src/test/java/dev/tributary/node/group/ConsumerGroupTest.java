@@ -18,7 +18,6 @@ import dev.tributary.node.TestBroker;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.GroupRequest;
-import dev.tributary.protocol.message.PartitionRef;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -482,7 +481,7 @@ class ConsumerGroupTest {
         var member = description.members().get(0);
         var refused = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.CommitOffsets("g7",
             member.memberId(), member.memberEpoch(),
-            List.of(new GroupRequest.CommittedOffset(new PartitionRef("auto", 0), 57, "y".repeat(4097))), r)));
+            List.of(new GroupRequest.CommittedOffset(new TopicPartition("auto", 0), 57, "y".repeat(4097))), r)));
         assertEquals(ErrorCode.OFFSET_METADATA_TOO_LARGE, refused.error(), "the coordinator checks other clients too");
         await(consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(60, "done"))));
         assertEquals(java.util.Optional.of(new OffsetAndMetadata(60, "done")), consumer.committed(tp));
@@ -502,10 +501,10 @@ class ConsumerGroupTest {
         var member = description.members().get(0);
         var stale = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.CommitOffsets("g3",
             member.memberId(), member.memberEpoch() - 5,
-            List.of(new GroupRequest.CommittedOffset(new PartitionRef("rules", 0), 0, "")), r)));
+            List.of(new GroupRequest.CommittedOffset(new TopicPartition("rules", 0), 0, "")), r)));
         assertEquals(ErrorCode.STALE_MEMBER_EPOCH, stale.error());
         var reset = await(client.<GroupRequest.OffsetsResponse>group(r -> new GroupRequest.ResetOffsets("g3",
-            List.of(new GroupRequest.CommittedOffset(new PartitionRef("rules", 0), 0, "")), r)));
+            List.of(new GroupRequest.CommittedOffset(new TopicPartition("rules", 0), 0, "")), r)));
         assertEquals(ErrorCode.GROUP_NOT_EMPTY, reset.error());
         assertTrue(reset.errorMessage().contains("live member"), reset.errorMessage());
       }
@@ -562,7 +561,7 @@ class ConsumerGroupTest {
         take = inboxB.poll(1, TimeUnit.SECONDS);
       }
       assertTrue(take != null && take.assignment().size() == 2, "B was not told it may take its partitions: " + take);
-      Set<PartitionRef> union = new HashSet<>(revoke.assignment());
+      Set<TopicPartition> union = new HashSet<>(revoke.assignment());
       union.addAll(take.assignment());
       assertEquals(4, union.size(), "A and B together hold every partition once");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.client.TopicPartition;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
@@ -12,7 +13,6 @@ import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
 import dev.tributary.protocol.message.GroupRequest.HeartbeatResponse;
 import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
-import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Duration;
 import java.util.HashSet;
@@ -58,7 +58,7 @@ class GroupCoordinatorTest {
     final Duration sessionTimeout;
     String id = "";
     int appliedEpoch;
-    List<PartitionRef> owned = List.of();
+    List<TopicPartition> owned = List.of();
 
     Member(Duration sessionTimeout) {
       this.sessionTimeout = sessionTimeout;
@@ -111,7 +111,7 @@ class GroupCoordinatorTest {
 
     a.apply(revocation);
     HeartbeatResponse handedOver = b.inbox.receiveMessage();
-    Set<PartitionRef> all = new HashSet<>(revocation.assignment());
+    Set<TopicPartition> all = new HashSet<>(revocation.assignment());
     all.addAll(handedOver.assignment());
     assertEquals(2, handedOver.assignment().size());
     assertEquals(Set.of(p(0), p(1), p(2), p(3)), all, "every partition has exactly one owner");
@@ -178,7 +178,7 @@ class GroupCoordinatorTest {
     assertEquals(ErrorCode.GROUP_NOT_EMPTY, answers.receiveMessage().error());
   }
 
-  private static PartitionRef p(int partition) {
-    return new PartitionRef("t", partition);
+  private static TopicPartition p(int partition) {
+    return new TopicPartition("t", partition);
   }
 }

@@ -3,11 +3,11 @@ package dev.tributary.node.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.client.TopicPartition;
 import dev.tributary.node.group.GroupReconciliation.Offer;
 import dev.tributary.node.group.GroupReconciliation.Refusal;
 import dev.tributary.node.group.GroupReconciliation.Report;
 import dev.tributary.protocol.ErrorCode;
-import dev.tributary.protocol.message.PartitionRef;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +33,7 @@ class GroupReconciliationTest {
     apply("a", a);
 
     Offer b = join("b", "t");
-    Set<PartitionRef> bTarget = group.target("b");
+    Set<TopicPartition> bTarget = group.target("b");
     assertEquals(3, bTarget.size());
     assertEquals(List.of(), b.partitions(), "a still owns everything, so b is offered nothing yet");
     assertEquals(bTarget, group.awaitingRevocation("b"));
@@ -77,7 +77,7 @@ class GroupReconciliationTest {
     apply("a", join("a", "t"));
     Offer b = join("b", "t");
     Offer c = join("c", "t");
-    Map<PartitionRef, String> holder = new HashMap<>();
+    Map<TopicPartition, String> holder = new HashMap<>();
     record(holder, group.changedOffers(Set.of("a", "b", "c")));
     assertTrue(b.partitions().isEmpty() && c.partitions().isEmpty());
     assertEquals(Set.of("a"), new HashSet<>(holder.values()));
@@ -118,8 +118,8 @@ class GroupReconciliationTest {
   void commitsFromUnknownMembersNonOwnersAndStaleEpochsAreRefused() {
     assertEquals(Optional.empty(), group.checkCommit("", 0, partitions("t", 0)), "no members: anyone may commit");
     settle("a", "b");
-    PartitionRef ofA = group.target("a").iterator().next();
-    PartitionRef ofB = group.target("b").iterator().next();
+    TopicPartition ofA = group.target("a").iterator().next();
+    TopicPartition ofB = group.target("b").iterator().next();
     int epoch = group.epoch("a");
 
     assertEquals(Optional.empty(), group.checkCommit("a", epoch, Set.of(ofA)));
@@ -133,16 +133,16 @@ class GroupReconciliationTest {
   void aCommitAtAnEpochBeforeThePartitionArrivedIsStaleButOneForAPartitionThatStayedIsNot() {
     settle("a", "b");
     int before = group.epoch("a");
-    Set<PartitionRef> kept = group.target("a");
+    Set<TopicPartition> kept = group.target("a");
     group.leave("b", topics);
     apply("a", group.changedOffers(Set.of("a")).get(0));
-    Set<PartitionRef> arrived = new TreeSet<>(group.target("a"));
+    Set<TopicPartition> arrived = new TreeSet<>(group.target("a"));
     arrived.removeAll(kept);
     assertEquals(3, arrived.size());
     assertTrue(group.epoch("a") > before);
     // A rebalance does not disturb a member's commits for the partitions it kept.
     assertEquals(Optional.empty(), group.checkCommit("a", before, kept));
-    for (PartitionRef p : arrived) {
+    for (TopicPartition p : arrived) {
       assertRefused(ErrorCode.STALE_MEMBER_EPOCH, group.checkCommit("a", before, Set.of(p)));
       assertEquals(Optional.empty(), group.checkCommit("a", group.epoch("a"), Set.of(p)));
     }
@@ -162,8 +162,8 @@ class GroupReconciliationTest {
     Offer next = group.heartbeat("a", new Report(group.epoch("a"), group.target("a"),
         Subscription.of(List.of(), ".*orders-.*", group.subscription("a").orElseThrow()), Assignor.DEFAULT, 0),
         topics, now);
-    Set<PartitionRef> expected = new TreeSet<>(partitions("orders-eu", 0, 1));
-    expected.add(new PartitionRef("orders-us", 0));
+    Set<TopicPartition> expected = new TreeSet<>(partitions("orders-eu", 0, 1));
+    expected.add(new TopicPartition("orders-us", 0));
     assertEquals(expected, group.target("a"));
     assertEquals(expected, Set.copyOf(next.partitions()));
     assertEquals(generation + 1, group.generation());
@@ -227,21 +227,21 @@ class GroupReconciliationTest {
     assertEquals("Stable", group.phase());
   }
 
-  private Report report(int appliedEpoch, Set<PartitionRef> owned, String topic) {
+  private Report report(int appliedEpoch, Set<TopicPartition> owned, String topic) {
     return new Report(appliedEpoch, owned, Subscription.of(List.of(topic), "", null), Assignor.DEFAULT, 0);
   }
 
-  private static Set<PartitionRef> partitions(String topic, int... numbers) {
-    Set<PartitionRef> out = new TreeSet<>();
+  private static Set<TopicPartition> partitions(String topic, int... numbers) {
+    Set<TopicPartition> out = new TreeSet<>();
     for (int n : numbers) {
-      out.add(new PartitionRef(topic, n));
+      out.add(new TopicPartition(topic, n));
     }
     return out;
   }
 
-  private static void record(Map<PartitionRef, String> holder, List<Offer> offers) {
+  private static void record(Map<TopicPartition, String> holder, List<Offer> offers) {
     for (Offer o : offers) {
-      for (PartitionRef p : o.partitions()) {
+      for (TopicPartition p : o.partitions()) {
         String previous = holder.put(p, o.memberId());
         assertTrue(previous == null || previous.equals(o.memberId()), p + " offered to " + previous + " and " + o.memberId());
       }

@@ -3,8 +3,8 @@ package dev.tributary.node.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.client.TopicPartition;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
-import dev.tributary.protocol.message.PartitionRef;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,7 +41,7 @@ class GroupStoreTest {
     CommittedOffset later = offset("t", 0, 9, "");
     CommittedOffset other = offset("t", 1, 3, "");
     store.<GroupStore.Stored>runCommand(replyTo -> new GroupStore.Store(List.of(later, other), replyTo));
-    assertEquals(later, store.getState().get(new PartitionRef("t", 0)), "a later commit replaces an earlier one");
+    assertEquals(later, store.getState().get(new TopicPartition("t", 0)), "a later commit replaces an earlier one");
 
     GroupStore.State recovered = store.restart().state();
     assertEquals(Map.of("t-0", later, "t-1", other), recovered.offsets());
@@ -74,12 +74,12 @@ class GroupStoreTest {
 
     store.<GroupStore.Stored>runCommand(replyTo -> new GroupStore.Store(List.of(offset("t", 0, 1_000, "")), replyTo));
     GroupStore.State recovered = store.restart().state();
-    assertEquals(offset("t", 0, 1_000, ""), recovered.get(new PartitionRef("t", 0)));
-    assertEquals(offset("t", 1, 997, ""), recovered.get(new PartitionRef("t", 1)));
+    assertEquals(offset("t", 0, 1_000, ""), recovered.get(new TopicPartition("t", 0)));
+    assertEquals(offset("t", 1, 997, ""), recovered.get(new TopicPartition("t", 1)));
     assertTrue(snapshots.persistedInStorage(persistenceId).size() >= 1);
   }
 
   private static CommittedOffset offset(String topic, int partition, long offset, String metadata) {
-    return new CommittedOffset(new PartitionRef(topic, partition), offset, metadata);
+    return new CommittedOffset(new TopicPartition(topic, partition), offset, metadata);
   }
 }

@@ -3,7 +3,7 @@ package dev.tributary.node.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.protocol.message.PartitionRef;
+import dev.tributary.client.TopicPartition;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,10 +22,10 @@ class StickyAssignorTest {
     return s;
   }
 
-  private static int moved(Map<String, Set<PartitionRef>> before, Map<String, Set<PartitionRef>> after) {
+  private static int moved(Map<String, Set<TopicPartition>> before, Map<String, Set<TopicPartition>> after) {
     int moved = 0;
-    for (Map.Entry<String, Set<PartitionRef>> e : after.entrySet()) {
-      Set<PartitionRef> gained = new HashSet<>(e.getValue());
+    for (Map.Entry<String, Set<TopicPartition>> e : after.entrySet()) {
+      Set<TopicPartition> gained = new HashSet<>(e.getValue());
       gained.removeAll(before.getOrDefault(e.getKey(), Set.of()));
       moved += gained.size();
     }
@@ -35,18 +35,18 @@ class StickyAssignorTest {
   @Test
   void membersGetBalancedSharesAndAJoinMovesOnlyTheNewMembersShare() {
     Map<String, Integer> topics = Map.of("t", 64);
-    Map<String, Set<PartitionRef>> one = STICKY.assign(subscribed("a"), topics, Map.of());
+    Map<String, Set<TopicPartition>> one = STICKY.assign(subscribed("a"), topics, Map.of());
     assertEquals(64, one.get("a").size());
-    Map<String, Set<PartitionRef>> three = STICKY.assign(subscribed("a", "b", "c"), topics, one);
+    Map<String, Set<TopicPartition>> three = STICKY.assign(subscribed("a", "b", "c"), topics, one);
     assertEquals(java.util.List.of(21, 21, 22), java.util.stream.Stream.of("a", "b", "c")
         .map(m -> three.get(m).size()).sorted().toList(), "22/21/21");
     assertEquals(64, three.values().stream().mapToInt(Set::size).sum());
-    Map<String, Set<PartitionRef>> four = STICKY.assign(subscribed("a", "b", "c", "d"), topics, three);
+    Map<String, Set<TopicPartition>> four = STICKY.assign(subscribed("a", "b", "c", "d"), topics, three);
     four.values().forEach(p -> assertEquals(16, p.size()));
     assertEquals(16, moved(three, four), "only the new member's 16 partitions move");
-    Set<PartitionRef> all = new HashSet<>();
+    Set<TopicPartition> all = new HashSet<>();
     four.values().forEach(p -> assertTrue(p.stream().allMatch(all::add), "no partition twice"));
-    Map<String, Set<PartitionRef>> afterLeave = STICKY.assign(subscribed("a", "b", "c"), topics, four);
+    Map<String, Set<TopicPartition>> afterLeave = STICKY.assign(subscribed("a", "b", "c"), topics, four);
     assertEquals(16, moved(four, afterLeave), "when d leaves only its partitions move");
   }
 }

@@ -8,13 +8,13 @@ import dev.tributary.journal.segment.LogFiles;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.Tmpfs;
 import dev.tributary.node.TopicConfig;
-import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
-import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
@@ -53,7 +53,7 @@ class PartitionEntityTest {
   @TempDir Path dir;
   private ActorTestKit testKit;
   private final MetadataView metadata = new MetadataView();
-  private TestProbe<GatewayRequest> gateway;
+  private TestProbe<DataGateway.Command> gateway;
   private TestProbe<ProduceResponse> produced;
   private TestProbe<FetchResponse> fetched;
   private long correlation;
@@ -64,7 +64,7 @@ class PartitionEntityTest {
             "pekko.actor.provider = local\n"
                 + "tributary.journal.dir = \"" + dir.toAbsolutePath() + "\"\n")
         .withFallback(ConfigFactory.load()));
-    gateway = testKit.createTestProbe(GatewayRequest.class);
+    gateway = testKit.createTestProbe(DataGateway.Command.class);
     produced = testKit.createTestProbe(ProduceResponse.class);
     fetched = testKit.createTestProbe(FetchResponse.class);
     topicWithId("topic-id-1", Map.of("max.message.bytes", "4096"));
@@ -87,9 +87,9 @@ class PartitionEntityTest {
     TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
     ActorRef<PartitionCommand> partition = testKit.spawn(
         PartitionEntity.create(PARTITION_ID, metadata, defaults, gateway.ref(), new BrokerMetrics()));
-    GatewayMessages.LocalPartitionStarted started =
-        gateway.expectMessageClass(GatewayMessages.LocalPartitionStarted.class, Duration.ofSeconds(10));
-    assertEquals(PARTITION_ID, started.topic() + "-" + started.partition());
+    DataGateway.LocalPartitionStarted started =
+        gateway.expectMessageClass(DataGateway.LocalPartitionStarted.class, Duration.ofSeconds(10));
+    assertEquals(PARTITION_ID, TopicNames.partitionId(started.topic(), started.partition()));
     return partition;
   }
 

@@ -2,6 +2,7 @@ package dev.tributary.protocol.message;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.tributary.client.TopicPartition;
 import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.ErrorCode;
 import java.util.List;
@@ -37,22 +38,22 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
    * {@code __} topics excluded) on each heartbeat, so topics created later join the subscription.
    */
   record Heartbeat(String groupId, String memberId, int memberEpoch, List<String> topics, String topicPattern,
-      List<PartitionRef> owned,
+      List<TopicPartition> owned,
       boolean leaving, int sessionTimeoutMs, String assignor, ActorRef<HeartbeatResponse> assignments,
       ActorRef<HeartbeatResponse> replyTo) implements GroupRequest {}
 
   /** What the member should own now (it gives up the rest), its epoch, and when to beat again. */
   record HeartbeatResponse(ErrorCode error, String errorMessage, String memberId, int memberEpoch,
-      List<PartitionRef> assignment, int heartbeatIntervalMs) implements CborSerializable {}
+      List<TopicPartition> assignment, int heartbeatIntervalMs) implements CborSerializable {}
 
   /** A committed position. */
-  record CommittedOffset(PartitionRef partition, long offset, String metadata) implements CborSerializable {}
+  record CommittedOffset(TopicPartition partition, long offset, String metadata) implements CborSerializable {}
 
   record CommitOffsets(String groupId, String memberId, int memberEpoch, List<CommittedOffset> offsets,
       ActorRef<OffsetsResponse> replyTo) implements GroupRequest {}
 
   /** Committed offsets of these partitions (all of the group's when empty). */
-  record FetchOffsets(String groupId, List<PartitionRef> partitions, ActorRef<OffsetsResponse> replyTo)
+  record FetchOffsets(String groupId, List<TopicPartition> partitions, ActorRef<OffsetsResponse> replyTo)
       implements GroupRequest {}
 
   record OffsetsResponse(ErrorCode error, String errorMessage, List<CommittedOffset> offsets)
@@ -60,7 +61,7 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
 
   record Describe(String groupId, ActorRef<GroupDescription> replyTo) implements GroupRequest {}
 
-  record MemberDescription(String memberId, int memberEpoch, List<String> topics, List<PartitionRef> assignment)
+  record MemberDescription(String memberId, int memberEpoch, List<String> topics, List<TopicPartition> assignment)
       implements CborSerializable {}
 
   /** The group's state ("Empty", "Stable", "Reconciling"), generation, members and offsets. */

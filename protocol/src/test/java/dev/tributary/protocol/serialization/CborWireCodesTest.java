@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.client.TopicPartition;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.AdminResponse;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.ListOffsetsResponse;
-import dev.tributary.protocol.message.PartitionRef;
 import dev.tributary.protocol.message.ProducerIdResponse;
 import java.util.List;
 import java.util.Optional;
@@ -65,7 +65,7 @@ class CborWireCodesTest {
   }
 
   private static List<Object> replies(ErrorCode error) {
-    PartitionRef p = new PartitionRef("orders", 0);
+    TopicPartition p = new TopicPartition("orders", 0);
     return List.of(
         AdminResponse.failed(error, error.advice()),
         new ProducerIdResponse(error, error.advice(), 7, (short) 1),

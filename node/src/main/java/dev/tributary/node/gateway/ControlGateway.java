@@ -3,13 +3,9 @@ package dev.tributary.node.gateway;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.group.GroupDirectory;
-import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.ErrorCode;
-import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminRequest;
-import dev.tributary.protocol.message.Fetch;
-import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
 import dev.tributary.protocol.message.GroupRequest;
@@ -18,15 +14,13 @@ import dev.tributary.protocol.message.ListGroups;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
-import dev.tributary.protocol.message.PartitionCommand;
-import dev.tributary.protocol.message.Produce;
-import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -38,63 +32,107 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * A broker's entry point for clients, one per node. The control gateway ({@code /user/gateway})
- * answers metadata from this node's {@link MetadataView}, forwards admin requests to the
- * controller and offset lookups to partitions; the data gateway ({@code /user/tributary-data}, a
- * large-message destination) hands produce and fetch to partitions. Unknown partitions are
- * answered here, so they never reach sharding.
+ * A broker's entry point for control requests, one per node ({@code /user/gateway}; produce and
+ * fetch go to the {@link DataGateway}). It answers metadata from this node's {@link MetadataView},
+ * forwards admin requests to the controller, group requests to their coordinators and offset
+ * lookups to partitions, and hands out producer ids from a block leased from the controller.
+ * Unknown partitions and bad group ids are answered here, so they never reach sharding.
  */
-public final class Gateway {
+public final class ControlGateway {
 
-  private Gateway() {}
+  private ControlGateway() {}
 
-  /** The controller's answer to a producer-id lease (local to the gateway). */
-  private record ProducerIdsLeased(Controller.ProducerIdBlock block, Throwable error)
-      implements GatewayRequest, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  /**
+   * The control gateway's own protocol: each wire request wrapped as it arrives (see {@link
+   * #create}), the controller's metadata pushes, and the answers to its producer-id leases. Only
+   * {@link GatewayMessages.MetadataUpdated} crosses nodes (it is CBOR); the rest is local to this
+   * actor, and the wire requests inside the wrappers are what crossed the network.
+   */
+  public sealed interface Command permits InitProducerIdRequest, GetMetadataRequest, AdminRequestReceived,
+      ListGroupsRequest, GroupRequestReceived, ListOffsetsRequest, GatewayMessages.MetadataUpdated,
+      ProducerIdsLeased, ProducerIdLeaseFailed {}
 
-  /** The control gateway: registers with the receptionist to receive metadata pushes. */
-  public static Behavior<GatewayRequest> control(MetadataView view, ActorRef<Controller.Command> controller,
+  record InitProducerIdRequest(InitProducerId request) implements Command, NoSerializationVerificationNeeded {}
+
+  record GetMetadataRequest(GetMetadata request) implements Command, NoSerializationVerificationNeeded {}
+
+  record AdminRequestReceived(AdminRequest request) implements Command, NoSerializationVerificationNeeded {}
+
+  record ListGroupsRequest(ListGroups request) implements Command, NoSerializationVerificationNeeded {}
+
+  record GroupRequestReceived(GroupRequest request) implements Command, NoSerializationVerificationNeeded {}
+
+  record ListOffsetsRequest(ListOffsets request) implements Command, NoSerializationVerificationNeeded {}
+
+  /** The controller leased a block of producer ids. */
+  private record ProducerIdsLeased(Controller.ProducerIdBlock block)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The controller did not lease producer ids; {@code reason} says why, for the producers that wait. */
+  private record ProducerIdLeaseFailed(String reason) implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * The behavior; it registers with the receptionist to receive metadata pushes. Wire requests are
+   * wrapped into a {@link Command} at this edge (a new wire request needs a line here, or it goes
+   * unhandled); everything else it receives is its own and passes through untouched.
+   */
+  public static Behavior<GatewayRequest> create(MetadataView view, ActorRef<Controller.Command> controller,
+      GroupDirectory groups) {
+    return Behaviors.transformMessages(GatewayRequest.class, gateway(view, controller, groups), wire -> wire
+        .match(InitProducerId.class, InitProducerIdRequest::new)
+        .match(GetMetadata.class, GetMetadataRequest::new)
+        .match(AdminRequest.class, AdminRequestReceived::new)
+        .match(ListGroups.class, ListGroupsRequest::new)
+        .match(GroupRequest.class, GroupRequestReceived::new)
+        .match(ListOffsets.class, ListOffsetsRequest::new));
+  }
+
+  private static Behavior<Command> gateway(MetadataView view, ActorRef<Controller.Command> controller,
       GroupDirectory groups) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(GatewayMessages.GATEWAY_KEY, context.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Cluster cluster = Cluster.get(context.getSystem());
       ProducerIdPool producerIds = new ProducerIdPool();
-      return Behaviors.receive(GatewayRequest.class)
-          .onMessage(InitProducerId.class, request -> {
-            if (producerIds.serveOrQueue(request)) {
+      return Behaviors.receive(Command.class)
+          .onMessage(InitProducerIdRequest.class, wrapped -> {
+            if (producerIds.serveOrQueue(wrapped.request())) {
               context.ask(Controller.ProducerIdBlock.class, controller,
                   java.time.Duration.ofSeconds(10),
                   replyTo -> new Controller.AllocateProducerIds(ProducerIdPool.BLOCK_SIZE, replyTo),
-                  (block, error) -> new ProducerIdsLeased(block, error));
+                  (block, error) -> error == null
+                      ? new ProducerIdsLeased(block)
+                      : new ProducerIdLeaseFailed(error.getMessage() != null ? error.getMessage() : error.toString()));
             }
             return Behaviors.same();
           })
           .onMessage(ProducerIdsLeased.class, leased -> {
-            if (leased.block() != null) {
-              producerIds.onBlock(leased.block());
-            } else {
-              producerIds.onLeaseFailed(leased.error());
-            }
+            producerIds.onBlock(leased.block());
+            return Behaviors.same();
+          })
+          .onMessage(ProducerIdLeaseFailed.class, failed -> {
+            producerIds.onLeaseFailed(failed.reason());
             return Behaviors.same();
           })
           .onMessage(GatewayMessages.MetadataUpdated.class, update -> {
             view.update(update.snapshot());
             return Behaviors.same();
           })
-          .onMessage(GetMetadata.class, request -> {
-            request.replyTo().tell(withBrokers(view.current(), cluster));
+          .onMessage(GetMetadataRequest.class, wrapped -> {
+            wrapped.request().replyTo().tell(withBrokers(view.current(), cluster));
             return Behaviors.same();
           })
-          .onMessage(AdminRequest.class, request -> {
-            controller.tell(new Controller.Admin(request));
+          .onMessage(AdminRequestReceived.class, wrapped -> {
+            controller.tell(new Controller.Admin(wrapped.request()));
             return Behaviors.same();
           })
-          .onMessage(ListGroups.class, request -> {
+          .onMessage(ListGroupsRequest.class, wrapped -> {
+            ListGroups request = wrapped.request();
             listLiveGroups(context.getSystem(), sharding, groups).thenAccept(live -> request.replyTo().tell(new ListGroups.GroupList(live)));
             return Behaviors.same();
           })
-          .onMessage(GroupRequest.class, request -> {
+          .onMessage(GroupRequestReceived.class, wrapped -> {
+            GroupRequest request = wrapped.request();
             String problem = groupIdProblem(request.groupId());
             if (problem == null) {
               sharding.entityRefFor(Tributary.GROUP_ENTITY, request.groupId()).tell(request);
@@ -103,82 +141,18 @@ public final class Gateway {
             }
             return Behaviors.same();
           })
-          .onMessage(ListOffsets.class, request -> {
+          .onMessage(ListOffsetsRequest.class, wrapped -> {
+            ListOffsets request = wrapped.request();
             if (view.exists(request.topic(), request.partition())) {
-              forward(sharding, request);
+              DataGateway.forward(sharding, request);
             } else {
               request.replyTo().tell(new ListOffsetsResponse(request.topic(), request.partition(),
-                  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request), -1, -1, -1, -1));
+                  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, DataGateway.unknown(request), -1, -1, -1, -1));
             }
             return Behaviors.same();
           })
           .build();
     });
-  }
-
-  /**
-   * The data gateway: produce and fetch. Requests for partitions running on this node go to them
-   * directly; others through sharding. Each produce gets its deadline here (arrival plus its
-   * timeout, by this broker's clock; the partition may check it on another broker, so clocks must
-   * agree to well within a timeout, which NTP gives for timeouts of seconds). Fetches get none:
-   * serving one late changes nothing, and its reply is ignored by a client that gave up.
-   */
-  public static Behavior<GatewayRequest> data(MetadataView view) {
-    return Behaviors.setup(context -> {
-      ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-      Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
-      Map<ActorRef<?>, String> localIds = new HashMap<>();
-      return Behaviors.receive(GatewayRequest.class)
-          .onMessage(GatewayMessages.LocalPartitionStarted.class, started -> {
-            // Not direct yet: ask the partition through sharding, behind what went that way already.
-            sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(started.topic(), started.partition()))
-                .tell(new PartitionControl.OpenDirectRoute(started.topic(), started.partition()));
-            return Behaviors.same();
-          })
-          .onMessage(GatewayMessages.DirectRouteOpen.class, open -> {
-            local.put(open.partitionId(), open.ref());
-            localIds.put(open.ref(), open.partitionId());
-            context.watch(open.ref());
-            return Behaviors.same();
-          })
-          .onMessage(Produce.class, request -> {
-            if (view.exists(request.topic(), request.partition())) {
-              // The deadline goes with the request: sharding may hold it while the partition's
-              // broker is away, and the partition drops it if it arrives later than that.
-              deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()));
-            } else {
-              request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknown(request)));
-            }
-            return Behaviors.same();
-          })
-          .onMessage(Fetch.class, request -> {
-            if (view.exists(request.topic(), request.partition())) {
-              deliver(sharding, local, request);
-            } else {
-              request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-                  unknown(request), -1, -1));
-            }
-            return Behaviors.same();
-          })
-          .onSignal(org.apache.pekko.actor.typed.Terminated.class, terminated -> {
-            String id = localIds.remove(terminated.getRef());
-            if (id != null) {
-              local.remove(id, terminated.getRef());
-            }
-            return Behaviors.same();
-          })
-          .build();
-    });
-  }
-
-  private static void deliver(
-      ClusterSharding sharding, Map<String, ActorRef<PartitionCommand>> local, PartitionCommand request) {
-    ActorRef<PartitionCommand> partition = local.get(TopicNames.partitionId(request.topic(), request.partition()));
-    if (partition != null) {
-      partition.tell(request);
-    } else {
-      forward(sharding, request);
-    }
   }
 
   /**
@@ -239,16 +213,6 @@ public final class Gateway {
     } else if (request instanceof GroupRequest.Describe d) {
       d.replyTo().tell(new GroupRequest.GroupDescription(code, problem, d.groupId(), "Dead", 0, "", List.of(), List.of()));
     }
-  }
-
-  private static void forward(ClusterSharding sharding, PartitionCommand request) {
-    sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(request.topic(), request.partition()))
-        .tell(request);
-  }
-
-  private static String unknown(PartitionCommand request) {
-    return "partition " + request.partition() + " of topic '" + request.topic()
-        + "' does not exist: create the topic first, or check its partition count";
   }
 
   /**

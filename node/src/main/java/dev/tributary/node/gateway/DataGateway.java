@@ -1,0 +1,153 @@
+package dev.tributary.node.gateway;
+
+import dev.tributary.node.MetadataView;
+import dev.tributary.node.partition.PartitionControl;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.Tributary;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.Produce;
+import dev.tributary.protocol.message.ProduceResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The data gateway ({@code /user/tributary-data}, a large-message destination): produce and
+ * fetch. Requests for partitions running on this node go to them directly; others through
+ * sharding. Each produce gets its deadline here (arrival plus its timeout, by this broker's clock;
+ * the partition may check it on another broker, so clocks must agree to well within a timeout,
+ * which NTP gives for timeouts of seconds). Fetches get none: serving one late changes nothing,
+ * and its reply is ignored by a client that gave up. Unknown partitions are answered here, so they
+ * never reach sharding.
+ */
+public final class DataGateway {
+
+  private DataGateway() {}
+
+  /**
+   * The data gateway's own protocol: each wire request wrapped as it arrives (see {@link #create}),
+   * and what this node's partitions tell it. All local to this node: the wire requests inside are
+   * what crossed the network.
+   */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  record RouteProduce(Produce request) implements Command {}
+
+  record RouteFetch(Fetch request) implements Command {}
+
+  /**
+   * A partition entity started on this node. The data gateway will hand its produce and fetch
+   * requests to it directly, skipping the shard region and shard hops, until it stops; but only
+   * after {@link DirectRouteOpen}: requests already on their way through sharding must arrive
+   * first, or an idempotent producer's batches would overtake each other.
+   */
+  public record LocalPartitionStarted(String topic, int partition, ActorRef<PartitionCommand> ref)
+      implements Command {}
+
+  /**
+   * The partition's answer to {@link PartitionControl.OpenDirectRoute}, which the gateway sent
+   * through sharding behind every request it forwarded that way: from now on a request sent
+   * directly cannot overtake one sent through sharding.
+   */
+  public record DirectRouteOpen(String partitionId, ActorRef<PartitionCommand> ref) implements Command {}
+
+  /**
+   * The behavior. Wire requests are wrapped into a {@link Command} at this edge (a new wire request
+   * needs a line here, or it goes unhandled); the partitions' messages pass through untouched. The
+   * actor is spawned with the wire type; {@link #commands} gives this node's partitions the same
+   * actor typed with this protocol.
+   */
+  public static Behavior<GatewayRequest> create(MetadataView view) {
+    Behavior<Command> gateway = Behaviors.setup(context -> {
+      ClusterSharding sharding = ClusterSharding.get(context.getSystem());
+      Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
+      Map<ActorRef<?>, String> localIds = new HashMap<>();
+      return Behaviors.receive(Command.class)
+          .onMessage(LocalPartitionStarted.class, started -> {
+            // Not direct yet: ask the partition through sharding, behind what went that way already.
+            sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(started.topic(), started.partition()))
+                .tell(new PartitionControl.OpenDirectRoute(started.topic(), started.partition()));
+            return Behaviors.same();
+          })
+          .onMessage(DirectRouteOpen.class, open -> {
+            local.put(open.partitionId(), open.ref());
+            localIds.put(open.ref(), open.partitionId());
+            context.watch(open.ref());
+            return Behaviors.same();
+          })
+          .onMessage(RouteProduce.class, route -> {
+            Produce request = route.request();
+            if (view.exists(request.topic(), request.partition())) {
+              // The deadline goes with the request: sharding may hold it while the partition's
+              // broker is away, and the partition drops it if it arrives later than that.
+              deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()));
+            } else {
+              request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                  unknown(request)));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(RouteFetch.class, route -> {
+            Fetch request = route.request();
+            if (view.exists(request.topic(), request.partition())) {
+              deliver(sharding, local, request);
+            } else {
+              request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                  unknown(request), -1, -1));
+            }
+            return Behaviors.same();
+          })
+          .onSignal(Terminated.class, terminated -> {
+            String id = localIds.remove(terminated.getRef());
+            if (id != null) {
+              local.remove(id, terminated.getRef());
+            }
+            return Behaviors.same();
+          })
+          .build();
+    });
+    return Behaviors.transformMessages(GatewayRequest.class, gateway, wire -> wire
+        .match(Produce.class, RouteProduce::new)
+        .match(Fetch.class, RouteFetch::new));
+  }
+
+  /**
+   * The data gateway spawned from {@link #create}, typed with its own protocol. Safe: a {@link
+   * Command} is not a {@link GatewayRequest}, so it passes the wire edge and reaches the behavior as
+   * it is.
+   */
+  public static ActorRef<Command> commands(ActorRef<GatewayRequest> spawned) {
+    return spawned.unsafeUpcast();
+  }
+
+  private static void deliver(
+      ClusterSharding sharding, Map<String, ActorRef<PartitionCommand>> local, PartitionCommand request) {
+    ActorRef<PartitionCommand> partition = local.get(TopicNames.partitionId(request.topic(), request.partition()));
+    if (partition != null) {
+      partition.tell(request);
+    } else {
+      forward(sharding, request);
+    }
+  }
+
+  /** Sends a request to its partition through sharding. */
+  static void forward(ClusterSharding sharding, PartitionCommand request) {
+    sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(request.topic(), request.partition()))
+        .tell(request);
+  }
+
+  /** The answer for a request to a partition that does not exist. */
+  static String unknown(PartitionCommand request) {
+    return "partition " + request.partition() + " of topic '" + request.topic()
+        + "' does not exist: create the topic first, or check its partition count";
+  }
+}

@@ -1,0 +1,131 @@
+package dev.tributary.node.partition;
+
+import dev.tributary.journal.segment.OffsetOutOfRangeException;
+import dev.tributary.journal.segment.RawBatch;
+import dev.tributary.journal.segment.StorageEngine;
+import dev.tributary.node.metrics.BrokerMetrics;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Serves a partition's accepted fetches: disk reads on the journal's I/O threads (answered from
+ * there), and long polls, the fetches at the high watermark that wait for data or their {@code
+ * maxWaitMs}. The partition checks a fetch and passes its bounds in; this class never reads the
+ * partition's state.
+ *
+ * <p>{@link #answer} and what {@link #read} does later run on any thread; everything else only on
+ * the partition's actor.
+ */
+final class Fetches {
+
+  /** A long poll's wait is over: answer it with no records. */
+  record WaitExpired(long waiterId) implements PartitionEntity.Command, NoSerializationVerificationNeeded {}
+
+  private record Waiter(long id, Fetch fetch, long startedNanos) {}
+
+  private final StorageEngine engine;
+  private final String partitionId;
+  private final String topic;
+  private final BrokerMetrics metrics;
+  private final TimerScheduler<PartitionEntity.Command> timers;
+  private final List<Waiter> waiters = new ArrayList<>();
+  private long nextWaiterId;
+
+  Fetches(StorageEngine engine, String partitionId, String topic, BrokerMetrics metrics,
+      TimerScheduler<PartitionEntity.Command> timers) {
+    this.engine = engine;
+    this.partitionId = partitionId;
+    this.topic = topic;
+    this.metrics = metrics;
+    this.timers = timers;
+  }
+
+  /** Answers a fetch and counts it. Safe from any thread. */
+  void answer(Fetch fetch, FetchResponse response, long startedNanos) {
+    fetch.replyTo().tell(response);
+    metrics.fetched(topic, response.error().name(), response.records().length, System.nanoTime() - startedNanos);
+  }
+
+  /** Holds a fetch at the high watermark until data arrives ({@link #serve}) or its wait is over. */
+  void park(Fetch fetch, long startedNanos) {
+    long id = nextWaiterId++;
+    waiters.add(new Waiter(id, fetch, startedNanos));
+    timers.startSingleTimer(id, new WaitExpired(id), Duration.ofMillis(fetch.maxWaitMs()));
+  }
+
+  /** The high watermark moved: reads for every long poll below it. */
+  void serve(long highWatermark, long logStartOffset) {
+    Iterator<Waiter> it = waiters.iterator();
+    while (it.hasNext()) {
+      Waiter w = it.next();
+      if (w.fetch().offset() < highWatermark) {
+        it.remove();
+        timers.cancel(w.id());
+        read(w.fetch(), w.startedNanos(), highWatermark, logStartOffset);
+      }
+    }
+  }
+
+  void expire(WaitExpired expired, long highWatermark, long logStartOffset) {
+    Iterator<Waiter> it = waiters.iterator();
+    while (it.hasNext()) {
+      Waiter w = it.next();
+      if (w.id() == expired.waiterId()) {
+        it.remove();
+        answer(w.fetch(), records(w.fetch(), List.of(), highWatermark, logStartOffset), w.startedNanos());
+      }
+    }
+  }
+
+  /** Answers every long poll with {@code error}. */
+  void failAll(ErrorCode error, String message, long highWatermark, long logStartOffset) {
+    for (Waiter w : waiters) {
+      w.fetch().replyTo().tell(FetchResponse.failed(w.fetch(), error, message, highWatermark, logStartOffset));
+    }
+    waiters.clear();
+  }
+
+  /** Reads on the journal's I/O threads and answers from there: nothing of it runs on the actor. */
+  void read(Fetch fetch, long startedNanos, long hw, long start) {
+    engine.readRaw(partitionId, fetch.offset(), hw, fetch.maxBytes()).whenComplete((batches, error) -> {
+      if (error == null) {
+        answer(fetch, records(fetch, batches, hw, start), startedNanos);
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof OffsetOutOfRangeException out) {
+          answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
+              hw, out.logStartOffset()), startedNanos);
+        } else {
+          answer(fetch, FetchResponse.failed(fetch, ErrorCode.KAFKA_STORAGE_ERROR,
+              "could not read " + partitionId + ": " + cause, hw, start), startedNanos);
+        }
+      }
+    });
+  }
+
+  static FetchResponse records(Fetch fetch, List<RawBatch> batches, long hw, long start) {
+    int size = 0;
+    for (RawBatch b : batches) {
+      size += b.payload().remaining();
+    }
+    byte[] bytes = new byte[size];
+    int at = 0;
+    for (RawBatch b : batches) {
+      ByteBuffer p = b.payload().duplicate();
+      int n = p.remaining();
+      p.get(bytes, at, n);
+      at += n;
+    }
+    return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
+        hw, start, bytes);
+  }
+}
