@@ -9,6 +9,7 @@ import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
 import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
+import dev.tributary.node.partition.TopicIdGuard.Standing;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
@@ -62,7 +63,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Command> {
 
-  private static final String RESTARTING = "the partition is restarting for its re-created topic; retry";
 
   /**
    * The partition's own protocol: each wire request wrapped as it arrives (see {@link #create}),
@@ -108,6 +108,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final String partitionId;
   /** The id of the topic this partition's log belongs to (empty until the controller's is known). */
   private Optional<String> topicId;
+  /** The metadata {@link #standing} was worked out from, and its verdict. */
+  private TopicMetadata standingSource;
+  private Standing standing;
+  /** The topic was re-created: stopping as soon as the write in flight is done. */
+  private boolean restarting;
   private final StorageEngine engine;
   private final MetadataView metadata;
   private final TopicConfig defaults;
@@ -278,6 +283,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           if (!deleted) {
             snapshots.atStop(nextOffset, highWatermark);
           }
+          // A write in flight may still land: "may or may not have been stored" (REQUEST_TIMED_OUT,
+          // retried idempotently); buffered produces were never written: plainly NOT_LEADER.
+          for (PendingProduce p : inFlight) {
+            p.request().replyTo().tell(ProduceResponse.failed(p.request(), ErrorCode.REQUEST_TIMED_OUT,
+                "the partition stopped while writing the batch; it may or may not have been stored; retry"));
+          }
+          inFlight = List.of();
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
           metrics.partitionStopped(topic, partition);
           return this;
@@ -288,9 +300,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ produce
 
   private Behavior<Command> onProduce(Produce produce) {
-    if (topicRecreated()) {
-      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, RESTARTING));
-      return restartForNewTopic();
+    Standing standing = standing();
+    if (standing != Standing.SERVING) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, standing.refusal));
+      return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
     if (produce.expiredAt(System.currentTimeMillis())) {
       // Its client has stopped waiting (it waits a little longer than the timeout) and reports
@@ -389,6 +402,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     inFlight = List.of();
     publishBounds();
     fetches.serve(highWatermark, logStartOffset);
+    if (restarting) {
+      return restartForNewTopic();
+    }
     snapshots.afterWrite();
     writeBuffered();
     snapshots.ifAllStored(nextOffset, highWatermark);
@@ -435,21 +451,29 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private void failProduces(ErrorCode error, String message) {
-    for (List<PendingProduce> list : List.of(inFlight, buffered)) {
-      for (PendingProduce p : list) {
-        p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
-      }
+    for (PendingProduce p : inFlight) {
+      p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
     }
     inFlight = List.of();
+    failBuffered(error, message);
+  }
+
+  /** Answers the produces not handed to the writer yet: they were not stored. */
+  private void failBuffered(ErrorCode error, String message) {
+    for (PendingProduce p : buffered) {
+      p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
+    }
     buffered = new ArrayList<>();
   }
 
   // ------------------------------------------------------------------ fetch
 
   private Behavior<Command> onFetch(Fetch fetch) {
-    if (topicRecreated()) {
-      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, RESTARTING, highWatermark, logStartOffset));
-      return restartForNewTopic();
+    Standing standing = standing();
+    if (standing != Standing.SERVING) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, highWatermark,
+          logStartOffset));
+      return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
     long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
@@ -488,10 +512,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ offsets, retention, delete
 
   private Behavior<Command> onListOffsets(ListOffsets request) {
-    if (topicRecreated()) {
-      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, RESTARTING, -1,
+    Standing standing = standing();
+    if (standing != Standing.SERVING) {
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, standing.refusal, -1,
           logStartOffset, highWatermark, sizeBytes));
-      return restartForNewTopic();
+      return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
     long hw = highWatermark;
     long start = logStartOffset;
@@ -537,36 +562,46 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   /**
-   * Whether the controller's topic of this name has another id than the log recorded: the topic
-   * was deleted and created again while this partition ran. A log that recorded no id yet (this
-   * node had not heard of the topic when the partition started) takes the id it sees now, as it
-   * would have at start.
+   * This partition's {@link Standing}, worked out again only when this node's metadata of the
+   * topic changes (a produce pays one map lookup and a reference comparison). A log that recorded
+   * no id yet (this node had not heard of the topic when the partition started) takes the id it
+   * sees now, as it would have at start.
    */
-  private boolean topicRecreated() {
-    String current = metadata.topic(topic).map(TopicMetadata::topicId).orElse(null);
-    if (current == null || topicId.filter(current::equals).isPresent()) {
-      return false;
+  private Standing standing() {
+    TopicMetadata current = metadata.topic(topic).orElse(null);
+    if (current != standingSource || standing == null) {
+      standingSource = current;
+      standing = TopicIdGuard.standing(current, topicId);
+      if (standing == Standing.ADOPT) {
+        String id = current.topicId();
+        topicId = Optional.of(id);
+        TopicIdGuard.claim(engine, partitionId, topicId).exceptionally(error -> {
+          getContext().getSystem().log().warn("Partition {}: could not record topic id {}: {}", partitionId, id,
+              error.toString());
+          return Optional.empty();
+        });
+        standing = Standing.SERVING;
+      }
     }
-    if (topicId.isEmpty()) {
-      topicId = Optional.of(current);
-      TopicIdGuard.claim(engine, partitionId, topicId).exceptionally(error -> {
-        getContext().getSystem().log().warn("Partition {}: could not record topic id {}: {}", partitionId, current,
-            error.toString());
-        return Optional.empty();
-      });
-      return false;
-    }
-    return true;
+    return standing;
   }
 
   /**
-   * Stops without serving: the request that found the change (by its handler) and everything pending
-   * (at PostStop) are answered NOT_LEADER so clients retry; the next request starts the partition again, and its {@link
-   * TopicIdGuard} sets the old log aside (or records the id) before anything is served.
+   * Stops without serving once no write is in flight: the request that found the change (by its
+   * handler), later ones and buffered produces are answered NOT_LEADER so clients retry. A write
+   * in flight is let finish first: stopping under it would let it land in the fresh log the next
+   * incarnation opens after its {@link TopicIdGuard} set this one aside.
    */
   private Behavior<Command> restartForNewTopic() {
-    getContext().getLog().info("Partition {}: topic {} now has id {}; restarting the partition on its own log",
-        partitionId, topic, metadata.topic(topic).map(TopicMetadata::topicId).orElse("?"));
+    if (!restarting) {
+      restarting = true;
+      getContext().getLog().info("Partition {}: topic {} now has id {}; restarting the partition on its own log",
+          partitionId, topic, metadata.topic(topic).map(TopicMetadata::topicId).orElse("?"));
+      failBuffered(ErrorCode.NOT_LEADER, Standing.RECREATED.refusal);
+    }
+    if (!inFlight.isEmpty()) {
+      return this; // stopped by onWriteDone, or by the writer's end
+    }
     getContext().unwatch(writer);
     return Behaviors.stopped();
   }

@@ -1,6 +1,7 @@
 package dev.tributary.node.partition;
 
 import dev.tributary.journal.segment.StorageEngine;
+import dev.tributary.protocol.message.TopicMetadata;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,41 @@ final class TopicIdGuard {
   static final String TOPIC_ID = "topic.id";
 
   private static final Logger log = LoggerFactory.getLogger(TopicIdGuard.class);
+
+  /**
+   * Whether the partition may serve, as far as its topic's id goes: the controller's topic of
+   * this name has the id its log recorded; or this node has not heard of the topic yet while the
+   * log belongs to some topic (retry until it has); or the topic was re-created, so this log is
+   * another topic's (restart, and the guard sets it aside).
+   */
+  enum Standing {
+    SERVING(""),
+    TOPIC_UNKNOWN("this broker has no metadata for the partition's topic yet; retry"),
+    RECREATED("the partition is restarting for its re-created topic; retry"),
+    /** The log recorded no id yet: it takes the controller's, as it would have at start. */
+    ADOPT("");
+
+    final String refusal;
+
+    Standing(String refusal) {
+      this.refusal = refusal;
+    }
+  }
+
+  /**
+   * The standing of a partition whose log recorded {@code recorded}, given this node's metadata of
+   * its topic ({@code null}: none yet). Pure: the caller records an adopted id.
+   */
+  static Standing standing(TopicMetadata current, Optional<String> recorded) {
+    if (current == null) {
+      return recorded.isPresent() ? Standing.TOPIC_UNKNOWN : Standing.SERVING;
+    }
+    String id = current.topicId();
+    if (id == null || recorded.filter(id::equals).isPresent()) {
+      return Standing.SERVING;
+    }
+    return recorded.isEmpty() ? Standing.ADOPT : Standing.RECREATED;
+  }
 
   private TopicIdGuard() {}
 
