@@ -106,11 +106,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final String topic;
   private final int partition;
   private final String partitionId;
-  /** The id of the topic this partition's log belongs to (empty until the controller's is known). */
-  private Optional<String> topicId;
-  /** The metadata {@link #standing} was worked out from, and its verdict. */
-  private TopicMetadata standingSource;
-  private Standing standing;
+  /** Whether this node's metadata still says the log is this topic's. */
+  private final TopicIdWatch topicIds;
   /** The topic was re-created: stopping as soon as the write in flight is done. */
   private boolean restarting;
   private final StorageEngine engine;
@@ -223,9 +220,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.producers = loaded.producers().states();
     this.topic = TopicNames.topicOf(entityId);
     this.partition = TopicNames.partitionOf(entityId);
-    this.topicId = loaded.topicId();
     this.partitionId = TopicNames.partitionId(topic, partition);
     this.engine = engine;
+    this.topicIds = new TopicIdWatch(metadata, topic, partitionId, engine, loaded.topicId());
     this.metadata = metadata;
     this.defaults = defaults;
     this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
@@ -300,7 +297,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ produce
 
   private Behavior<Command> onProduce(Produce produce) {
-    Standing standing = standing();
+    Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, standing.refusal));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;
@@ -469,7 +466,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ fetch
 
   private Behavior<Command> onFetch(Fetch fetch) {
-    Standing standing = standing();
+    Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, highWatermark,
           logStartOffset));
@@ -512,7 +509,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ offsets, retention, delete
 
   private Behavior<Command> onListOffsets(ListOffsets request) {
-    Standing standing = standing();
+    Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, standing.refusal, -1,
           logStartOffset, highWatermark, sizeBytes));
@@ -559,31 +556,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     ActorRef<Done> replyTo = delete.replyTo();
     engine.deleteLog(partitionId).whenComplete((ok, error) -> replyTo.tell(Done.getInstance()));
     return Behaviors.stopped();
-  }
-
-  /**
-   * This partition's {@link Standing}, worked out again only when this node's metadata of the
-   * topic changes (a produce pays one map lookup and a reference comparison). A log that recorded
-   * no id yet (this node had not heard of the topic when the partition started) takes the id it
-   * sees now, as it would have at start.
-   */
-  private Standing standing() {
-    TopicMetadata current = metadata.topic(topic).orElse(null);
-    if (current != standingSource || standing == null) {
-      standingSource = current;
-      standing = TopicIdGuard.standing(current, topicId);
-      if (standing == Standing.ADOPT) {
-        String id = current.topicId();
-        topicId = Optional.of(id);
-        TopicIdGuard.claim(engine, partitionId, topicId).exceptionally(error -> {
-          getContext().getSystem().log().warn("Partition {}: could not record topic id {}: {}", partitionId, id,
-              error.toString());
-          return Optional.empty();
-        });
-        standing = Standing.SERVING;
-      }
-    }
-    return standing;
   }
 
   /**
