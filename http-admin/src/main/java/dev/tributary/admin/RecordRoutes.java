@@ -5,6 +5,7 @@ import dev.tributary.client.Producer;
 import dev.tributary.client.RecordMetadata;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.ListOffsets;
@@ -117,10 +118,7 @@ final class RecordRoutes extends AllDirectives {
         failedAt = i;
       }
     }
-    Throwable cause = error;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Failures.cause(error);
     if (!(cause instanceof TributaryException te) || failedAt < 0) {
       return topics.failure(error);
     }

@@ -3,6 +3,7 @@ package dev.tributary.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.ListOffsets;
@@ -172,10 +173,7 @@ final class TopicRoutes extends AllDirectives {
 
   /** Turns a failed cluster call into its problem response. */
   HttpResponse failure(Throwable error) {
-    Throwable t = error;
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = Failures.cause(error);
     if (t instanceof TributaryException te) {
       String detail = te.getMessage().startsWith(te.code().name() + ": ")
           ? te.getMessage().substring(te.code().name().length() + 2) : te.getMessage();

@@ -3,6 +3,7 @@ package dev.tributary.client;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.Acks;
@@ -307,8 +308,7 @@ public final class TributaryClient implements AutoCloseable {
       if (error == null) {
         return value;
       }
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause = Failures.cause(error);
       if (cause instanceof TimeoutException) {
         throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, noAnswer);
       }

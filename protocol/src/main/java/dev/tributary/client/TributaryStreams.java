@@ -1,6 +1,7 @@
 package dev.tributary.client;
 
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.record.Header;
 import dev.tributary.protocol.record.Record;
@@ -168,8 +169,7 @@ public final class TributaryStreams {
       return java.util.concurrent.CompletableFuture.completedFuture(null); // the member has left
     }
     return commit.toCompletableFuture().exceptionally(error -> {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause = Failures.cause(error);
       if (cause instanceof TributaryException t && MOVED_ON.contains(t.code())) {
         return null;
       }

@@ -25,10 +25,15 @@ public final class TopicNames {
     if (!LEGAL.matcher(name).matches()) {
       return Optional.of("topic names use only the characters [a-zA-Z0-9._-]");
     }
-    if (name.startsWith("__")) {
+    if (isInternal(name)) {
       return Optional.of("topic names starting with '__' are reserved for internal use");
     }
     return Optional.empty();
+  }
+
+  /** Whether a topic name is reserved for internal logs ({@code __...}): never a user's topic. */
+  public static boolean isInternal(String name) {
+    return name.startsWith("__");
   }
 
   /** The persistence id and entity id of a partition: {@code <topic>-<partition>}. */

@@ -1,6 +1,7 @@
 package dev.tributary.node.cli;
 
 import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -29,10 +30,7 @@ final class ClientOptions {
     try {
       return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
+      Throwable cause = Failures.cause(e);
       if (cause instanceof RuntimeException r) {
         throw r;
       }

@@ -1,12 +1,11 @@
 package dev.tributary.node.cli;
 
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -81,10 +80,7 @@ public final class TributaryCli implements Runnable {
 
   /** One line that says what went wrong, without a stack trace. */
   static String describe(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = Failures.cause(e);
     if (t instanceof TributaryException || t instanceof IllegalArgumentException) {
       return t.getMessage();
     }

@@ -1,5 +1,6 @@
 package dev.tributary.node.group;
 
+import dev.tributary.protocol.TopicNames;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ record Subscription(Set<String> topics, Pattern pattern) {
     }
     Set<String> all = new HashSet<>(topics);
     for (String topic : existing.keySet()) {
-      if (!topic.startsWith("__") && pattern.matcher(topic).matches()) {
+      if (!TopicNames.isInternal(topic) && pattern.matcher(topic).matches()) {
         all.add(topic);
       }
     }

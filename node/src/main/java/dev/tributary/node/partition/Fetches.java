@@ -5,6 +5,7 @@ import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import java.nio.ByteBuffer;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -100,7 +100,7 @@ final class Fetches {
       if (error == null) {
         answer(fetch, records(fetch, batches, hw, start), startedNanos);
       } else {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         if (cause instanceof OffsetOutOfRangeException out) {
           answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, out.getMessage(),
               hw, out.logStartOffset()), startedNanos);

@@ -11,6 +11,7 @@ import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.TopicIdGuard.Standing;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -197,7 +197,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private static String reasonOf(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Failures.cause(error);
     return cause.getMessage() != null ? cause.getMessage() : cause.toString();
   }
 
