@@ -1,0 +1,656 @@
+package dev.tributary.node.quorum;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * N brokers, each {@code tributary start} in a child JVM of its own, on 127.0.0.1 and ports
+ * chosen free when the harness is made (kept across restarts, so a restarted broker comes back
+ * on the same addresses): SIGKILL, SIGSTOP/SIGCONT and restarts by broker id, and one-shot CLI
+ * commands in child JVMs as a user runs them.
+ *
+ * <p>Every broker has its own directory under the given (JUnit {@code @TempDir}) directory:
+ * {@code broker-<id>/data} for its data and {@code broker-<id>/run-<n>.log} for stdout and stderr
+ * of its n-th process. {@link #close()} SIGKILLs every child still running, whatever failed.
+ *
+ * <pre>{@code
+ * try (BrokerProcesses brokers = BrokerProcesses.builder(dir).brokers(3).controllerQuorum(true).fastFailover(true).start()) {
+ *   brokers.cli("topic", "create", "t", "--partitions", "3", "--bootstrap", brokers.bootstrap(1));
+ * }
+ * }</pre>
+ */
+public final class BrokerProcesses implements AutoCloseable {
+
+  /** How long a broker may take to print "is up on": generous, for two slow shared cores. */
+  public static final Duration START_LIMIT = Duration.ofSeconds(90);
+
+  /** Far above what a CLI command takes (its client waits at most 120 s for an admin answer). */
+  public static final Duration CLI_LIMIT = Duration.ofSeconds(150);
+
+  /** How often {@link #eventually} tries again. */
+  public static final Duration POLL = Duration.ofMillis(200);
+
+  private static final String HOST = "127.0.0.1";
+  private static final String CLI_MAIN = "dev.tributary.node.cli.TributaryCli";
+
+  /** Which {@code --seed} flags each broker gets. */
+  public enum Seeds {
+    /**
+     * Broker 0 none (it joins itself), brokers 1..N-1 {@code --seed} broker 0. A broker 0 that
+     * restarts while the others run forms a cluster of its own (it has no seed to rejoin by), so
+     * this only fits tests that never restart broker 0 alone.
+     */
+    BROKER_ZERO,
+    /**
+     * Every broker {@code --seed} every broker, broker 0 first (Pekko's advice: the same seed list
+     * everywhere). Broker 0 joins the others when any of them is up, and forms the cluster itself
+     * when none is (first start, full-cluster restart); the others wait for whichever seed
+     * answers. Any broker can restart alone, and all can start at once.
+     */
+    ALL
+  }
+
+  /** The outcome of a one-shot CLI command. */
+  public record Result(List<String> command, int exit, String out, String err) {
+    /** The non-blank lines of stdout. */
+    public List<String> outLines() {
+      return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Fails, with the command and its output, unless it exited 0. */
+    public Result requireOk() {
+      if (exit != 0) {
+        throw new AssertionError(this.toString());
+      }
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return "tributary " + String.join(" ", command) + " exited " + exit + "\n--- stdout:\n" + out
+          + "--- stderr:\n" + tail(err, 40);
+    }
+  }
+
+  /** An assertion that may throw anything; {@link #eventually} retries it. */
+  @FunctionalInterface
+  public interface Assertion {
+    void check() throws Exception;
+  }
+
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** The flags every broker of the harness is started with. */
+  public static final class Builder {
+    private final Path dir;
+    private int brokers = 1;
+    private boolean controllerQuorum;
+    private boolean fastFailover;
+    private Seeds seeds = Seeds.ALL;
+    private String fsync = "always";
+    private List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    private final List<String> extraArgs = new ArrayList<>();
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    public Builder brokers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("at least one broker, got " + n);
+      }
+      this.brokers = n;
+      return this;
+    }
+
+    /** Pass {@code --controller-voters} (every broker a voter, on a quorum port of its own). */
+    public Builder controllerQuorum(boolean on) {
+      this.controllerQuorum = on;
+      return this;
+    }
+
+    /** Pass {@code --failover fast}. */
+    public Builder fastFailover(boolean on) {
+      this.fastFailover = on;
+      return this;
+    }
+
+    public Builder seeds(Seeds layout) {
+      this.seeds = layout;
+      return this;
+    }
+
+    /** {@code --fsync}: always (the default here), interval or never; null passes no flag. */
+    public Builder fsync(String policy) {
+      this.fsync = policy;
+      return this;
+    }
+
+    /** The broker JVMs' options (default {@code -Xmx256m -XX:+UseSerialGC}). */
+    public Builder jvmOptions(String... options) {
+      this.jvmOptions = List.of(options);
+      return this;
+    }
+
+    /** More {@code start} flags, for every broker. */
+    public Builder extraArgs(String... args) {
+      this.extraArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /** Chooses the ports, but starts nothing. */
+    public BrokerProcesses build() {
+      return new BrokerProcesses(this);
+    }
+
+    /** Builds and starts every broker at once, and waits until each is up. */
+    public BrokerProcesses start() {
+      BrokerProcesses harness = build();
+      try {
+        harness.startAll();
+        return harness;
+      } catch (RuntimeException | Error e) {
+        harness.close();
+        throw e;
+      }
+    }
+  }
+
+  /** One broker: its fixed addresses and directories, and its current process if any. */
+  private static final class Node {
+    final int id;
+    final int port;
+    final int adminPort;
+    final int quorumPort;
+    final Path home;
+    final Path dataDir;
+    Process process;
+    Path log;
+    int runs;
+
+    Node(int id, int port, int adminPort, int quorumPort, Path home) {
+      this.id = id;
+      this.port = port;
+      this.adminPort = adminPort;
+      this.quorumPort = quorumPort;
+      this.home = home;
+      this.dataDir = home.resolve("data");
+    }
+  }
+
+  private final Builder settings;
+  private final Path dir;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<Process> everyChild = new ArrayList<>();
+  private int cliRuns;
+
+  private BrokerProcesses(Builder settings) {
+    this.settings = settings;
+    this.dir = settings.dir;
+    Set<Integer> taken = new HashSet<>();
+    for (int id = 0; id < settings.brokers; id++) {
+      Path home = dir.resolve("broker-" + id);
+      try {
+        Files.createDirectories(home);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      nodes.add(new Node(id, freePort(taken), freePort(taken), freePort(taken), home));
+    }
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  public int size() {
+    return nodes.size();
+  }
+
+  public List<Integer> ids() {
+    return IntStream.range(0, nodes.size()).boxed().toList();
+  }
+
+  /** {@code 127.0.0.1:<artery port>} of broker {@code id}, for {@code --bootstrap} and clients. */
+  public String bootstrap(int id) {
+    return HOST + ":" + node(id).port;
+  }
+
+  public int port(int id) {
+    return node(id).port;
+  }
+
+  public int adminPort(int id) {
+    return node(id).adminPort;
+  }
+
+  public int quorumPort(int id) {
+    return node(id).quorumPort;
+  }
+
+  public Path dataDir(int id) {
+    return node(id).dataDir;
+  }
+
+  /** The log of broker {@code id}'s current (or last) process; null before its first start. */
+  public Path log(int id) {
+    return node(id).log;
+  }
+
+  /** {@code 0@127.0.0.1:Q0,1@127.0.0.1:Q1,...}, as passed to {@code --controller-voters}. */
+  public String voters() {
+    return nodes.stream().map(n -> n.id + "@" + HOST + ":" + n.quorumPort).collect(Collectors.joining(","));
+  }
+
+  public boolean isRunning(int id) {
+    Process p = node(id).process;
+    return p != null && p.isAlive();
+  }
+
+  public long pid(int id) {
+    Node n = node(id);
+    if (n.process == null) {
+      throw new IllegalStateException("broker " + id + " was never started");
+    }
+    return n.process.pid();
+  }
+
+  /** The ids of the brokers running now. */
+  public List<Integer> running() {
+    return ids().stream().filter(this::isRunning).toList();
+  }
+
+  /** The {@code start} arguments of broker {@code id} (the same on every start). */
+  public List<String> startArgs(int id) {
+    Node n = node(id);
+    List<String> args = new ArrayList<>(List.of("start",
+        "--data-dir", n.dataDir.toString(),
+        "--node-id", Integer.toString(id),
+        "--host", HOST,
+        "--port", Integer.toString(n.port),
+        "--admin-port", Integer.toString(n.adminPort)));
+    if (settings.fsync != null) {
+      args.addAll(List.of("--fsync", settings.fsync));
+    }
+    if (nodes.size() > 1) {
+      for (Node seed : nodes) {
+        boolean pass = switch (settings.seeds) {
+          case ALL -> true;
+          case BROKER_ZERO -> id != 0 && seed.id == 0;
+        };
+        if (pass) {
+          args.addAll(List.of("--seed", HOST + ":" + seed.port));
+        }
+      }
+    }
+    if (settings.controllerQuorum) {
+      args.addAll(List.of("--controller-voters", voters()));
+    }
+    if (settings.fastFailover) {
+      args.addAll(List.of("--failover", "fast"));
+    }
+    args.addAll(settings.extraArgs);
+    return args;
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  /** Starts every broker not running, all at once, and waits until each says it is up. */
+  public void startAll() {
+    List<Node> toStart = nodes.stream().filter(n -> !isRunning(n.id)).toList();
+    for (Node n : toStart) {
+      launch(n);
+    }
+    for (Node n : toStart) {
+      awaitUp(n);
+    }
+  }
+
+  /** Starts broker {@code id} (which must not be running) and waits until it is up. */
+  public void start(int id) {
+    Node n = node(id);
+    if (isRunning(id)) {
+      throw new IllegalStateException("broker " + id + " is already running (pid " + n.process.pid() + ")");
+    }
+    launch(n);
+    awaitUp(n);
+  }
+
+  /** SIGKILL (kill -9 by pid) and waits until the process is gone. */
+  public void kill9(int id) {
+    Node n = node(id);
+    if (!isRunning(id)) {
+      throw new IllegalStateException("broker " + id + " is not running");
+    }
+    signal("-9", n.process);
+    waitForExit(n.process, "broker " + id + " after kill -9");
+  }
+
+  /** kill -9 every running broker. */
+  public void kill9All() {
+    for (int id : running()) {
+      kill9(id);
+    }
+  }
+
+  /**
+   * SIGTERM and waits until the process is gone: the broker leaves its cluster and closes its
+   * journal (Pekko's coordinated shutdown).
+   */
+  public void stop(int id) {
+    Node n = node(id);
+    if (!isRunning(id)) {
+      throw new IllegalStateException("broker " + id + " is not running");
+    }
+    signal("-TERM", n.process);
+    waitForExit(n.process, "broker " + id + " after SIGTERM");
+  }
+
+  /** SIGSTOP: the broker freezes (no heartbeats, no answers) until {@link #resume}. */
+  public void pause(int id) {
+    if (!isRunning(id)) {
+      throw new IllegalStateException("broker " + id + " is not running");
+    }
+    signal("-STOP", node(id).process);
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume(int id) {
+    if (!isRunning(id)) {
+      throw new IllegalStateException("broker " + id + " is not running");
+    }
+    signal("-CONT", node(id).process);
+  }
+
+  /** Starts broker {@code id} again with the same arguments (kill -9 first if it still runs). */
+  public void restart(int id) {
+    if (isRunning(id)) {
+      kill9(id);
+    }
+    start(id);
+  }
+
+  /**
+   * Starts broker {@code id} again under the same id and addresses on an empty data directory
+   * (kill -9 first if it still runs): a replaced disk.
+   */
+  public void restartOnEmptyDir(int id) {
+    if (isRunning(id)) {
+      kill9(id);
+    }
+    deleteTree(node(id).dataDir);
+    start(id);
+  }
+
+  /** SIGKILLs every child this harness started that still runs, and waits for each. */
+  @Override
+  public void close() {
+    List<Throwable> failures = new ArrayList<>();
+    List<Process> children;
+    synchronized (everyChild) {
+      children = List.copyOf(everyChild);
+    }
+    for (Process p : children) {
+      try {
+        if (p.isAlive()) {
+          p.destroyForcibly(); // SIGKILL: works on a SIGSTOPped process too
+        }
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    for (Process p : children) {
+      try {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+          failures.add(new AssertionError("pid " + p.pid() + " still runs 30 s after SIGKILL"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.add(e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      AssertionError e = new AssertionError("closing the brokers");
+      failures.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- CLI
+
+  /**
+   * {@code tributary <args>} in a child JVM, as a user runs it: its own process, stdout and stderr
+   * to files, its exit code. Waits at most {@link #CLI_LIMIT}.
+   */
+  public Result cli(String... args) {
+    int run;
+    synchronized (this) {
+      run = ++cliRuns;
+    }
+    Path cliDir = dir.resolve("cli");
+    try {
+      Files.createDirectories(cliDir);
+      Path out = cliDir.resolve("cli-" + run + ".out");
+      Path err = cliDir.resolve("cli-" + run + ".err");
+      List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), CLI_MAIN));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).directory(cliDir.toFile())
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      track(p);
+      try {
+        if (!p.waitFor(CLI_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+          throw new AssertionError("tributary " + String.join(" ", args) + " still runs after " + CLI_LIMIT
+              + "; stderr: " + tail(Files.readString(err), 40));
+        }
+        return new Result(List.of(args), p.exitValue(), Files.readString(out), Files.readString(err));
+      } finally {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        untrack(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted running tributary " + String.join(" ", args), e);
+    }
+  }
+
+  /** {@link #cli} that must exit 0; its stdout. */
+  public String cliOk(String... args) {
+    return cli(args).requireOk().out();
+  }
+
+  // ---------------------------------------------------------------- polling
+
+  /**
+   * Runs {@code assertion} every {@link #POLL} until it passes; once {@code limit} has passed,
+   * rethrows its last failure. A margin, not a sleep: it returns as soon as the assertion holds.
+   */
+  public static void eventually(Duration limit, Assertion assertion) {
+    eventually(limit, () -> {
+      assertion.check();
+      return null;
+    });
+  }
+
+  /** {@link #eventually(Duration, Assertion)} for a value: the first one {@code attempt} returns. */
+  public static <T> T eventually(Duration limit, Callable<T> attempt) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      try {
+        return attempt.call();
+      } catch (Throwable t) {
+        if (t instanceof InterruptedException || t instanceof VirtualMachineError) {
+          throw sneaky(t);
+        }
+        if (System.nanoTime() >= deadline) {
+          AssertionError e = new AssertionError("still failing after " + limit.toSeconds() + " s ("
+              + attempts + " attempts): " + t, t);
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private Node node(int id) {
+    if (id < 0 || id >= nodes.size()) {
+      throw new IllegalArgumentException("no broker " + id + " (there are " + nodes.size() + ")");
+    }
+    return nodes.get(id);
+  }
+
+  private void launch(Node n) {
+    n.runs++;
+    n.log = n.home.resolve("run-" + n.runs + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(settings.jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), CLI_MAIN));
+    command.addAll(startArgs(n.id));
+    try {
+      Files.writeString(n.log, "$ " + String.join(" ", startArgs(n.id)) + "\n", StandardCharsets.UTF_8);
+      n.process = new ProcessBuilder(command).directory(n.home.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("starting broker " + n.id, e);
+    }
+    track(n.process);
+  }
+
+  private void awaitUp(Node n) {
+    long deadline = System.nanoTime() + START_LIMIT.toNanos();
+    try {
+      while (true) {
+        String log = Files.readString(n.log, StandardCharsets.UTF_8);
+        if (log.contains("is up on")) {
+          return;
+        }
+        if (!n.process.isAlive()) {
+          throw new AssertionError("broker " + n.id + " exited with " + n.process.exitValue()
+              + " before it was up; " + n.log + ":\n" + tail(Files.readString(n.log), 60));
+        }
+        if (System.nanoTime() >= deadline) {
+          n.process.destroyForcibly();
+          n.process.waitFor(30, TimeUnit.SECONDS);
+          throw new AssertionError("broker " + n.id + " not up within " + START_LIMIT.toSeconds() + " s; "
+              + n.log + ":\n" + tail(Files.readString(n.log), 60));
+        }
+        Thread.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for broker " + n.id, e);
+    }
+  }
+
+  private void track(Process p) {
+    synchronized (everyChild) {
+      everyChild.add(p);
+    }
+  }
+
+  private void untrack(Process p) {
+    synchronized (everyChild) {
+      everyChild.remove(p);
+    }
+  }
+
+  private static void signal(String signal, Process p) {
+    try {
+      Process kill = new ProcessBuilder("kill", signal, Long.toString(p.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill " + signal + " " + p.pid() + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static void waitForExit(Process p, String what) {
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        throw new AssertionError(what + ": pid " + p.pid() + " still runs after 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** A port free on 127.0.0.1 right now, and not one already chosen by this harness. */
+  private static int freePort(Set<Integer> taken) {
+    for (int i = 0; i < 50; i++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        int port = socket.getLocalPort();
+        if (taken.add(port)) {
+          return port;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    throw new IllegalStateException("no free port found");
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("deleting " + root, e);
+    }
+  }
+
+  static String tail(String text, int lines) {
+    List<String> all = text.lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n";
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+    throw (E) t;
+  }
+}
