@@ -472,6 +472,21 @@ public final class BrokerProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code tributary <args>} in this JVM, through {@code TributaryCli.run}: no JVM start-up (a
+   * second or more on slow cores), for polls that must see a short-lived state, such as a broker
+   * fenced while it is paused. Waits as long as the command does.
+   */
+  public static Result cliInProcess(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit;
+    try (java.io.PrintWriter o = new java.io.PrintWriter(out); java.io.PrintWriter e = new java.io.PrintWriter(err)) {
+      exit = dev.tributary.node.cli.TributaryCli.run(java.io.InputStream.nullInputStream(), o, e, args);
+    }
+    return new Result(List.of(args), exit, out.toString(), err.toString());
+  }
+
   /** {@link #cli} that must exit 0; its stdout. */
   public String cliOk(String... args) {
     return cli(args).requireOk().out();
