@@ -15,9 +15,22 @@ public interface NodeStatus {
   ClusterView cluster();
 
 
-  /** A member of the cluster. */
-  record Member(String address, int nodeId, List<String> roles, String status, boolean reachable) {}
+  /**
+   * A broker: a member of the Pekko cluster, registered with the controller, or both.
+   *
+   * @param address its Pekko address
+   * @param memberStatus its Pekko membership status ({@code Up}, ...; {@code Absent} when not a member)
+   * @param reachable whether this node's failure detector reaches it
+   * @param brokerEpoch its registration's broker epoch, -1 if it never registered
+   * @param status {@code Registered} or {@code Fenced} by the controller, {@code Unregistered} if not known to it
+   * @param directoryId the UUID of its data directory ("" if unregistered)
+   */
+  record Member(String address, int nodeId, List<String> roles, String memberStatus, boolean reachable,
+      long brokerEpoch, String status, String directoryId) {}
 
-  /** The members, the oldest (singleton host) and this node. */
-  record ClusterView(List<Member> nodes, String oldest, String self) {}
+  /**
+   * The cluster: its id, the active controller (a broker id, -1 while none is known) and its epoch,
+   * the brokers and this node's address.
+   */
+  record ClusterView(String clusterId, int controller, long controllerEpoch, List<Member> nodes, String self) {}
 }

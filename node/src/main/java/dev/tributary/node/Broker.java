@@ -6,7 +6,11 @@ import dev.tributary.admin.AdminSettings;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.JournalSettings;
+import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
+import dev.tributary.node.controller.ControllerQuorum;
+import dev.tributary.node.controller.ControllerVoters;
+import dev.tributary.node.controller.QuorumTiming;
 import dev.tributary.node.gateway.ControlGateway;
 import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.group.GroupCoordinator;
@@ -16,6 +20,8 @@ import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.Tributary;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,15 +33,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running broker: the actor system with partitions sharded, the controller singleton and the
- * two gateways. A broker without seed nodes joins itself and forms a single-node cluster.
+ * A running broker: the actor system with partitions sharded, this broker's controller door (and,
+ * on a voter, its member of the controller's Raft group), its session with the controller and the
+ * two gateways. A broker without seed nodes joins itself and forms a single-node cluster; without
+ * configured voters as well, it is the controller quorum's only voter.
  */
 public final class Broker implements AutoCloseable {
 
@@ -43,19 +49,28 @@ public final class Broker implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final DataDirLock lock;
-  private final MetadataView metadata = new MetadataView();
+  private final MetadataView metadata;
   private final BrokerMetrics metrics = new BrokerMetrics();
+  private final Optional<ControllerQuorum> quorum;
+  private final BrokerLifecycle.Epoch brokerEpoch = new BrokerLifecycle.Epoch();
 
   private final CompletionStage<ServerBinding> admin;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
 
-  private Broker(BrokerSettings settings, Config config, DataDirLock lock) {
+  private Broker(BrokerSettings settings, Config config, DataDirLock lock, String directoryId, MetadataView metadata,
+      Optional<ControllerQuorum> quorum, Controller.QuorumEvents events, QuorumTiming timing) {
     this.lock = lock;
-    this.system = ActorSystem.create(guardian(settings), Tributary.SYSTEM_NAME, config);
+    this.metadata = metadata;
+    this.quorum = quorum;
+    metrics.controllerGauges(() -> metadata.current().controllerEpoch(),
+        () -> metadata.current().controller() == settings.nodeId() && quorum.map(ControllerQuorum::isReadyLeader).orElse(false),
+        () -> metadata.current().brokerInfo().stream().filter(b -> b.fenced()).count());
+    this.system = ActorSystem.create(guardian(settings, directoryId, events, timing), Tributary.SYSTEM_NAME, config);
     // The journal closes in coordinated shutdown, before the system terminates; only then may
     // another broker have the directory. A system that stops on its own (SIGTERM, downed, a failed
     // start) releases it here; close() also releases it itself, before it returns.
     system.getWhenTerminated().thenRun(() -> {
+      quorum.ifPresent(ControllerQuorum::close);
       lock.close();
       gatewaysStarted.completeExceptionally(new IllegalStateException("the broker stopped before it started"));
     });
@@ -89,17 +104,45 @@ public final class Broker implements AutoCloseable {
     // Read once here so a bad value is one clear error, not a failed guardian and a stopped system.
     TopicConfig.defaults(config, JournalSettings.fromRoot(config).storage().segmentBytes());
     AdminSettings.fromRoot(config);
+    QuorumTiming timing = QuorumTiming.fromRoot(config);
+    ControllerVoters voters = voters(settings, config);
     DataDirLock lock = DataDirLock.acquire(settings.dataDir());
+    Optional<ControllerQuorum> quorum = Optional.empty();
     try {
-      DataDirOwner.claim(settings.dataDir(), settings.nodeId());
-      return new Broker(settings, config, lock);
+      String directoryId = DataDirOwner.claim(settings.dataDir(), settings.nodeId());
+      MetadataView metadata = new MetadataView();
+      Controller.QuorumEvents events = new Controller.QuorumEvents(metadata);
+      if (voters.voter(settings.nodeId()).isPresent()) {
+        quorum = Optional.of(ControllerQuorum.start(settings.nodeId(), voters,
+            settings.dataDir().resolve(CONTROLLER_DIR), voters.voters().size() == 1 ? timing.forSingleVoter() : timing,
+            events));
+      }
+      return new Broker(settings, config, lock, directoryId, metadata, quorum, events, timing);
     } catch (RuntimeException e) {
+      quorum.ifPresent(ControllerQuorum::close);
       lock.close();
       throw e;
     }
   }
 
-  private Behavior<Void> guardian(BrokerSettings settings) {
+  /** Where a voter keeps the controller's Raft log and snapshots, under the data directory. */
+  static final String CONTROLLER_DIR = "controller";
+
+  /**
+   * The controller's voters: as configured; else, for a broker that forms its own cluster (no
+   * seeds), itself alone; else none known here (it joins a cluster whose voters are elsewhere and
+   * learns the active controller from its pushes).
+   */
+  private static ControllerVoters voters(BrokerSettings settings, Config config) {
+    ControllerVoters configured = ControllerVoters.parse(config.getString("tributary.controller.voters"));
+    if (!configured.isEmpty() || !settings.seeds().isEmpty()) {
+      return configured;
+    }
+    return new ControllerVoters(List.of(new ControllerVoters.Voter(settings.nodeId(), settings.host(), 0)));
+  }
+
+  private Behavior<Void> guardian(BrokerSettings settings, String directoryId, Controller.QuorumEvents events,
+      QuorumTiming timing) {
     return Behaviors.setup(context -> {
       ActorSystem<Void> sys = context.getSystem();
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
@@ -114,12 +157,15 @@ public final class Broker implements AutoCloseable {
               .withAllocationStrategy(new PartitionAllocationStrategy(metadata, org.apache.pekko.cluster.typed.Cluster.get(sys))));
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
-      ActorRef<Controller.Command> controller =
-          ClusterSingleton.get(sys).init(SingletonActor.of(Controller.create(), "controller"));
-      GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
-      context.spawn(ControlGateway.create(metadata, controller, groups), Tributary.GATEWAY_NAME);
-      gatewaysStarted.complete(null);
+      ActorRef<Controller.Command> controller = context.spawn(
+          Controller.create(settings.nodeId(), quorum, events, metadata, timing), CONTROLLER_NAME);
       Cluster cluster = Cluster.get(sys);
+      String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
+      ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
+          BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch), "lifecycle");
+      GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
+      context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
+      gatewaysStarted.complete(null);
       if (settings.seeds().isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
@@ -128,6 +174,9 @@ public final class Broker implements AutoCloseable {
       return Behaviors.empty();
     });
   }
+
+  /** The controller door's name, {@code /user/controller}. */
+  static final String CONTROLLER_NAME = "controller";
 
   public ActorSystem<Void> system() {
     return system;
@@ -142,7 +191,10 @@ public final class Broker implements AutoCloseable {
     return Cluster.get(system).selfMember().address().getPort().orElseThrow();
   }
 
-  /** Completes when the broker has joined its cluster and its gateway has the controller's metadata. */
+  /**
+   * Completes when the broker has joined its cluster, has the controller's metadata and is
+   * registered with the controller.
+   */
   public CompletionStage<Void> ready(Duration timeout) {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -150,7 +202,7 @@ public final class Broker implements AutoCloseable {
       @Override
       public void run() {
         boolean up = Cluster.get(system).selfMember().status() == org.apache.pekko.cluster.MemberStatus.up();
-        if (up && metadata.received()) {
+        if (up && metadata.received() && brokerEpoch.registered()) {
           ready.complete(null);
         } else if (system.getWhenTerminated().toCompletableFuture().isDone()) {
           ready.completeExceptionally(new IllegalStateException("the broker stopped while starting (its log says why)"));
@@ -178,6 +230,7 @@ public final class Broker implements AutoCloseable {
     }
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
+    quorum.ifPresent(ControllerQuorum::close);
     lock.close();
   }
 

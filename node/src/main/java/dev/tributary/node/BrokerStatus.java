@@ -1,6 +1,13 @@
 package dev.tributary.node;
 
 import dev.tributary.admin.NodeStatus;
+import dev.tributary.node.controller.ClusterMetadata;
+import dev.tributary.protocol.message.BrokerInfo;
+import dev.tributary.protocol.message.MetadataResponse;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,6 +34,8 @@ final class BrokerStatus implements NodeStatus {
     }
     if (!metadata.received()) {
       reasons.add("no metadata from the controller yet");
+    } else if (metadata.current().controller() < 0) {
+      reasons.add("no active controller known");
     }
     return reasons;
   }
@@ -34,23 +43,24 @@ final class BrokerStatus implements NodeStatus {
   @Override
   public ClusterView cluster() {
     Cluster cluster = Cluster.get(system);
-    List<org.apache.pekko.cluster.Member> members = new ArrayList<>();
-    cluster.state().getMembers().forEach(members::add);
+    MetadataResponse m = metadata.current();
+    Map<Integer, BrokerInfo> registered = new TreeMap<>();
+    m.brokerInfo().forEach(b -> registered.put(b.id(), b));
     List<NodeStatus.Member> nodes = new ArrayList<>();
-    String oldest = null;
-    org.apache.pekko.cluster.Member oldestMember = null;
-    for (org.apache.pekko.cluster.Member m : members) {
-      boolean reachable = !cluster.state().getUnreachable().contains(m);
-      String address = m.address().toString();
-      int id = BrokerIds.of(m);
-      nodes.add(new NodeStatus.Member(address, id, List.copyOf(m.getRoles()), m.status().toString(), reachable));
-      if (m.status() == MemberStatus.up() && (oldestMember == null || m.isOlderThan(oldestMember))) {
-        oldestMember = m;
-      }
+    Set<Integer> seen = new HashSet<>();
+    for (org.apache.pekko.cluster.Member member : cluster.state().getMembers()) {
+      int id = BrokerIds.of(member);
+      seen.add(id);
+      BrokerInfo b = registered.get(id);
+      nodes.add(new NodeStatus.Member(member.address().toString(), id, List.copyOf(member.getRoles()),
+          member.status().toString(), !cluster.state().getUnreachable().contains(member),
+          b == null ? -1 : b.epoch(), b == null ? "Unregistered" : b.status(), b == null ? "" : b.directoryId()));
     }
-    if (oldestMember != null) {
-      oldest = oldestMember.address().toString();
-    }
-    return new ClusterView(nodes, oldest, cluster.selfMember().address().toString());
+    registered.values().stream().filter(b -> !seen.contains(b.id())).forEach(b -> nodes.add(new NodeStatus.Member(
+        ClusterMetadata.pekkoAddress(b.address()), b.id(), List.of(), "Absent", false, b.epoch(), b.status(),
+        b.directoryId())));
+    nodes.sort(java.util.Comparator.comparingInt(NodeStatus.Member::nodeId));
+    return new ClusterView(m.clusterId(), m.controller(), m.controllerEpoch(), nodes,
+        cluster.selfMember().address().toString());
   }
 }

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This node's copy of the cluster metadata, pushed by the controller to the node's gateway on every
- * change. Read without asking the controller: partitions read their topic's config here, the
+ * This node's copy of the cluster metadata: what the controller's committed log says, applied by
+ * this broker's own voter or pushed by the active controller. Read without asking the controller: partitions read their topic's config here, the
  * gateway answers clients from it. Thread-safe; readers see whole snapshots.
  */
 public final class MetadataView {
@@ -28,9 +28,13 @@ public final class MetadataView {
     return current.get();
   }
 
-  /** Installs a snapshot unless a newer one is already here. */
+  /**
+   * Installs a snapshot unless a newer one is already here: a later log index, or the same index
+   * from a controller epoch at least as new (a leader change alone moves no index).
+   */
   public void update(MetadataResponse snapshot) {
-    current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() >= old.version() ? fresh : old);
+    current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() > old.version()
+        || fresh.version() == old.version() && fresh.controllerEpoch() >= old.controllerEpoch() ? fresh : old);
     received = true;
   }
 

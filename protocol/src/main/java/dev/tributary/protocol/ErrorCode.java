@@ -68,6 +68,10 @@ public enum ErrorCode {
   OFFSET_METADATA_TOO_LARGE(12, false, "the commit's metadata string is too long: keep it to 4096 characters"),
   REQUEST_TIMED_OUT(7, true, "the request did not complete in time: retry, or raise the timeout"),
   BROKER_NOT_AVAILABLE(8, true, "the broker cannot serve requests right now (starting or stopping): retry shortly"),
+  NOT_CONTROLLER(41, true, "no active controller answered (an election is under way): retry shortly"),
+  STALE_BROKER_EPOCH(77, false,
+      "the broker's epoch is not its current registration's (it was fenced or restarted): it must register again"),
+  BROKER_ID_NOT_REGISTERED(102, true, "the broker has not registered with the controller yet: retry shortly"),
   KAFKA_STORAGE_ERROR(56, true, "the broker could not read or write its log: check its disk and logs"),
   UNKNOWN_SERVER_ERROR(-1, false,
       "an unexpected error on the broker, or one newer than this client knows: see the detail and the broker's log");

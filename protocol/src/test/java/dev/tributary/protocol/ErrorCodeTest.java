@@ -31,6 +31,9 @@ class ErrorCodeTest {
     m.put("UNKNOWN_TOPIC_OR_PARTITION", 3);
     m.put("NOT_LEADER", 6);
     m.put("REQUEST_TIMED_OUT", 7);
+    m.put("NOT_CONTROLLER", 41);
+    m.put("STALE_BROKER_EPOCH", 77);
+    m.put("BROKER_ID_NOT_REGISTERED", 102);
     m.put("BROKER_NOT_AVAILABLE", 8);
     m.put("RECORD_TOO_LARGE", 10);
     m.put("OFFSET_METADATA_TOO_LARGE", 12);

@@ -37,6 +37,9 @@ class KafkaErrorCodesTest {
     m.put("UNKNOWN_TOPIC_OR_PARTITION", new Kafka("UNKNOWN_TOPIC_OR_PARTITION", "UnknownTopicOrPartitionException"));
     m.put("NOT_LEADER", new Kafka("NOT_LEADER_OR_FOLLOWER", "NotLeaderOrFollowerException"));
     m.put("REQUEST_TIMED_OUT", new Kafka("REQUEST_TIMED_OUT", "TimeoutException"));
+    m.put("NOT_CONTROLLER", new Kafka("NOT_CONTROLLER", "NotControllerException"));
+    m.put("STALE_BROKER_EPOCH", new Kafka("STALE_BROKER_EPOCH", "StaleBrokerEpochException"));
+    m.put("BROKER_ID_NOT_REGISTERED", new Kafka("BROKER_ID_NOT_REGISTERED", "BrokerIdNotRegisteredException"));
     m.put("BROKER_NOT_AVAILABLE", new Kafka("BROKER_NOT_AVAILABLE", "BrokerNotAvailableException"));
     // Over max.message.bytes: Kafka's MESSAGE_TOO_LARGE raises RecordTooLargeException; its
     // RECORD_LIST_TOO_LARGE (18) is a batch larger than a segment, another error.

@@ -42,6 +42,15 @@ final class StartCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A broker of the cluster to join (repeatable).")
   List<String> seeds = new ArrayList<>();
 
+  @Option(names = "--controller-voters", paramLabel = "ID@HOST:PORT,...",
+      description = "The brokers whose Raft group commits the cluster's metadata, as Kafka's controller.quorum.voters "
+          + "(the same list on every broker; default: this broker alone, unless --seed is given).")
+  String controllerVoters;
+
+  @Option(names = "--failover", paramLabel = "default|fast",
+      description = "How soon a silent broker is fenced: default (9 s, Kafka's) or fast (about 2 s).")
+  String failover;
+
   @Option(names = "--fsync", description = "always | interval | never (default: the journal's, always).")
   String fsync;
 
@@ -91,6 +100,16 @@ final class StartCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--" + e.getMessage());
       }
+    }
+    if (controllerVoters != null) {
+      overrides.put("tributary.controller.voters",
+          dev.tributary.node.controller.ControllerVoters.parse(controllerVoters).toString());
+    }
+    if (failover != null) {
+      if (!failover.equals("default") && !failover.equals("fast")) {
+        throw new IllegalArgumentException("--failover must be default or fast, got '" + failover + "'");
+      }
+      overrides.put("tributary.failover", failover);
     }
     if (adminPort != null) {
       requirePort("--admin-port", adminPort);

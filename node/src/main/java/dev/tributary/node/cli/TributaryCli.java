@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         StartCommand.class,
         TopicCommand.class,
+        ClusterCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupCommand.class,

@@ -1,14 +1,10 @@
 package dev.tributary.node.controller;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.tributary.node.BrokerIds;
-import dev.tributary.node.TopicConfig;
-import dev.tributary.node.gateway.ControlGateway;
-import dev.tributary.node.gateway.GatewayMessages;
+import dev.tributary.node.MetadataView;
 import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminRequest;
@@ -16,39 +12,46 @@ import dev.tributary.protocol.message.AdminResponse;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The controller: a cluster singleton, event sourced on the Tributary journal, that owns the
- * topics (with a topic id per creation, partition counts and configs). Every change is pushed to
- * every broker's gateway, so metadata reaches every node, and clients through the gateways,
- * without asking the singleton per request.
+ * This broker's door to the controller, one per broker ({@code /user/controller}). On the active
+ * controller (the leader of the Raft group, see {@link ControllerQuorum}) it turns requests into
+ * log entries and answers once they are committed, keeps every broker's session and fences those
+ * that expire, and pushes the committed metadata to every other broker. Anywhere else it forwards
+ * requests to the active controller, learned from that controller's pushes, and keeps them until
+ * one is known. A push from an older controller epoch than one already seen is refused.
  */
-public final class Controller
-    extends EventSourcedBehaviorWithEnforcedReplies<Controller.Command, Controller.Event, Controller.State> {
+public final class Controller {
 
-  public static final String PERSISTENCE_ID = "__controller";
-  public static final int MAX_PARTITIONS = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+  /** Every broker's controller actor registers under this key; the active one pushes to them all. */
+  public static final ServiceKey<Command> CONTROLLER_KEY = ServiceKey.create(Command.class, "tributary-controller");
+
+  /** Requests kept while no controller is known; beyond this the oldest are dropped (their asks time out). */
+  private static final int MAX_WAITING = 10_000;
+  /** How often the active controller pushes metadata even without a change: the back-stop. */
+  private static final Duration PUSH_INTERVAL = Duration.ofSeconds(2);
 
   // ---------------------------------------------------------------- protocol
 
@@ -57,277 +60,364 @@ public final class Controller
   /** An admin request from a gateway. */
   public record Admin(AdminRequest request) implements Command, CborSerializable {}
 
-  /** A broker's gateway asks for a block of producer ids to hand out. */
-  public record AllocateProducerIds(int count, ActorRef<ProducerIdBlock> replyTo) implements Command, CborSerializable {}
+  /** A broker asks for a block of producer ids to hand out; refused unless its epoch is current. */
+  public record AllocateProducerIds(int brokerId, long brokerEpoch, int count, ActorRef<ProducerIdBlock> replyTo)
+      implements Command, CborSerializable {}
 
-  /** Producer ids {@code [firstId, firstId + count)}, never given out again. */
-  public record ProducerIdBlock(long firstId, int count) implements CborSerializable {}
+  /** Producer ids {@code [firstId, firstId + count)}, never given out again; or why none. */
+  public record ProducerIdBlock(ErrorCode error, String message, long firstId, int count) implements CborSerializable {
+    public ProducerIdBlock(long firstId, int count) {
+      this(ErrorCode.NONE, "", firstId, count);
+    }
+  }
 
-  private record GatewaysChanged(Set<ActorRef<ControlGateway.Command>> gateways)
+  /** A broker starting, or returning after it was fenced. */
+  public record Register(int brokerId, String incarnationId, String directoryId, String address,
+      ActorRef<Registration> replyTo) implements Command, CborSerializable {}
+
+  /** The broker's new epoch, or why it was not registered. */
+  public record Registration(ErrorCode error, String message, long brokerEpoch, long controllerEpoch)
+      implements CborSerializable {}
+
+  public record Heartbeat(int brokerId, long brokerEpoch, ActorRef<HeartbeatReply> replyTo)
+      implements Command, CborSerializable {}
+
+  /** {@link ErrorCode#STALE_BROKER_EPOCH} or {@link ErrorCode#BROKER_ID_NOT_REGISTERED}: register again. */
+  public record HeartbeatReply(ErrorCode error, String message, long controllerEpoch) implements CborSerializable {}
+
+  /** The active controller's committed metadata, pushed on every change and every few seconds. */
+  public record MetadataPush(MetadataResponse metadata, ActorRef<Command> controller, long controllerEpoch)
+      implements Command, CborSerializable {}
+
+  private record Applied(ControllerState state) implements Command, NoSerializationVerificationNeeded {}
+
+  private record LeaderChanged(int leaderId, long term) implements Command, NoSerializationVerificationNeeded {}
+
+  private record LeaderReady(long term) implements Command, NoSerializationVerificationNeeded {}
+
+  private record ControllersListed(Set<ActorRef<Command>> controllers)
       implements Command, NoSerializationVerificationNeeded {}
 
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
-  @JsonSubTypes({
-      @JsonSubTypes.Type(value = TopicCreated.class, name = "created"),
-      @JsonSubTypes.Type(value = PartitionsAdded.class, name = "partitions-added"),
-      @JsonSubTypes.Type(value = TopicDeleted.class, name = "deleted"),
-      @JsonSubTypes.Type(value = ProducerIdsAllocated.class, name = "producer-ids-allocated"),
-      @JsonSubTypes.Type(value = ConfigsChanged.class, name = "configs-changed")
-  })
-  public interface Event extends CborSerializable {}
+  private enum Tick implements Command, NoSerializationVerificationNeeded { SESSIONS, PUSH }
 
-  /** @param placement the broker id holding each partition (null in events written before placement) */
-  public record TopicCreated(String name, String topicId, int partitions, Map<String, String> configs,
-      List<Integer> placement) implements Event {}
+  private record Proposed(Runnable reply) implements Command, NoSerializationVerificationNeeded {}
 
-  /** @param placement the broker ids of the new partitions only (null in events written before placement) */
-  public record PartitionsAdded(String name, int partitions, List<Integer> placement) implements Event {}
-
-  public record TopicDeleted(String name) implements Event {}
-
-  public record ProducerIdsAllocated(long firstId, int count) implements Event {}
-
-  /** The topic's configs as set from now on (the whole map). */
-  public record ConfigsChanged(String name, Map<String, String> configs) implements Event {}
+  // ---------------------------------------------------------------- wiring
 
   /**
-   * A topic as the controller stores it (configs as set, not the effective ones), with the broker
-   * id holding each partition's log (one copy until replication; empty for older topics).
+   * Carries the quorum's events (on Ratis' threads) into this broker's metadata view at once, and
+   * into the controller actor once it runs.
    */
-  public record Topic(String name, String topicId, int partitions, Map<String, String> configs, List<Integer> placement) {
-    public Topic {
-      placement = placement == null ? List.of() : List.copyOf(placement);
+  public static final class QuorumEvents implements ControllerStateMachine.Listener {
+    private final MetadataView view;
+    private volatile ActorRef<Command> actor;
+    private volatile ControllerState state = ControllerState.empty();
+    private volatile int leaderId = -1;
+    private volatile long term;
+    /** The term this voter became a ready leader in, -1 since the last leader change. */
+    private volatile long readyTerm = -1;
+
+    public QuorumEvents(MetadataView view) {
+      this.view = view;
+    }
+
+    /** The quorum may have elected this voter before the actor ran: it is told what it missed. */
+    void attach(ActorRef<Command> controller) {
+      this.actor = controller;
+      controller.tell(new LeaderChanged(leaderId, term));
+      long ready = readyTerm;
+      if (ready >= 0) {
+        controller.tell(new LeaderReady(ready));
+      }
+    }
+
+    @Override
+    public void applied(ControllerState applied, long appliedTerm) {
+      state = applied;
+      term = Math.max(term, appliedTerm);
+      view.update(ClusterMetadata.of(applied, leaderId, term));
+      tell(new Applied(applied));
+    }
+
+    @Override
+    public void leaderChanged(int newLeader, long newTerm) {
+      readyTerm = -1;
+      leaderId = newLeader;
+      term = Math.max(term, newTerm);
+      view.update(ClusterMetadata.of(state, leaderId, term));
+      tell(new LeaderChanged(newLeader, term));
+    }
+
+    @Override
+    public void leaderReady(long leaderTerm) {
+      term = Math.max(term, leaderTerm);
+      readyTerm = term;
+      tell(new LeaderReady(term));
+    }
+
+    private void tell(Command message) {
+      ActorRef<Command> target = actor;
+      if (target != null) {
+        target.tell(message);
+      }
     }
   }
 
   /**
-   * @param version bumped by every topic change (what gateways compare)
-   * @param nextProducerId the first producer id not yet leased to a broker
+   * @param quorum this broker's voter, or empty when it is not a voter
+   * @param events the quorum's events (unused without a quorum)
    */
-  public record State(Map<String, Topic> topics, long version, long nextProducerId) implements CborSerializable {
-
-    static State empty() {
-      return new State(Map.of(), 0, 1);
-    }
-
-    State apply(Event event) {
-      if (event instanceof ProducerIdsAllocated a) {
-        return new State(topics, version, a.firstId() + a.count());
-      }
-      Map<String, Topic> next = new HashMap<>(topics);
-      if (event instanceof TopicCreated c) {
-        next.put(c.name(), new Topic(c.name(), c.topicId(), c.partitions(), c.configs(), c.placement()));
-      } else if (event instanceof PartitionsAdded a) {
-        Topic t = next.get(a.name());
-        List<Integer> placement = new ArrayList<>(t.placement());
-        if (a.placement() != null && placement.size() == t.partitions()) {
-          placement.addAll(a.placement());
-        }
-        next.put(a.name(), new Topic(t.name(), t.topicId(), a.partitions(), t.configs(),
-            placement.size() == a.partitions() ? placement : List.of()));
-      } else if (event instanceof TopicDeleted d) {
-        next.remove(d.name());
-      } else if (event instanceof ConfigsChanged c) {
-        Topic t = next.get(c.name());
-        next.put(c.name(), new Topic(t.name(), t.topicId(), t.partitions(), Map.copyOf(c.configs()), t.placement()));
-      }
-      return new State(Map.copyOf(next), version + 1, nextProducerId);
-    }
-
-    MetadataResponse snapshot() {
-      Map<String, TopicMetadata> out = new HashMap<>();
-      for (Topic t : topics.values()) {
-        out.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(), List.of(), t.placement()));
-      }
-      return new MetadataResponse(version, out, List.of());
-    }
+  public static Behavior<Command> create(int brokerId, Optional<ControllerQuorum> quorum, QuorumEvents events,
+      MetadataView view, QuorumTiming timing) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Controller(context, timers, brokerId, quorum, events, view, timing).behavior()));
   }
 
-  // ---------------------------------------------------------------- behavior
+  // ---------------------------------------------------------------- state
 
   private final ActorContext<Command> context;
+  private final int brokerId;
+  private final Optional<ControllerQuorum> quorum;
+  private final MetadataView view;
   private final ClusterSharding sharding;
-  private final Set<ActorRef<ControlGateway.Command>> gateways = new HashSet<>();
+  private final BrokerSessions sessions;
+  private final ArrayDeque<Command> waiting = new ArrayDeque<>();
+  private final Set<ActorRef<Command>> controllers = new HashSet<>();
 
-  public static Behavior<Command> create() {
-    return Behaviors.setup(Controller::new);
-  }
+  /** Where requests go: this actor while it leads, another broker's controller, or null while unknown. */
+  private ActorRef<Command> active;
+  private long activeEpoch;
+  private boolean leading;
 
-  private Controller(ActorContext<Command> context) {
-    super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+  private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId,
+      Optional<ControllerQuorum> quorum, QuorumEvents events, MetadataView view, QuorumTiming timing) {
     this.context = context;
+    this.brokerId = brokerId;
+    this.quorum = quorum;
+    this.view = view;
     this.sharding = ClusterSharding.get(context.getSystem());
-    ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class,
-        listing -> new GatewaysChanged(listing.getServiceInstances(GatewayMessages.GATEWAY_KEY)));
-    context.getSystem().receptionist().tell(Receptionist.subscribe(GatewayMessages.GATEWAY_KEY, listings));
+    this.sessions = new BrokerSessions(timing.sessionTimeout());
+    context.getSystem().receptionist().tell(Receptionist.register(CONTROLLER_KEY, context.getSelf()));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(CONTROLLER_KEY, context.messageAdapter(
+        Receptionist.Listing.class, listing -> new ControllersListed(listing.getServiceInstances(CONTROLLER_KEY)))));
+    Duration check = timing.heartbeatInterval().compareTo(Duration.ofMillis(200)) < 0
+        ? timing.heartbeatInterval() : Duration.ofMillis(200);
+    timers.startTimerWithFixedDelay(Tick.SESSIONS, check);
+    timers.startTimerWithFixedDelay(Tick.PUSH, PUSH_INTERVAL);
+    quorum.ifPresent(q -> events.attach(context.getSelf()));
   }
 
-  @Override
-  public State emptyState() {
-    return State.empty();
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(Admin.class, this::onAdmin)
-        .onCommand(GatewaysChanged.class, this::onGatewaysChanged)
-        .onCommand(AllocateProducerIds.class, this::onAllocateProducerIds)
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Admin.class, this::onRequest)
+        .onMessage(AllocateProducerIds.class, this::onRequest)
+        .onMessage(Register.class, this::onRequest)
+        .onMessage(Heartbeat.class, this::onRequest)
+        .onMessage(MetadataPush.class, this::onPush)
+        .onMessage(Applied.class, applied -> {
+          if (leading) {
+            pushAll(ClusterMetadata.of(applied.state(), brokerId, activeEpoch));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(LeaderChanged.class, this::onLeaderChanged)
+        .onMessage(LeaderReady.class, this::onLeaderReady)
+        .onMessage(ControllersListed.class, this::onControllersListed)
+        .onMessageEquals(Tick.SESSIONS, this::onSessionCheck)
+        .onMessageEquals(Tick.PUSH, () -> {
+          if (leading) {
+            pushAll(view.current());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Proposed.class, proposed -> {
+          proposed.reply().run();
+          return Behaviors.same();
+        })
         .build();
   }
 
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return State::apply;
+  // ---------------------------------------------------------------- who is the controller
+
+  private Behavior<Command> onLeaderChanged(LeaderChanged changed) {
+    if (changed.leaderId() != brokerId && leading) {
+      log.info("broker {} is no longer the active controller (broker {} leads, epoch {})", brokerId,
+          changed.leaderId(), changed.term());
+      leading = false;
+    }
+    if (changed.term() > activeEpoch && active != null && !leading) {
+      active = null; // a newer term: the old controller's pushes no longer count; wait for the new one's
+    }
+    return Behaviors.same();
   }
 
-  private ReplyEffect<Event, State> onAllocateProducerIds(State state, AllocateProducerIds request) {
-    int count = Math.max(1, Math.min(request.count(), 100_000));
-    long first = state.nextProducerId();
-    return Effect().persist(new ProducerIdsAllocated(first, count))
-        .thenReply(request.replyTo(), next -> new ProducerIdBlock(first, count));
+  private Behavior<Command> onLeaderReady(LeaderReady ready) {
+    ControllerQuorum q = quorum.orElseThrow();
+    leading = true;
+    active = context.getSelf();
+    activeEpoch = Math.max(activeEpoch, ready.term());
+    log.info("broker {} is the active controller (epoch {})", brokerId, activeEpoch);
+    sessions.restart(q.state(), System.nanoTime());
+    if (q.state().clusterId().isEmpty()) {
+      propose(new ControllerRecord.InitCluster(UUID.randomUUID().toString()), outcome -> {}, error -> {});
+    }
+    pushAll(ClusterMetadata.of(q.state(), brokerId, activeEpoch));
+    drainWaiting();
+    return Behaviors.same();
   }
 
-  private ReplyEffect<Event, State> onGatewaysChanged(State state, GatewaysChanged changed) {
-    Set<ActorRef<ControlGateway.Command>> added = new HashSet<>(changed.gateways());
-    added.removeAll(gateways);
-    gateways.clear();
-    gateways.addAll(changed.gateways());
-    GatewayMessages.MetadataUpdated update = new GatewayMessages.MetadataUpdated(state.snapshot());
-    added.forEach(g -> g.tell(update));
-    return Effect().none().thenNoReply();
+  private Behavior<Command> onPush(MetadataPush push) {
+    if (push.controllerEpoch() < activeEpoch) {
+      log.debug("refused metadata from controller epoch {}: epoch {} is current", push.controllerEpoch(), activeEpoch);
+      return Behaviors.same();
+    }
+    if (leading && !push.controller().equals(context.getSelf())) {
+      return Behaviors.same(); // this voter leads a term at least as new; Ratis will depose one of us
+    }
+    activeEpoch = push.controllerEpoch();
+    active = push.controller();
+    view.update(push.metadata());
+    drainWaiting();
+    return Behaviors.same();
   }
 
-  private ReplyEffect<Event, State> onAdmin(State state, Admin admin) {
-    AdminRequest request = admin.request();
+  private Behavior<Command> onControllersListed(ControllersListed listed) {
+    Set<ActorRef<Command>> added = new HashSet<>(listed.controllers());
+    added.removeAll(controllers);
+    controllers.clear();
+    controllers.addAll(listed.controllers());
+    if (leading) {
+      MetadataPush push = new MetadataPush(view.current(), context.getSelf(), activeEpoch);
+      added.stream().filter(c -> !c.equals(context.getSelf())).forEach(c -> c.tell(push));
+    }
+    return Behaviors.same();
+  }
+
+  private void pushAll(MetadataResponse metadata) {
+    MetadataPush push = new MetadataPush(metadata, context.getSelf(), activeEpoch);
+    controllers.stream().filter(c -> !c.equals(context.getSelf())).forEach(c -> c.tell(push));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private Behavior<Command> onRequest(Command request) {
+    if (leading) {
+      handle(request);
+    } else if (active != null) {
+      active.tell(request);
+    } else {
+      if (waiting.size() >= MAX_WAITING) {
+        waiting.removeFirst();
+      }
+      waiting.addLast(request);
+    }
+    return Behaviors.same();
+  }
+
+  private void drainWaiting() {
+    List<Command> queued = new ArrayList<>(waiting);
+    waiting.clear();
+    queued.forEach(this::onRequest);
+  }
+
+  private void handle(Command request) {
+    if (request instanceof Admin admin) {
+      onAdmin(admin.request());
+    } else if (request instanceof AllocateProducerIds allocate) {
+      propose(new ControllerRecord.AllocateProducerIds(allocate.brokerId(), allocate.brokerEpoch(), allocate.count()),
+          o -> allocate.replyTo().tell(new ProducerIdBlock(o.error(), o.message(), o.value(), o.count())),
+          error -> allocate.replyTo().tell(new ProducerIdBlock(ErrorCode.NOT_CONTROLLER, error, -1, 0)));
+    } else if (request instanceof Register register) {
+      propose(new ControllerRecord.RegisterBroker(register.brokerId(), register.incarnationId(), register.directoryId(),
+              register.address()),
+          o -> {
+            sessions.heard(register.brokerId(), o.value(), System.nanoTime());
+            ControllerState.Broker registered = quorum.orElseThrow().state().brokers().get(register.brokerId());
+            if (registered != null && registered.newDirectory() && registered.epoch() == o.value()) {
+              log.warn("broker {} registered with a new data directory {}: it holds none of its old data",
+                  register.brokerId(), register.directoryId());
+            }
+            register.replyTo().tell(new Registration(ErrorCode.NONE, "", o.value(), activeEpoch));
+          },
+          error -> register.replyTo().tell(new Registration(ErrorCode.NOT_CONTROLLER, error, -1, activeEpoch)));
+    } else if (request instanceof Heartbeat heartbeat) {
+      Optional<ControllerState.Outcome> stale =
+          quorum.orElseThrow().state().refuseStale(heartbeat.brokerId(), heartbeat.brokerEpoch());
+      if (stale.isPresent()) {
+        heartbeat.replyTo().tell(new HeartbeatReply(stale.get().error(), stale.get().message(), activeEpoch));
+      } else {
+        sessions.heard(heartbeat.brokerId(), heartbeat.brokerEpoch(), System.nanoTime());
+        heartbeat.replyTo().tell(new HeartbeatReply(ErrorCode.NONE, "", activeEpoch));
+      }
+    }
+  }
+
+  private Behavior<Command> onSessionCheck() {
+    if (!leading) {
+      return Behaviors.same();
+    }
+    ControllerState state = quorum.orElseThrow().state();
+    for (BrokerSessions.Expired expired : sessions.expired(state, System.nanoTime())) {
+      log.info("broker {} (epoch {}) missed its session timeout: fencing it", expired.brokerId(), expired.epoch());
+      propose(new ControllerRecord.FenceBroker(expired.brokerId(), expired.epoch()), outcome -> {},
+          error -> sessions.fenceFailed(expired.brokerId()));
+    }
+    return Behaviors.same();
+  }
+
+  private void onAdmin(AdminRequest request) {
+    ControllerRecord entry;
     if (request instanceof AdminRequest.CreateTopic create) {
-      return onCreate(state, create);
+      entry = new ControllerRecord.CreateTopic(create.name(), UUID.randomUUID().toString(), create.partitions(),
+          create.configs());
     } else if (request instanceof AdminRequest.DeleteTopic delete) {
-      return onDelete(state, delete);
+      entry = new ControllerRecord.DeleteTopic(delete.name());
     } else if (request instanceof AdminRequest.AddPartitions add) {
-      return onAddPartitions(state, add);
+      entry = new ControllerRecord.AddPartitions(add.name(), add.partitions());
     } else if (request instanceof AdminRequest.AlterConfigs alter) {
-      return onAlterConfigs(state, alter);
+      entry = new ControllerRecord.AlterConfigs(alter.name(), alter.configs());
+    } else {
+      request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REQUEST, "unknown request"));
+      return;
     }
-    return Effect().reply(request.replyTo(), AdminResponse.failed(ErrorCode.INVALID_REQUEST, "unknown request"));
-  }
-
-  private ReplyEffect<Event, State> onCreate(State state, AdminRequest.CreateTopic create) {
-    Optional<String> problem = TopicNames.problem(create.name());
-    if (problem.isPresent()) {
-      return Effect().reply(create.replyTo(), AdminResponse.failed(ErrorCode.INVALID_TOPIC, problem.get()));
-    }
-    if (create.partitions() < 1 || create.partitions() > MAX_PARTITIONS) {
-      return Effect().reply(create.replyTo(), AdminResponse.failed(ErrorCode.INVALID_PARTITIONS,
-          "partitions must be between 1 and " + MAX_PARTITIONS + ", got " + create.partitions()));
-    }
-    Optional<String> badConfig = TopicConfig.problem(create.configs());
-    if (badConfig.isPresent()) {
-      return Effect().reply(create.replyTo(), AdminResponse.failed(ErrorCode.INVALID_CONFIG, badConfig.get()));
-    }
-    if (state.topics().containsKey(create.name())) {
-      return Effect().reply(create.replyTo(), AdminResponse.failed(ErrorCode.TOPIC_ALREADY_EXISTS,
-          "topic '" + create.name() + "' already exists"));
-    }
-    TopicCreated created = new TopicCreated(create.name(), UUID.randomUUID().toString(), create.partitions(),
-        Map.copyOf(create.configs()), place(create.name(), 0, create.partitions()));
-    return Effect().persist(created)
-        .thenRun(this::publish)
-        .thenRun(next -> wake(create.name(), 0, create.partitions()))
-        .thenReply(create.replyTo(), next -> AdminResponse.ok(next.snapshot().topics().get(create.name())));
+    int before = request instanceof AdminRequest.AddPartitions add
+        ? Optional.ofNullable(quorum.orElseThrow().state().topics().get(add.name()))
+            .map(ControllerState.Topic::partitions).orElse(0)
+        : 0;
+    propose(entry, outcome -> {
+      if (!outcome.succeeded()) {
+        request.replyTo().tell(AdminResponse.failed(outcome.error(), outcome.message()));
+      } else if (request instanceof AdminRequest.DeleteTopic) {
+        deletePartitions(outcome.topic(), request.replyTo());
+      } else {
+        TopicMetadata topic = view.current().topics().getOrDefault(outcome.topic().name(), outcome.topic());
+        if (request instanceof AdminRequest.CreateTopic || request instanceof AdminRequest.AddPartitions) {
+          wake(topic.name(), before, topic.partitions());
+        }
+        request.replyTo().tell(AdminResponse.ok(topic));
+      }
+    }, error -> request.replyTo().tell(AdminResponse.failed(ErrorCode.NOT_CONTROLLER,
+        "the controller lost its leadership before the change committed; it may or may not have been made: " + error)));
   }
 
   /**
-   * Which broker holds each of the partitions {@code [from, to)} of a topic: the brokers that are
-   * up, by id, in turn from a start that depends on the topic, so topics spread over the brokers.
-   * Null (unplaced: any broker may host them) if no broker id is known.
+   * Proposes an entry and runs {@code onOutcome} (or {@code onFailure} with the reason) in this
+   * actor once it is committed and applied, or failed.
    */
-  private List<Integer> place(String topic, int from, int to) {
-    List<Integer> brokers = new ArrayList<>();
-    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(context.getSystem())
-        .state().getMembers()) {
-      int id = BrokerIds.of(m);
-      if (id >= 0 && m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
-        brokers.add(id);
-      }
-    }
-    if (brokers.isEmpty()) {
-      return null;
-    }
-    brokers.sort(Integer::compare);
-    List<Integer> placement = new ArrayList<>();
-    for (int p = from; p < to; p++) {
-      placement.add(brokers.get(Math.floorMod(topic.hashCode() + p, brokers.size())));
-    }
-    return placement;
+  private void propose(ControllerRecord entry, java.util.function.Consumer<ControllerState.Outcome> onOutcome,
+      java.util.function.Consumer<String> onFailure) {
+    CompletionStage<ControllerState.Outcome> proposed = quorum.orElseThrow().propose(entry);
+    context.pipeToSelf(proposed, (outcome, error) -> new Proposed(error == null
+        ? () -> onOutcome.accept(outcome)
+        : () -> onFailure.accept(describe(Failures.cause(error)))));
   }
 
-  private ReplyEffect<Event, State> onAddPartitions(State state, AdminRequest.AddPartitions add) {
-    Topic topic = state.topics().get(add.name());
-    if (topic == null) {
-      return Effect().reply(add.replyTo(), AdminResponse.failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          "topic '" + add.name() + "' does not exist"));
-    }
-    if (add.partitions() <= topic.partitions() || add.partitions() > MAX_PARTITIONS) {
-      return Effect().reply(add.replyTo(), AdminResponse.failed(ErrorCode.INVALID_PARTITIONS,
-          "topic '" + add.name() + "' has " + topic.partitions() + " partitions; the new count must be above that and at most "
-              + MAX_PARTITIONS + ", got " + add.partitions()));
-    }
-    return Effect().persist(new PartitionsAdded(add.name(), add.partitions(),
-            place(add.name(), topic.partitions(), add.partitions())))
-        .thenRun(this::publish)
-        .thenRun(next -> wake(add.name(), topic.partitions(), add.partitions()))
-        .thenReply(add.replyTo(), next -> AdminResponse.ok(next.snapshot().topics().get(add.name())));
-  }
-
-  private ReplyEffect<Event, State> onAlterConfigs(State state, AdminRequest.AlterConfigs alter) {
-    Topic topic = state.topics().get(alter.name());
-    if (topic == null) {
-      return Effect().reply(alter.replyTo(), AdminResponse.failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          "topic '" + alter.name() + "' does not exist"));
-    }
-    Map<String, String> set = new HashMap<>();
-    alter.configs().forEach((k, v) -> {
-      if (v != null && !v.isEmpty()) {
-        set.put(k, v);
-      }
-    });
-    Optional<String> problem = TopicConfig.problem(set);
-    if (problem.isEmpty()) {
-      problem = alter.configs().keySet().stream().filter(k -> !TopicConfig.KEYS.contains(k)).findFirst()
-          .map(k -> "unknown config '" + k + "'; known keys: " + String.join(", ", TopicConfig.KEYS.stream().sorted().toList()));
-    }
-    if (problem.isPresent()) {
-      return Effect().reply(alter.replyTo(), AdminResponse.failed(ErrorCode.INVALID_CONFIG, problem.get()));
-    }
-    Map<String, String> next = new HashMap<>(topic.configs());
-    alter.configs().forEach((k, v) -> {
-      if (v == null || v.isEmpty()) {
-        next.remove(k);
-      } else {
-        next.put(k, v.trim());
-      }
-    });
-    return Effect().persist(new ConfigsChanged(alter.name(), Map.copyOf(next)))
-        .thenRun(this::publish)
-        .thenReply(alter.replyTo(), after -> AdminResponse.ok(after.snapshot().topics().get(alter.name())));
-  }
-
-  private ReplyEffect<Event, State> onDelete(State state, AdminRequest.DeleteTopic delete) {
-    Topic topic = state.topics().get(delete.name());
-    if (topic == null) {
-      return Effect().reply(delete.replyTo(), AdminResponse.failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          "topic '" + delete.name() + "' does not exist"));
-    }
-    return Effect().persist(new TopicDeleted(delete.name()))
-        .thenRun(this::publish)
-        .thenRun(next -> deletePartitions(topic, delete.replyTo()))
-        .thenNoReply();
+  private static String describe(Throwable error) {
+    return error.getMessage() != null ? error.getMessage() : error.toString();
   }
 
   /** Deletes every partition's data, then answers: the name can be created again, empty. */
-  private void deletePartitions(Topic topic, ActorRef<AdminResponse> replyTo) {
+  private void deletePartitions(TopicMetadata topic, ActorRef<AdminResponse> replyTo) {
     List<CompletableFuture<?>> deletions = new ArrayList<>();
     for (int p = 0; p < topic.partitions(); p++) {
       String id = TopicNames.partitionId(topic.name(), p);
@@ -337,21 +427,14 @@ public final class Controller
               Duration.ofSeconds(30))
           .toCompletableFuture());
     }
-    TopicMetadata deleted = new TopicMetadata(topic.name(), topic.topicId(), topic.partitions(), topic.configs(), List.of(),
-        topic.placement());
     CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
       if (error == null) {
-        replyTo.tell(AdminResponse.ok(deleted));
+        replyTo.tell(AdminResponse.ok(topic));
       } else {
         replyTo.tell(AdminResponse.failed(ErrorCode.REQUEST_TIMED_OUT,
             "topic '" + topic.name() + "' is deleted but some partitions did not confirm removing their data: " + error));
       }
     });
-  }
-
-  private void publish(State state) {
-    GatewayMessages.MetadataUpdated update = new GatewayMessages.MetadataUpdated(state.snapshot());
-    gateways.forEach(g -> g.tell(update));
   }
 
   private void wake(String topic, int fromPartition, int toPartition) {

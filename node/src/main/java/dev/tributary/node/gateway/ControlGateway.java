@@ -1,6 +1,7 @@
 package dev.tributary.node.gateway;
 
 import dev.tributary.node.MetadataView;
+import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.protocol.ErrorCode;
@@ -24,7 +25,6 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -44,13 +44,11 @@ public final class ControlGateway {
 
   /**
    * The control gateway's own protocol: each wire request wrapped as it arrives (see {@link
-   * #create}), the controller's metadata pushes, and the answers to its producer-id leases. Only
-   * {@link GatewayMessages.MetadataUpdated} crosses nodes (it is CBOR); the rest is local to this
-   * actor, and the wire requests inside the wrappers are what crossed the network.
+   * #create}) and the answers to its producer-id leases. All of it is local to this actor; the wire
+   * requests inside the wrappers are what crossed the network.
    */
   public sealed interface Command permits InitProducerIdRequest, GetMetadataRequest, AdminRequestReceived,
-      ListGroupsRequest, GroupRequestReceived, ListOffsetsRequest, GatewayMessages.MetadataUpdated,
-      ProducerIdsLeased, ProducerIdLeaseFailed {}
+      ListGroupsRequest, GroupRequestReceived, ListOffsetsRequest, ProducerIdsLeased, ProducerIdLeaseFailed {}
 
   record InitProducerIdRequest(InitProducerId request) implements Command, NoSerializationVerificationNeeded {}
 
@@ -72,13 +70,16 @@ public final class ControlGateway {
   private record ProducerIdLeaseFailed(String reason) implements Command, NoSerializationVerificationNeeded {}
 
   /**
-   * The behavior; it registers with the receptionist to receive metadata pushes. Wire requests are
-   * wrapped into a {@link Command} at this edge (a new wire request needs a line here, or it goes
-   * unhandled); everything else it receives is its own and passes through untouched.
+   * The behavior. Wire requests are wrapped into a {@link Command} at this edge (a new wire request
+   * needs a line here, or it goes unhandled); everything else it receives is its own and passes
+   * through untouched.
+   *
+   * @param controller this broker's door to the controller, for admin requests
+   * @param lifecycle this broker's session with the controller, for producer-id leases
    */
   public static Behavior<GatewayRequest> create(MetadataView view, ActorRef<Controller.Command> controller,
-      GroupDirectory groups) {
-    return Behaviors.transformMessages(GatewayRequest.class, gateway(view, controller, groups), wire -> wire
+      ActorRef<BrokerLifecycle.Command> lifecycle, GroupDirectory groups) {
+    return Behaviors.transformMessages(GatewayRequest.class, gateway(view, controller, lifecycle, groups), wire -> wire
         .match(InitProducerId.class, InitProducerIdRequest::new)
         .match(GetMetadata.class, GetMetadataRequest::new)
         .match(AdminRequest.class, AdminRequestReceived::new)
@@ -88,21 +89,22 @@ public final class ControlGateway {
   }
 
   private static Behavior<Command> gateway(MetadataView view, ActorRef<Controller.Command> controller,
-      GroupDirectory groups) {
+      ActorRef<BrokerLifecycle.Command> lifecycle, GroupDirectory groups) {
     return Behaviors.setup(context -> {
-      context.getSystem().receptionist().tell(Receptionist.register(GatewayMessages.GATEWAY_KEY, context.getSelf()));
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Cluster cluster = Cluster.get(context.getSystem());
       ProducerIdPool producerIds = new ProducerIdPool();
       return Behaviors.receive(Command.class)
           .onMessage(InitProducerIdRequest.class, wrapped -> {
             if (producerIds.serveOrQueue(wrapped.request())) {
-              context.ask(Controller.ProducerIdBlock.class, controller,
+              context.ask(Controller.ProducerIdBlock.class, lifecycle,
                   java.time.Duration.ofSeconds(10),
-                  replyTo -> new Controller.AllocateProducerIds(ProducerIdPool.BLOCK_SIZE, replyTo),
-                  (block, error) -> error == null
-                      ? new ProducerIdsLeased(block)
-                      : new ProducerIdLeaseFailed(error.getMessage() != null ? error.getMessage() : error.toString()));
+                  replyTo -> new BrokerLifecycle.LeaseProducerIds(ProducerIdPool.BLOCK_SIZE, replyTo),
+                  (block, error) -> error != null
+                      ? new ProducerIdLeaseFailed(error.getMessage() != null ? error.getMessage() : error.toString())
+                      : block.error() != ErrorCode.NONE
+                          ? new ProducerIdLeaseFailed(block.error() + ": " + block.message())
+                          : new ProducerIdsLeased(block));
             }
             return Behaviors.same();
           })
@@ -112,10 +114,6 @@ public final class ControlGateway {
           })
           .onMessage(ProducerIdLeaseFailed.class, failed -> {
             producerIds.onLeaseFailed(failed.reason());
-            return Behaviors.same();
-          })
-          .onMessage(GatewayMessages.MetadataUpdated.class, update -> {
-            view.update(update.snapshot());
             return Behaviors.same();
           })
           .onMessage(GetMetadataRequest.class, wrapped -> {
@@ -216,30 +214,31 @@ public final class ControlGateway {
   }
 
   /**
-   * The metadata with the live brokers and each partition's leader. One broker leads everything
-   * until replication places partitions: the oldest up member's address stands in.
+   * The metadata as this gateway answers it: partitions no broker was placed on (created before any
+   * broker registered) are led by this one; before any broker registered, the live members stand
+   * in for the brokers.
    */
   private static MetadataResponse withBrokers(MetadataResponse metadata, Cluster cluster) {
-    List<String> brokers = new ArrayList<>();
-    Map<Integer, String> addressById = new HashMap<>();
-    cluster.state().getMembers().forEach(m -> {
-      if (m.status() == MemberStatus.up()) {
-        brokers.add(m.address().toString());
-        addressById.put(dev.tributary.node.BrokerIds.of(m), m.address().toString());
-      }
-    });
-    Collections.sort(brokers);
     String self = cluster.selfMember().address().toString();
+    List<String> brokers = new ArrayList<>(metadata.brokers());
+    if (metadata.brokerInfo().isEmpty()) {
+      cluster.state().getMembers().forEach(m -> {
+        if (m.status() == MemberStatus.up()) {
+          brokers.add(m.address().toString());
+        }
+      });
+    }
+    Collections.sort(brokers);
     Map<String, TopicMetadata> topics = new HashMap<>();
     for (TopicMetadata t : metadata.topics().values()) {
-      // The broker holding each partition leads it; unplaced partitions (older topics) name this one.
-      List<String> leaders = new ArrayList<>(t.partitions());
-      for (int p = 0; p < t.partitions(); p++) {
-        leaders.add(p < t.placement().size() ? addressById.getOrDefault(t.placement().get(p), "") : self);
+      if (!t.placement().isEmpty()) {
+        topics.put(t.name(), t);
+        continue;
       }
-      topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(), leaders,
-          t.placement()));
+      topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(),
+          Collections.nCopies(t.partitions(), self), t.placement()));
     }
-    return new MetadataResponse(metadata.version(), topics, brokers);
+    return new MetadataResponse(metadata.version(), topics, brokers, metadata.clusterId(), metadata.controller(),
+        metadata.controllerEpoch(), metadata.brokerInfo());
   }
 }

@@ -95,6 +95,23 @@ public final class BrokerMetrics {
         .register(registry);
   }
 
+  /**
+   * The controller as this broker sees it: the active controller's epoch, whether this broker is
+   * the active controller (1) or not (0), and how many registered brokers are fenced.
+   */
+  public void controllerGauges(java.util.function.LongSupplier controllerEpoch,
+      java.util.function.BooleanSupplier active, java.util.function.LongSupplier fencedBrokers) {
+    GaugeWithCallback.builder().name("tributary_controller_epoch")
+        .help("The active controller's epoch (its Raft term) as this broker knows it")
+        .callback(cb -> cb.call(controllerEpoch.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("tributary_controller_active")
+        .help("1 while this broker is the active controller, else 0")
+        .callback(cb -> cb.call(active.getAsBoolean() ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("tributary_fenced_brokers")
+        .help("Registered brokers the controller fenced (their session expired)")
+        .callback(cb -> cb.call(fencedBrokers.getAsLong())).register(registry);
+  }
+
   /** A group committed (or reset) a partition's offset. */
   public void groupOffsetCommitted(String group, String topic, int partition, long offset) {
     groupOffsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>())

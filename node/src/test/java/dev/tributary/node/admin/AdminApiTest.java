@@ -228,8 +228,13 @@ class AdminApiTest {
 
     Reply cluster = call("GET", "/v1/cluster", null);
     assertEquals(200, cluster.status());
-    assertEquals(cluster.body().get("self"), cluster.body().get("oldest"));
-    assertEquals("Up", cluster.body().get("nodes").get(0).get("status").asText());
+    assertEquals(0, cluster.body().get("controller").asInt(), "the single broker is the controller");
+    assertTrue(cluster.body().get("controllerEpoch").asLong() >= 1);
+    assertFalse(cluster.body().get("clusterId").asText().isEmpty());
+    JsonNode node = cluster.body().get("nodes").get(0);
+    assertEquals("Up", node.get("memberStatus").asText());
+    assertEquals("Registered", node.get("status").asText());
+    assertTrue(node.get("brokerEpoch").asLong() >= 1, node.toString());
 
     Reply deleted = call("DELETE", "/v1/topics/orders", null);
     assertEquals(204, deleted.status(), deleted.raw());

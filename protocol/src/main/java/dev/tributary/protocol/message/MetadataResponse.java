@@ -5,15 +5,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Topics by name and the brokers' addresses.
+ * The cluster as the controller's committed log says it is: topics by name, the brokers and the
+ * active controller.
  *
- * @param version increases with every metadata change; clients keep the newest
+ * @param version the index of the controller's log entry this reflects; clients keep the newest
+ * @param brokers the Pekko addresses of the brokers serving (registered, not fenced)
+ * @param clusterId chosen by the first controller, kept forever
+ * @param controller the broker id of the active controller, -1 while none is known
+ * @param controllerEpoch the active controller's Raft term
+ * @param brokerInfo every registered broker, fenced ones too, by id
  */
-public record MetadataResponse(long version, Map<String, TopicMetadata> topics, List<String> brokers)
+public record MetadataResponse(long version, Map<String, TopicMetadata> topics, List<String> brokers,
+    String clusterId, int controller, long controllerEpoch, List<BrokerInfo> brokerInfo)
     implements CborSerializable {
 
   public MetadataResponse {
     topics = Map.copyOf(topics);
     brokers = List.copyOf(brokers);
+    clusterId = clusterId == null ? "" : clusterId;
+    brokerInfo = brokerInfo == null ? List.of() : List.copyOf(brokerInfo);
+  }
+
+  /** Topics and brokers only (no controller known). */
+  public MetadataResponse(long version, Map<String, TopicMetadata> topics, List<String> brokers) {
+    this(version, topics, brokers, "", -1, 0, List.of());
   }
 }

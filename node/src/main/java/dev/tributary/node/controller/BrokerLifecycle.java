@@ -1,0 +1,154 @@
+package dev.tributary.node.controller;
+
+import dev.tributary.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker's session with the controller, as Kafka's BrokerLifecycleManager: it registers
+ * (broker id, data-directory UUID, a new incarnation id per start) and gets a broker epoch, then
+ * heartbeats with that epoch. Told its epoch is stale (the session expired and the broker was
+ * fenced, e.g. after a long pause), it registers again and gets a new one. Everything this broker
+ * asks of the controller goes through here with the current epoch, so nothing it sends under an
+ * old epoch is accepted.
+ */
+public final class BrokerLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
+
+  public interface Command {}
+
+  /** A lease of producer ids for the gateway, asked under this broker's current epoch. */
+  public record LeaseProducerIds(int count, ActorRef<Controller.ProducerIdBlock> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private enum Tick implements Command, NoSerializationVerificationNeeded { REGISTER, HEARTBEAT }
+
+  private record Registered(Controller.Registration registration, String failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private record HeartbeatAnswered(long epoch, Controller.HeartbeatReply reply, String failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The current broker epoch, -1 while not registered; read by readiness checks. */
+  public static final class Epoch {
+    private final AtomicLong value = new AtomicLong(-1);
+
+    public long get() {
+      return value.get();
+    }
+
+    public boolean registered() {
+      return value.get() >= 0;
+    }
+  }
+
+  public static Behavior<Command> create(int brokerId, String directoryId, String address,
+      ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new BrokerLifecycle(context, timers, brokerId, directoryId, address, controller, timing, epoch).unregistered()));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final int brokerId;
+  private final String directoryId;
+  private final String address;
+  private final String incarnationId = UUID.randomUUID().toString();
+  private final ActorRef<Controller.Command> controller;
+  private final QuorumTiming timing;
+  private final Epoch epoch;
+  private boolean registering;
+
+  private BrokerLifecycle(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId,
+      String directoryId, String address, ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch) {
+    this.context = context;
+    this.timers = timers;
+    this.brokerId = brokerId;
+    this.directoryId = directoryId;
+    this.address = address;
+    this.controller = controller;
+    this.timing = timing;
+    this.epoch = epoch;
+  }
+
+  /** Registers, retrying until the controller answers. */
+  private Behavior<Command> unregistered() {
+    epoch.value.set(-1);
+    timers.cancel(Tick.HEARTBEAT);
+    registering = false;
+    context.getSelf().tell(Tick.REGISTER);
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.REGISTER, () -> {
+          if (!registering) {
+            registering = true;
+            context.ask(Controller.Registration.class, controller, requestTimeout(),
+                replyTo -> new Controller.Register(brokerId, incarnationId, directoryId, address, replyTo),
+                (r, error) -> new Registered(r, error == null ? null : error.toString()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Registered.class, registered -> {
+          registering = false;
+          Controller.Registration r = registered.registration();
+          if (r != null && r.error() == ErrorCode.NONE) {
+            log.info("broker {} registered with the controller: broker epoch {}, directory {}", brokerId,
+                r.brokerEpoch(), directoryId);
+            epoch.value.set(r.brokerEpoch());
+            return registeredAs(r.brokerEpoch());
+          }
+          timers.startSingleTimer(Tick.REGISTER, Duration.ofMillis(200));
+          return Behaviors.same();
+        })
+        .onMessage(LeaseProducerIds.class, lease -> {
+          lease.replyTo().tell(new Controller.ProducerIdBlock(ErrorCode.BROKER_ID_NOT_REGISTERED,
+              "broker " + brokerId + " has not registered with the controller yet", -1, 0));
+          return Behaviors.same();
+        })
+        .onMessage(HeartbeatAnswered.class, late -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> registeredAs(long brokerEpoch) {
+    timers.startTimerWithFixedDelay(Tick.HEARTBEAT, timing.heartbeatInterval());
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.HEARTBEAT, () -> {
+          context.ask(Controller.HeartbeatReply.class, controller, requestTimeout(),
+              replyTo -> new Controller.Heartbeat(brokerId, brokerEpoch, replyTo),
+              (r, error) -> new HeartbeatAnswered(brokerEpoch, r, error == null ? null : error.toString()));
+          return Behaviors.same();
+        })
+        .onMessage(HeartbeatAnswered.class, answered -> {
+          Controller.HeartbeatReply reply = answered.reply();
+          if (answered.epoch() != brokerEpoch || reply == null) {
+            return Behaviors.same(); // an old epoch's answer, or no answer (the controller is away): go on
+          }
+          if (reply.error() == ErrorCode.STALE_BROKER_EPOCH || reply.error() == ErrorCode.BROKER_ID_NOT_REGISTERED) {
+            log.warn("broker {}: the controller no longer accepts epoch {} ({}); registering again", brokerId,
+                brokerEpoch, reply.message());
+            return unregistered();
+          }
+          return Behaviors.same();
+        })
+        .onMessage(LeaseProducerIds.class, lease -> {
+          controller.tell(new Controller.AllocateProducerIds(brokerId, brokerEpoch, lease.count(), lease.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessageEquals(Tick.REGISTER, Behaviors::same)
+        .onMessage(Registered.class, late -> Behaviors.same())
+        .build();
+  }
+
+  private Duration requestTimeout() {
+    return timing.sessionTimeout();
+  }
+}

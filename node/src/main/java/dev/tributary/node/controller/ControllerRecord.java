@@ -1,0 +1,57 @@
+package dev.tributary.node.controller;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Map;
+
+/**
+ * An entry of the controller's Raft log. Each is a request, decided when it is applied: every
+ * voter applies the same entries in the same order to the same {@link ControllerState}, so every
+ * voter reaches the same answer (a topic created twice is refused at the second entry, wherever it
+ * was proposed). Whatever is random (a topic id, the cluster id) is chosen by the proposer and
+ * carried in the entry, so applying stays deterministic.
+ *
+ * <p>These are stored: their names ({@code @JsonSubTypes}) and fields are the log's format.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ControllerRecord.InitCluster.class, name = "init-cluster"),
+    @JsonSubTypes.Type(value = ControllerRecord.CreateTopic.class, name = "create-topic"),
+    @JsonSubTypes.Type(value = ControllerRecord.AddPartitions.class, name = "add-partitions"),
+    @JsonSubTypes.Type(value = ControllerRecord.DeleteTopic.class, name = "delete-topic"),
+    @JsonSubTypes.Type(value = ControllerRecord.AlterConfigs.class, name = "alter-configs"),
+    @JsonSubTypes.Type(value = ControllerRecord.AllocateProducerIds.class, name = "allocate-producer-ids"),
+    @JsonSubTypes.Type(value = ControllerRecord.RegisterBroker.class, name = "register-broker"),
+    @JsonSubTypes.Type(value = ControllerRecord.FenceBroker.class, name = "fence-broker")
+})
+public sealed interface ControllerRecord {
+
+  /** The first controller names the cluster; later ones find it named and change nothing. */
+  record InitCluster(String clusterId) implements ControllerRecord {}
+
+  record CreateTopic(String name, String topicId, int partitions, Map<String, String> configs)
+      implements ControllerRecord {}
+
+  record AddPartitions(String name, int partitions) implements ControllerRecord {}
+
+  record DeleteTopic(String name) implements ControllerRecord {}
+
+  /** Sets each key; an empty value resets the key to the broker default. */
+  record AlterConfigs(String name, Map<String, String> changes) implements ControllerRecord {}
+
+  /** A block of producer ids for the broker of this id and epoch (a fenced epoch gets none). */
+  record AllocateProducerIds(int brokerId, long brokerEpoch, int count) implements ControllerRecord {}
+
+  /**
+   * A broker starting, or coming back after it was fenced.
+   *
+   * @param incarnationId unique per start of the broker's process
+   * @param directoryId the UUID of its data directory
+   * @param address its Artery {@code host:port}
+   */
+  record RegisterBroker(int brokerId, String incarnationId, String directoryId, String address)
+      implements ControllerRecord {}
+
+  /** The broker's session of this epoch expired. */
+  record FenceBroker(int brokerId, long brokerEpoch) implements ControllerRecord {}
+}
