@@ -18,6 +18,12 @@ public final class MetadataView {
       new AtomicReference<>(new MetadataResponse(0, Map.of(), List.of()));
 
   private volatile boolean received;
+  private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Runs {@code listener} after every update that changed the metadata (on the updating thread: keep it quick). */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
 
   /** Whether the controller's metadata has arrived at least once. */
   public boolean received() {
@@ -33,9 +39,13 @@ public final class MetadataView {
    * from a controller epoch at least as new (a leader change alone moves no index).
    */
   public void update(MetadataResponse snapshot) {
-    current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() > old.version()
+    MetadataResponse before = current.get();
+    MetadataResponse after = current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() > old.version()
         || fresh.version() == old.version() && fresh.controllerEpoch() >= old.controllerEpoch() ? fresh : old);
     received = true;
+    if (!after.equals(before)) {
+      listeners.forEach(Runnable::run);
+    }
   }
 
   public Optional<TopicMetadata> topic(String name) {

@@ -54,6 +54,10 @@ public final class TributaryClient implements AutoCloseable {
   private static final java.util.concurrent.atomic.AtomicLong RECONNECTORS = new java.util.concurrent.atomic.AtomicLong();
   /** Reaches the bootstrap broker again after it restarts on the same address. */
   private final ActorRef<Object> reconnector;
+  /** The newest metadata the gateway pushed (or answered a renewal with); null until the first. */
+  private final java.util.concurrent.atomic.AtomicReference<MetadataResponse> pushed =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private final ActorRef<Object> metadataWatcher;
 
   private TributaryClient(ActorSystem<Void> system, boolean ownsSystem, String bootstrap,
       ActorRef<DataPlaneMessage> replies, DataReplies pending, Duration requestTimeout) {
@@ -69,6 +73,8 @@ public final class TributaryClient implements AutoCloseable {
             new org.apache.pekko.actor.Address("pekko", Tributary.SYSTEM_NAME, host, port), Tributary.gatewayPath(host, port)),
         "tributary-reconnect-" + RECONNECTORS.incrementAndGet(), org.apache.pekko.actor.typed.Props.empty());
     this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
+    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateway, pushed),
+        "tributary-metadata-" + RECONNECTORS.get(), org.apache.pekko.actor.typed.Props.empty());
     this.replies = replies;
     this.pending = pending;
     this.requestTimeout = requestTimeout;
@@ -155,6 +161,16 @@ public final class TributaryClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- control plane
 
+  /**
+   * The newest metadata the bootstrap broker pushed, without asking: it pushes every change (a
+   * topic created, a broker fenced, a new controller) and answers the client's subscription renewal
+   * every 10 s. Empty until the first push arrives; {@link #metadata()} asks.
+   */
+  public java.util.Optional<MetadataResponse> latestMetadata() {
+    return java.util.Optional.ofNullable(pushed.get());
+  }
+
+  /** Asks the bootstrap broker for its current metadata. */
   public CompletionStage<MetadataResponse> metadata() {
     return unreachableOnTimeout(AskPattern.ask(gateway, GetMetadata::new, requestTimeout, system.scheduler()));
   }
@@ -323,6 +339,7 @@ public final class TributaryClient implements AutoCloseable {
   public void close() {
     pending.failAll(new TributaryException(ErrorCode.BROKER_NOT_AVAILABLE, "the client is closed"));
     reconnector.tell(BrokerReconnector.STOP);
+    metadataWatcher.tell(MetadataWatcher.STOP);
     if (ownsSystem) {
       system.terminate();
       try {

@@ -16,6 +16,7 @@ import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.TopicMetadata;
+import dev.tributary.protocol.message.WatchMetadata;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,7 +49,8 @@ public final class ControlGateway {
    * requests inside the wrappers are what crossed the network.
    */
   public sealed interface Command permits InitProducerIdRequest, GetMetadataRequest, AdminRequestReceived,
-      ListGroupsRequest, GroupRequestReceived, ListOffsetsRequest, ProducerIdsLeased, ProducerIdLeaseFailed {}
+      ListGroupsRequest, GroupRequestReceived, ListOffsetsRequest, WatchMetadataRequest, MetadataChanged,
+      ProducerIdsLeased, ProducerIdLeaseFailed {}
 
   record InitProducerIdRequest(InitProducerId request) implements Command, NoSerializationVerificationNeeded {}
 
@@ -61,6 +63,11 @@ public final class ControlGateway {
   record GroupRequestReceived(GroupRequest request) implements Command, NoSerializationVerificationNeeded {}
 
   record ListOffsetsRequest(ListOffsets request) implements Command, NoSerializationVerificationNeeded {}
+
+  record WatchMetadataRequest(WatchMetadata request) implements Command, NoSerializationVerificationNeeded {}
+
+  /** This broker's metadata changed: push it to the watching clients. */
+  private enum MetadataChanged implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** The controller leased a block of producer ids. */
   private record ProducerIdsLeased(Controller.ProducerIdBlock block)
@@ -85,7 +92,8 @@ public final class ControlGateway {
         .match(AdminRequest.class, AdminRequestReceived::new)
         .match(ListGroups.class, ListGroupsRequest::new)
         .match(GroupRequest.class, GroupRequestReceived::new)
-        .match(ListOffsets.class, ListOffsetsRequest::new));
+        .match(ListOffsets.class, ListOffsetsRequest::new)
+        .match(WatchMetadata.class, WatchMetadataRequest::new));
   }
 
   private static Behavior<Command> gateway(MetadataView view, ActorRef<Controller.Command> controller,
@@ -94,6 +102,9 @@ public final class ControlGateway {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Cluster cluster = Cluster.get(context.getSystem());
       ProducerIdPool producerIds = new ProducerIdPool();
+      // Watching clients and when their lease ends (nanoTime); renewed by each WatchMetadata.
+      Map<ActorRef<MetadataResponse>, Long> watchers = new HashMap<>();
+      view.onChange(() -> context.getSelf().tell(MetadataChanged.INSTANCE));
       return Behaviors.receive(Command.class)
           .onMessage(InitProducerIdRequest.class, wrapped -> {
             if (producerIds.serveOrQueue(wrapped.request())) {
@@ -114,6 +125,21 @@ public final class ControlGateway {
           })
           .onMessage(ProducerIdLeaseFailed.class, failed -> {
             producerIds.onLeaseFailed(failed.reason());
+            return Behaviors.same();
+          })
+          .onMessage(WatchMetadataRequest.class, wrapped -> {
+            ActorRef<MetadataResponse> subscriber = wrapped.request().subscriber();
+            watchers.put(subscriber, System.nanoTime() + WatchMetadata.LEASE_MILLIS * 1_000_000);
+            subscriber.tell(withBrokers(view.current(), cluster));
+            return Behaviors.same();
+          })
+          .onMessageEquals(MetadataChanged.INSTANCE, () -> {
+            long now = System.nanoTime();
+            watchers.values().removeIf(leaseEnd -> leaseEnd - now < 0);
+            if (!watchers.isEmpty()) {
+              MetadataResponse metadata = withBrokers(view.current(), cluster);
+              watchers.keySet().forEach(w -> w.tell(metadata));
+            }
             return Behaviors.same();
           })
           .onMessage(GetMetadataRequest.class, wrapped -> {
