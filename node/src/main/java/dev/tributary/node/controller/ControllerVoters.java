@@ -35,7 +35,7 @@ public record ControllerVoters(List<Voter> voters) {
       return new ControllerVoters(List.of());
     }
     TreeMap<Integer, Voter> byId = new TreeMap<>();
-    for (String entry : trimmed.split(",")) {
+    for (String entry : trimmed.split(",", -1)) {
       String e = entry.trim();
       int at = e.indexOf('@');
       int colon = e.lastIndexOf(':');

@@ -35,10 +35,14 @@ public record QuorumTiming(Duration electionTimeoutMin, Duration electionTimeout
   /** Reads the profile named by {@code tributary.failover} ({@code default} or {@code fast}). */
   public static QuorumTiming fromRoot(Config root) {
     String profile = root.getString("tributary.failover");
-    if (!root.hasPath("tributary.failover-profiles." + profile)) {
-      throw new IllegalArgumentException("tributary.failover (--failover) must be default or fast, got '" + profile + "'");
+    Config profiles = root.getConfig("tributary.failover-profiles");
+    // Matched against the profile names, not used as a path: "" or "default.session-timeout" would
+    // otherwise fail as a config path rather than as a bad setting.
+    if (!profiles.root().containsKey(profile) || !(profiles.root().get(profile) instanceof com.typesafe.config.ConfigObject)) {
+      throw new IllegalArgumentException("tributary.failover (--failover) must be one of "
+          + String.join(", ", new java.util.TreeSet<>(profiles.root().keySet())) + ", got '" + profile + "'");
     }
-    Config p = root.getConfig("tributary.failover-profiles." + profile);
+    Config p = profiles.getConfig("\"" + profile + "\"");
     return new QuorumTiming(p.getDuration("election-timeout-min"), p.getDuration("election-timeout-max"),
         root.getLong("tributary.controller.snapshot-every"), p.getDuration("session-timeout"),
         p.getDuration("heartbeat-interval"));

@@ -52,6 +52,7 @@ class ControllerVotersTest {
       "port 70000          | 0@host:70000        | port 70000",
       "duplicate id        | 0@a:1,0@b:2         | broker id 0",
       "negative id         | -1@host:26610       | broker id -1",
+      "trailing comma      | 0@a:1,              | ''",
   })
   void badFormNamesTheBadPartAndTheExpectedForm(String what, String setting, String badPart) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ControllerVoters.parse(setting));
