@@ -94,6 +94,10 @@ final class TopicRoutes extends AllDirectives {
     }
   }
 
+  private static boolean offline(TopicMetadata t, int partition) {
+    return partition < t.leaders().size() && t.leaders().get(partition).isEmpty();
+  }
+
   private CompletionStage<HttpResponse> describe(String name) {
     return client.metadata().thenCompose(m -> {
       TopicMetadata t = m.topics().get(name);
@@ -102,15 +106,19 @@ final class TopicRoutes extends AllDirectives {
       }
       List<CompletableFuture<ListOffsetsResponse>> offsets = new ArrayList<>();
       for (int p = 0; p < t.partitions(); p++) {
-        offsets.add(client.listOffsets(name, p, ListOffsets.EARLIEST).toCompletableFuture());
+        // An offline partition (its broker is fenced) has no one to ask: its offsets are unknown (-1).
+        offsets.add(offline(t, p) ? CompletableFuture.completedFuture(null)
+            : client.listOffsets(name, p, ListOffsets.EARLIEST).toCompletableFuture());
       }
       return CompletableFuture.allOf(offsets.toArray(CompletableFuture[]::new)).thenApply(done -> {
         List<PartitionDetail> details = new ArrayList<>();
         for (int p = 0; p < t.partitions(); p++) {
           ListOffsetsResponse o = offsets.get(p).join();
-          String leader = p < t.leaders().size() ? t.leaders().get(p) : null;
-          details.add(new PartitionDetail(p, leader, leader == null ? List.of() : List.of(leader),
-              o.logStartOffset(), o.highWatermark(), o.highWatermark(), o.sizeBytes()));
+          String leader = p < t.leaders().size() && !t.leaders().get(p).isEmpty() ? t.leaders().get(p) : null;
+          details.add(o == null
+              ? new PartitionDetail(p, null, List.of(), -1, -1, -1, -1)
+              : new PartitionDetail(p, leader, leader == null ? List.of() : List.of(leader),
+                  o.logStartOffset(), o.highWatermark(), o.highWatermark(), o.sizeBytes()));
         }
         return responses.json(200, new TopicDetail(t.name(), t.topicId(), t.partitions(),
             new TreeMap<>(t.configs()), details));

@@ -69,9 +69,15 @@ public final class Broker implements AutoCloseable {
     // The journal closes in coordinated shutdown, before the system terminates; only then may
     // another broker have the directory. A system that stops on its own (SIGTERM, downed, a failed
     // start) releases it here; close() also releases it itself, before it returns.
+    // A voter leaves the quorum first thing in a shutdown, so the others elect a new controller
+    // while this broker still stops its partitions, rather than after.
+    quorum.ifPresent(q -> org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+        org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-controller-voter", () -> {
+          q.close();
+          return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+        }));
     system.getWhenTerminated().thenRun(() -> {
-      quorum.ifPresent(ControllerQuorum::close);
-      lock.close();
+      closeQuorumThenUnlock();
       gatewaysStarted.completeExceptionally(new IllegalStateException("the broker stopped before it started"));
     });
     // The admin API is one more client of this broker's own gateway, through the same facade.
@@ -80,7 +86,7 @@ public final class Broker implements AutoCloseable {
     AdminSettings adminSettings = AdminSettings.fromRoot(config);
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
-        new BrokerStatus(system, metadata),
+        new BrokerStatus(system, metadata, events::voterStopped),
         metrics.registry()));
   }
 
@@ -109,19 +115,34 @@ public final class Broker implements AutoCloseable {
     DataDirLock lock = DataDirLock.acquire(settings.dataDir());
     Optional<ControllerQuorum> quorum = Optional.empty();
     try {
+      refuseLegacyController(settings.dataDir());
       String directoryId = DataDirOwner.claim(settings.dataDir(), settings.nodeId());
       MetadataView metadata = new MetadataView();
       Controller.QuorumEvents events = new Controller.QuorumEvents(metadata);
       if (voters.voter(settings.nodeId()).isPresent()) {
         quorum = Optional.of(ControllerQuorum.start(settings.nodeId(), voters,
             settings.dataDir().resolve(CONTROLLER_DIR), voters.voters().size() == 1 ? timing.forSingleVoter() : timing,
-            events));
+            config.getBytes("tributary.controller.log-segment-size"), events));
       }
       return new Broker(settings, config, lock, directoryId, metadata, quorum, events, timing);
     } catch (RuntimeException e) {
       quorum.ifPresent(ControllerQuorum::close);
       lock.close();
       throw e;
+    }
+  }
+
+  /**
+   * A data directory from before the controller quorum kept the cluster's topics in the journal's
+   * {@code __controller} log, which this version does not read. Starting on it would lose every
+   * topic and hand out producer ids its partitions already know, so it is refused.
+   */
+  private static void refuseLegacyController(java.nio.file.Path dataDir) {
+    java.nio.file.Path legacy = dataDir.resolve("journal").resolve("__controller");
+    if (java.nio.file.Files.isDirectory(legacy) && !java.nio.file.Files.isDirectory(dataDir.resolve(CONTROLLER_DIR))) {
+      throw new IllegalStateException("data directory " + dataDir.toAbsolutePath() + " holds the controller log of a "
+          + "Tributary version before the controller quorum (" + legacy + "), which this version cannot import: "
+          + "start it with that version, or give this broker an empty --data-dir");
     }
   }
 
@@ -162,7 +183,8 @@ public final class Broker implements AutoCloseable {
       Cluster cluster = Cluster.get(sys);
       String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
-          BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch), "lifecycle");
+          BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch,
+              () -> metadata.current().controllerEpoch()), "lifecycle");
       GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
       context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
@@ -184,6 +206,11 @@ public final class Broker implements AutoCloseable {
 
   public MetadataView metadata() {
     return metadata;
+  }
+
+  /** This broker's voter of the controller quorum, if it is one. */
+  public Optional<ControllerQuorum> controllerVoter() {
+    return quorum;
   }
 
   /** The port Artery listens on (useful when configured as 0). */
@@ -230,8 +257,16 @@ public final class Broker implements AutoCloseable {
     }
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
-    quorum.ifPresent(ControllerQuorum::close);
-    lock.close();
+    closeQuorumThenUnlock();
+  }
+
+  /** The directory is another broker's to take only once the quorum's log is closed too. */
+  private void closeQuorumThenUnlock() {
+    try {
+      quorum.ifPresent(ControllerQuorum::close);
+    } finally {
+      lock.close();
+    }
   }
 
   public CompletionStage<org.apache.pekko.Done> whenTerminated() {

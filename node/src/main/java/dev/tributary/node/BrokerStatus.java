@@ -20,9 +20,12 @@ final class BrokerStatus implements NodeStatus {
   private final ActorSystem<?> system;
   private final MetadataView metadata;
 
-  BrokerStatus(ActorSystem<?> system, MetadataView metadata) {
+  private final java.util.function.BooleanSupplier voterStopped;
+
+  BrokerStatus(ActorSystem<?> system, MetadataView metadata, java.util.function.BooleanSupplier voterStopped) {
     this.system = system;
     this.metadata = metadata;
+    this.voterStopped = voterStopped;
   }
 
   @Override
@@ -36,6 +39,9 @@ final class BrokerStatus implements NodeStatus {
       reasons.add("no metadata from the controller yet");
     } else if (metadata.current().controller() < 0) {
       reasons.add("no active controller known");
+    }
+    if (voterStopped.getAsBoolean()) {
+      reasons.add("this broker's controller voter stopped (its log says why): restart the broker");
     }
     return reasons;
   }

@@ -69,12 +69,13 @@ public final class TributaryClient implements AutoCloseable {
     int port = Integer.parseInt(hostPort[1]);
     ActorRefResolver resolver = ActorRefResolver.get(system);
     this.gateway = resolver.resolveActorRef(Tributary.gatewayPath(host, port));
+    long clientNumber = RECONNECTORS.incrementAndGet();
     this.reconnector = system.systemActorOf(BrokerReconnector.create(
             new org.apache.pekko.actor.Address("pekko", Tributary.SYSTEM_NAME, host, port), Tributary.gatewayPath(host, port)),
-        "tributary-reconnect-" + RECONNECTORS.incrementAndGet(), org.apache.pekko.actor.typed.Props.empty());
+        "tributary-reconnect-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
     this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
     this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateway, pushed),
-        "tributary-metadata-" + RECONNECTORS.get(), org.apache.pekko.actor.typed.Props.empty());
+        "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
     this.replies = replies;
     this.pending = pending;
     this.requestTimeout = requestTimeout;
@@ -87,6 +88,14 @@ public final class TributaryClient implements AutoCloseable {
    * @throws IllegalArgumentException when the address is not {@code host:port}
    */
   public static TributaryClient connect(String bootstrap) {
+    return connect(bootstrap, null);
+  }
+
+  /**
+   * {@link #connect(String)} with the timeout of control requests ({@code tributary.client.request-timeout}
+   * otherwise, 10 s); admin requests wait four times as long.
+   */
+  public static TributaryClient connect(String bootstrap, Duration requestTimeout) {
     parseBootstrap(bootstrap);
     Config config = ConfigFactory.parseResources("tributary-client.conf")
         .withFallback(ConfigFactory.load())
@@ -98,7 +107,7 @@ public final class TributaryClient implements AutoCloseable {
       return Behaviors.empty();
     }), "tributary-client", config);
     return new TributaryClient(system, true, bootstrap, repliesRef.join(), pending,
-        config.getDuration("tributary.client.request-timeout"));
+        requestTimeout != null ? requestTimeout : config.getDuration("tributary.client.request-timeout"));
   }
 
   /**

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** {@code tributary perf produce|consume}: Kafka's perf tools, with the same output. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Measure produce and consume throughput.",
-    subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, RebalanceBenchmark.class})
+    subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, RebalanceBenchmark.class,
+        CreateLoopBenchmark.class})
 final class PerfCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -85,9 +85,14 @@ final class TopicCommand implements Runnable {
         spec.commandLine().getOut().println("Topic: " + t.name() + "\tTopicId: " + t.topicId() + "\tPartitions: " + t.partitions()
             + "\tConfigs: " + (t.configs().isEmpty() ? "(defaults)" : new TreeMap<>(t.configs())));
         for (int p = 0; p < t.partitions(); p++) {
+          if (t.leaders().get(p).isEmpty()) {
+            // Offline: its broker is fenced, so there is no one to ask for offsets.
+            spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: none (its broker is fenced)"
+                + "\tLogStartOffset: -\tHighWatermark: -");
+            continue;
+          }
           ListOffsetsResponse start = await(c.listOffsets(name, p, ListOffsets.EARLIEST));
-          String leader = t.leaders().get(p).isEmpty() ? "none (its broker is away)" : t.leaders().get(p);
-          spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: " + leader
+          spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: " + t.leaders().get(p)
               + "\tLogStartOffset: " + start.logStartOffset() + "\tHighWatermark: " + start.highWatermark());
         }
       }

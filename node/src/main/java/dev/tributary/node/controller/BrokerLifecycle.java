@@ -52,10 +52,16 @@ public final class BrokerLifecycle {
     }
   }
 
+  /**
+   * @param knownControllerEpoch the newest controller epoch this broker has seen: answers from an
+   *     older controller (one deposed without knowing it yet) are not believed
+   */
   public static Behavior<Command> create(int brokerId, String directoryId, String address,
-      ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch) {
+      ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch,
+      java.util.function.LongSupplier knownControllerEpoch) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new BrokerLifecycle(context, timers, brokerId, directoryId, address, controller, timing, epoch).unregistered()));
+        new BrokerLifecycle(context, timers, brokerId, directoryId, address, controller, timing, epoch,
+            knownControllerEpoch).unregistered()));
   }
 
   private final ActorContext<Command> context;
@@ -67,10 +73,12 @@ public final class BrokerLifecycle {
   private final ActorRef<Controller.Command> controller;
   private final QuorumTiming timing;
   private final Epoch epoch;
+  private final java.util.function.LongSupplier knownControllerEpoch;
   private boolean registering;
 
   private BrokerLifecycle(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId,
-      String directoryId, String address, ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch) {
+      String directoryId, String address, ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch,
+      java.util.function.LongSupplier knownControllerEpoch) {
     this.context = context;
     this.timers = timers;
     this.brokerId = brokerId;
@@ -79,6 +87,7 @@ public final class BrokerLifecycle {
     this.controller = controller;
     this.timing = timing;
     this.epoch = epoch;
+    this.knownControllerEpoch = knownControllerEpoch;
   }
 
   /** Registers, retrying until the controller answers. */
@@ -129,8 +138,9 @@ public final class BrokerLifecycle {
         })
         .onMessage(HeartbeatAnswered.class, answered -> {
           Controller.HeartbeatReply reply = answered.reply();
-          if (answered.epoch() != brokerEpoch || reply == null) {
-            return Behaviors.same(); // an old epoch's answer, or no answer (the controller is away): go on
+          if (answered.epoch() != brokerEpoch || reply == null || reply.controllerEpoch() < knownControllerEpoch.getAsLong()) {
+            // An old epoch's answer, no answer (the controller is away), or an older controller's: go on.
+            return Behaviors.same();
           }
           if (reply.error() == ErrorCode.STALE_BROKER_EPOCH || reply.error() == ErrorCode.BROKER_ID_NOT_REGISTERED) {
             log.warn("broker {}: the controller no longer accepts epoch {} ({}); registering again", brokerId,

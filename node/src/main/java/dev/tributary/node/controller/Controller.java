@@ -100,6 +100,14 @@ public final class Controller {
 
   private enum Tick implements Command, NoSerializationVerificationNeeded { SESSIONS, PUSH }
 
+  private enum QuorumStopped implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** A request kept while no controller is known, since {@code sinceNanos}. */
+  private record Waiting(Command request, long sinceNanos) {}
+
+  /** Kept requests older than this are dropped: their askers gave up (the client's request timeout). */
+  private static final Duration WAIT_AT_MOST = Duration.ofSeconds(10);
+
   private record Proposed(Runnable reply) implements Command, NoSerializationVerificationNeeded {}
 
   // ---------------------------------------------------------------- wiring
@@ -116,6 +124,7 @@ public final class Controller {
     private volatile long term;
     /** The term this voter became a ready leader in, -1 since the last leader change. */
     private volatile long readyTerm = -1;
+    private volatile boolean stopped;
 
     public QuorumEvents(MetadataView view) {
       this.view = view;
@@ -155,6 +164,17 @@ public final class Controller {
       tell(new LeaderReady(term));
     }
 
+    @Override
+    public void stopped() {
+      stopped = true;
+      tell(QuorumStopped.INSTANCE);
+    }
+
+    /** Whether this broker's Raft server stopped (it then takes no part in the quorum). */
+    public boolean voterStopped() {
+      return stopped;
+    }
+
     private void tell(Command message) {
       ActorRef<Command> target = actor;
       if (target != null) {
@@ -181,7 +201,7 @@ public final class Controller {
   private final MetadataView view;
   private final ClusterSharding sharding;
   private final BrokerSessions sessions;
-  private final ArrayDeque<Command> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private final Set<ActorRef<Command>> controllers = new HashSet<>();
 
   /** Where requests go: this actor while it leads, another broker's controller, or null while unknown. */
@@ -230,6 +250,15 @@ public final class Controller {
           }
           return Behaviors.same();
         })
+        .onMessageEquals(QuorumStopped.INSTANCE, () -> {
+          if (org.apache.pekko.actor.CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isEmpty()) {
+            log.error("broker {}'s controller voter stopped (its log above says why): this broker no longer takes part "
+                + "in the controller quorum; restart it", brokerId);
+          }
+          leading = false;
+          active = null;
+          return Behaviors.same();
+        })
         .onMessage(Proposed.class, proposed -> {
           proposed.reply().run();
           return Behaviors.same();
@@ -253,13 +282,16 @@ public final class Controller {
 
   private Behavior<Command> onLeaderReady(LeaderReady ready) {
     ControllerQuorum q = quorum.orElseThrow();
+    if (!q.isReadyLeader()) {
+      return Behaviors.same(); // told late: leadership already moved on
+    }
     leading = true;
     active = context.getSelf();
     activeEpoch = Math.max(activeEpoch, ready.term());
     log.info("broker {} is the active controller (epoch {})", brokerId, activeEpoch);
     sessions.restart(q.state(), System.nanoTime());
     if (q.state().clusterId().isEmpty()) {
-      propose(new ControllerRecord.InitCluster(UUID.randomUUID().toString()), outcome -> {}, error -> {});
+      propose(new ControllerRecord.InitCluster(UUID.randomUUID().toString()), null, outcome -> {}, error -> {});
     }
     pushAll(ClusterMetadata.of(q.state(), brokerId, activeEpoch));
     drainWaiting();
@@ -301,35 +333,55 @@ public final class Controller {
   // ---------------------------------------------------------------- requests
 
   private Behavior<Command> onRequest(Command request) {
+    route(request, System.nanoTime());
+    return Behaviors.same();
+  }
+
+  /** Handles, forwards or keeps a request first seen at {@code sinceNanos}. */
+  private void route(Command request, long sinceNanos) {
+    if (leading && !quorum.orElseThrow().isReadyLeader()) {
+      stepDown("it lost its Raft leadership");
+    }
     if (leading) {
-      handle(request);
+      handle(request, sinceNanos);
     } else if (active != null) {
       active.tell(request);
     } else {
       if (waiting.size() >= MAX_WAITING) {
         waiting.removeFirst();
       }
-      waiting.addLast(request);
+      waiting.addLast(new Waiting(request, sinceNanos));
     }
-    return Behaviors.same();
   }
 
+  /** Sends on what waited for a controller, but not what waited so long that its asker gave up. */
   private void drainWaiting() {
-    List<Command> queued = new ArrayList<>(waiting);
+    List<Waiting> queued = new ArrayList<>(waiting);
     waiting.clear();
-    queued.forEach(this::onRequest);
+    long now = System.nanoTime();
+    queued.stream().filter(w -> now - w.sinceNanos() < WAIT_AT_MOST.toNanos())
+        .forEach(w -> route(w.request(), w.sinceNanos()));
   }
 
-  private void handle(Command request) {
+  private void stepDown(String why) {
+    log.info("broker {} is no longer the active controller (epoch {}): {}", brokerId, activeEpoch, why);
+    leading = false;
+    active = null;
+  }
+
+  private void handle(Command request, long sinceNanos) {
+    Retry retry = new Retry(request, sinceNanos);
     if (request instanceof Admin admin) {
-      onAdmin(admin.request());
+      onAdmin(admin.request(), retry);
     } else if (request instanceof AllocateProducerIds allocate) {
       propose(new ControllerRecord.AllocateProducerIds(allocate.brokerId(), allocate.brokerEpoch(), allocate.count()),
+          retry,
           o -> allocate.replyTo().tell(new ProducerIdBlock(o.error(), o.message(), o.value(), o.count())),
           error -> allocate.replyTo().tell(new ProducerIdBlock(ErrorCode.NOT_CONTROLLER, error, -1, 0)));
     } else if (request instanceof Register register) {
       propose(new ControllerRecord.RegisterBroker(register.brokerId(), register.incarnationId(), register.directoryId(),
               register.address()),
+          retry,
           o -> {
             sessions.heard(register.brokerId(), o.value(), System.nanoTime());
             ControllerState.Broker registered = quorum.orElseThrow().state().brokers().get(register.brokerId());
@@ -356,16 +408,21 @@ public final class Controller {
     if (!leading) {
       return Behaviors.same();
     }
+    if (!quorum.orElseThrow().isReadyLeader()) {
+      // A backstop to notifyNotLeader: a deposed leader must stop acting as the controller.
+      stepDown("it lost its Raft leadership");
+      return Behaviors.same();
+    }
     ControllerState state = quorum.orElseThrow().state();
     for (BrokerSessions.Expired expired : sessions.expired(state, System.nanoTime())) {
       log.info("broker {} (epoch {}) missed its session timeout: fencing it", expired.brokerId(), expired.epoch());
-      propose(new ControllerRecord.FenceBroker(expired.brokerId(), expired.epoch()), outcome -> {},
+      propose(new ControllerRecord.FenceBroker(expired.brokerId(), expired.epoch()), null, outcome -> {},
           error -> sessions.fenceFailed(expired.brokerId()));
     }
     return Behaviors.same();
   }
 
-  private void onAdmin(AdminRequest request) {
+  private void onAdmin(AdminRequest request, Retry retry) {
     ControllerRecord entry;
     if (request instanceof AdminRequest.CreateTopic create) {
       entry = new ControllerRecord.CreateTopic(create.name(), UUID.randomUUID().toString(), create.partitions(),
@@ -384,7 +441,7 @@ public final class Controller {
         ? Optional.ofNullable(quorum.orElseThrow().state().topics().get(add.name()))
             .map(ControllerState.Topic::partitions).orElse(0)
         : 0;
-    propose(entry, outcome -> {
+    propose(entry, retry, outcome -> {
       if (!outcome.succeeded()) {
         request.replyTo().tell(AdminResponse.failed(outcome.error(), outcome.message()));
       } else if (request instanceof AdminRequest.DeleteTopic) {
@@ -396,20 +453,40 @@ public final class Controller {
         }
         request.replyTo().tell(AdminResponse.ok(topic));
       }
-    }, error -> request.replyTo().tell(AdminResponse.failed(ErrorCode.NOT_CONTROLLER,
-        "the controller lost its leadership before the change committed; it may or may not have been made: " + error)));
+    }, error -> request.replyTo().tell(AdminResponse.failed(ErrorCode.REQUEST_TIMED_OUT,
+        "the controller lost its leadership while the change was being committed; it may or may not have been made "
+            + "(look before trying again): " + error)));
   }
+
+  /** A request to route again if its entry was refused for want of a leader (so never appended). */
+  private record Retry(Command request, long sinceNanos) {}
 
   /**
    * Proposes an entry and runs {@code onOutcome} (or {@code onFailure} with the reason) in this
-   * actor once it is committed and applied, or failed.
+   * actor once it is committed and applied, or failed. An entry refused because this voter no
+   * longer leads (or does not lead yet) was never appended: with a {@code retry}, its request is
+   * routed again, to the next controller, as KRaft's forwarding retries NOT_CONTROLLER.
    */
-  private void propose(ControllerRecord entry, java.util.function.Consumer<ControllerState.Outcome> onOutcome,
+  private void propose(ControllerRecord entry, Retry retry, java.util.function.Consumer<ControllerState.Outcome> onOutcome,
       java.util.function.Consumer<String> onFailure) {
     CompletionStage<ControllerState.Outcome> proposed = quorum.orElseThrow().propose(entry);
-    context.pipeToSelf(proposed, (outcome, error) -> new Proposed(error == null
-        ? () -> onOutcome.accept(outcome)
-        : () -> onFailure.accept(describe(Failures.cause(error)))));
+    context.pipeToSelf(proposed, (outcome, error) -> new Proposed(() -> {
+      if (error == null) {
+        onOutcome.accept(outcome);
+        return;
+      }
+      Throwable cause = Failures.cause(error);
+      if (ControllerQuorum.neverAppended(cause) && !quorum.orElseThrow().isReadyLeader()) {
+        if (leading) {
+          stepDown("its proposal was refused: " + describe(cause));
+        }
+        if (retry != null) {
+          route(retry.request(), retry.sinceNanos());
+          return;
+        }
+      }
+      onFailure.accept(describe(cause));
+    }));
   }
 
   private static String describe(Throwable error) {

@@ -61,9 +61,11 @@ public final class ControllerQuorum implements AutoCloseable {
    * @param voters every voter; this broker must be one of them
    * @param storageDir where the Raft log and snapshots live (created when missing)
    * @param timing election and snapshot settings
+   * @param segmentBytes the size of a Raft log segment; the log is purged up to a snapshot by whole
+   *     closed segments
    */
   public static ControllerQuorum start(int brokerId, ControllerVoters voters, Path storageDir, QuorumTiming timing,
-      ControllerStateMachine.Listener listener) {
+      long segmentBytes, ControllerStateMachine.Listener listener) {
     ControllerVoters.Voter me = voters.voter(brokerId).orElseThrow(() -> new IllegalArgumentException(
         "broker " + brokerId + " is not among the controller voters " + voters));
     List<RaftPeer> peers = new ArrayList<>();
@@ -80,15 +82,18 @@ public final class ControllerQuorum implements AutoCloseable {
     RaftServerConfigKeys.Rpc.setRequestTimeout(properties, millis(timing.electionTimeoutMax().multipliedBy(2)));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, timing.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
     RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timing.snapshotEvery() / 2)));
     // The controller log holds small entries; Ratis' 32 MiB segments would preallocate for nothing.
-    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, org.apache.ratis.util.SizeInBytes.valueOf("8MB"));
-    RaftServerConfigKeys.Log.setPreallocatedSize(properties, org.apache.ratis.util.SizeInBytes.valueOf("1MB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(properties, org.apache.ratis.util.SizeInBytes.valueOf(segmentBytes));
+    RaftServerConfigKeys.Log.setPreallocatedSize(properties,
+        org.apache.ratis.util.SizeInBytes.valueOf(Math.min(segmentBytes, 1 << 20)));
     ControllerStateMachine stateMachine = new ControllerStateMachine(listener);
     RaftPeerId self = RaftPeerId.valueOf(Integer.toString(brokerId));
+    RaftServer server = null;
     try {
-      RaftServer server = RaftServer.newBuilder()
+      server = RaftServer.newBuilder()
           .setServerId(self)
           .setGroup(RaftGroup.valueOf(GROUP_ID, peers))
           .setStateMachine(stateMachine)
@@ -98,9 +103,20 @@ public final class ControllerQuorum implements AutoCloseable {
       server.start();
       return new ControllerQuorum(server, stateMachine, self);
     } catch (IOException e) {
+      closeQuietly(server);
       throw new UncheckedIOException("the controller quorum server did not start on " + me.address()
           + " with its log in " + storageDir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether a proposal failed because this voter did not lead (or not yet), so it was never
+   * appended and may be proposed again elsewhere without being made twice.
+   */
+  static boolean neverAppended(Throwable failure) {
+    return failure instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+        || failure instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+        || failure instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
   }
 
   private static TimeDuration millis(Duration d) {
@@ -152,6 +168,16 @@ public final class ControllerQuorum implements AutoCloseable {
         return CompletableFuture.failedFuture(e);
       }
     });
+  }
+
+  private static void closeQuietly(RaftServer server) {
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException | RuntimeException ignored) {
+        // already failing to start: the start's own error is the one to report
+      }
+    }
   }
 
   @Override

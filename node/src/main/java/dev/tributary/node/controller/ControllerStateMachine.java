@@ -21,6 +21,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,9 @@ final class ControllerStateMachine extends BaseStateMachine {
     void leaderChanged(int leaderId, long term);
 
     void leaderReady(long term);
+
+    /** This voter's Raft server stopped (the broker closing, or a failure its log names). */
+    void stopped();
   }
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -60,12 +64,40 @@ final class ControllerStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    deleteUnfinishedSnapshots(raftStorage);
     loadLatestSnapshot();
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /**
+   * Ratis pauses the state machine before it installs a snapshot sent by the leader (this voter
+   * was too far behind: the log it missed was purged), then calls {@link #reinitialize}.
+   */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
   }
 
   @Override
   public void reinitialize() throws IOException {
-    loadLatestSnapshot(); // a snapshot installed from the leader replaces what this voter had
+    loadLatestSnapshot(); // the installed snapshot replaces what this voter had
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /** A crash while writing a snapshot leaves its temporary file; the snapshot before it stands. */
+  private static void deleteUnfinishedSnapshots(RaftStorage raftStorage) throws IOException {
+    Path dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
   }
 
   private void loadLatestSnapshot() throws IOException {
@@ -133,6 +165,17 @@ final class ControllerStateMachine extends BaseStateMachine {
   @Override
   public void notifyLeaderReady() {
     listener.leaderReady(term);
+  }
+
+  /** Ratis reports a new leader, never a leader stepping down: this is how the old one hears it. */
+  @Override
+  public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
+    listener.leaderChanged(-1, term);
+  }
+
+  @Override
+  public void notifyServerShutdown(org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, boolean allServer) {
+    listener.stopped();
   }
 
   @Override

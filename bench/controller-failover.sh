@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Controller failover (issue 10): three brokers, all controller voters, on this machine. A loop of
+# `topic create` runs through a broker that is not the controller; after WARMUP seconds the active
+# controller's broker is killed with SIGKILL. Reported: the time from the kill until the next create
+# succeeded, and the longest gap between creates (perf create-loop). Repeated RUNS times, each on
+# fresh data directories.
+# Usage: bench/controller-failover.sh [fast|default] [RUNS] [DIR]   (defaults: fast, 3, ./bench-data)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROFILE="${1:-fast}"
+RUNS="${2:-3}"
+DIR="$(realpath -m "${3:-bench-data}")/controller-failover"
+WARMUP=10
+PIDS=()
+VOTERS=0@127.0.0.1:26690,1@127.0.0.1:26691,2@127.0.0.1:26692
+./tributary --version >/dev/null   # build first, outside the measurements
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cores: $(nproc)  java: $(java -version 2>&1 | head -1)  profile: $PROFILE"
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+trap 'stop_all; rm -rf "$DIR"' EXIT
+for run in $(seq 1 "$RUNS"); do
+  rm -rf "$DIR"; mkdir -p "$DIR"
+  for id in 0 1 2; do
+    ./tributary start --node-id $id --port $((25690 + id)) --admin-port $((8690 + id)) --data-dir "$DIR/data-$id" \
+      --seed 127.0.0.1:25690 --controller-voters $VOTERS --failover "$PROFILE" --fsync never \
+      > "$DIR/broker-$id.log" 2>&1 &
+    PIDS[$id]=$!
+  done
+  for id in 0 1 2; do
+    for _ in $(seq 1 240); do grep -q "is up on" "$DIR/broker-$id.log" && break; sleep 0.5; done
+  done
+  controller=""
+  for _ in $(seq 1 120); do
+    controller=$(./tributary cluster describe --bootstrap 127.0.0.1:25690 2>/dev/null | sed -n 's/.*Controller: \([0-9]*\).*/\1/p' | head -1)
+    [ -n "$controller" ] && [ "$controller" != "-1" ] && break; sleep 0.5
+  done
+  via=$(( (controller + 1) % 3 ))
+  ./tributary perf create-loop --bootstrap 127.0.0.1:$((25690 + via)) --duration-s $((WARMUP + 30)) \
+    --prefix "run$run" --report-gaps-ms 300 > "$DIR/loop.out" 2>&1 &
+  loop=$!
+  sleep "$WARMUP"
+  killed_at=$(date +%s%3N)
+  kill -9 "${PIDS[$controller]}"
+  wait "$loop" || true
+  next=$(awk -v k="$killed_at" '/^gap/ { if ($7 >= k) { print $7; exit } }' "$DIR/loop.out")
+  longest=$(sed -n 's/.*longest gap between creates \([0-9]*\) ms/\1/p' "$DIR/loop.out")
+  if [ -n "$next" ]; then
+    echo "run $run: killed controller broker $controller; next create succeeded $((next - killed_at)) ms after the kill; longest gap $longest ms ($(tail -1 "$DIR/loop.out"))"
+  else
+    echo "run $run: killed controller broker $controller; no create gap after the kill was seen:"; cat "$DIR/loop.out"
+  fi
+  stop_all
+done
