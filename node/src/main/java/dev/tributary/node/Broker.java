@@ -69,10 +69,10 @@ public final class Broker implements AutoCloseable {
     // The journal closes in coordinated shutdown, before the system terminates; only then may
     // another broker have the directory. A system that stops on its own (SIGTERM, downed, a failed
     // start) releases it here; close() also releases it itself, before it returns.
-    // A voter leaves the quorum first thing in a shutdown, so the others elect a new controller
-    // while this broker still stops its partitions, rather than after.
+    // A voter leaves the quorum early in a shutdown (after this broker asked to be fenced), so the
+    // others elect a new controller while this broker still stops its partitions, rather than after.
     quorum.ifPresent(q -> org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
-        org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-controller-voter", () -> {
+        org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceUnbind(), "close-controller-voter", () -> {
           q.close();
           return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
         }));
@@ -185,6 +185,12 @@ public final class Broker implements AutoCloseable {
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
           BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch,
               () -> metadata.current().controllerEpoch()), "lifecycle");
+      // A clean stop is fenced at once (Kafka's controlled shutdown), not a session timeout later.
+      org.apache.pekko.actor.CoordinatedShutdown.get(sys).addTask(
+          org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown", () ->
+              org.apache.pekko.actor.typed.javadsl.AskPattern.<BrokerLifecycle.Command, org.apache.pekko.Done>ask(
+                  lifecycle, BrokerLifecycle.ShutDown::new, Duration.ofSeconds(3), sys.scheduler())
+                  .exceptionally(timedOut -> org.apache.pekko.Done.getInstance()));
       GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
       context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);

@@ -34,14 +34,10 @@ public final class MetadataView {
     return current.get();
   }
 
-  /**
-   * Installs a snapshot unless a newer one is already here: a later log index, or the same index
-   * from a controller epoch at least as new (a leader change alone moves no index).
-   */
+  /** Installs a snapshot unless a newer one is already here ({@link MetadataResponse#supersedes}). */
   public void update(MetadataResponse snapshot) {
     MetadataResponse before = current.get();
-    MetadataResponse after = current.accumulateAndGet(snapshot, (old, fresh) -> fresh.version() > old.version()
-        || fresh.version() == old.version() && fresh.controllerEpoch() >= old.controllerEpoch() ? fresh : old);
+    MetadataResponse after = current.accumulateAndGet(snapshot, (old, fresh) -> fresh.supersedes(old) ? fresh : old);
     received = true;
     if (!after.equals(before)) {
       listeners.forEach(Runnable::run);

@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Keeps a client's newest metadata: subscribes to the bootstrap gateway's pushes and renews the
  * subscription every {@link #RENEW_EVERY}; each renewal is answered with the current metadata, the
- * back-stop for a lost push. Keeps the newest by version, then controller epoch.
+ * back-stop for a lost push. Keeps the newest ({@link MetadataResponse#supersedes}).
  */
 final class MetadataWatcher {
 
@@ -37,8 +37,7 @@ final class MetadataWatcher {
           })
           .onMessageEquals(STOP, Behaviors::stopped)
           .onMessage(MetadataResponse.class, fresh -> {
-            latest.accumulateAndGet(fresh, (old, now) -> old == null || now.version() > old.version()
-                || now.version() == old.version() && now.controllerEpoch() >= old.controllerEpoch() ? now : old);
+            latest.accumulateAndGet(fresh, (old, now) -> now.supersedes(old) ? now : old);
             return Behaviors.same();
           })
           .build();

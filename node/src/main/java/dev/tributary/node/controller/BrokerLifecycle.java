@@ -31,7 +31,13 @@ public final class BrokerLifecycle {
   public record LeaseProducerIds(int count, ActorRef<Controller.ProducerIdBlock> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /** The broker is stopping: be fenced now (answered once the controller did, or could not). */
+  public record ShutDown(ActorRef<org.apache.pekko.Done> replyTo) implements Command, NoSerializationVerificationNeeded {}
+
   private enum Tick implements Command, NoSerializationVerificationNeeded { REGISTER, HEARTBEAT }
+
+  private record ShutDownAnswered(ActorRef<org.apache.pekko.Done> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private record Registered(Controller.Registration registration, String failure)
       implements Command, NoSerializationVerificationNeeded {}
@@ -124,6 +130,11 @@ public final class BrokerLifecycle {
           return Behaviors.same();
         })
         .onMessage(HeartbeatAnswered.class, late -> Behaviors.same())
+        .onMessage(ShutDown.class, shutDown -> {
+          shutDown.replyTo().tell(org.apache.pekko.Done.getInstance()); // not registered: nothing to fence
+          return Behaviors.same();
+        })
+        .onMessage(ShutDownAnswered.class, answered -> Behaviors.same())
         .build();
   }
 
@@ -151,6 +162,17 @@ public final class BrokerLifecycle {
         })
         .onMessage(LeaseProducerIds.class, lease -> {
           controller.tell(new Controller.AllocateProducerIds(brokerId, brokerEpoch, lease.count(), lease.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(ShutDown.class, shutDown -> {
+          timers.cancel(Tick.HEARTBEAT); // a heartbeat after the fence would only be refused
+          context.ask(Controller.HeartbeatReply.class, controller, Duration.ofSeconds(2),
+              replyTo -> new Controller.ControlledShutdown(brokerId, brokerEpoch, replyTo),
+              (r, error) -> new ShutDownAnswered(shutDown.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(ShutDownAnswered.class, answered -> {
+          answered.replyTo().tell(org.apache.pekko.Done.getInstance());
           return Behaviors.same();
         })
         .onMessageEquals(Tick.REGISTER, Behaviors::same)

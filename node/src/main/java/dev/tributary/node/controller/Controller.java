@@ -85,6 +85,13 @@ public final class Controller {
   /** {@link ErrorCode#STALE_BROKER_EPOCH} or {@link ErrorCode#BROKER_ID_NOT_REGISTERED}: register again. */
   public record HeartbeatReply(ErrorCode error, String message, long controllerEpoch) implements CborSerializable {}
 
+  /**
+   * A broker stopping cleanly asks to be fenced now, rather than when its session expires (Kafka's
+   * controlled shutdown, less the leadership moves that replication will add).
+   */
+  public record ControlledShutdown(int brokerId, long brokerEpoch, ActorRef<HeartbeatReply> replyTo)
+      implements Command, CborSerializable {}
+
   /** The active controller's committed metadata, pushed on every change and every few seconds. */
   public record MetadataPush(MetadataResponse metadata, ActorRef<Command> controller, long controllerEpoch)
       implements Command, CborSerializable {}
@@ -233,6 +240,7 @@ public final class Controller {
         .onMessage(AllocateProducerIds.class, this::onRequest)
         .onMessage(Register.class, this::onRequest)
         .onMessage(Heartbeat.class, this::onRequest)
+        .onMessage(ControlledShutdown.class, this::onRequest)
         .onMessage(MetadataPush.class, this::onPush)
         .onMessage(Applied.class, applied -> {
           if (leading) {
@@ -401,6 +409,11 @@ public final class Controller {
         sessions.heard(heartbeat.brokerId(), heartbeat.brokerEpoch(), System.nanoTime());
         heartbeat.replyTo().tell(new HeartbeatReply(ErrorCode.NONE, "", activeEpoch));
       }
+    } else if (request instanceof ControlledShutdown shutdown) {
+      log.info("broker {} (epoch {}) is stopping: fencing it", shutdown.brokerId(), shutdown.brokerEpoch());
+      propose(new ControllerRecord.FenceBroker(shutdown.brokerId(), shutdown.brokerEpoch()), retry,
+          o -> shutdown.replyTo().tell(new HeartbeatReply(ErrorCode.NONE, "", activeEpoch)),
+          error -> shutdown.replyTo().tell(new HeartbeatReply(ErrorCode.NOT_CONTROLLER, error, activeEpoch)));
     }
   }
 

@@ -305,6 +305,11 @@ class AdminApiTest {
     assertTrue(metrics.raw().contains("tributary_fetch_requests_total{"), "fetch requests");
     assertTrue(metrics.raw().contains("jvm_memory_used_bytes"), "JVM memory");
     assertTrue(metrics.raw().contains("jvm_gc_collection_seconds"), "GC");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.equals("tributary_controller_active 1.0")),
+        "the single broker is the active controller:\n" + metrics.raw());
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_controller_epoch ") && !l.endsWith(" 0.0")),
+        "a controller epoch");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.equals("tributary_fenced_brokers 0.0")), "no broker fenced");
     assertProblem(send("GET", "/metrics", null, null, null), 401, "UNAUTHORIZED");
 
     assertProblem(call("GET", "/v1/topics/mixed/partitions/7/records", null), 404, "UNKNOWN_TOPIC_OR_PARTITION");

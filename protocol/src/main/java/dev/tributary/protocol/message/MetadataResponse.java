@@ -26,6 +26,15 @@ public record MetadataResponse(long version, Map<String, TopicMetadata> topics, 
     brokerInfo = brokerInfo == null ? List.of() : List.copyOf(brokerInfo);
   }
 
+  /**
+   * Whether this is at least as new as {@code other}: a later controller log index, or the same
+   * index from a controller epoch at least as new (a leader change alone moves no index).
+   */
+  public boolean supersedes(MetadataResponse other) {
+    return other == null || version > other.version
+        || version == other.version && controllerEpoch >= other.controllerEpoch;
+  }
+
   /** Topics and brokers only (no controller known). */
   public MetadataResponse(long version, Map<String, TopicMetadata> topics, List<String> brokers) {
     this(version, topics, brokers, "", -1, 0, List.of());
