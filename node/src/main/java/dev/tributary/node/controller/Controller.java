@@ -213,6 +213,8 @@ public final class Controller {
 
   /** Where requests go: this actor while it leads, another broker's controller, or null while unknown. */
   private ActorRef<Command> active;
+  /** The broker id of {@link #active} when another broker's (from its push). */
+  private int activeBrokerId = -1;
   private long activeEpoch;
   private boolean leading;
 
@@ -278,9 +280,7 @@ public final class Controller {
 
   private Behavior<Command> onLeaderChanged(LeaderChanged changed) {
     if (changed.leaderId() != brokerId && leading) {
-      log.info("broker {} is no longer the active controller (broker {} leads, epoch {})", brokerId,
-          changed.leaderId(), changed.term());
-      leading = false;
+      stepDown(changed.leaderId() < 0 ? "it stepped down" : "broker " + changed.leaderId() + " leads");
     }
     if (changed.term() > activeEpoch && active != null && !leading) {
       active = null; // a newer term: the old controller's pushes no longer count; wait for the new one's
@@ -316,6 +316,7 @@ public final class Controller {
     }
     activeEpoch = push.controllerEpoch();
     active = push.controller();
+    activeBrokerId = push.metadata().controller();
     view.update(push.metadata());
     drainWaiting();
     return Behaviors.same();
@@ -352,7 +353,7 @@ public final class Controller {
     }
     if (leading) {
       handle(request, sinceNanos);
-    } else if (active != null) {
+    } else if (forwardable()) {
       active.tell(request);
     } else {
       if (waiting.size() >= MAX_WAITING) {
@@ -369,6 +370,18 @@ public final class Controller {
     long now = System.nanoTime();
     queued.stream().filter(w -> now - w.sinceNanos() < WAIT_AT_MOST.toNanos())
         .forEach(w -> route(w.request(), w.sinceNanos()));
+  }
+
+  /**
+   * Whether requests may be forwarded to {@link #active}. A voter forwards only to the controller
+   * its own Raft server follows: once that server stands for election or follows another leader,
+   * the controller it forwards to is gone, and requests wait for the new one instead of being lost
+   * on a dead broker until their askers time out. (A push may also come a moment before this
+   * voter's server hears of its sender's leadership; requests then wait that moment.)
+   */
+  private boolean forwardable() {
+    return active != null && !active.equals(context.getSelf())
+        && (quorum.isEmpty() || quorum.get().leaderId() == activeBrokerId);
   }
 
   private void stepDown(String why) {
@@ -419,6 +432,9 @@ public final class Controller {
 
   private Behavior<Command> onSessionCheck() {
     if (!leading) {
+      if (!waiting.isEmpty() && forwardable()) {
+        drainWaiting();
+      }
       return Behaviors.same();
     }
     if (!quorum.orElseThrow().isReadyLeader()) {

@@ -138,6 +138,25 @@ public final class ControllerQuorum implements AutoCloseable {
     }
   }
 
+  /** The broker id of the Raft leader this voter knows, -1 while there is none (an election). */
+  public int leaderId() {
+    try {
+      RaftPeerId leader = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+      return leader == null ? -1 : Integer.parseInt(leader.toString());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** This voter's current Raft term (it rises when an election starts). */
+  public long term() {
+    try {
+      return server.getDivision(GROUP_ID).getInfo().getCurrentTerm();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /**
    * Proposes an entry; completes with its answer once it is committed and applied here, or fails
    * (this voter is not the leader, or lost leadership before the entry committed).
