@@ -1,5 +1,7 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.protocol.message.BrokerInfo;
+import dev.tributary.protocol.message.MetadataResponse;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,24 @@ public record ClusterDescription(String clusterId, OptionalInt controller, long 
       throw new AssertionError("no 'ClusterId:' line in cluster describe's output:\n" + text);
     }
     return new ClusterDescription(clusterId, controller, controllerEpoch, Map.copyOf(brokers), text);
+  }
+
+  /**
+   * The same description from a {@link MetadataResponse} a client in the test JVM was given (no
+   * CLI JVM); {@link #text} is rendered as {@code cluster describe} prints it, for failure messages.
+   */
+  public static ClusterDescription of(MetadataResponse m) {
+    Map<Integer, Broker> brokers = new TreeMap<>();
+    StringBuilder text = new StringBuilder("ClusterId: " + m.clusterId() + "\tController: " + m.controller()
+        + "\tControllerEpoch: " + m.controllerEpoch() + "\n");
+    for (BrokerInfo b : m.brokerInfo()) {
+      brokers.put(b.id(), new Broker(b.id(), b.address(), b.status(), b.epoch(), b.directoryId()));
+      text.append("Broker: ").append(b.id()).append("\tAddress: ").append(b.address()).append("\tStatus: ")
+          .append(b.status()).append("\tEpoch: ").append(b.epoch()).append("\tDirectory: ").append(b.directoryId())
+          .append(b.newDirectory() ? "\t(new directory)" : "").append('\n');
+    }
+    OptionalInt controller = m.controller() >= 0 ? OptionalInt.of(m.controller()) : OptionalInt.empty();
+    return new ClusterDescription(m.clusterId(), controller, m.controllerEpoch(), Map.copyOf(brokers), text.toString());
   }
 
   /** Broker {@code id}'s line; fails (with the whole output) when there is none. */

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.protocol.message.BrokerInfo;
+import dev.tributary.protocol.message.MetadataResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +39,24 @@ class ClusterDescriptionTest {
     assertEquals(OptionalInt.empty(), d.controller());
     assertThrows(AssertionError.class, d::requireController);
     assertThrows(AssertionError.class, () -> ClusterDescription.parse("error: unknown command\n"));
+  }
+
+  @Test
+  void aClientsMetadataDescribesTheSameAsTheParsedOutput() {
+    MetadataResponse m = new MetadataResponse(9, Map.of(), List.of(), "abc-123", 1, 7, List.of(
+        new BrokerInfo(0, "127.0.0.1:4000", 12, BrokerInfo.REGISTERED, "5b0e0c1e-0000-4000-8000-000000000000", false),
+        new BrokerInfo(1, "127.0.0.1:4001", 15, BrokerInfo.FENCED, "6c1f1d2f-0000-4000-8000-000000000000", true)));
+    ClusterDescription d = ClusterDescription.of(m);
+    ClusterDescription parsed = ClusterDescription.parse(d.text());
+    assertEquals(parsed.clusterId(), d.clusterId());
+    assertEquals(OptionalInt.of(1), d.controller());
+    assertEquals(parsed.controller(), d.controller());
+    assertEquals(7, d.controllerEpoch());
+    assertEquals(parsed.controllerEpoch(), d.controllerEpoch());
+    assertEquals(parsed.brokers(), d.brokers());
+    assertTrue(d.broker(0).registered());
+    assertTrue(d.broker(1).fenced());
+    assertEquals(OptionalInt.empty(),
+        ClusterDescription.of(new MetadataResponse(0, Map.of(), List.of(), "x", -1, 0, List.of())).controller());
   }
 }

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.TopicMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,10 +40,15 @@ import org.junit.jupiter.api.io.TempDir;
  * (session 2 s, heartbeat 250 ms, election 1-2 s), in child JVMs: the controller's broker killed,
  * the whole cluster killed and restarted, a broker paused past its session, a broker back on an
  * empty disk. Every wait is a margin ({@link BrokerProcesses#eventually}), not a sleep.
+ *
+ * <p>The brokers are child JVMs (they are SIGKILLed and SIGSTOPped); the polls and admin calls
+ * are made in this JVM, by {@link TributaryClient}s, since a CLI JVM costs seconds on slow cores.
+ * Each test still runs {@code cluster describe} once in a child JVM ({@link #describeCli}), so
+ * the CLI's output stays covered through {@link ClusterDescription#parse}.
  */
 class ControllerQuorumTest {
 
-  /** Generous: two slow cores shared by three brokers, CLI JVMs and this test. */
+  /** Generous: two slow cores shared by three brokers and this test. */
   private static final Duration LIMIT = Duration.ofSeconds(60);
 
   /**
@@ -45,47 +58,47 @@ class ControllerQuorumTest {
    */
   private static final Duration PAUSE_AT_MOST = Duration.ofSeconds(10);
 
-  private static final Pattern PARTITIONS = Pattern.compile("\\tPartitions: (\\d+)");
+  /**
+   * The in-process clients' control-request timeout (admin requests wait four times as long):
+   * short, so an answer that does not come is asked for again on a new connection soon.
+   */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * How long one read (metadata, offsets) is asked for again while it goes unanswered, as long as
+   * a CLI command's client waits for it (its 10 s request timeout); other errors fail at once.
+   */
+  private static final Duration READ_LIMIT = Duration.ofSeconds(10);
+
   private static final Pattern CONFIGS = Pattern.compile("\\tConfigs: (.*)");
 
   @TempDir Path dir;
-
-  private BrokerProcesses quorum() {
-    BrokerProcesses brokers = BrokerProcesses.builder(dir).brokers(3)
-        .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL).start();
-    try {
-      awaitAllRegistered(brokers, 0);
-      return brokers;
-    } catch (RuntimeException | Error e) {
-      brokers.close();
-      throw e;
-    }
-  }
 
   // ------------------------------------------------------------------ a
 
   @Test
   void killingTheControllersBrokerElectsAnotherAndLosesNoMetadata() {
-    try (BrokerProcesses brokers = quorum()) {
+    try (Quorum q = Quorum.start(dir)) {
+      BrokerProcesses brokers = q.brokers;
       Map<String, Integer> before = new LinkedHashMap<>();
       before.put("keep-three", 3);
       before.put("keep-one", 1);
       before.put("doomed", 2);
       for (Map.Entry<String, Integer> t : before.entrySet()) {
-        createTopic(brokers, 0, t.getKey(), t.getValue());
+        q.createTopic(0, t.getKey(), t.getValue());
       }
       for (Map.Entry<String, Integer> t : before.entrySet()) {
-        assertEquals(t.getValue(), partitions(brokers, 0, t.getKey()), t.getKey());
+        assertEquals(t.getValue(), q.partitions(0, t.getKey()), t.getKey());
       }
 
-      ClusterDescription first = describe(brokers, 0);
+      ClusterDescription first = describeCli(brokers, 0);
       int oldController = first.requireController();
-      brokers.kill9(oldController);
+      q.kill9(oldController);
       List<Integer> survivors = others(brokers, oldController);
       int survivor = survivors.get(0);
 
       ClusterDescription failedOver = eventually(LIMIT, () -> {
-        ClusterDescription d = describe(brokers, survivor);
+        ClusterDescription d = q.describe(survivor);
         int c = d.requireController();
         assertNotEquals(oldController, c, "still the killed broker's controller:\n" + d.text());
         assertTrue(survivors.contains(c), d.text());
@@ -94,28 +107,29 @@ class ControllerQuorumTest {
         return d;
       });
       // The other survivor agrees on the new controller.
-      eventually(LIMIT, () -> assertEquals(failedOver.controller(), describe(brokers, survivors.get(1)).controller()));
+      eventually(LIMIT, () -> assertEquals(failedOver.controller(), q.describe(survivors.get(1)).controller()));
 
       // The new controller serves admin requests.
-      createTopic(brokers, survivor, "after-failover", 2);
-      deleteTopic(brokers, survivor, "doomed");
-      eventually(LIMIT, () -> assertEquals(Set.of("after-failover", "keep-one", "keep-three"), topics(brokers, survivor)));
+      q.createTopic(survivor, "after-failover", 2);
+      q.deleteTopic(survivor, "doomed");
+      eventually(LIMIT, () -> assertEquals(Set.of("after-failover", "keep-one", "keep-three"), q.topics(survivor)));
+      // Eventually: until the killed broker is fenced, its partitions' leader does not answer.
       for (String t : List.of("keep-three", "keep-one")) {
-        assertEquals(before.get(t), partitions(brokers, survivor, t), t);
+        eventually(LIMIT, () -> assertEquals(before.get(t), q.partitions(survivor, t), t));
       }
-      assertEquals(2, partitions(brokers, survivor, "after-failover"));
+      eventually(LIMIT, () -> assertEquals(2, q.partitions(survivor, "after-failover")));
 
       // The killed broker comes back, registered; it need not be the controller again.
-      brokers.restart(oldController);
+      q.restart(oldController);
       eventually(LIMIT, () -> {
-        ClusterDescription d = describe(brokers, survivor).requireRegistered(brokers.ids());
+        ClusterDescription d = q.describe(survivor).requireRegistered(brokers.ids());
         assertTrue(d.broker(oldController).epoch() > first.broker(oldController).epoch(),
             "broker " + oldController + " back with no new Epoch:\n" + d.text());
       });
-      eventually(LIMIT, () -> assertEquals(Set.of("after-failover", "keep-one", "keep-three"), topics(brokers, oldController)));
-      eventually(LIMIT, () -> describe(brokers, oldController).requireRegistered(brokers.ids()));
+      eventually(LIMIT, () -> assertEquals(Set.of("after-failover", "keep-one", "keep-three"), q.topics(oldController)));
+      eventually(LIMIT, () -> q.describe(oldController).requireRegistered(brokers.ids()));
       for (String t : List.of("keep-three", "keep-one")) {
-        assertEquals(before.get(t), partitions(brokers, oldController, t), t);
+        eventually(LIMIT, () -> assertEquals(before.get(t), q.partitions(oldController, t), t));
       }
     }
   }
@@ -124,44 +138,46 @@ class ControllerQuorumTest {
 
   @Test
   void aFullClusterRestartKeepsTopicsAndConfigsAndNeverReusesAProducerId() throws Exception {
-    try (BrokerProcesses brokers = quorum()) {
+    try (Quorum q = Quorum.start(dir)) {
+      BrokerProcesses brokers = q.brokers;
+      // Through CLI JVMs, as a user does: --config, and the Configs: field of topic describe.
       brokers.cliOk("topic", "create", "configured", "--partitions", "2", "--config", "retention.ms=12345",
           "--bootstrap", brokers.bootstrap(0));
-      createTopic(brokers, 1, "plain", 1);
-      String configs = configs(brokers, 2, "configured");
+      q.createTopic(1, "plain", 1);
+      String configs = configsCli(brokers, 2, "configured");
       assertTrue(configs.contains("retention.ms=12345"), configs);
 
       List<Long> ids = new ArrayList<>();
       for (int b : brokers.ids()) {
-        ids.addAll(producerIds(brokers, b, 3));
+        ids.addAll(q.producerIds(b, 3));
       }
 
       // During: the controller's broker killed, ids from the survivors.
-      int controller = describe(brokers, 0).requireController();
-      brokers.kill9(controller);
+      int controller = describeCli(brokers, 0).requireController();
+      q.kill9(controller);
       for (int b : others(brokers, controller)) {
-        ids.addAll(producerIds(brokers, b, 3));
+        ids.addAll(q.producerIds(b, 3));
       }
-      brokers.restart(controller);
-      awaitAllRegistered(brokers, controller);
-      ids.addAll(producerIds(brokers, controller, 3));
+      q.restart(controller);
+      q.awaitAllRegistered(controller);
+      ids.addAll(q.producerIds(controller, 3));
 
       // After: every broker killed, all started again at once.
-      brokers.kill9All();
+      q.kill9All();
       brokers.startAll();
-      awaitAllRegistered(brokers, 1);
+      q.awaitAllRegistered(1);
       for (int b : brokers.ids()) {
-        ids.addAll(producerIds(brokers, b, 3));
+        ids.addAll(q.producerIds(b, 3));
       }
 
       assertEquals(ids.size(), new HashSet<>(ids).size(), "a producer id was handed out twice: " + ids);
 
       for (int b : brokers.ids()) {
-        eventually(LIMIT, () -> assertEquals(Set.of("configured", "plain"), topics(brokers, b)));
-        assertEquals(2, partitions(brokers, b, "configured"));
-        assertEquals(1, partitions(brokers, b, "plain"));
-        String after = configs(brokers, b, "configured");
-        assertTrue(after.contains("retention.ms=12345"), "configs after the restart, on broker " + b + ": " + after);
+        eventually(LIMIT, () -> assertEquals(Set.of("configured", "plain"), q.topics(b)));
+        eventually(LIMIT, () -> assertEquals(2, q.partitions(b, "configured")));
+        eventually(LIMIT, () -> assertEquals(1, q.partitions(b, "plain")));
+        Map<String, String> after = q.configs(b, "configured");
+        assertEquals("12345", after.get("retention.ms"), "configs after the restart, on broker " + b + ": " + after);
       }
     }
   }
@@ -170,8 +186,9 @@ class ControllerQuorumTest {
 
   @Test
   void aBrokerPausedPastItsSessionIsFencedAndRegistersAgainWithANewEpochWhenResumed() {
-    try (BrokerProcesses brokers = quorum()) {
-      ClusterDescription before = describe(brokers, 0);
+    try (Quorum q = Quorum.start(dir)) {
+      BrokerProcesses brokers = q.brokers;
+      ClusterDescription before = describeCli(brokers, 0);
       int controller = before.requireController();
       int victim = others(brokers, controller).get(0);
       int observer = others(brokers, victim).get(0);
@@ -214,7 +231,7 @@ class ControllerQuorumTest {
           + " s was never reported " + ClusterDescription.FENCED + " by broker " + observer + "; last:\n" + lastSeen);
 
       ClusterDescription back = eventually(LIMIT, () -> {
-        ClusterDescription d = describe(brokers, observer);
+        ClusterDescription d = q.describe(observer);
         assertTrue(d.broker(victim).registered(), d.text());
         assertTrue(d.broker(victim).epoch() > epochBefore,
             "Epoch " + d.broker(victim).epoch() + " is not above " + epochBefore + ":\n" + d.text());
@@ -229,18 +246,19 @@ class ControllerQuorumTest {
 
   @Test
   void aBrokerBackOnAnEmptyDataDirectoryRegistersWithANewDirectoryAndEpoch() {
-    try (BrokerProcesses brokers = quorum()) {
-      createTopic(brokers, 0, "survives-the-disk", 2);
-      ClusterDescription before = describe(brokers, 0);
+    try (Quorum q = Quorum.start(dir)) {
+      BrokerProcesses brokers = q.brokers;
+      q.createTopic(0, "survives-the-disk", 2);
+      ClusterDescription before = describeCli(brokers, 0);
       int controller = before.requireController();
       int victim = others(brokers, controller).get(0);
       int observer = others(brokers, victim).get(0);
       ClusterDescription.Broker old = before.broker(victim);
 
-      brokers.restartOnEmptyDir(victim);
+      q.restartOnEmptyDir(victim);
 
       eventually(LIMIT, () -> {
-        ClusterDescription d = describe(brokers, observer).requireRegistered(brokers.ids());
+        ClusterDescription d = q.describe(observer).requireRegistered(brokers.ids());
         ClusterDescription.Broker now = d.broker(victim);
         assertNotEquals(old.directory(), now.directory(), "the same Directory after an empty disk:\n" + d.text());
         assertTrue(now.epoch() > old.epoch(), "Epoch " + now.epoch() + " is not above " + old.epoch() + ":\n" + d.text());
@@ -248,68 +266,20 @@ class ControllerQuorumTest {
         d.brokers().values().forEach(b -> dirs.add(b.directory()));
         assertEquals(d.brokers().size(), dirs.size(), "two brokers with one Directory:\n" + d.text());
       });
-      eventually(LIMIT, () -> describe(brokers, victim).requireRegistered(brokers.ids()));
-      eventually(LIMIT, () -> assertEquals(Set.of("survives-the-disk"), topics(brokers, victim)));
+      eventually(LIMIT, () -> q.describe(victim).requireRegistered(brokers.ids()));
+      eventually(LIMIT, () -> assertEquals(Set.of("survives-the-disk"), q.topics(victim)));
     }
   }
 
   // ------------------------------------------------------------------ helpers
 
-  private static ClusterDescription describe(BrokerProcesses brokers, int via) {
+  /** {@code tributary cluster describe} in a child JVM, parsed. */
+  private static ClusterDescription describeCli(BrokerProcesses brokers, int via) {
     return ClusterDescription.parse(brokers.cliOk("cluster", "describe", "--bootstrap", brokers.bootstrap(via)));
   }
 
-  private static void awaitAllRegistered(BrokerProcesses brokers, int via) {
-    eventually(LIMIT, () -> {
-      ClusterDescription d = describe(brokers, via).requireRegistered(brokers.ids());
-      d.requireController();
-      assertEquals(brokers.size(), d.brokers().size(), d.text());
-    });
-  }
-
-  private static List<Integer> others(BrokerProcesses brokers, int id) {
-    return brokers.ids().stream().filter(i -> i != id).toList();
-  }
-
-  /**
-   * Creates a topic, retrying while the cluster has no controller; a retry after an answer that
-   * was lost may find the topic made by the first try, which counts.
-   */
-  private static void createTopic(BrokerProcesses brokers, int via, String name, int partitions) {
-    eventually(LIMIT, () -> {
-      BrokerProcesses.Result r = brokers.cli("topic", "create", name, "--partitions", Integer.toString(partitions),
-          "--bootstrap", brokers.bootstrap(via));
-      if (r.exit() != 0 && !r.err().contains("already exists")) {
-        throw new AssertionError(r.toString());
-      }
-    });
-    eventually(LIMIT, () -> assertEquals(partitions, partitions(brokers, via, name), name));
-  }
-
-  private static void deleteTopic(BrokerProcesses brokers, int via, String name) {
-    eventually(LIMIT, () -> {
-      BrokerProcesses.Result r = brokers.cli("topic", "delete", name, "--bootstrap", brokers.bootstrap(via));
-      if (r.exit() != 0 && !r.err().contains("does not exist")) {
-        throw new AssertionError(r.toString());
-      }
-    });
-    eventually(LIMIT, () -> assertTrue(!topics(brokers, via).contains(name), name + " still listed"));
-  }
-
-  private static Set<String> topics(BrokerProcesses brokers, int via) {
-    return new TreeSet<>(brokers.cli("topic", "list", "--bootstrap", brokers.bootstrap(via)).requireOk().outLines());
-  }
-
-  private static int partitions(BrokerProcesses brokers, int via, String topic) {
-    String out = brokers.cliOk("topic", "describe", topic, "--bootstrap", brokers.bootstrap(via));
-    Matcher m = PARTITIONS.matcher(out);
-    if (!m.find()) {
-      throw new AssertionError("no Partitions: in\n" + out);
-    }
-    return Integer.parseInt(m.group(1));
-  }
-
-  private static String configs(BrokerProcesses brokers, int via, String topic) {
+  /** The {@code Configs:} field of {@code tributary topic describe}, run in a child JVM. */
+  private static String configsCli(BrokerProcesses brokers, int via, String topic) {
     String out = brokers.cliOk("topic", "describe", topic, "--bootstrap", brokers.bootstrap(via));
     Matcher m = CONFIGS.matcher(out.lines().findFirst().orElse(""));
     if (!m.find()) {
@@ -318,15 +288,228 @@ class ControllerQuorumTest {
     return m.group(1);
   }
 
-  /** {@code count} producer ids handed out by broker {@code via}, each retried until it is answered. */
-  private static List<Long> producerIds(BrokerProcesses brokers, int via, int count) {
-    List<Long> ids = new ArrayList<>();
-    try (TributaryClient client = TributaryClient.connect(brokers.bootstrap(via))) {
-      for (int i = 0; i < count; i++) {
-        ids.add(eventually(LIMIT, () -> client.initProducerId().toCompletableFuture().get(30, TimeUnit.SECONDS)));
+  private static List<Integer> others(BrokerProcesses brokers, int id) {
+    return brokers.ids().stream().filter(i -> i != id).toList();
+  }
+
+  /**
+   * The three brokers and one in-process client per broker, made on first use. A client is closed
+   * (and made again when next needed) before its broker is killed or restarted, and whenever a
+   * request through it goes unanswered, so no poll waits on a connection to a dead process.
+   */
+  private static final class Quorum implements AutoCloseable {
+    final BrokerProcesses brokers;
+    private final Map<Integer, TributaryClient> clients = new LinkedHashMap<>();
+
+    private Quorum(BrokerProcesses brokers) {
+      this.brokers = brokers;
+    }
+
+    /**
+     * Starts the three brokers at once. Their JVMs compile with C1 only, like the CLI's: on two
+     * shared cores C2's compiler threads slow the start-up of three JVMs by about a third, and
+     * these brokers live a minute or two.
+     */
+    static Quorum start(Path dir) {
+      Quorum q = new Quorum(BrokerProcesses.builder(dir).brokers(3)
+          .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL)
+          .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").start());
+      try {
+        q.awaitAllRegistered(0);
+        return q;
+      } catch (RuntimeException | Error e) {
+        q.close();
+        throw e;
       }
     }
-    return ids;
+
+    // -------------------------------------------------------------- brokers
+
+    void kill9(int id) {
+      drop(id);
+      brokers.kill9(id);
+    }
+
+    void kill9All() {
+      dropAll();
+      brokers.kill9All();
+    }
+
+    void restart(int id) {
+      drop(id);
+      brokers.restart(id);
+    }
+
+    void restartOnEmptyDir(int id) {
+      drop(id);
+      brokers.restartOnEmptyDir(id);
+    }
+
+    // -------------------------------------------------------------- reads
+
+    ClusterDescription describe(int via) {
+      return ClusterDescription.of(metadata(via));
+    }
+
+    void awaitAllRegistered(int via) {
+      eventually(LIMIT, () -> {
+        ClusterDescription d = describe(via).requireRegistered(brokers.ids());
+        d.requireController();
+        assertEquals(brokers.size(), d.brokers().size(), d.text());
+      });
+    }
+
+    Set<String> topics(int via) {
+      return new TreeSet<>(metadata(via).topics().keySet());
+    }
+
+    /**
+     * The topic's partition count, as {@code topic describe} checks it: the topic is known, and
+     * every partition with a leader answers for its offsets.
+     */
+    int partitions(int via, String topic) {
+      TopicMetadata t = topic(via, topic);
+      for (int p = 0; p < t.partitions(); p++) {
+        if (t.leaders().get(p).isEmpty()) {
+          continue; // offline: its broker is fenced, there is no one to ask
+        }
+        int partition = p;
+        read(via, c -> c.listOffsets(topic, partition, ListOffsets.EARLIEST));
+      }
+      return t.partitions();
+    }
+
+    Map<String, String> configs(int via, String topic) {
+      return topic(via, topic).configs();
+    }
+
+    private TopicMetadata topic(int via, String topic) {
+      TopicMetadata t = metadata(via).topics().get(topic);
+      if (t == null) {
+        throw new AssertionError("topic '" + topic + "' does not exist on broker " + via);
+      }
+      return t;
+    }
+
+    private MetadataResponse metadata(int via) {
+      return read(via, TributaryClient::metadata);
+    }
+
+    // -------------------------------------------------------------- changes
+
+    /**
+     * Creates a topic, retrying while the cluster has no controller; a retry after an answer that
+     * was lost may find the topic made by the first try, which counts.
+     */
+    void createTopic(int via, String name, int partitions) {
+      eventually(LIMIT, () -> {
+        try {
+          call(via, c -> c.createTopic(name, partitions, Map.of()));
+        } catch (TributaryException e) {
+          if (e.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
+            throw e;
+          }
+        }
+      });
+      eventually(LIMIT, () -> assertEquals(partitions, partitions(via, name), name));
+    }
+
+    void deleteTopic(int via, String name) {
+      eventually(LIMIT, () -> {
+        try {
+          call(via, c -> c.deleteTopic(name));
+        } catch (TributaryException e) {
+          if (e.code() != ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            throw e;
+          }
+        }
+      });
+      eventually(LIMIT, () -> assertTrue(!topics(via).contains(name), name + " still listed"));
+    }
+
+    /** {@code count} producer ids handed out by broker {@code via}, each retried until it is answered. */
+    List<Long> producerIds(int via, int count) {
+      List<Long> ids = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ids.add(eventually(LIMIT, () -> call(via, TributaryClient::initProducerId)));
+      }
+      return ids;
+    }
+
+    // -------------------------------------------------------------- clients
+
+    /** {@link #call}, asked again on a new connection while unanswered, for at most READ_LIMIT. */
+    private <T> T read(int via, Function<TributaryClient, CompletionStage<T>> request) {
+      long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+      while (true) {
+        try {
+          return call(via, request);
+        } catch (TributaryException e) {
+          if (!unanswered(e) || System.nanoTime() >= deadline) {
+            throw e;
+          }
+          sleep(BrokerProcesses.POLL);
+        }
+      }
+    }
+
+    /** One request through broker {@code via}'s client; its error as thrown, the client dropped if unanswered. */
+    private <T> T call(int via, Function<TributaryClient, CompletionStage<T>> request) {
+      TributaryClient client = clients.computeIfAbsent(via,
+          id -> TributaryClient.connect(brokers.bootstrap(id), REQUEST_TIMEOUT));
+      try {
+        // The client times every request out itself; this only guards against a lost completion.
+        return request.apply(client).toCompletableFuture().get(REQUEST_TIMEOUT.multipliedBy(4).plusSeconds(10).toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = Failures.cause(e);
+        if (cause instanceof TributaryException t && unanswered(t)) {
+          drop(via);
+        }
+        // The test's own stack, which the future's failure lacks.
+        cause.addSuppressed(new AssertionError("a request through broker " + via + " at " + brokers.bootstrap(via)));
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new AssertionError("request through broker " + via, cause);
+      } catch (TimeoutException e) {
+        drop(via);
+        throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, "no completion from the client of broker " + via);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+
+    private static boolean unanswered(TributaryException e) {
+      return e.code() == ErrorCode.REQUEST_TIMED_OUT || e.code() == ErrorCode.BROKER_NOT_AVAILABLE;
+    }
+
+    private void drop(int id) {
+      TributaryClient c = clients.remove(id);
+      if (c != null) {
+        c.close();
+      }
+    }
+
+    private void dropAll() {
+      for (int id : List.copyOf(clients.keySet())) {
+        drop(id);
+      }
+    }
+
+    /** Closes the clients first (their brokers still run), then SIGKILLs the brokers. */
+    @Override
+    public void close() {
+      try {
+        dropAll();
+      } finally {
+        brokers.close();
+      }
+    }
   }
 
   private static void sleep(Duration d) {
