@@ -238,6 +238,10 @@ public final class Controller {
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, stop -> {
+          answerWaitingAdminRequests();
+          return Behaviors.same();
+        })
         .onMessage(Admin.class, this::onRequest)
         .onMessage(AllocateProducerIds.class, this::onRequest)
         .onMessage(Register.class, this::onRequest)
@@ -382,6 +386,21 @@ public final class Controller {
   private boolean forwardable() {
     return active != null && !active.equals(context.getSelf())
         && (quorum.isEmpty() || quorum.get().leaderId() == activeBrokerId);
+  }
+
+  /**
+   * This broker stops: admin requests still waiting for a controller are told so now, rather than
+   * left to time out at their clients (brokers' own requests are retried by their senders).
+   */
+  private void answerWaitingAdminRequests() {
+    for (Waiting w : waiting) {
+      if (w.request() instanceof Admin admin) {
+        admin.request().replyTo().tell(AdminResponse.failed(ErrorCode.NOT_CONTROLLER,
+            "the broker forwarding this request to the controller stopped before a controller took it; it was not "
+                + "made: retry through another broker"));
+      }
+    }
+    waiting.clear();
   }
 
   private void stepDown(String why) {
