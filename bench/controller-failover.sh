@@ -45,9 +45,19 @@ for run in $(seq 1 "$RUNS"); do
   kill -9 "${PIDS[$controller]}"
   wait "$loop" || true
   next=$(awk -v k="$killed_at" '/^gap/ { if ($7 >= k) { print $7; exit } }' "$DIR/loop.out")
+  # When a survivor logged that it became the active controller (its log's times are UTC HH:mm:ss.SSS).
+  elected=""
+  for id in 0 1 2; do
+    [ "$id" = "$controller" ] && continue
+    line=$(grep "is the active controller" "$DIR/broker-$id.log" | tail -1 | cut -d' ' -f1 || true)
+    if [ -n "$line" ]; then
+      at=$(( $(date -u -d "$(date -u -d @$((killed_at / 1000)) +%F) $line" +%s%3N) ))
+      [ "$at" -ge "$killed_at" ] && elected="$((at - killed_at))"
+    fi
+  done
   longest=$(sed -n 's/.*longest gap between creates \([0-9]*\) ms/\1/p' "$DIR/loop.out")
   if [ -n "$next" ]; then
-    echo "run $run: killed controller broker $controller; next create succeeded $((next - killed_at)) ms after the kill; longest gap $longest ms ($(tail -1 "$DIR/loop.out"))"
+    echo "run $run: killed controller broker $controller; new controller elected ${elected:-?} ms and next create succeeded $((next - killed_at)) ms after the kill; longest gap $longest ms ($(tail -1 "$DIR/loop.out"))"
   else
     echo "run $run: killed controller broker $controller; no create gap after the kill was seen:"; cat "$DIR/loop.out"
   fi

@@ -8,6 +8,7 @@ import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +34,12 @@ final class TopicRoutes extends AllDirectives {
   record TopicSummary(String name, String topicId, int partitions) {}
 
   /** One partition of a described topic. */
-  record PartitionDetail(int partition, String leader, List<String> replicas, long logStartOffset,
-      long logEndOffset, long highWatermark, long sizeBytes) {}
+  record PartitionDetail(int partition, Integer leader, String leaderAddress, Integer leaderEpoch,
+      List<Integer> replicas, List<Integer> isr, long logStartOffset, long logEndOffset, long highWatermark,
+      long sizeBytes) {}
 
   /** A described topic: its configs as set and, per partition, where it lives and its offsets. */
-  record TopicDetail(String name, String topicId, int partitions, Map<String, String> configs,
+  record TopicDetail(String name, String topicId, int partitions, int replicationFactor, Map<String, String> configs,
       List<PartitionDetail> partitionDetails) {}
 
   private final TributaryClient client;
@@ -76,15 +78,14 @@ final class TopicRoutes extends AllDirectives {
       String name = JsonBodies.requiredString(fields, "name");
       int partitions = JsonBodies.requiredInt(fields, "partitions");
       Optional<Integer> replicationFactor = JsonBodies.optionalInt(fields, "replicationFactor");
-      if (replicationFactor.isPresent() && replicationFactor.get() != 1) {
-        throw new BadRequest("replicationFactor must be 1 until replication exists, got " + replicationFactor.get());
-      }
       Map<String, String> configs = JsonBodies.stringMap(fields, "configs");
       Optional<String> nameProblem = TopicNames.problem(name);
       if (nameProblem.isPresent()) {
         return complete(problemFor(ErrorCode.INVALID_TOPIC, nameProblem.get()));
       }
-      return completeWithFuture(client.createTopic(name, partitions, configs).thenCompose(created -> {
+      return completeWithFuture((replicationFactor.isPresent()
+          ? client.createTopic(name, partitions, replicationFactor.get(), configs)
+          : client.createTopic(name, partitions, configs)).thenCompose(created -> {
         TopicMetadata t = created.topic().orElseThrow();
         return describe(t.name()).thenApply(described -> described.withStatus(StatusCodes.CREATED)
             .addHeader(Location.create("/v1/topics/" + t.name())));
@@ -114,13 +115,18 @@ final class TopicRoutes extends AllDirectives {
         List<PartitionDetail> details = new ArrayList<>();
         for (int p = 0; p < t.partitions(); p++) {
           ListOffsetsResponse o = offsets.get(p).join();
-          String leader = p < t.leaders().size() && !t.leaders().get(p).isEmpty() ? t.leaders().get(p) : null;
+          String address = p < t.leaders().size() && !t.leaders().get(p).isEmpty() ? t.leaders().get(p) : null;
+          Optional<PartitionInfo> info = t.partition(p);
+          Integer leader = info.filter(i -> !i.offline()).map(PartitionInfo::leader).orElse(null);
+          Integer epoch = info.map(PartitionInfo::leaderEpoch).orElse(null);
+          List<Integer> replicas = info.map(PartitionInfo::replicas).orElse(List.of());
+          List<Integer> isr = info.map(PartitionInfo::isr).orElse(List.of());
           details.add(o == null
-              ? new PartitionDetail(p, null, List.of(), -1, -1, -1, -1)
-              : new PartitionDetail(p, leader, leader == null ? List.of() : List.of(leader),
+              ? new PartitionDetail(p, null, null, epoch, replicas, isr, -1, -1, -1, -1)
+              : new PartitionDetail(p, leader, address, epoch, replicas, isr,
                   o.logStartOffset(), o.highWatermark(), o.highWatermark(), o.sizeBytes()));
         }
-        return responses.json(200, new TopicDetail(t.name(), t.topicId(), t.partitions(),
+        return responses.json(200, new TopicDetail(t.name(), t.topicId(), t.partitions(), t.replicationFactor(),
             new TreeMap<>(t.configs()), details));
       });
     }).exceptionally(this::failure);

@@ -65,6 +65,7 @@ public final class Broker implements AutoCloseable {
     metrics.controllerGauges(() -> metadata.current().controllerEpoch(),
         () -> metadata.current().controller() == settings.nodeId() && quorum.map(ControllerQuorum::isReadyLeader).orElse(false),
         () -> metadata.current().brokerInfo().stream().filter(b -> b.fenced()).count());
+    metrics.partitionPlacementGauges(metadata::current, settings.nodeId());
     this.system = ActorSystem.create(guardian(settings, directoryId, events, timing), Tributary.SYSTEM_NAME, config);
     // The journal closes in coordinated shutdown, before the system terminates; only then may
     // another broker have the directory. A system that stops on its own (SIGTERM, downed, a failed

@@ -17,14 +17,13 @@ import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
 
 /**
- * Where partitions live: the seam through which replication will make leader election shard
- * allocation (a partition placed only on a live in-sync replica, after the controller bumps its
- * leader epoch). For now each partition has one copy, on the broker the controller placed it on
- * (its id in the topic metadata): the shard goes only there. While that broker is away the shard
- * stays unallocated, so requests wait (and time out) instead of a partition starting again, empty,
- * on a broker that does not hold its log. Partitions of topics without a placement (created before
- * placement existed) go to the broker leading the fewest. Partitions never move while their broker
- * lives.
+ * Where partitions live: a partition's shard goes only to the broker the controller names as its
+ * leader. Until followers replicate (the data plane of issue 11), every partition has one replica,
+ * so its leader is the broker holding its log, and leadership never moves to another broker. While
+ * the partition has no leader (its broker fenced) or its leader's broker is away, the shard stays
+ * unallocated, so requests wait (and time out) instead of the partition starting again, empty, on
+ * a broker that does not hold its log. Partitions of topics without an assignment (created before
+ * placement existed) go to the broker leading the fewest. Sharding never rebalances partitions.
  */
 public final class PartitionAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
@@ -44,6 +43,13 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
   public Future<ActorRef> allocateShard(
       ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
     int placed = placedOn(shardId);
+    if (placed == OFFLINE) {
+      if (waiting.add(shardId)) {
+        log.warn("Partition {} has no leader (no live in-sync replica): requests for it wait until one is elected",
+            shardId);
+      }
+      return never();
+    }
     if (placed >= 0) {
       for (ActorRef region : currentShardAllocations.keySet()) {
         if (brokerIdOf(region) == placed) {
@@ -81,7 +87,13 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
     return (Future<ActorRef>) (Future<?>) Future.never$.MODULE$;
   }
 
-  /** The broker id the controller placed this partition (shard id = "topic-partition") on, or -1. */
+  /** {@link #placedOn}: the partition exists but the controller names no leader for it. */
+  private static final int OFFLINE = -2;
+
+  /**
+   * The broker id leading this partition (shard id = "topic-partition"), {@link #OFFLINE} if it has
+   * none, or -1 if the controller did not place it (no such topic, or one from before placement).
+   */
   private int placedOn(String shardId) {
     String topicName;
     int partition;
@@ -95,7 +107,7 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
     if (topic == null) {
       return -1;
     }
-    return partition >= 0 && partition < topic.placement().size() ? topic.placement().get(partition) : -1;
+    return topic.partition(partition).map(p -> p.offline() ? OFFLINE : p.leader()).orElse(-1);
   }
 
   private int brokerIdOf(ActorRef region) {

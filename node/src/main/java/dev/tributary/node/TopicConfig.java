@@ -10,13 +10,23 @@ import java.util.Set;
  * A topic's effective configuration: its own settings over the broker defaults
  * ({@code tributary.broker.topic-defaults}). Keys and meanings as in Kafka.
  */
-public record TopicConfig(long retentionMs, long retentionBytes, long segmentBytes, int maxMessageBytes) {
+public record TopicConfig(long retentionMs, long retentionBytes, long segmentBytes, int maxMessageBytes,
+    int minInsyncReplicas, boolean uncleanLeaderElection) {
 
   public static final String RETENTION_MS = "retention.ms";
   public static final String RETENTION_BYTES = "retention.bytes";
   public static final String SEGMENT_BYTES = "segment.bytes";
   public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
-  public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, SEGMENT_BYTES, MAX_MESSAGE_BYTES);
+  /** How many in-sync replicas an {@code acks=all} write needs. */
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+  /**
+   * Whether a partition with no live in-sync replica may be led by an out-of-sync one, losing what
+   * only the in-sync ones had. The controller decides elections, so only a topic's own setting
+   * counts (every voter must decide alike): the default is false on every broker, as in Kafka.
+   */
+  public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
+  public static final Set<String> KEYS = Set.of(RETENTION_MS, RETENTION_BYTES, SEGMENT_BYTES, MAX_MESSAGE_BYTES,
+      MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION);
 
   /** Largest batch any topic may allow (and largest fetch): the protocol's single limit. */
   public static final int MAX_MESSAGE_BYTES_LIMIT = dev.tributary.protocol.Tributary.MAX_BATCH_BYTES;
@@ -29,8 +39,8 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
   public static TopicConfig defaults(Config brokerConfig, long journalSegmentBytes) {
     Config d = brokerConfig.getConfig("tributary.broker.topic-defaults");
     long segmentBytes = d.getLong(SEGMENT_BYTES) == -1 ? journalSegmentBytes : d.getLong(SEGMENT_BYTES);
-    return new TopicConfig(
-        d.getLong(RETENTION_MS), d.getLong(RETENTION_BYTES), segmentBytes, d.getInt(MAX_MESSAGE_BYTES));
+    return new TopicConfig(d.getLong(RETENTION_MS), d.getLong(RETENTION_BYTES), segmentBytes,
+        d.getInt(MAX_MESSAGE_BYTES), d.getInt(MIN_INSYNC_REPLICAS), false);
   }
 
   /** What is wrong with these topic configs, or empty when every key is known and in range. */
@@ -39,6 +49,13 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
       String key = e.getKey();
       if (!KEYS.contains(key)) {
         return Optional.of("unknown config '" + key + "'; known keys: " + String.join(", ", KEYS.stream().sorted().toList()));
+      }
+      if (key.equals(UNCLEAN_LEADER_ELECTION)) {
+        String v = e.getValue().trim();
+        if (!v.equals("true") && !v.equals("false")) {
+          return Optional.of(key + " must be true or false, got '" + e.getValue() + "'");
+        }
+        continue;
       }
       long value;
       try {
@@ -63,6 +80,11 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
                 + " (Artery's large frame less headroom), got " + value);
           }
         }
+        case MIN_INSYNC_REPLICAS -> {
+          if (value < 1 || value > Short.MAX_VALUE) {
+            return Optional.of(key + " must be at least 1, got " + value);
+          }
+        }
         default -> { }
       }
     }
@@ -76,7 +98,9 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
         parse(c, RETENTION_MS, retentionMs),
         parse(c, RETENTION_BYTES, retentionBytes),
         parse(c, SEGMENT_BYTES, segmentBytes),
-        (int) parse(c, MAX_MESSAGE_BYTES, maxMessageBytes));
+        (int) parse(c, MAX_MESSAGE_BYTES, maxMessageBytes),
+        (int) parse(c, MIN_INSYNC_REPLICAS, minInsyncReplicas),
+        uncleanLeaderElection(c));
   }
 
   /** All keys with their effective values, for describe. */
@@ -85,7 +109,14 @@ public record TopicConfig(long retentionMs, long retentionBytes, long segmentByt
         RETENTION_MS, Long.toString(retentionMs),
         RETENTION_BYTES, Long.toString(retentionBytes),
         SEGMENT_BYTES, Long.toString(segmentBytes),
-        MAX_MESSAGE_BYTES, Integer.toString(maxMessageBytes));
+        MAX_MESSAGE_BYTES, Integer.toString(maxMessageBytes),
+        MIN_INSYNC_REPLICAS, Integer.toString(minInsyncReplicas),
+        UNCLEAN_LEADER_ELECTION, Boolean.toString(uncleanLeaderElection));
+  }
+
+  /** A topic's own (validated) unclean-election setting; false when it sets none. */
+  public static boolean uncleanLeaderElection(Map<String, String> topicConfigs) {
+    return "true".equals(topicConfigs.getOrDefault(UNCLEAN_LEADER_ELECTION, "false").trim());
   }
 
   private static long parse(Map<String, String> configs, String key, long fallback) {

@@ -185,8 +185,15 @@ public final class TributaryClient implements AutoCloseable {
   }
 
   /** Creates a topic; fails with a {@link TributaryException} saying what is wrong. */
+  /** Creates a topic with the broker's {@code default.replication.factor}. */
   public CompletionStage<AdminResponse> createTopic(String name, int partitions, Map<String, String> configs) {
     return admin(replyTo -> new AdminRequest.CreateTopic(name, partitions, configs, replyTo));
+  }
+
+  /** Creates a topic with {@code replicationFactor} copies of each partition, on as many brokers. */
+  public CompletionStage<AdminResponse> createTopic(String name, int partitions, int replicationFactor,
+      Map<String, String> configs) {
+    return admin(replyTo -> new AdminRequest.CreateTopic(name, partitions, replicationFactor, configs, replyTo));
   }
 
   public CompletionStage<AdminResponse> deleteTopic(String name) {

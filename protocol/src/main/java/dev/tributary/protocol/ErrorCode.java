@@ -35,6 +35,8 @@ public enum ErrorCode {
   TOPIC_ALREADY_EXISTS(36, false, "a topic with this name already exists: pick another name or delete it first"),
   INVALID_PARTITIONS(37, false, "invalid partition count: use 1 to 10000, and never fewer than the topic has"),
   INVALID_CONFIG(40, false, "invalid topic config: see the detail for the key and the allowed values"),
+  INVALID_REPLICATION_FACTOR(38, false,
+      "invalid replication factor: use 1 up to the number of live brokers (see: tributary cluster describe)"),
   /**
    * Kafka: MESSAGE_TOO_LARGE (its RecordTooLargeException), the batch over max.message.bytes; not
    * Kafka's RECORD_LIST_TOO_LARGE (18), which is a batch larger than a log segment.
@@ -72,6 +74,13 @@ public enum ErrorCode {
   STALE_BROKER_EPOCH(77, false,
       "the broker's epoch is not its current registration's (it was fenced or restarted): it must register again"),
   BROKER_ID_NOT_REGISTERED(102, true, "the broker has not registered with the controller yet: retry shortly"),
+  FENCED_LEADER_EPOCH(74, true,
+      "the request names an older leader epoch than the partition's: leadership moved; refresh metadata and retry"),
+  /** Kafka: INVALID_UPDATE_VERSION, a partition change asked for against an older partition epoch. */
+  INVALID_UPDATE_VERSION(95, false,
+      "the partition changed since this change was asked for (its partition epoch moved): look again and ask again"),
+  INELIGIBLE_REPLICA(107, false,
+      "a replica named for the ISR cannot be in it (not a replica, or its broker is fenced): see the detail"),
   KAFKA_STORAGE_ERROR(56, true, "the broker could not read or write its log: check its disk and logs"),
   UNKNOWN_SERVER_ERROR(-1, false,
       "an unexpected error on the broker, or one newer than this client knows: see the detail and the broker's log");

@@ -43,6 +43,10 @@ class ErrorCodeTest {
     m.put("TOPIC_ALREADY_EXISTS", 36);
     m.put("INVALID_PARTITIONS", 37);
     m.put("INVALID_CONFIG", 40);
+    m.put("INVALID_REPLICATION_FACTOR", 38);
+    m.put("FENCED_LEADER_EPOCH", 74);
+    m.put("INVALID_UPDATE_VERSION", 95);
+    m.put("INELIGIBLE_REPLICA", 107);
     m.put("INVALID_REQUEST", 42);
     m.put("OUT_OF_ORDER_SEQUENCE", 45);
     m.put("INVALID_PRODUCER_EPOCH", 47);

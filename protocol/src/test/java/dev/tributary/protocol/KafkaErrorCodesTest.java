@@ -51,6 +51,10 @@ class KafkaErrorCodesTest {
     m.put("TOPIC_ALREADY_EXISTS", new Kafka("TOPIC_ALREADY_EXISTS", "TopicExistsException"));
     m.put("INVALID_PARTITIONS", new Kafka("INVALID_PARTITIONS", "InvalidPartitionsException"));
     m.put("INVALID_CONFIG", new Kafka("INVALID_CONFIG", "InvalidConfigurationException"));
+    m.put("INVALID_REPLICATION_FACTOR", new Kafka("INVALID_REPLICATION_FACTOR", "InvalidReplicationFactorException"));
+    m.put("FENCED_LEADER_EPOCH", new Kafka("FENCED_LEADER_EPOCH", "FencedLeaderEpochException"));
+    m.put("INVALID_UPDATE_VERSION", new Kafka("INVALID_UPDATE_VERSION", "InvalidUpdateVersionException"));
+    m.put("INELIGIBLE_REPLICA", new Kafka("INELIGIBLE_REPLICA", "IneligibleReplicaException"));
     m.put("INVALID_REQUEST", new Kafka("INVALID_REQUEST", "InvalidRequestException"));
     m.put("OUT_OF_ORDER_SEQUENCE", new Kafka("OUT_OF_ORDER_SEQUENCE_NUMBER", "OutOfOrderSequenceException"));
     m.put("INVALID_PRODUCER_EPOCH", new Kafka("INVALID_PRODUCER_EPOCH", "InvalidProducerEpochException"));

@@ -6,9 +6,11 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,6 +41,10 @@ final class TopicCommand implements Runnable {
     @Option(names = "--partitions", required = true, description = "Number of partitions (1-10000).")
     int partitions;
 
+    @Option(names = "--replication-factor", paramLabel = "N",
+        description = "Copies of each partition, on as many brokers (default: the broker's default.replication.factor).")
+    Integer replicationFactor;
+
     @Option(names = "--config", paramLabel = "KEY=VALUE",
         description = "A topic config, e.g. retention.ms=86400000 (repeatable).")
     Map<String, String> configs = new HashMap<>();
@@ -46,7 +52,8 @@ final class TopicCommand implements Runnable {
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        TopicMetadata t = await(c.createTopic(name, partitions, configs)).topic().orElseThrow();
+        TopicMetadata t = await(replicationFactor == null ? c.createTopic(name, partitions, configs)
+            : c.createTopic(name, partitions, replicationFactor, configs)).topic().orElseThrow();
         spec.commandLine().getOut().println("Created topic " + t.name() + " with " + t.partitions() + " partitions.");
       }
       return 0;
@@ -74,6 +81,13 @@ final class TopicCommand implements Runnable {
 
     @Parameters(index = "0", paramLabel = "NAME") String name;
 
+    @Option(names = "--under-replicated", description = "Only the partitions with fewer in-sync replicas than replicas.")
+    boolean underReplicated;
+
+    private static String ids(java.util.List<Integer> brokers) {
+      return brokers.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
+
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
@@ -83,17 +97,25 @@ final class TopicCommand implements Runnable {
           throw new IllegalArgumentException("topic '" + name + "' does not exist (see: tributary topic list)");
         }
         spec.commandLine().getOut().println("Topic: " + t.name() + "\tTopicId: " + t.topicId() + "\tPartitions: " + t.partitions()
+            + "\tReplicationFactor: " + t.replicationFactor()
             + "\tConfigs: " + (t.configs().isEmpty() ? "(defaults)" : new TreeMap<>(t.configs())));
         for (int p = 0; p < t.partitions(); p++) {
+          Optional<PartitionInfo> info = t.partition(p);
+          if (underReplicated && !info.map(PartitionInfo::underReplicated).orElse(false)) {
+            continue;
+          }
+          String placement = "\tPartition: " + p + "\tLeader: " + info.map(i -> i.offline() ? "none" : Integer.toString(i.leader()))
+              .orElse(t.leaders().get(p)) + "\tReplicas: " + info.map(i -> ids(i.replicas())).orElse("-")
+              + "\tIsr: " + info.map(i -> ids(i.isr())).orElse("-");
           if (t.leaders().get(p).isEmpty()) {
-            // Offline: its broker is fenced, so there is no one to ask for offsets.
-            spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: none (its broker is fenced)"
-                + "\tLogStartOffset: -\tHighWatermark: -");
+            // Offline: no live in-sync replica, so there is no one to ask for offsets.
+            spec.commandLine().getOut().println(placement + "\tLogStartOffset: -\tHighWatermark: -"
+                + "\t(offline: no live in-sync replica)");
             continue;
           }
           ListOffsetsResponse start = await(c.listOffsets(name, p, ListOffsets.EARLIEST));
-          spec.commandLine().getOut().println("\tPartition: " + p + "\tLeader: " + t.leaders().get(p)
-              + "\tLogStartOffset: " + start.logStartOffset() + "\tHighWatermark: " + start.highWatermark());
+          spec.commandLine().getOut().println(placement + "\tLogStartOffset: " + start.logStartOffset()
+              + "\tHighWatermark: " + start.highWatermark());
         }
       }
       return 0;

@@ -16,10 +16,9 @@ public final class ClusterMetadata {
   private ClusterMetadata() {}
 
   /**
-   * The state as metadata. A partition's leader is the broker holding it while that broker's
-   * session is alive; a fenced broker's partitions have none (offline) until it registers again.
-   * Unplaced partitions (no broker had registered) name no leader here: the gateway answering
-   * fills in itself.
+   * The state as metadata: each partition's leader by its broker's address, {@code ""} while it
+   * has none (offline: no live in-sync replica). Topics from before placement existed have no
+   * assignment and name no leader here: the gateway answering fills in itself.
    */
   public static MetadataResponse of(ControllerState state, int controller, long controllerEpoch) {
     Map<Integer, String> live = new TreeMap<>();
@@ -34,7 +33,7 @@ public final class ClusterMetadata {
     for (ControllerState.Topic t : state.topics().values()) {
       List<String> leaders = new ArrayList<>(t.partitions());
       for (int p = 0; p < t.partitions(); p++) {
-        leaders.add(p < t.placement().size() ? live.getOrDefault(t.placement().get(p), "") : "");
+        leaders.add(p < t.assignment().size() ? live.getOrDefault(t.assignment().get(p).leader(), "") : "");
       }
       topics.put(t.name(), t.metadata(leaders));
     }

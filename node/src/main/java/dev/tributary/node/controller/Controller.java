@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -57,8 +59,17 @@ public final class Controller {
 
   public interface Command {}
 
-  /** An admin request from a gateway. */
-  public record Admin(AdminRequest request) implements Command, CborSerializable {}
+  /**
+   * An admin request from a gateway ({@code requestId} empty), or forwarded by another broker's
+   * door with the id that door gave it. The id stays the same when the request is sent again to a
+   * new controller, and a created topic takes it as its topic id: a create the old controller
+   * committed before it died is then recognised, not refused as a topic that already exists.
+   */
+  public record Admin(AdminRequest request, String requestId) implements Command, CborSerializable {
+    public Admin(AdminRequest request) {
+      this(request, "");
+    }
+  }
 
   /** A broker asks for a block of producer ids to hand out; refused unless its epoch is current. */
   public record AllocateProducerIds(int brokerId, long brokerEpoch, int count, ActorRef<ProducerIdBlock> replyTo)
@@ -105,7 +116,7 @@ public final class Controller {
   private record ControllersListed(Set<ActorRef<Command>> controllers)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private enum Tick implements Command, NoSerializationVerificationNeeded { SESSIONS, PUSH }
+  private enum Tick implements Command, NoSerializationVerificationNeeded { SESSIONS, PUSH, LEADER_IMBALANCE }
 
   private enum QuorumStopped implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -116,6 +127,23 @@ public final class Controller {
   private static final Duration WAIT_AT_MOST = Duration.ofSeconds(10);
 
   private record Proposed(Runnable reply) implements Command, NoSerializationVerificationNeeded {}
+
+  /** An admin request forwarded to {@code controller}, not yet answered. */
+  private record Forwarded(Admin admin, long sinceNanos, ActorRef<Command> controller) {}
+
+  /** The controller's answer to forwarded request {@code id}; null when the ask gave up. */
+  private record ForwardAnswered(long id, AdminResponse response)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * The largest replication factor accepted. The controller places, elects and fences replica sets
+   * of any size, but until followers copy their leader's log a second replica would be an empty
+   * one the controller could elect: the gate goes when follower fetching lands.
+   */
+  private static final int MAX_REPLICATION_FACTOR_BUILT = 1;
+
+  /** How long a forwarded admin request's answer is awaited: longer than any asker waits. */
+  private static final Duration FORWARD_AT_MOST = Duration.ofSeconds(60);
 
   // ---------------------------------------------------------------- wiring
 
@@ -210,6 +238,9 @@ public final class Controller {
   private final BrokerSessions sessions;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private final Set<ActorRef<Command>> controllers = new HashSet<>();
+  /** Admin requests forwarded and not answered yet, by forward id, to send again if their controller goes. */
+  private final Map<Long, Forwarded> forwarded = new HashMap<>();
+  private long nextForwardId;
 
   /** Where requests go: this actor while it leads, another broker's controller, or null while unknown. */
   private ActorRef<Command> active;
@@ -217,6 +248,8 @@ public final class Controller {
   private int activeBrokerId = -1;
   private long activeEpoch;
   private boolean leading;
+  /** {@code tributary.broker.default-replication-factor}: what a create without a factor gets. */
+  private final int defaultReplicationFactor;
 
   private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId,
       Optional<ControllerQuorum> quorum, QuorumEvents events, MetadataView view, QuorumTiming timing) {
@@ -233,6 +266,12 @@ public final class Controller {
         ? timing.heartbeatInterval() : Duration.ofMillis(200);
     timers.startTimerWithFixedDelay(Tick.SESSIONS, check);
     timers.startTimerWithFixedDelay(Tick.PUSH, PUSH_INTERVAL);
+    com.typesafe.config.Config config = context.getSystem().settings().config();
+    this.defaultReplicationFactor = config.getInt("tributary.broker.default-replication-factor");
+    Duration imbalanceCheck = config.getDuration("tributary.controller.leader-imbalance-check-interval");
+    if (!imbalanceCheck.isZero()) {
+      timers.startTimerWithFixedDelay(Tick.LEADER_IMBALANCE, imbalanceCheck);
+    }
     quorum.ifPresent(q -> events.attach(context.getSelf()));
   }
 
@@ -242,7 +281,9 @@ public final class Controller {
           answerWaitingAdminRequests();
           return Behaviors.same();
         })
-        .onMessage(Admin.class, this::onRequest)
+        .onMessage(Admin.class, admin -> onRequest(admin.requestId().isEmpty()
+            ? new Admin(admin.request(), UUID.randomUUID().toString()) : admin))
+        .onMessage(ForwardAnswered.class, this::onForwardAnswered)
         .onMessage(AllocateProducerIds.class, this::onRequest)
         .onMessage(Register.class, this::onRequest)
         .onMessage(Heartbeat.class, this::onRequest)
@@ -264,6 +305,7 @@ public final class Controller {
           }
           return Behaviors.same();
         })
+        .onMessageEquals(Tick.LEADER_IMBALANCE, this::onLeaderImbalanceCheck)
         .onMessageEquals(QuorumStopped.INSTANCE, () -> {
           if (org.apache.pekko.actor.CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isEmpty()) {
             log.error("broker {}'s controller voter stopped (its log above says why): this broker no longer takes part "
@@ -289,6 +331,7 @@ public final class Controller {
     if (changed.term() > activeEpoch && active != null && !leading) {
       active = null; // a newer term: the old controller's pushes no longer count; wait for the new one's
     }
+    resendOrphanedForwards();
     return Behaviors.same();
   }
 
@@ -306,6 +349,7 @@ public final class Controller {
       propose(new ControllerRecord.InitCluster(UUID.randomUUID().toString()), null, outcome -> {}, error -> {});
     }
     pushAll(ClusterMetadata.of(q.state(), brokerId, activeEpoch));
+    resendOrphanedForwards();
     drainWaiting();
     return Behaviors.same();
   }
@@ -322,6 +366,7 @@ public final class Controller {
     active = push.controller();
     activeBrokerId = push.metadata().controller();
     view.update(push.metadata());
+    resendOrphanedForwards();
     drainWaiting();
     return Behaviors.same();
   }
@@ -358,7 +403,11 @@ public final class Controller {
     if (leading) {
       handle(request, sinceNanos);
     } else if (forwardable()) {
-      active.tell(request);
+      if (request instanceof Admin admin) {
+        forward(admin, sinceNanos);
+      } else {
+        active.tell(request); // brokers' own requests: their senders retry them
+      }
     } else {
       if (waiting.size() >= MAX_WAITING) {
         waiting.removeFirst();
@@ -389,6 +438,59 @@ public final class Controller {
   }
 
   /**
+   * Forwards an admin request and keeps it until answered. The controller's broker may die with
+   * the request unanswered, and then the request is sent again to the next controller (see
+   * {@link #resendOrphanedForwards}) instead of being lost until its asker times out.
+   */
+  private void forward(Admin admin, long sinceNanos) {
+    long id = nextForwardId++;
+    ActorRef<Command> controller = active;
+    forwarded.put(id, new Forwarded(admin, sinceNanos, controller));
+    context.ask(AdminResponse.class, controller, FORWARD_AT_MOST,
+        replyTo -> new Admin(admin.request().withReplyTo(replyTo), admin.requestId()),
+        (response, error) -> new ForwardAnswered(id, response));
+  }
+
+  private Behavior<Command> onForwardAnswered(ForwardAnswered answered) {
+    Forwarded request = forwarded.remove(answered.id());
+    if (request == null || answered.response() == null) {
+      return Behaviors.same(); // sent again meanwhile (that copy answers), or its asker gave up long ago
+    }
+    if (answered.response().error() == ErrorCode.NOT_CONTROLLER) {
+      route(request.admin(), request.sinceNanos()); // the forwardee stopped before a controller took it
+    } else {
+      request.admin().request().replyTo().tell(answered.response());
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * Sends again the forwarded requests whose controller is no longer the one requests go to: a new
+   * leader was elected, this voter's Raft server stands for election, or this voter leads. Followers'
+   * Raft servers name the old leader until a new one wins, so this runs on every leader change and
+   * push as well as on the session tick. The old controller may have committed a request before it
+   * died; a create sent again then finds its own topic id (see {@link Admin}) and succeeds.
+   */
+  private void resendOrphanedForwards() {
+    if (forwarded.isEmpty()) {
+      return;
+    }
+    boolean current = !leading && forwardable();
+    List<Forwarded> orphaned = new ArrayList<>();
+    forwarded.values().removeIf(f -> {
+      boolean orphan = !current || !f.controller().equals(active);
+      if (orphan) {
+        orphaned.add(f);
+      }
+      return orphan;
+    });
+    orphaned.forEach(f -> {
+      log.debug("sending admin request {} again: its controller changed", f.admin().requestId());
+      route(f.admin(), f.sinceNanos());
+    });
+  }
+
+  /**
    * This broker stops: admin requests still waiting for a controller are told so now, rather than
    * left to time out at their clients (brokers' own requests are retried by their senders).
    */
@@ -400,7 +502,13 @@ public final class Controller {
                 + "made: retry through another broker"));
       }
     }
+    for (Forwarded f : forwarded.values()) {
+      f.admin().request().replyTo().tell(AdminResponse.failed(ErrorCode.NOT_CONTROLLER,
+          "the broker that forwarded this request to the controller stopped before the answer came; it may or may "
+              + "not have been made (look before trying again through another broker)"));
+    }
     waiting.clear();
+    forwarded.clear();
   }
 
   private void stepDown(String why) {
@@ -412,7 +520,7 @@ public final class Controller {
   private void handle(Command request, long sinceNanos) {
     Retry retry = new Retry(request, sinceNanos);
     if (request instanceof Admin admin) {
-      onAdmin(admin.request(), retry);
+      onAdmin(admin.request(), admin.requestId(), retry);
     } else if (request instanceof AllocateProducerIds allocate) {
       propose(new ControllerRecord.AllocateProducerIds(allocate.brokerId(), allocate.brokerEpoch(), allocate.count()),
           retry,
@@ -451,6 +559,7 @@ public final class Controller {
 
   private Behavior<Command> onSessionCheck() {
     if (!leading) {
+      resendOrphanedForwards();
       if (!waiting.isEmpty() && forwardable()) {
         drainWaiting();
       }
@@ -470,10 +579,36 @@ public final class Controller {
     return Behaviors.same();
   }
 
-  private void onAdmin(AdminRequest request, Retry retry) {
+  /**
+   * Gives leadership back to preferred replicas that are live and in sync (Kafka's automatic
+   * leader rebalance): one entry for all of them, decided when applied.
+   */
+  private Behavior<Command> onLeaderImbalanceCheck() {
+    if (leading && quorum.orElseThrow().state().preferredLeaderImbalance() > 0) {
+      log.info("moving leadership of {} partition(s) back to their preferred replicas",
+          quorum.orElseThrow().state().preferredLeaderImbalance());
+      propose(new ControllerRecord.ElectPreferredLeaders(), null, outcome -> {}, error -> {});
+    }
+    return Behaviors.same();
+  }
+
+  private void onAdmin(AdminRequest request, String requestId, Retry retry) {
     ControllerRecord entry;
     if (request instanceof AdminRequest.CreateTopic create) {
-      entry = new ControllerRecord.CreateTopic(create.name(), UUID.randomUUID().toString(), create.partitions(),
+      int replicationFactor = create.replicationFactor() == AdminRequest.CreateTopic.DEFAULT_REPLICATION_FACTOR
+          ? defaultReplicationFactor : create.replicationFactor();
+      if (replicationFactor < 1) {
+        request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REPLICATION_FACTOR,
+            "the replication factor must be at least 1, got " + replicationFactor));
+        return;
+      }
+      if (replicationFactor > MAX_REPLICATION_FACTOR_BUILT) {
+        request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REPLICATION_FACTOR,
+            "replication factor " + replicationFactor + ": followers do not copy partitions yet (the replication "
+                + "data plane is still being built), so only 1 is accepted for now"));
+        return;
+      }
+      entry = new ControllerRecord.CreateTopic(create.name(), requestId, create.partitions(), replicationFactor,
           create.configs());
     } else if (request instanceof AdminRequest.DeleteTopic delete) {
       entry = new ControllerRecord.DeleteTopic(delete.name());

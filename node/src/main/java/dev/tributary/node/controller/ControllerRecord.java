@@ -22,14 +22,20 @@ import java.util.Map;
     @JsonSubTypes.Type(value = ControllerRecord.AlterConfigs.class, name = "alter-configs"),
     @JsonSubTypes.Type(value = ControllerRecord.AllocateProducerIds.class, name = "allocate-producer-ids"),
     @JsonSubTypes.Type(value = ControllerRecord.RegisterBroker.class, name = "register-broker"),
-    @JsonSubTypes.Type(value = ControllerRecord.FenceBroker.class, name = "fence-broker")
+    @JsonSubTypes.Type(value = ControllerRecord.FenceBroker.class, name = "fence-broker"),
+    @JsonSubTypes.Type(value = ControllerRecord.AlterPartition.class, name = "alter-partition"),
+    @JsonSubTypes.Type(value = ControllerRecord.ElectPreferredLeaders.class, name = "elect-preferred-leaders")
 })
 public sealed interface ControllerRecord {
 
   /** The first controller names the cluster; later ones find it named and change nothing. */
   record InitCluster(String clusterId) implements ControllerRecord {}
 
-  record CreateTopic(String name, String topicId, int partitions, Map<String, String> configs)
+  /**
+   * @param replicationFactor copies of each partition (0 in entries written before replication
+   *     existed: 1)
+   */
+  record CreateTopic(String name, String topicId, int partitions, int replicationFactor, Map<String, String> configs)
       implements ControllerRecord {}
 
   record AddPartitions(String name, int partitions) implements ControllerRecord {}
@@ -52,6 +58,21 @@ public sealed interface ControllerRecord {
   record RegisterBroker(int brokerId, String incarnationId, String directoryId, String address)
       implements ControllerRecord {}
 
-  /** The broker's session of this epoch expired. */
+  /** The broker's session of this epoch expired, or it is stopping: it leads nothing from here on. */
   record FenceBroker(int brokerId, long brokerEpoch) implements ControllerRecord {}
+
+  /**
+   * A partition's leader asks for a new in-sync replica set (Kafka's {@code AlterPartition}):
+   * applied only if it still leads in that leader epoch and the partition is still at that
+   * partition epoch, so a deposed leader, or one that missed a change, changes nothing.
+   */
+  record AlterPartition(String topic, int partition, int leader, int leaderEpoch, int partitionEpoch,
+      java.util.List<Integer> isr) implements ControllerRecord {}
+
+  /**
+   * Moves leadership back to each partition's preferred replica (its first) wherever that replica
+   * is live, in sync, and not leading: the controller proposes it when its periodic check finds
+   * such partitions; which they are is decided when it is applied.
+   */
+  record ElectPreferredLeaders() implements ControllerRecord {}
 }

@@ -27,18 +27,31 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
   public static final int MAX_PRODUCER_ID_BLOCK = 100_000;
 
   /**
-   * A topic as stored: configs as set (not the effective ones), and the broker id holding each
-   * partition's log (one copy until replication; empty if no broker had registered).
+   * A topic as stored: configs as set (not the effective ones), and each partition's replicas,
+   * ISR, leader and epochs, by partition number.
    */
   public record Topic(String name, String topicId, int partitions, Map<String, String> configs,
-      List<Integer> placement) {
+      List<PartitionState> assignment) {
     public Topic {
       configs = Map.copyOf(configs);
-      placement = placement == null ? List.of() : List.copyOf(placement);
+      assignment = assignment == null ? List.of() : List.copyOf(assignment);
     }
 
     public TopicMetadata metadata(List<String> leaders) {
-      return new TopicMetadata(name, topicId, partitions, configs, leaders, placement);
+      return new TopicMetadata(name, topicId, partitions, configs, leaders,
+          assignment.stream().map(PartitionState::info).toList());
+    }
+
+    public int replicationFactor() {
+      return assignment.isEmpty() ? 1 : assignment.get(0).replicas().size();
+    }
+
+    boolean uncleanLeaderElection() {
+      return TopicConfig.uncleanLeaderElection(configs);
+    }
+
+    Topic withAssignment(List<PartitionState> next) {
+      return new Topic(name, topicId, next.size(), configs, next);
     }
   }
 
@@ -113,6 +126,10 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
       return register(register, entryIndex);
     } else if (entry instanceof ControllerRecord.FenceBroker fence) {
       return fence(fence, entryIndex);
+    } else if (entry instanceof ControllerRecord.AlterPartition alter) {
+      return alterPartition(alter, entryIndex);
+    } else if (entry instanceof ControllerRecord.ElectPreferredLeaders) {
+      return electPreferredLeaders(entryIndex);
     }
     throw new IllegalArgumentException("unknown controller record " + entry);
   }
@@ -130,12 +147,22 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
     if (badConfig.isPresent()) {
       return unchanged(entryIndex, Outcome.failed(ErrorCode.INVALID_CONFIG, badConfig.get()));
     }
-    if (topics.containsKey(create.name())) {
+    int replicationFactor = Math.max(1, create.replicationFactor());
+    List<Integer> live = liveBrokers();
+    if (replicationFactor > live.size()) {
+      return unchanged(entryIndex, tooFewBrokers(replicationFactor, live));
+    }
+    Topic existing = topics.get(create.name());
+    if (existing != null && existing.topicId().equals(create.topicId())) {
+      // The same request again, sent to a new controller after the old one committed it and died.
+      return unchanged(entryIndex, Outcome.ok(existing));
+    }
+    if (existing != null) {
       return unchanged(entryIndex, Outcome.failed(ErrorCode.TOPIC_ALREADY_EXISTS,
           "topic '" + create.name() + "' already exists"));
     }
     Topic topic = new Topic(create.name(), create.topicId(), create.partitions(), create.configs(),
-        place(create.name(), 0, create.partitions()));
+        assign(create.name(), 0, create.partitions(), replicationFactor, live));
     return done(withTopic(topic, entryIndex), Outcome.ok(topic));
   }
 
@@ -149,12 +176,13 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
           "topic '" + add.name() + "' has " + topic.partitions() + " partitions; the new count must be above that and at most "
               + MAX_PARTITIONS + ", got " + add.partitions()));
     }
-    List<Integer> placement = new ArrayList<>(topic.placement());
-    List<Integer> added = place(add.name(), topic.partitions(), add.partitions());
-    // A topic placed before any broker registered stays unplaced: any broker may host it.
-    placement.addAll(placement.size() == topic.partitions() && !added.isEmpty() ? added : List.of());
-    Topic grown = new Topic(topic.name(), topic.topicId(), add.partitions(), topic.configs(),
-        placement.size() == add.partitions() ? placement : List.of());
+    List<Integer> live = liveBrokers();
+    if (topic.replicationFactor() > live.size()) {
+      return unchanged(entryIndex, tooFewBrokers(topic.replicationFactor(), live));
+    }
+    List<PartitionState> assignment = new ArrayList<>(topic.assignment());
+    assignment.addAll(assign(add.name(), topic.partitions(), add.partitions(), topic.replicationFactor(), live));
+    Topic grown = topic.withAssignment(assignment);
     return done(withTopic(grown, entryIndex), Outcome.ok(grown));
   }
 
@@ -195,7 +223,12 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
         configs.put(k, v.trim());
       }
     });
-    Topic altered = new Topic(topic.name(), topic.topicId(), topic.partitions(), configs, topic.placement());
+    Topic altered = new Topic(topic.name(), topic.topicId(), topic.partitions(), configs, topic.assignment());
+    if (altered.uncleanLeaderElection()) {
+      // Allowed from now on: offline partitions with a live replica are led again at once, as in Kafka.
+      altered = altered.withAssignment(altered.assignment().stream()
+          .map(p -> p.electIfOffline(this::live, true)).toList());
+    }
     return done(withTopic(altered, entryIndex), Outcome.ok(altered));
   }
 
@@ -226,14 +259,27 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
     return Optional.empty();
   }
 
+  /**
+   * A broker starting, or back after it was fenced. A broker registering again while its previous
+   * incarnation was still live (a restart within the session timeout) is first fenced as that
+   * incarnation, so it leaves every ISR it is not the last member of, and leads nothing it has not
+   * been elected to again: a broker back from a restart catches up before it rejoins an ISR.
+   */
   private Applied register(ControllerRecord.RegisterBroker register, long entryIndex) {
-    Broker before = brokers.get(register.brokerId());
+    int id = register.brokerId();
+    Broker before = brokers.get(id);
+    ControllerState from = this;
+    if (before != null && !before.fenced()) {
+      from = fenced(before, entryIndex);
+    }
     boolean newDirectory = before != null && !before.directoryId().equals(register.directoryId());
-    Map<Integer, Broker> next = new HashMap<>(brokers);
-    next.put(register.brokerId(), new Broker(register.brokerId(), entryIndex, register.incarnationId(),
-        register.directoryId(), register.address(), false, newDirectory));
-    return done(new ControllerState(clusterId, topics, nextProducerId, next, entryIndex),
-        new Outcome(ErrorCode.NONE, "", null, entryIndex, 0));
+    Map<Integer, Broker> next = new HashMap<>(from.brokers);
+    next.put(id, new Broker(id, entryIndex, register.incarnationId(), register.directoryId(), register.address(), false,
+        newDirectory));
+    ControllerState registered = new ControllerState(clusterId, from.topics, nextProducerId, next, entryIndex);
+    ControllerState elected = registered.withPartitions(
+        (topic, p) -> p.afterRegistration(id, newDirectory, registered::live, topic.uncleanLeaderElection()));
+    return done(elected, new Outcome(ErrorCode.NONE, "", null, entryIndex, 0));
   }
 
   private Applied fence(ControllerRecord.FenceBroker fence, long entryIndex) {
@@ -241,28 +287,135 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
     if (broker == null || broker.epoch() != fence.brokerEpoch() || broker.fenced()) {
       return unchanged(entryIndex, Outcome.ok()); // it registered again meanwhile, or is fenced already
     }
-    Map<Integer, Broker> next = new HashMap<>(brokers);
-    next.put(broker.id(), new Broker(broker.id(), broker.epoch(), broker.incarnationId(), broker.directoryId(),
-        broker.address(), true, broker.newDirectory()));
-    return done(new ControllerState(clusterId, topics, nextProducerId, next, entryIndex), Outcome.ok());
+    return done(fenced(broker, entryIndex), Outcome.ok());
   }
 
   /**
-   * Which broker holds each of the partitions {@code [from, to)} of a topic: the brokers that are
-   * registered and not fenced, by id, in turn from a start that depends on the topic, so topics
-   * spread over the brokers. Empty (unplaced: any broker may host them) if none is.
+   * The broker fenced, and in the same decision out of every ISR and replaced as every leader it
+   * was (Kafka does both at once too, or {@code acks=all} would stall until the ISR shrank).
    */
-  List<Integer> place(String topic, int from, int to) {
-    List<Integer> live = new ArrayList<>(new TreeMap<>(brokers).values().stream()
-        .filter(b -> !b.fenced()).map(Broker::id).toList());
-    if (live.isEmpty()) {
-      return List.of();
+  private ControllerState fenced(Broker broker, long entryIndex) {
+    Map<Integer, Broker> next = new HashMap<>(brokers);
+    next.put(broker.id(), new Broker(broker.id(), broker.epoch(), broker.incarnationId(), broker.directoryId(),
+        broker.address(), true, broker.newDirectory()));
+    ControllerState withFenced = new ControllerState(clusterId, topics, nextProducerId, next, entryIndex);
+    return withFenced.withPartitions(
+        (topic, p) -> p.withoutBroker(broker.id(), withFenced::live, topic.uncleanLeaderElection()));
+  }
+
+  private Applied alterPartition(ControllerRecord.AlterPartition alter, long entryIndex) {
+    Topic topic = topics.get(alter.topic());
+    if (topic == null || alter.partition() < 0 || alter.partition() >= topic.assignment().size()) {
+      return unchanged(entryIndex, Outcome.failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          "partition " + alter.partition() + " of topic '" + alter.topic() + "' does not exist"));
     }
-    List<Integer> placement = new ArrayList<>();
+    PartitionState current = topic.assignment().get(alter.partition());
+    String which = "partition " + alter.partition() + " of '" + alter.topic() + "'";
+    if (current.leader() != alter.leader() || current.leaderEpoch() != alter.leaderEpoch()) {
+      return unchanged(entryIndex, Outcome.failed(ErrorCode.FENCED_LEADER_EPOCH, "broker " + alter.leader()
+          + " in leader epoch " + alter.leaderEpoch() + " does not lead " + which + ": broker " + current.leader()
+          + " does, in epoch " + current.leaderEpoch()));
+    }
+    if (current.partitionEpoch() != alter.partitionEpoch()) {
+      return unchanged(entryIndex, Outcome.failed(ErrorCode.INVALID_UPDATE_VERSION, which + " is at partition epoch "
+          + current.partitionEpoch() + ", not " + alter.partitionEpoch() + ": refresh and ask again"));
+    }
+    List<Integer> isr = alter.isr() == null ? List.of() : alter.isr();
+    Optional<String> ineligible = isr.contains(alter.leader()) ? Optional.empty()
+        : Optional.of("the ISR must hold its leader " + alter.leader());
+    if (ineligible.isEmpty() && isr.stream().distinct().count() != isr.size()) {
+      ineligible = Optional.of("the ISR " + isr + " names a broker twice");
+    }
+    for (int member : isr) {
+      if (ineligible.isEmpty() && !current.replicas().contains(member)) {
+        ineligible = Optional.of("broker " + member + " is not a replica of " + which + " " + current.replicas());
+      } else if (ineligible.isEmpty() && !live(member)) {
+        ineligible = Optional.of("broker " + member + " is fenced or not registered");
+      }
+    }
+    if (ineligible.isPresent()) {
+      return unchanged(entryIndex, Outcome.failed(ErrorCode.INELIGIBLE_REPLICA, ineligible.get()));
+    }
+    PartitionState altered = current.withIsr(isr);
+    List<PartitionState> assignment = new ArrayList<>(topic.assignment());
+    assignment.set(alter.partition(), altered);
+    return done(withTopic(topic.withAssignment(assignment), entryIndex),
+        new Outcome(ErrorCode.NONE, "", null, altered.partitionEpoch(), 0));
+  }
+
+  /** Answers with the number of partitions whose leadership moved back ({@link Outcome#count()}). */
+  private Applied electPreferredLeaders(long entryIndex) {
+    int[] moved = {0};
+    ControllerState next = withPartitions((topic, p) -> {
+      PartitionState elected = p.preferredLeaderElected(this::live);
+      if (elected != p) {
+        moved[0]++;
+      }
+      return elected;
+    });
+    return done(new ControllerState(clusterId, next.topics, nextProducerId, brokers, entryIndex),
+        new Outcome(ErrorCode.NONE, "", null, 0, moved[0]));
+  }
+
+  /** Partitions whose preferred replica is live and in sync but does not lead. */
+  public long preferredLeaderImbalance() {
+    return topics.values().stream().flatMap(t -> t.assignment().stream())
+        .filter(p -> p.preferredLeaderElected(this::live) != p).count();
+  }
+
+  /** Whether the broker is registered and not fenced. */
+  public boolean live(int brokerId) {
+    Broker broker = brokers.get(brokerId);
+    return broker != null && !broker.fenced();
+  }
+
+  /** Registered, unfenced brokers by id. */
+  private List<Integer> liveBrokers() {
+    return new TreeMap<>(brokers).values().stream().filter(b -> !b.fenced()).map(Broker::id).toList();
+  }
+
+  private static Outcome tooFewBrokers(int replicationFactor, List<Integer> live) {
+    return Outcome.failed(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
+        + " is larger than the " + live.size() + " live broker(s) " + live
+        + " (registered, not fenced): start more brokers or use a smaller factor");
+  }
+
+  /** Every partition of every topic through {@code change}; topics with no partition changed are kept as they are. */
+  private ControllerState withPartitions(java.util.function.BiFunction<Topic, PartitionState, PartitionState> change) {
+    Map<String, Topic> next = new HashMap<>(topics);
+    for (Topic topic : topics.values()) {
+      List<PartitionState> changed = topic.assignment().stream().map(p -> change.apply(topic, p)).toList();
+      if (!changed.equals(topic.assignment())) {
+        next.put(topic.name(), topic.withAssignment(changed));
+      }
+    }
+    return new ControllerState(clusterId, next, nextProducerId, brokers, index);
+  }
+
+  /**
+   * The replicas of the partitions {@code [from, to)} of a topic over the live brokers, as Kafka
+   * assigns without racks: partition p's first replica (its preferred leader) is broker
+   * {@code (start + p) mod n} in id order, so leaders go round the brokers; the others follow it
+   * at a shift that changes every n partitions, so a broker's followers spread over the others.
+   * The start and shift come from the topic's name, so topics do not all begin on broker 0, and
+   * every voter computes the same.
+   */
+  static List<PartitionState> assign(String topic, int from, int to, int replicationFactor, List<Integer> live) {
+    int n = live.size();
+    int start = Math.floorMod(topic.hashCode(), n);
+    int shiftStart = n > 1 ? Math.floorMod(topic.hashCode() >>> 16, n - 1) : 0;
+    List<PartitionState> assignment = new ArrayList<>();
     for (int p = from; p < to; p++) {
-      placement.add(live.get(Math.floorMod(topic.hashCode() + p, live.size())));
+      int first = (start + p) % n;
+      int shift = n > 1 ? (shiftStart + p / n) % (n - 1) : 0;
+      List<Integer> replicas = new ArrayList<>();
+      replicas.add(live.get(first));
+      for (int j = 0; j < replicationFactor - 1; j++) {
+        replicas.add(live.get((first + 1 + (shift + j) % (n - 1)) % n));
+      }
+      assignment.add(PartitionState.created(replicas));
     }
-    return placement;
+    return assignment;
   }
 
   private static Outcome unknownTopic(String name) {

@@ -257,12 +257,12 @@ public final class ControlGateway {
     Collections.sort(brokers);
     Map<String, TopicMetadata> topics = new HashMap<>();
     for (TopicMetadata t : metadata.topics().values()) {
-      if (!t.placement().isEmpty()) {
+      if (!t.partitionInfo().isEmpty()) {
         topics.put(t.name(), t);
         continue;
       }
       topics.put(t.name(), new TopicMetadata(t.name(), t.topicId(), t.partitions(), t.configs(),
-          Collections.nCopies(t.partitions(), self), t.placement()));
+          Collections.nCopies(t.partitions(), self), t.partitionInfo()));
     }
     return new MetadataResponse(metadata.version(), topics, brokers, metadata.clusterId(), metadata.controller(),
         metadata.controllerEpoch(), metadata.brokerInfo());

@@ -112,6 +112,31 @@ public final class BrokerMetrics {
         .callback(cb -> cb.call(fencedBrokers.getAsLong())).register(registry);
   }
 
+  /**
+   * Partitions as the controller's metadata places them (Kafka's LeaderCount and
+   * UnderReplicatedPartitions of this broker, and the controller's OfflinePartitionsCount, which
+   * every broker reports alike from the same metadata).
+   */
+  public void partitionPlacementGauges(java.util.function.Supplier<dev.tributary.protocol.message.MetadataResponse> metadata,
+      int brokerId) {
+    GaugeWithCallback.builder().name("tributary_leader_partitions")
+        .help("Partitions this broker leads")
+        .callback(cb -> cb.call(count(metadata.get(), p -> p.leader() == brokerId))).register(registry);
+    GaugeWithCallback.builder().name("tributary_under_replicated_partitions")
+        .help("Partitions this broker leads with fewer in-sync replicas than replicas")
+        .callback(cb -> cb.call(count(metadata.get(), p -> p.leader() == brokerId && p.underReplicated())))
+        .register(registry);
+    GaugeWithCallback.builder().name("tributary_offline_partitions")
+        .help("Partitions in the cluster with no leader (no live in-sync replica)")
+        .callback(cb -> cb.call(count(metadata.get(), dev.tributary.protocol.message.PartitionInfo::offline)))
+        .register(registry);
+  }
+
+  private static long count(dev.tributary.protocol.message.MetadataResponse metadata,
+      java.util.function.Predicate<dev.tributary.protocol.message.PartitionInfo> which) {
+    return metadata.topics().values().stream().flatMap(t -> t.partitionInfo().stream()).filter(which).count();
+  }
+
   /** A group committed (or reset) a partition's offset. */
   public void groupOffsetCommitted(String group, String topic, int partition, long offset) {
     groupOffsets.computeIfAbsent(group, g -> new ConcurrentHashMap<>())

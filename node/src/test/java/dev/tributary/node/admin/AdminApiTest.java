@@ -207,7 +207,15 @@ class AdminApiTest {
     Reply described = call("GET", "/v1/topics/orders", null);
     assertEquals(200, described.status());
     assertEquals(created.body().get("topicId"), described.body().get("topicId"));
-    assertFalse(described.body().get("partitionDetails").get(0).get("leader").asText().isEmpty());
+    JsonNode first = described.body().get("partitionDetails").get(0);
+    assertEquals(0, first.get("leader").asInt(), "the single broker (id 0) leads: " + first);
+    assertFalse(first.get("leaderAddress").asText().isEmpty());
+    assertEquals("[0]", first.get("replicas").toString());
+    assertEquals("[0]", first.get("isr").toString());
+    assertEquals(1, described.body().get("replicationFactor").asInt());
+    assertProblem(call("POST", "/v1/topics", "{\"name\":\"too-many-copies\",\"partitions\":1,\"replicationFactor\":3}"),
+        400, "INVALID_REPLICATION_FACTOR");
+    assertFalse(topicNames().contains("too-many-copies"), "a refused create makes nothing");
     assertEquals(0, described.body().get("partitionDetails").get(0).get("sizeBytes").asLong(), "nothing written yet");
 
     Reply grown = call("PATCH", "/v1/topics/orders", "{\"partitions\":5}");
@@ -310,6 +318,11 @@ class AdminApiTest {
     assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_controller_epoch ") && !l.endsWith(" 0.0")),
         "a controller epoch");
     assertTrue(metrics.raw().lines().anyMatch(l -> l.equals("tributary_fenced_brokers 0.0")), "no broker fenced");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.equals("tributary_offline_partitions 0.0")), "none offline");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.equals("tributary_under_replicated_partitions 0.0")),
+        "one replica each, all in sync");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_leader_partitions ") && !l.endsWith(" 0.0")),
+        "this broker leads its partitions:\n" + metrics.raw());
     assertProblem(send("GET", "/metrics", null, null, null), 401, "UNAUTHORIZED");
 
     assertProblem(call("GET", "/v1/topics/mixed/partitions/7/records", null), 404, "UNKNOWN_TOPIC_OR_PARTITION");

@@ -79,6 +79,14 @@ class CliTest {
     assertEquals(0, described.exit());
     assertTrue(described.out().contains("Partitions: 3"), described.out());
     assertTrue(described.out().contains("HighWatermark: 2"), described.out());
+    assertTrue(described.out().contains("\tReplicationFactor: 1\t"), described.out());
+    assertTrue(described.out().lines().anyMatch(l -> l.startsWith("\tPartition: 0\tLeader: 0\tReplicas: 0\tIsr: 0\t"
+        + "LogStartOffset: 0\tHighWatermark: ")), "Kafka's shape, broker ids:\n" + described.out());
+    assertEquals("", cli("topic", "describe", "greetings", "--under-replicated").out().lines()
+        .filter(l -> l.startsWith("\tPartition:")).reduce("", String::concat), "every replica in sync");
+    Result tooMany = cli("topic", "create", "copies", "--partitions", "1", "--replication-factor", "2");
+    assertEquals(1, tooMany.exit(), tooMany.err());
+    assertTrue(tooMany.err().contains("INVALID_REPLICATION_FACTOR"), tooMany.err());
 
     assertEquals(0, cli("topic", "delete", "greetings").exit());
     assertTrue(cli("topic", "list").out().lines().noneMatch("greetings"::equals));

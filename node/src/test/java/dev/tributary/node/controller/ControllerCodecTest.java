@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.tributary.node.controller.ControllerState.Outcome;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,15 +27,17 @@ class ControllerCodecTest {
   static Stream<ControllerRecord> everyRecord() {
     return Stream.of(
         new ControllerRecord.InitCluster("3f1c2d9e-cluster"),
-        new ControllerRecord.CreateTopic("orders", "tid-1", 12, Map.of("retention.ms", "60000", "segment.bytes", "1048576")),
-        new ControllerRecord.CreateTopic("plain", "tid-2", 1, Map.of()),
+        new ControllerRecord.CreateTopic("orders", "tid-1", 12, 1, Map.of("retention.ms", "60000", "segment.bytes", "1048576")),
+        new ControllerRecord.CreateTopic("plain", "tid-2", 1, 3, Map.of()),
         new ControllerRecord.AddPartitions("orders", 24),
         new ControllerRecord.DeleteTopic("orders"),
         new ControllerRecord.AlterConfigs("orders", Map.of("retention.ms", "1000", "segment.bytes", "")),
         new ControllerRecord.AllocateProducerIds(2, 17L, 1000),
         new ControllerRecord.AllocateProducerIds(0, Long.MAX_VALUE, ControllerState.MAX_PRODUCER_ID_BLOCK),
         new ControllerRecord.RegisterBroker(1, "inc-uuid", "dir-uuid", "127.0.0.1:25521"),
-        new ControllerRecord.FenceBroker(1, 42L));
+        new ControllerRecord.FenceBroker(1, 42L),
+        new ControllerRecord.AlterPartition("orders", 3, 1, 4, 9, List.of(1, 2)),
+        new ControllerRecord.ElectPreferredLeaders());
   }
 
   @Test
@@ -52,7 +55,10 @@ class ControllerCodecTest {
   private static ControllerState richState() {
     return new ControllerState("cluster-7",
         Map.of(
-            "orders", new ControllerState.Topic("orders", "tid-1", 3, Map.of("retention.ms", "60000"), List.of(0, 1, 2)),
+            "orders", new ControllerState.Topic("orders", "tid-1", 3, Map.of("retention.ms", "60000"), List.of(
+                PartitionState.created(List.of(0, 1, 2)),
+                new PartitionState(List.of(1, 2, 0), List.of(2), 2, 4, 9),
+                new PartitionState(List.of(2, 0, 1), List.of(2), PartitionInfo.NO_LEADER, 7, 11))),
             "unplaced", new ControllerState.Topic("unplaced", "tid-2", 2, Map.of(), List.of())),
         10_001,
         Map.of(
@@ -82,7 +88,7 @@ class ControllerCodecTest {
         new ControllerRecord.InitCluster("c"),
         new ControllerRecord.RegisterBroker(0, "i0", "d0", "h:0"),
         new ControllerRecord.RegisterBroker(1, "i1", "d1", "h:1"),
-        new ControllerRecord.CreateTopic("t", "tid", 4, Map.of("retention.bytes", "100")),
+        new ControllerRecord.CreateTopic("t", "tid", 4, 1, Map.of("retention.bytes", "100")),
         new ControllerRecord.AllocateProducerIds(0, 2, 50))) {
       state = state.apply(entry, ++index).state();
     }
@@ -97,7 +103,9 @@ class ControllerCodecTest {
   void outcomesRoundTrip() throws IOException {
     List<Outcome> outcomes = List.of(
         new Outcome(ErrorCode.NONE, "", new TopicMetadata("orders", "tid-1", 3, Map.of("retention.ms", "60000"),
-            List.of("127.0.0.1:25520", "127.0.0.1:25521", "127.0.0.1:25522"), List.of(0, 1, 2)), 0, 0),
+            List.of("127.0.0.1:25520", "127.0.0.1:25521", "127.0.0.1:25522"),
+            List.of(new PartitionInfo(0, 0, List.of(0, 1), List.of(0, 1)), new PartitionInfo(1, 3, List.of(1, 2), List.of(1)),
+                new PartitionInfo(PartitionInfo.NO_LEADER, 7, List.of(2, 0), List.of(2)))), 0, 0),
         new Outcome(ErrorCode.NONE, "", null, 10_001, 1000),
         new Outcome(ErrorCode.STALE_BROKER_EPOCH, "broker 1 epoch 3 is fenced: register again", null, 0, 0),
         Outcome.ok());

@@ -42,6 +42,15 @@ class ControllerStateTest {
       return last;
     }
 
+    /** A log whose first entries register these brokers. */
+    static Log withBrokers(int... ids) {
+      Log log = new Log();
+      for (int id : ids) {
+        log.register(id, "d" + id);
+      }
+      return log;
+    }
+
     /** Registers the broker and answers its epoch. */
     long register(int id, String directoryId) {
       Outcome o = apply(new RegisterBroker(id, "inc-" + id + "-" + state.index(), directoryId, "127.0.0.1:" + (25520 + id)));
@@ -51,7 +60,7 @@ class ControllerStateTest {
   }
 
   private static CreateTopic create(String name, int partitions) {
-    return new CreateTopic(name, "id-" + name, partitions, Map.of());
+    return new CreateTopic(name, "id-" + name, partitions, 1, Map.of());
   }
 
   /** The state but for the index: what a refused entry must leave as it was. */
@@ -74,38 +83,55 @@ class ControllerStateTest {
 
   @Test
   void createTopic() {
-    Log log = new Log();
-    Outcome o = log.apply(new CreateTopic("orders", "tid-1", 3, Map.of("retention.ms", "60000")));
+    Log log = Log.withBrokers(0);
+    Outcome o = log.apply(new CreateTopic("orders", "tid-1", 3, 1, Map.of("retention.ms", "60000")));
 
     assertTrue(o.succeeded(), o.message());
     assertEquals("orders", o.topic().name());
     assertEquals("tid-1", o.topic().topicId());
     ControllerState.Topic topic = log.state.topics().get("orders");
-    assertEquals(new ControllerState.Topic("orders", "tid-1", 3, Map.of("retention.ms", "60000"), List.of()), topic);
+    assertEquals(new ControllerState.Topic("orders", "tid-1", 3, Map.of("retention.ms", "60000"),
+        List.of(PartitionState.created(List.of(0)), PartitionState.created(List.of(0)), PartitionState.created(List.of(0)))),
+        topic);
   }
 
   @Test
   void secondCreateOfTheSameNameIsRefusedAndKeepsTheFirst() {
-    Log log = new Log();
-    log.apply(new CreateTopic("orders", "tid-1", 3, Map.of()));
+    Log log = Log.withBrokers(0);
+    log.apply(new CreateTopic("orders", "tid-1", 3, 1, Map.of()));
     Map<String, ControllerState.Topic> topics = log.state.topics();
 
-    assertRefused(log, new CreateTopic("orders", "tid-2", 5, Map.of("retention.ms", "1")), ErrorCode.TOPIC_ALREADY_EXISTS);
+    assertRefused(log, new CreateTopic("orders", "tid-2", 5, 1, Map.of("retention.ms", "1")), ErrorCode.TOPIC_ALREADY_EXISTS);
     assertEquals(topics, log.state.topics());
     assertEquals("tid-1", log.state.topics().get("orders").topicId());
+  }
+
+  @Test
+  void theSameCreateAgainSucceedsWithTheTopicItMadeAndChangesNothing() {
+    // A door sends a create again to a new controller when the old one died unanswered; the old
+    // one may have committed it first. The request id is the topic id, so the copy is recognised.
+    Log log = Log.withBrokers(0);
+    log.apply(new CreateTopic("orders", "tid-1", 3, 1, Map.of()));
+    ControllerState before = log.state;
+
+    Outcome again = log.apply(new CreateTopic("orders", "tid-1", 3, 1, Map.of()));
+
+    assertTrue(again.succeeded(), again.message());
+    assertEquals(before.topics().get("orders").metadata(List.of()), again.topic());
+    assertEquals(before.topics(), log.state.topics());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", ".", "..", "has space", "slash/name", "__internal", "ü"})
   void badTopicNameIsRefused(String name) {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     assertRefused(log, create(name, 1), ErrorCode.INVALID_TOPIC);
     assertTrue(log.state.topics().isEmpty());
   }
 
   @Test
   void tooLongTopicNameIsRefused() {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     assertRefused(log, create("t".repeat(250), 1), ErrorCode.INVALID_TOPIC);
     assertTrue(log.apply(create("t".repeat(249), 1)).succeeded());
   }
@@ -113,13 +139,13 @@ class ControllerStateTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -1, ControllerState.MAX_PARTITIONS + 1})
   void partitionCountOutOfRangeIsRefused(int partitions) {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     assertRefused(log, create("t", partitions), ErrorCode.INVALID_PARTITIONS);
   }
 
   @Test
   void partitionCountBoundsAreAccepted() {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     assertTrue(log.apply(create("one", 1)).succeeded());
     assertTrue(log.apply(create("max", ControllerState.MAX_PARTITIONS)).succeeded());
   }
@@ -128,95 +154,107 @@ class ControllerStateTest {
   void badConfigIsRefused() {
     for (Map<String, String> configs : List.of(Map.of("retention.ms", "soon"), Map.of("no.such.key", "1"),
         Map.of("segment.bytes", "1"), Map.of("retention.bytes", "-2"))) {
-      Log log = new Log();
-      assertRefused(log, new CreateTopic("t", "tid", 1, configs), ErrorCode.INVALID_CONFIG);
+      Log log = Log.withBrokers(0);
+      assertRefused(log, new CreateTopic("t", "tid", 1, 1, configs), ErrorCode.INVALID_CONFIG);
     }
   }
 
   @Test
-  void placementSpreadsOverRegisteredUnfencedBrokersById() {
-    Log log = new Log();
-    // Registered out of id order; broker 2 is fenced.
-    log.register(3, "d3");
-    log.register(1, "d1");
+  void replicasSpreadOverLiveBrokersWithPreferredLeadersBalanced() {
+    Log log = Log.withBrokers(0, 1, 2, 3);
+    long epoch4 = log.register(4, "d4");
+    log.apply(new FenceBroker(4, epoch4)); // fenced: holds no new replica
+
+    Outcome o = log.apply(new CreateTopic("spread", "tid", 12, 3, Map.of()));
+
+    assertTrue(o.succeeded(), o.message());
+    List<PartitionState> assignment = log.state.topics().get("spread").assignment();
+    assertEquals(12, assignment.size());
+    Map<Integer, Integer> leaders = new HashMap<>();
+    Map<Integer, Integer> replicas = new HashMap<>();
+    for (PartitionState p : assignment) {
+      assertEquals(3, p.replicas().size(), p.toString());
+      assertEquals(3, new HashSet<>(p.replicas()).size(), "three distinct brokers: " + p);
+      assertFalse(p.replicas().contains(4), "no replica on the fenced broker: " + p);
+      assertEquals(p.replicas(), p.isr(), "a new partition's replicas are all in sync");
+      assertEquals(p.replicas().get(0), p.leader(), "the preferred replica leads");
+      assertEquals(0, p.leaderEpoch());
+      leaders.merge(p.leader(), 1, Integer::sum);
+      p.replicas().forEach(r -> replicas.merge(r, 1, Integer::sum));
+    }
+    assertEquals(Map.of(0, 3, 1, 3, 2, 3, 3, 3), leaders, "leaders balanced");
+    assertEquals(Map.of(0, 9, 1, 9, 2, 9, 3, 9), replicas, "replicas balanced");
+    assertEquals(3, o.topic().replicationFactor());
+    assertEquals(assignment.get(5).info(), o.topic().partitionInfo().get(5), "metadata carries the assignment");
+  }
+
+  @Test
+  void followersOfOneBrokersPartitionsSpreadOverTheOthers() {
+    Log log = Log.withBrokers(0, 1, 2, 3);
+    log.apply(new CreateTopic("t", "tid", 8, 2, Map.of()));
+    Set<Integer> followersOfLeader = new HashSet<>();
+    int someLeader = log.state.topics().get("t").assignment().get(0).leader();
+    for (PartitionState p : log.state.topics().get("t").assignment()) {
+      if (p.leader() == someLeader) {
+        followersOfLeader.add(p.replicas().get(1));
+      }
+    }
+    assertEquals(2, followersOfLeader.size(), "the shift moves every n partitions: " + log.state.topics().get("t"));
+  }
+
+  @Test
+  void oneBrokerHoldsEverything() {
+    Log log = Log.withBrokers(7);
+    log.apply(create("t", 4));
+    log.state.topics().get("t").assignment().forEach(p -> assertEquals(List.of(7), p.replicas()));
+  }
+
+  @Test
+  void aFactorAboveTheLiveBrokersIsRefused() {
+    Log log = Log.withBrokers(0, 1);
     long epoch2 = log.register(2, "d2");
     log.apply(new FenceBroker(2, epoch2));
-    assertTrue(log.state.brokers().get(2).fenced());
-
-    log.apply(create("spread", 6));
-    List<Integer> placement = log.state.topics().get("spread").placement();
-
-    assertEquals(6, placement.size());
-    List<Integer> live = List.of(1, 3);
-    for (int p = 0; p + 1 < placement.size(); p++) {
-      int at = live.indexOf(placement.get(p));
-      assertTrue(at >= 0, "partition " + p + " on broker " + placement.get(p) + ": " + placement);
-      assertEquals(live.get((at + 1) % live.size()), placement.get(p + 1), "by id, in turn: " + placement);
-    }
-    assertEquals(3, placement.stream().filter(b -> b == 1).count(), placement.toString());
-    assertEquals(3, placement.stream().filter(b -> b == 3).count(), placement.toString());
+    assertRefused(log, new CreateTopic("t", "tid", 1, 3, Map.of()), ErrorCode.INVALID_REPLICATION_FACTOR);
+    assertTrue(log.last.message().contains("2 live broker"), log.last.message());
+    assertRefused(Log.withBrokers(), create("early", 1), ErrorCode.INVALID_REPLICATION_FACTOR);
   }
 
   @Test
-  void placementWithOneBrokerPutsEverythingOnIt() {
-    Log log = new Log();
-    log.register(7, "d7");
-    log.apply(create("t", 4));
-    assertEquals(List.of(7, 7, 7, 7), log.state.topics().get("t").placement());
+  void anEntryFromBeforeReplicationMeansOneReplica() {
+    Log log = Log.withBrokers(0, 1);
+    assertTrue(log.apply(new CreateTopic("old", "tid", 2, 0, Map.of())).succeeded());
+    assertEquals(1, log.state.topics().get("old").replicationFactor());
   }
 
   @Test
-  void topicCreatedBeforeAnyRegistrationIsUnplaced() {
-    Log log = new Log();
-    log.apply(create("early", 3));
-    assertEquals(List.of(), log.state.topics().get("early").placement());
-  }
-
-  @Test
-  void topicCreatedWhenEveryBrokerIsFencedIsUnplaced() {
-    Log log = new Log();
-    long epoch = log.register(1, "d1");
-    log.apply(new FenceBroker(1, epoch));
-    log.apply(create("t", 2));
-    assertEquals(List.of(), log.state.topics().get("t").placement());
-  }
-
-  @Test
-  void addPartitionsPlacesTheNewOnes() {
-    Log log = new Log();
-    log.register(0, "d0");
-    log.register(1, "d1");
-    log.register(2, "d2");
-    log.apply(create("grow", 2));
-    List<Integer> before = log.state.topics().get("grow").placement();
+  void addPartitionsPlacesTheNewOnesWithTheTopicsFactor() {
+    Log log = Log.withBrokers(0, 1, 2);
+    log.apply(new CreateTopic("grow", "id-grow", 2, 2, Map.of()));
+    List<PartitionState> before = log.state.topics().get("grow").assignment();
 
     Outcome o = log.apply(new AddPartitions("grow", 5));
 
     assertTrue(o.succeeded(), o.message());
     ControllerState.Topic grown = log.state.topics().get("grow");
     assertEquals(5, grown.partitions());
-    assertEquals(5, grown.placement().size(), grown.placement().toString());
-    assertEquals(before, grown.placement().subList(0, 2), "existing partitions stay where they are");
-    for (int p = 0; p + 1 < 5; p++) {
-      assertEquals((grown.placement().get(p) + 1) % 3, grown.placement().get(p + 1), "in turn: " + grown.placement());
-    }
+    assertEquals(5, grown.assignment().size());
+    assertEquals(before, grown.assignment().subList(0, 2), "existing partitions stay as they are");
+    grown.assignment().forEach(p -> assertEquals(2, p.replicas().size(), p.toString()));
     assertEquals("id-grow", grown.topicId());
     assertEquals(5, o.topic().partitions());
   }
 
   @Test
-  void addPartitionsToAnUnplacedTopicKeepsItUnplaced() {
-    Log log = new Log();
-    log.apply(create("early", 2));
-    log.register(0, "d0");
-    assertTrue(log.apply(new AddPartitions("early", 4)).succeeded());
-    assertEquals(4, log.state.topics().get("early").partitions());
-    assertEquals(List.of(), log.state.topics().get("early").placement());
+  void addPartitionsNeedsAsManyLiveBrokersAsTheFactor() {
+    Log log = Log.withBrokers(0, 1);
+    log.apply(new CreateTopic("t", "tid", 1, 2, Map.of()));
+    log.apply(new FenceBroker(1, log.state.brokers().get(1).epoch()));
+    assertRefused(log, new AddPartitions("t", 2), ErrorCode.INVALID_REPLICATION_FACTOR);
   }
 
   @Test
   void addPartitionsRefusals() {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     log.apply(create("t", 3));
     assertRefused(log, new AddPartitions("t", 3), ErrorCode.INVALID_PARTITIONS);
     assertRefused(log, new AddPartitions("t", 2), ErrorCode.INVALID_PARTITIONS);
@@ -226,8 +264,8 @@ class ControllerStateTest {
 
   @Test
   void alterConfigsSetsAndResetsKeys() {
-    Log log = new Log();
-    log.apply(new CreateTopic("t", "tid", 1, Map.of("retention.ms", "60000", "segment.bytes", "1048576")));
+    Log log = Log.withBrokers(0);
+    log.apply(new CreateTopic("t", "tid", 1, 1, Map.of("retention.ms", "60000", "segment.bytes", "1048576")));
 
     Outcome set = log.apply(new AlterConfigs("t", Map.of("retention.bytes", "1000", "retention.ms", "120000")));
     assertTrue(set.succeeded(), set.message());
@@ -246,8 +284,8 @@ class ControllerStateTest {
 
   @Test
   void alterConfigsRefusesUnknownKeysAndBadValues() {
-    Log log = new Log();
-    log.apply(new CreateTopic("t", "tid", 1, Map.of("retention.ms", "60000")));
+    Log log = Log.withBrokers(0);
+    log.apply(new CreateTopic("t", "tid", 1, 1, Map.of("retention.ms", "60000")));
 
     assertRefused(log, new AlterConfigs("t", Map.of("no.such.key", "1")), ErrorCode.INVALID_CONFIG);
     assertTrue(log.last.message().contains("no.such.key"), log.last.message());
@@ -261,7 +299,7 @@ class ControllerStateTest {
 
   @Test
   void deleteTopic() {
-    Log log = new Log();
+    Log log = Log.withBrokers(0);
     log.apply(create("doomed", 2));
     log.apply(create("kept", 1));
 
@@ -273,7 +311,7 @@ class ControllerStateTest {
     assertRefused(log, new DeleteTopic("doomed"), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 
     // The name may be used again, with a new id.
-    assertTrue(log.apply(new CreateTopic("doomed", "id-2", 1, Map.of())).succeeded());
+    assertTrue(log.apply(new CreateTopic("doomed", "id-2", 1, 1, Map.of())).succeeded());
     assertEquals("id-2", log.state.topics().get("doomed").topicId());
   }
 
@@ -485,17 +523,17 @@ class ControllerStateTest {
         new RegisterBroker(2, "inc-2", "dir-2", "h2:1"),
         new RegisterBroker(0, "inc-0", "dir-0", "h0:1"),
         new RegisterBroker(1, "inc-1", "dir-1", "h1:1"),
-        new CreateTopic("a", "tid-a", 5, Map.of("retention.ms", "1000")),
-        new CreateTopic("a", "tid-a2", 1, Map.of()),
+        new CreateTopic("a", "tid-a", 5, 1, Map.of("retention.ms", "1000")),
+        new CreateTopic("a", "tid-a2", 1, 1, Map.of()),
         new AllocateProducerIds(0, 3, 1000),
         new FenceBroker(1, 4),
-        new CreateTopic("b", "tid-b", 4, Map.of()),
+        new CreateTopic("b", "tid-b", 4, 1, Map.of()),
         new AddPartitions("a", 8),
         new AlterConfigs("b", Map.of("segment.bytes", "1048576")),
         new RegisterBroker(1, "inc-1b", "dir-1b", "h1:2"),
         new AllocateProducerIds(1, 12, 5),
         new DeleteTopic("a"),
-        new CreateTopic("c", "tid-c", 3, Map.of()));
+        new CreateTopic("c", "tid-c", 3, 1, Map.of()));
 
     ControllerState one = ControllerState.empty();
     ControllerState two = ControllerState.empty();
@@ -531,7 +569,7 @@ class ControllerStateTest {
   void stateIsImmutable() {
     Map<String, ControllerState.Topic> topics = new HashMap<>();
     ControllerState state = new ControllerState("c", topics, 1, Map.of(), 0);
-    topics.put("t", new ControllerState.Topic("t", "tid", 1, Map.of(), List.of()));
+    topics.put("t", new ControllerState.Topic("t", "tid", 1, Map.of(), List.of(PartitionState.created(List.of(0)))));
     assertTrue(state.topics().isEmpty());
 
     ControllerState before = state;

@@ -42,8 +42,8 @@ class QuorumTimingTest {
     QuorumTiming timing = QuorumTiming.fromRoot(with("tributary.failover = fast"));
     assertEquals(Duration.ofSeconds(2), timing.sessionTimeout());
     assertEquals(Duration.ofMillis(250), timing.heartbeatInterval());
-    assertEquals(Duration.ofSeconds(1), timing.electionTimeoutMin());
-    assertEquals(Duration.ofSeconds(2), timing.electionTimeoutMax());
+    assertEquals(Duration.ofMillis(750), timing.electionTimeoutMin());
+    assertEquals(Duration.ofMillis(1500), timing.electionTimeoutMax());
   }
 
   @Test

@@ -21,6 +21,7 @@ import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.PartitionCommand;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.record.RecordBatch;
 import dev.tributary.protocol.record.RecordBatchBuilder;
@@ -78,8 +79,28 @@ class PartitionEntityTest {
   private long version;
 
   private void topicWithId(String topicId, Map<String, String> configs) {
+    topicWithId(topicId, configs, 0);
+  }
+
+  private void topicWithId(String topicId, Map<String, String> configs, int leaderEpoch) {
     metadata.update(new MetadataResponse(++version,
-        Map.of(TOPIC, new TopicMetadata(TOPIC, topicId, 1, configs, List.of(), List.of(0))), List.of()));
+        Map.of(TOPIC, new TopicMetadata(TOPIC, topicId, 1, configs, List.of(),
+            List.of(new PartitionInfo(0, leaderEpoch, List.of(0), List.of(0))))), List.of()));
+  }
+
+  @Test
+  void everyStoredBatchCarriesTheLeaderEpochItWasWrittenIn() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "a", "b")).error());
+    topicWithId("topic-id-1", Map.of("max.message.bytes", "4096"), 3); // the controller elected it again
+    assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "c")).error());
+
+    List<Integer> epochs = new ArrayList<>();
+    for (RecordBatch stored : RecordBatch.split(ByteBuffer.wrap(fetch(partition, 0).records()))) {
+      epochs.add(stored.leaderEpoch());
+      RecordBatch.validate(ByteBuffer.wrap(stored.toByteArray())); // stamping the epoch keeps the CRC valid
+    }
+    assertEquals(List.of(0, 3), epochs);
   }
 
   /** Spawns the front and waits until it has loaded its log and told the gateway it serves. */

@@ -3,6 +3,7 @@ package dev.tributary.node.partition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tributary.node.partition.TopicIdGuard.Standing;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class TopicIdGuardTest {
 
   private static TopicMetadata topic(String id) {
-    return new TopicMetadata("orders", id, 1, Map.of(), List.of(), List.of(0));
+    return new TopicMetadata("orders", id, 1, Map.of(), List.of(), List.of(new PartitionInfo(0, 0, List.of(0), List.of(0))));
   }
 
   @Test
