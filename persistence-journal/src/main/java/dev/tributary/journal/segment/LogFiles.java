@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * per segment ({@code .index}), a {@code deleted-to} low-water mark, the log's {@code
  * log.properties}, a {@code clean-shutdown} marker while the log is closed cleanly, and producer
  * snapshots named by the offset they were taken at, in 20 digits ({@code
- * 00000000000000001234.snapshot}, as Kafka's). Logs set aside by {@link StorageEngine#quarantineLog}
- * move to {@value #QUARANTINE_DIRECTORY} under the root.
+ * 00000000000000001234.snapshot}, as Kafka's) and the {@code leader-epoch-checkpoint} (Kafka's
+ * name and format). Logs set aside by {@link StorageEngine#quarantineLog} move to {@value
+ * #QUARANTINE_DIRECTORY} under the root.
  */
 public final class LogFiles {
 
@@ -29,6 +30,8 @@ public final class LogFiles {
   public static final String INDEX_SUFFIX = ".index";
   public static final String CLEAN_SHUTDOWN = "clean-shutdown";
   public static final String DELETED_TO = "deleted-to";
+  /** The log's leader epochs and their start offsets, in Kafka's checkpoint text format. */
+  public static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
   public static final String PRODUCER_SNAPSHOT_SUFFIX = ".snapshot";
   /** What {@link #writeAtomically} appends to the name of the file it writes before the rename. */
   public static final String TEMPORARY_SUFFIX = ".tmp";
