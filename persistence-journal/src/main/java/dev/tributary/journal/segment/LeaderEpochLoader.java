@@ -81,9 +81,23 @@ final class LeaderEpochLoader {
     return null;
   }
 
-  /** The cache as appending every stored batch again would build it. Reads headers only. */
+  /**
+   * The cache as appending every stored batch again would build it. Reads headers only, and only
+   * two of them when the first and last batch are of the same epoch: epochs never go down in a
+   * log (a lower one is not cached), so every batch between is of that epoch too. That keeps the
+   * first open of a log written before the cache existed (all of epoch 0) from reading it all.
+   */
   static LeaderEpochCache rebuild(LogSegments segments, int maxEntryBytes) throws IOException {
     LeaderEpochCache cache = new LeaderEpochCache();
+    Optional<EntryHeader> first = firstBatchHeader(segments, maxEntryBytes);
+    Optional<EntryHeader> last = segments.lastBatchHeader();
+    if (first.isEmpty() || last.isEmpty()) {
+      return cache;
+    }
+    if (first.get().leaderEpoch() == last.get().leaderEpoch()) {
+      cache.assign(first.get().leaderEpoch(), first.get().baseOffset());
+      return cache;
+    }
     for (Segment segment : segments.all()) {
       if (segment.index().firstOffset() < 0) {
         continue; // no batch in it
@@ -97,6 +111,24 @@ final class LeaderEpochLoader {
       }
     }
     return cache;
+  }
+
+  private static Optional<EntryHeader> firstBatchHeader(LogSegments segments, int maxEntryBytes)
+      throws IOException {
+    for (Segment segment : segments.all()) {
+      if (segment.index().firstOffset() < 0) {
+        continue;
+      }
+      SegmentCursor cursor = new SegmentCursor(
+          segment, segment.index().positionForOffset(segment.index().firstOffset()),
+          Segment.SCAN_CHUNK_BYTES, maxEntryBytes);
+      while (cursor.next()) {
+        if (cursor.header().hasOffsets()) {
+          return Optional.of(cursor.header());
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Writes the cache; a failure only costs a rebuild at the next open. */

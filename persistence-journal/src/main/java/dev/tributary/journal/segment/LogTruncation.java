@@ -143,8 +143,7 @@ final class LogTruncation {
   }
 
   private static Outcome emptied(List<Segment> all, long startOffset) {
-    long removeFrom = all.isEmpty() ? Long.MAX_VALUE : all.get(0).baseSequenceNr();
-    Plan plan = new Plan(removeFrom, -1, 0, -1, 0, startOffset, 0);
+    Plan plan = new Plan(0, -1, 0, -1, 0, startOffset, 0); // every segment file goes
     return new Outcome(plan, List.copyOf(all), null, null, 0, startOffset);
   }
 

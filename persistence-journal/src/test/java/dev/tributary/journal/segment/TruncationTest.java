@@ -343,8 +343,10 @@ class TruncationTest {
   private void assertRebuiltAfter(Function<Path, String> damage) throws Exception {
     try (EngineFixture fixture = smallSegments()) {
       append(fixture.engine(), 1, 2, 0);
-      append(fixture.engine(), 3, 6, 7);
+      append(fixture.engine(), 3, 3, 4);
+      append(fixture.engine(), 4, 6, 7);
       List<EpochEntry> built = await(fixture.engine().leaderEpochs(PID));
+      assertEquals(List.of(new EpochEntry(0, 0), new EpochEntry(4, 20), new EpochEntry(7, 30)), built);
       fixture.engine().close();
       Path checkpoint = dir.resolve(PID).resolve(LogFiles.LEADER_EPOCH_CHECKPOINT);
       String text = damage.apply(checkpoint);
@@ -370,7 +372,7 @@ class TruncationTest {
 
   @Test
   void aCheckpointEndingBeyondTheLogEndIsRebuiltFromTheLog() throws Exception {
-    assertRebuiltAfter(file -> "0\n3\n0 0\n7 20\n9 70\n");
+    assertRebuiltAfter(file -> "0\n4\n0 0\n4 20\n7 30\n9 70\n");
   }
 
   @Test
@@ -386,6 +388,17 @@ class TruncationTest {
       Files.delete(dir.resolve(PID).resolve(LogFiles.LEADER_EPOCH_CHECKPOINT));
       assertEquals(List.of(new EpochEntry(0, 0)), await(fixture.reopen().leaderEpochs(PID)));
       assertTrue(Files.exists(dir.resolve(PID).resolve(LogFiles.LEADER_EPOCH_CHECKPOINT)));
+    }
+  }
+
+  @Test
+  void aLogOfOneEpochOverManySegmentsIsRebuiltFromItsFirstAndLastBatch() throws Exception {
+    try (EngineFixture fixture = smallSegments()) {
+      append(fixture.engine(), 1, 9, 2);
+      await(fixture.engine().deleteTo(PID, 3)); // the log now starts at 30
+      fixture.engine().close();
+      Files.delete(dir.resolve(PID).resolve(LogFiles.LEADER_EPOCH_CHECKPOINT));
+      assertEquals(List.of(new EpochEntry(2, 30)), await(fixture.reopen().leaderEpochs(PID)));
     }
   }
 
