@@ -64,9 +64,10 @@ final class LogLoader {
     }
     // Removed now, so a crash from here on is recovered as one: only a clean close writes it again.
     boolean clean = Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
-    if (clean) {
-      LogFiles.fsyncDirectory(dir);
-    }
+    // Always, not only for the marker: a log reopened after it went offline may hold directory
+    // changes that never reached the disk, such as a truncation's deleted redo record. Were that
+    // deletion lost after new writes, a crash would bring the record back and truncate them.
+    LogFiles.fsyncDirectory(dir);
     if (LogTruncation.finishIfInterrupted(dir, fileOps)) {
       log.warn("Log {}: finished a truncation that a crash or failure interrupted", persistenceId);
     }
