@@ -175,7 +175,8 @@ public final class StorageEngine implements AutoCloseable {
    * Completes with the new log end offset.
    *
    * <ul>
-   *   <li>At or above the log end, or on a log that holds no batch: nothing changes.
+   *   <li>At or above the log end, or on a log that holds no batch: nothing changes (the stage
+   *       completes with the log end, -1 for a log without batches, as in {@link LogInfo}).
    *   <li>At or below the log start (or when no batch would remain): the log is emptied, as
    *       Kafka's {@code truncateFullyAndStartAt}: every segment goes, and the log starts and
    *       ends at {@code offset} (at the base offset of the batch holding it, if that is lower)
