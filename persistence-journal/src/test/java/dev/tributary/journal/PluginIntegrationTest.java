@@ -2,8 +2,11 @@ package dev.tributary.journal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.journal.query.TributaryReadJournal;
+import dev.tributary.journal.segment.LogTruncatedException;
 import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.support.BatchEvent;
 import dev.tributary.journal.support.BatchEventSerializer;
@@ -13,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -93,6 +98,24 @@ class PluginIntegrationTest {
     assertEquals("second", envelope.event());
     assertEquals(2L, envelope.sequenceNr());
     queue.cancel();
+  }
+
+  @Test
+  void aLiveQueryFailsWhenItsLogIsTruncatedBelowWhatItDelivered() throws Exception {
+    ActorRef writer = system.actorOf(BatchWriter.props("truncated-4"));
+    persist(writer, List.of(batch(0, 3, 100), batch(3, 2, 200)));
+    TributaryReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(TributaryReadJournal.class, TributaryReadJournal.IDENTIFIER);
+    SinkQueueWithCancel<EventEnvelope> queue =
+        journal.eventsByPersistenceId("truncated-4", 0, Long.MAX_VALUE).runWith(Sink.queue(), system);
+    assertEquals(1L, queue.pull().toCompletableFuture().get(10, TimeUnit.SECONDS).get().sequenceNr());
+    assertEquals(2L, queue.pull().toCompletableFuture().get(10, TimeUnit.SECONDS).get().sequenceNr());
+    var next = queue.pull().toCompletableFuture();
+    var engine = JournalExtension.get(system).engine();
+    assertEquals(3L, engine.truncateTo("truncated-4", 3).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    ExecutionException e = assertThrows(ExecutionException.class, () -> next.get(10, TimeUnit.SECONDS));
+    Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+    assertTrue(cause instanceof LogTruncatedException, "failed with " + cause);
   }
 
   @Test

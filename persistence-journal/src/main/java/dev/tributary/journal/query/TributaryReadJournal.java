@@ -3,6 +3,7 @@ package dev.tributary.journal.query;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.PayloadSerializer;
 import dev.tributary.journal.segment.JournalEntry;
+import dev.tributary.journal.segment.LogTruncatedException;
 import dev.tributary.journal.segment.StorageEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import scala.Option;
 /**
  * The read journal (Java API). Live queries wait for the engine's append signal of their
  * persistence id, so a new event is delivered as soon as it is written, with no polling interval.
+ * A live query fails with {@link LogTruncatedException} when its log is truncated below what it
+ * delivered ({@code StorageEngine.truncateTo}): the sequence numbers it would read next then
+ * belong to other events.
  *
  * <pre>{@code
  * TributaryReadJournal journal = PersistenceQuery.get(system)
@@ -64,32 +68,50 @@ public final class TributaryReadJournal
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
   }
 
+  /**
+   * Where a stream is: the next sequence number to read, and whether it has delivered the one
+   * before it (a stream asked to start above the log's end has not, and simply waits).
+   */
+  private record Position(long next, boolean delivered) {}
+
   private Source<EventEnvelope, NotUsed> events(
       String persistenceId, long fromSequenceNr, long toSequenceNr, boolean live) {
     return Source.unfoldAsync(
-            Math.max(1, fromSequenceNr), next -> step(persistenceId, next, toSequenceNr, live))
+            new Position(Math.max(1, fromSequenceNr), false),
+            position -> step(persistenceId, position, toSequenceNr, live))
         .mapConcat(batch -> batch);
   }
 
-  private CompletionStage<Optional<Pair<Long, List<EventEnvelope>>>> step(
-      String persistenceId, long next, long to, boolean live) {
+  private CompletionStage<Optional<Pair<Position, List<EventEnvelope>>>> step(
+      String persistenceId, Position position, long to, boolean live) {
+    long next = position.next();
     if (next > to) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     // The highest sequence number is read first, on the log's serial queue, so the read after it
     // sees every entry up to it: anything newer fires the append signal we wait for.
-    return engine.highestSequenceNr(persistenceId).thenCompose(highest ->
-        read(persistenceId, next, to).thenCompose(batch -> {
-          if (!batch.isEmpty()) {
-            long last = batch.get(batch.size() - 1).sequenceNr();
-            return CompletableFuture.completedFuture(Optional.of(Pair.create(last + 1, batch)));
-          }
-          if (!live) {
-            return CompletableFuture.completedFuture(Optional.empty());
-          }
-          return engine.awaitAppendAfter(persistenceId, Math.max(highest, next - 1))
-              .thenCompose(ignored -> step(persistenceId, next, to, true));
-        }));
+    return engine.highestSequenceNr(persistenceId).thenCompose(highest -> {
+      if (position.delivered() && next - 1 > highest) {
+        // The log was truncated below what this stream delivered (between our reads, so no
+        // waiter was there to fail): the numbers after it will name other events. Fail, do not
+        // skip them.
+        return engine.logInfo(persistenceId).thenCompose(info -> CompletableFuture.failedFuture(
+            new LogTruncatedException(persistenceId, info.logEndOffset(), info.highestSequenceNr())));
+      }
+      return read(persistenceId, next, to).thenCompose(batch -> {
+        if (!batch.isEmpty()) {
+          long last = batch.get(batch.size() - 1).sequenceNr();
+          return CompletableFuture.completedFuture(
+              Optional.of(Pair.create(new Position(last + 1, true), batch)));
+        }
+        if (!live) {
+          return CompletableFuture.completedFuture(Optional.empty());
+        }
+        // Fails with LogTruncatedException if the log is truncated while we wait.
+        return engine.awaitAppendAfter(persistenceId, Math.max(highest, next - 1))
+            .thenCompose(ignored -> step(persistenceId, position, to, true));
+      });
+    });
   }
 
   private CompletionStage<List<EventEnvelope>> read(String persistenceId, long from, long to) {

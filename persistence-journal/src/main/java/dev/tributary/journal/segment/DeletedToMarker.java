@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -16,9 +17,17 @@ final class DeletedToMarker {
 
   /** The stored mark, or 0 when there is none. */
   static long read(Path dir) throws IOException {
-    Path file = dir.resolve(LogFiles.DELETED_TO);
+    return readValue(dir.resolve(LogFiles.DELETED_TO)).orElse(0);
+  }
+
+  static void write(Path dir, long deletedTo) throws IOException {
+    writeValue(dir.resolve(LogFiles.DELETED_TO), deletedTo);
+  }
+
+  /** A long stored by {@link #writeValue}, or empty when the file does not exist. */
+  static OptionalLong readValue(Path file) throws IOException {
     if (!Files.exists(file)) {
-      return 0;
+      return OptionalLong.empty();
     }
     ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
     if (buf.remaining() != 12) {
@@ -30,14 +39,15 @@ final class DeletedToMarker {
     if ((int) crc.getValue() != buf.getInt(8)) {
       throw new IOException(file + " fails its CRC");
     }
-    return value;
+    return OptionalLong.of(value);
   }
 
-  static void write(Path dir, long deletedTo) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(12).putLong(deletedTo);
+  /** Stores {@code value} as 8 bytes and a CRC32C, atomically. */
+  static void writeValue(Path file, long value) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(12).putLong(value);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, 8);
     buf.putInt((int) crc.getValue());
-    LogFiles.writeAtomically(dir.resolve(LogFiles.DELETED_TO), buf.array());
+    LogFiles.writeAtomically(file, buf.array());
   }
 }

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * per segment ({@code .index}), a {@code deleted-to} low-water mark, the log's {@code
  * log.properties}, a {@code clean-shutdown} marker while the log is closed cleanly, and producer
  * snapshots named by the offset they were taken at, in 20 digits ({@code
- * 00000000000000001234.snapshot}, as Kafka's). Logs set aside by {@link StorageEngine#quarantineLog}
- * move to {@value #QUARANTINE_DIRECTORY} under the root.
+ * 00000000000000001234.snapshot}, as Kafka's), the {@code leader-epoch-checkpoint} (Kafka's name
+ * and format), a {@code truncating} record while a truncation is under way, and a {@code
+ * log-start-offset} where a log emptied by truncation starts. Logs set aside by {@link
+ * StorageEngine#quarantineLog} move to {@value #QUARANTINE_DIRECTORY} under the root.
  */
 public final class LogFiles {
 
@@ -29,6 +31,12 @@ public final class LogFiles {
   public static final String INDEX_SUFFIX = ".index";
   public static final String CLEAN_SHUTDOWN = "clean-shutdown";
   public static final String DELETED_TO = "deleted-to";
+  /** The log's leader epochs and their start offsets, in Kafka's checkpoint text format. */
+  public static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
+  /** What a truncation under way will do: present from before its first change until it is done. */
+  public static final String TRUNCATION = "truncating";
+  /** Where a log emptied by truncation starts and ends, read only while it holds no batch. */
+  public static final String EMPTY_LOG_START = "log-start-offset";
   public static final String PRODUCER_SNAPSHOT_SUFFIX = ".snapshot";
   /** What {@link #writeAtomically} appends to the name of the file it writes before the rename. */
   public static final String TEMPORARY_SUFFIX = ".tmp";
@@ -73,6 +81,21 @@ public final class LogFiles {
   /** The offset of a producer snapshot file name, or empty for any other file. */
   public static OptionalLong parseProducerSnapshotFileName(String fileName) {
     return parseNumberedFileName(fileName, PRODUCER_SNAPSHOT_SUFFIX);
+  }
+
+  /** The base sequence numbers of the segment files in {@code dir}, ascending. */
+  static java.util.List<Long> segmentBases(Path dir) throws IOException {
+    java.util.List<Long> bases = new java.util.ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        OptionalLong base = parseSegmentFileName(file.getFileName().toString());
+        if (base.isPresent()) {
+          bases.add(base.getAsLong());
+        }
+      }
+    }
+    bases.sort(java.util.Comparator.naturalOrder());
+    return bases;
   }
 
   /** The base sequence number of a segment file name, or empty for any other file. */

@@ -2,11 +2,9 @@ package dev.tributary.journal.segment;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -15,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Recovers one log's directory when it is opened, as Kafka's {@code LogLoader}: lists the
  * segments, trusts an index that matches its segment (every one after a clean shutdown, the
- * sealed ones otherwise) and rebuilds the others by scanning, cuts a torn or corrupt tail back to
+ * sealed ones otherwise) and rebuilds the others by scanning, after finishing a truncation a crash
+ * interrupted ({@link LogTruncation}), cuts a torn or corrupt tail back to
  * the last complete atomic write, drops every segment after a damaged sealed one and removes
  * empty ones, consumes the clean-shutdown marker, and computes where the log starts and ends.
  *
@@ -34,8 +33,10 @@ final class LogLoader {
    * @param cleanShutdown whether the log was closed cleanly (the marker was there)
    * @param deletedToSequenceNr entries up to this sequence number are deleted (0: none)
    * @param highestSequenceNr the highest sequence number stored or deleted (0: none)
-   * @param logStartOffset the first readable offset, or -1 while the log holds no batch
-   * @param logEndOffset the offset after the last batch, or -1 while the log holds no batch
+   * @param logStartOffset the first readable offset, or -1 while the log holds no batch (where a
+   *     truncation that emptied the log left it, if one did)
+   * @param logEndOffset the offset after the last batch, or -1 while the log holds no batch (as
+   *     the start, for a log emptied by truncation)
    */
   record LoadedLog(LogSegments segments, boolean cleanShutdown, long deletedToSequenceNr,
       long highestSequenceNr, long logStartOffset, long logEndOffset) {}
@@ -63,11 +64,15 @@ final class LogLoader {
     }
     // Removed now, so a crash from here on is recovered as one: only a clean close writes it again.
     boolean clean = Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
-    if (clean) {
-      LogFiles.fsyncDirectory(dir);
+    // Always, not only for the marker: a log reopened after it went offline may hold directory
+    // changes that never reached the disk, such as a truncation's deleted redo record. Were that
+    // deletion lost after new writes, a crash would bring the record back and truncate them.
+    LogFiles.fsyncDirectory(dir);
+    if (LogTruncation.finishIfInterrupted(dir, fileOps)) {
+      log.warn("Log {}: finished a truncation that a crash or failure interrupted", persistenceId);
     }
     long deletedTo = DeletedToMarker.read(dir);
-    List<Long> bases = listSegmentBases();
+    List<Long> bases = LogFiles.segmentBases(dir);
     List<Segment> opened = new ArrayList<>();
     long previousSequenceNr = 0;
     for (int i = 0; i < bases.size(); i++) {
@@ -89,22 +94,18 @@ final class LogLoader {
       }
     }
     LogSegments segments = LogSegments.of(opened);
-    return new LoadedLog(segments, clean, deletedTo, Math.max(previousSequenceNr, deletedTo),
-        segments.startOffset(deletedTo, config.maxEntryBytes()), segments.endOffset());
-  }
-
-  private List<Long> listSegmentBases() throws IOException {
-    List<Long> bases = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        OptionalLong base = LogFiles.parseSegmentFileName(file.getFileName().toString());
-        if (base.isPresent()) {
-          bases.add(base.getAsLong());
-        }
+    long startOffset = segments.startOffset(deletedTo, config.maxEntryBytes());
+    long endOffset = segments.endOffset();
+    if (endOffset < 0) {
+      // Emptied by a truncation: it starts where that left it until its next batch.
+      OptionalLong emptyStart = EmptyLogStart.read(dir);
+      if (emptyStart.isPresent()) {
+        startOffset = emptyStart.getAsLong();
+        endOffset = emptyStart.getAsLong();
       }
     }
-    bases.sort(Comparator.naturalOrder());
-    return bases;
+    return new LoadedLog(segments, clean, deletedTo, Math.max(previousSequenceNr, deletedTo),
+        startOffset, endOffset);
   }
 
   /** Opens a segment on its index if it may be trusted and matches, else on a fresh scan. */

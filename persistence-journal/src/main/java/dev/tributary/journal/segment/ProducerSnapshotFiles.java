@@ -88,6 +88,18 @@ final class ProducerSnapshotFiles {
     }
   }
 
+  /**
+   * Deletes the snapshots above {@code offset} (the log end after a truncation: they describe
+   * batches the log no longer has); -1 deletes them all.
+   */
+  static void deleteAbove(Path dir, long offset) throws IOException {
+    for (long o : offsets(dir)) {
+      if (o > offset) {
+        delete(dir, o);
+      }
+    }
+  }
+
   /** The content of a snapshot file, or empty (with one WARN line) when it is torn or damaged. */
   static Optional<byte[]> read(Path file) throws IOException {
     byte[] bytes;

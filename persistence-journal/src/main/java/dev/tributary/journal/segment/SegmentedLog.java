@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * thread, any thread, against the {@link LogSegments} value current when they start, seeing only
  * whole, published entries.
  *
+ * <p>It also keeps the log's leader epochs ({@link LeaderEpochCache}: added on append, cut by
+ * truncation and retention, loaded by {@link LeaderEpochLoader}) and truncates its tail
+ * ({@link #truncateTo}, the file work in {@link LogTruncation}), both on the serial queue.
+ *
  * <p>A failed write or fsync takes the log offline: the write fails, and so does every later
  * write, flush, deletion and retention run, with {@link LogOfflineException}. Its sequence number
  * and log end offset stay at the last acknowledged write, and reads never go past that, so no
@@ -73,6 +77,13 @@ final class SegmentedLog {
   /** Segments sealed since the log was opened; written on the serial queue, read from any thread. */
   private volatile long segmentRolls;
   private boolean dirty; // serial queue only
+  /** The log's leader epochs; serial queue only. */
+  private LeaderEpochCache epochs = new LeaderEpochCache();
+  /**
+   * Counts truncations as a sequence lock: odd while one changes files, even otherwise, so a read
+   * that fails during or across one says so. Written on the serial queue, read from any thread.
+   */
+  private volatile long truncations;
 
   private record PendingWrite(List<JournalEntry> entries, CompletableFuture<Void> done) {}
 
@@ -107,6 +118,8 @@ final class SegmentedLog {
       highestSequenceNr = loaded.highestSequenceNr();
       logEndOffset = loaded.logEndOffset();
       logStartOffset = loaded.logStartOffset();
+      epochs = LeaderEpochLoader.load(
+          persistenceId, dir, segments, logStartOffset, logEndOffset, config.maxEntryBytes());
       recovered.complete(null);
     } catch (IOException | RuntimeException e) {
       log.error("Could not recover log {} in {}", persistenceId, dir, e);
@@ -202,8 +215,36 @@ final class SegmentedLog {
         }
       }
     }
+    updateEpochs(accepted);
     accepted.forEach(w -> w.done().complete(null));
     appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
+  }
+
+  /**
+   * Adds the epochs that the accepted writes start, as Kafka's append path does, and writes the
+   * checkpoint when one did (rarely: once per leader epoch). A failed checkpoint write does not
+   * fail the appends, which are stored: the next open sees the log's newer epoch and rebuilds.
+   */
+  private void updateEpochs(List<PendingWrite> accepted) {
+    boolean changed = false;
+    for (PendingWrite write : accepted) {
+      for (JournalEntry e : write.entries()) {
+        if (!e.hasOffsets()) {
+          continue;
+        }
+        switch (epochs.assign(e.offsets().leaderEpoch(), e.offsets().baseOffset())) {
+          case ADDED -> changed = true;
+          case IGNORED_LOWER -> log.warn("Log {}: the batch at offset {} has leader epoch {}, below"
+                  + " the latest {}; its epoch is not cached (the writer should not append it)",
+              persistenceId, e.offsets().baseOffset(), e.offsets().leaderEpoch(),
+              epochs.latestEpoch().orElse(-1));
+          case UNCHANGED -> { }
+        }
+      }
+    }
+    if (changed) {
+      LeaderEpochLoader.writeQuietly(persistenceId, dir, epochs);
+    }
   }
 
   private boolean needsRoll(long incomingBytes) {
@@ -346,6 +387,9 @@ final class SegmentedLog {
     logStartOffset = segments.startOffset(deletedToSequenceNr, config.maxEntryBytes());
     if (logStartOffset >= 0) {
       ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
+      if (epochs.truncateFromStart(logStartOffset)) {
+        LeaderEpochLoader.writeQuietly(persistenceId, dir, epochs);
+      }
     }
     for (Segment s : removable) {
       log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
@@ -354,6 +398,100 @@ final class SegmentedLog {
       scheduler.schedule(() -> closeQuietly(s), config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
     LogFiles.fsyncDirectory(dir);
+  }
+
+  // ---------------------------------------------------------------- truncation
+
+  /**
+   * Removes the tail of the log from the batch that holds {@code offset} ({@link LogTruncation});
+   * completes with the new log end offset once that is durable, whatever the fsync policy.
+   * Nothing is done when {@code offset} is at or above the log end (or the log holds no batch).
+   * A failure takes the log offline: the next open finishes the truncation.
+   */
+  CompletableFuture<Long> truncateTo(long offset) {
+    return queue.submit(Needs.WRITABLE, () -> {
+      long end = logEndOffset;
+      if (end < 0 || offset >= end) {
+        return end;
+      }
+      if (dirty) {
+        try {
+          active().flush(); // what the truncation keeps must be on disk before the redo record
+        } catch (IOException | RuntimeException e) {
+          throw goOffline(e);
+        }
+        dirty = false;
+      }
+      // Only reads: if it fails, nothing has changed and the log stays writable.
+      LogTruncation.Outcome outcome = LogTruncation.plan(segments, offset, logStartOffset,
+          deletedToSequenceNr, config.indexIntervalBytes(), config.maxEntryBytes());
+      LeaderEpochCache truncatedEpochs = new LeaderEpochCache(epochs.entries());
+      if (outcome.empties()) {
+        truncatedEpochs.clear();
+      } else {
+        truncatedEpochs.truncateFromEnd(outcome.logEndOffset());
+      }
+      Segment reopened = null;
+      truncations++; // odd: files are changing under readers
+      try {
+        LogTruncation.writeRecord(dir, outcome.plan());
+        LogTruncation.apply(dir, outcome.plan(), fileOps);
+        if (outcome.cut() != null) {
+          reopened = Segment.open(dir, outcome.cut().baseSequenceNr(), outcome.cutIndex(),
+              outcome.plan().keepBytes(), fileOps);
+        }
+        ProducerSnapshotFiles.deleteAbove(dir, outcome.empties() ? -1 : outcome.logEndOffset());
+        // Not quietly: a checkpoint naming epochs past the new end, and then new writes in them,
+        // would pass the checks at the next open. Failing here leaves the redo record, so the
+        // next open truncates again and checks the checkpoint against the truncated log.
+        LeaderEpochCheckpointFile.write(dir, truncatedEpochs.entries());
+        LogTruncation.deleteRecord(dir);
+      } catch (IOException | RuntimeException e) {
+        if (reopened != null) {
+          closeQuietly(reopened);
+        }
+        throw goOffline(e);
+      }
+      List<Segment> kept = new ArrayList<>(segments.all());
+      kept.removeAll(outcome.removed());
+      if (outcome.cut() != null) {
+        kept.set(kept.indexOf(outcome.cut()), reopened);
+      }
+      segments = LogSegments.of(kept);
+      epochs = truncatedEpochs;
+      highestSequenceNr = outcome.highestSequenceNr();
+      deletedToSequenceNr = Math.min(deletedToSequenceNr, highestSequenceNr);
+      logEndOffset = outcome.logEndOffset();
+      logStartOffset = outcome.empties() ? outcome.logEndOffset() : Math.min(logStartOffset, logEndOffset);
+      truncations++; // even: the truncated log is published
+      List<Segment> replaced = new ArrayList<>(outcome.removed());
+      if (outcome.cut() != null) {
+        replaced.add(outcome.cut());
+      }
+      // Readers may still hold them: close their files only after they are done with them.
+      scheduler.schedule(() -> replaced.forEach(this::closeQuietly),
+          config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
+      log.info("Log {}: truncated to offset {} (asked for {}); highest sequence number now {}",
+          persistenceId, logEndOffset, offset, highestSequenceNr);
+      // Whoever waits for an entry after one that is gone must read again, not wait on.
+      appendSignal.getAndSet(new CompletableFuture<>())
+          .completeExceptionally(new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr));
+      return logEndOffset;
+    });
+  }
+
+  // ---------------------------------------------------------------- leader epochs
+
+  CompletableFuture<List<EpochEntry>> leaderEpochs() {
+    return onQueue(() -> epochs.entries());
+  }
+
+  CompletableFuture<java.util.OptionalInt> latestEpoch() {
+    return onQueue(() -> epochs.latestEpoch());
+  }
+
+  CompletableFuture<EpochEndOffset> endOffsetForEpoch(int epoch) {
+    return onQueue(() -> epochs.endOffsetFor(epoch, Math.max(0, logEndOffset)));
   }
 
   // ---------------------------------------------------------------- producer snapshots
@@ -492,14 +630,35 @@ final class SegmentedLog {
    */
   List<RawBatch> readRaw(long fromOffset, long maxOffsetExclusive, int maxBytes) throws IOException {
     for (int attempt = 0; ; attempt++) {
+      long truncationsBefore = truncations;
       try {
         return tryReadRaw(fromOffset, maxOffsetExclusive, maxBytes);
       } catch (ClosedChannelException e) {
+        if (truncatedSince(truncationsBefore)) {
+          throw truncatedUnderRead(e);
+        }
         if (attempt >= 2) {
           throw e; // the segment went away under us three times: let the caller retry
         }
+      } catch (IOException e) {
+        if (truncatedSince(truncationsBefore)) {
+          throw truncatedUnderRead(e);
+        }
+        throw e;
       }
     }
+  }
+
+  /** Whether a truncation was under way when {@code before} was read of it, or ran since. */
+  private boolean truncatedSince(long before) {
+    return (before & 1) == 1 || truncations != before;
+  }
+
+  /** A read that failed because a truncation cut the file it read: say that, not "corrupt". */
+  private LogTruncatedException truncatedUnderRead(IOException cause) {
+    LogTruncatedException e = new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr);
+    e.initCause(cause);
+    return e;
   }
 
   private List<RawBatch> tryReadRaw(long fromOffset, long maxOffsetExclusive, int maxBytes)
@@ -532,6 +691,18 @@ final class SegmentedLog {
 
   /** The first offset whose batch has a max timestamp of at least {@code timestamp}. Any thread. */
   OptionalLong offsetForTimestamp(long timestamp) throws IOException {
+    long truncationsBefore = truncations;
+    try {
+      return tryOffsetForTimestamp(timestamp);
+    } catch (IOException e) {
+      if (truncatedSince(truncationsBefore)) {
+        throw truncatedUnderRead(e);
+      }
+      throw e;
+    }
+  }
+
+  private OptionalLong tryOffsetForTimestamp(long timestamp) throws IOException {
     long deletedTo = deletedToSequenceNr;
     long end = logEndOffset;
     for (Segment segment : segments.all()) {

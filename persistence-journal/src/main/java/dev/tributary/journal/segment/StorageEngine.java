@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -157,10 +158,76 @@ public final class StorageEngine implements AutoCloseable {
     return log(persistenceId).logInfo();
   }
 
-  /** Completes with the highest sequence number as soon as it is above {@code sequenceNr}. */
+  /**
+   * Completes with the highest sequence number as soon as it is above {@code sequenceNr}; fails
+   * with {@link LogTruncatedException} if the log is truncated first (what the caller has seen
+   * may be gone: it must read again from the new end).
+   */
   public CompletionStage<Long> awaitAppendAfter(String persistenceId, long sequenceNr) {
     SegmentedLog target = log(persistenceId);
     return target.recovered().thenCompose(ignored -> target.awaitAppendAfter(sequenceNr));
+  }
+
+  /**
+   * Removes the log's tail from {@code offset} on, at batch granularity as Kafka's {@code
+   * UnifiedLog.truncateTo}: the batch that holds {@code offset} (or, in a gap, the first above it)
+   * and every entry after it go, so the log ends at a batch boundary at or below {@code offset}.
+   * Completes with the new log end offset.
+   *
+   * <ul>
+   *   <li>At or above the log end, or on a log that holds no batch: nothing changes (the stage
+   *       completes with the log end, -1 for a log without batches, as in {@link LogInfo}).
+   *   <li>At or below the log start (or when no batch would remain): the log is emptied, as
+   *       Kafka's {@code truncateFullyAndStartAt}: every segment goes, and the log starts and
+   *       ends at {@code offset} (at the base offset of the batch holding it, if that is lower)
+   *       until its next batch, which must not be below it. That start survives a restart.
+   * </ul>
+   *
+   * <p>The highest sequence number becomes the last remaining entry's (0 when none remains), so a
+   * writer that restarts after the truncation continues from it; the deleted-to mark never stays
+   * above it. Leader epochs starting at or above the new end and producer snapshots above it are
+   * dropped (all of them when the log is emptied). Waiters of {@link #awaitAppendAfter} fail
+   * with {@link LogTruncatedException}, as do raw reads that a truncation cuts short.
+   *
+   * <p>Runs on the log's serial queue after every write queued before it; completes once the
+   * truncation is on disk (segment and directory fsynced) whatever the fsync setting. A crash
+   * part-way is finished at the next open, so the log is either as before or truncated. A
+   * failure takes the log offline ({@link LogOfflineException}); {@link #reopenIfOffline}
+   * finishes the truncation. A negative {@code offset} fails with {@link
+   * IllegalArgumentException}.
+   */
+  public CompletionStage<Long> truncateTo(String persistenceId, long offset) {
+    if (offset < 0) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("log " + persistenceId
+          + ": cannot truncate to offset " + offset + "; pass an offset of 0 or more (0 empties the log)"));
+    }
+    return log(persistenceId).truncateTo(offset);
+  }
+
+  /**
+   * The log's leader epochs and the first offset of each, oldest first (Kafka's leader-epoch
+   * cache): maintained on append, cut by truncation and retention, kept in the log's {@value
+   * LogFiles#LEADER_EPOCH_CHECKPOINT} file. Runs on the log's serial queue.
+   */
+  public CompletionStage<List<EpochEntry>> leaderEpochs(String persistenceId) {
+    return log(persistenceId).leaderEpochs();
+  }
+
+  /** The log's latest leader epoch, empty when it holds no batch of an epoch. Serial queue. */
+  public CompletionStage<OptionalInt> latestEpoch(String persistenceId) {
+    return log(persistenceId).latestEpoch();
+  }
+
+  /**
+   * Where {@code epoch} ends in this log, with Kafka's {@code OffsetsForLeaderEpoch} answers: for
+   * the latest epoch, it and the log end offset; for an older one, the largest cached epoch at or
+   * below it and the start offset of the next cached epoch; below the earliest cached epoch, the
+   * requested epoch and the earliest epoch's start offset (what the log holds begins there);
+   * above the latest, with no epochs, or for a negative epoch, {@link EpochEndOffset#UNDEFINED}
+   * (-1, -1). Runs on the log's serial queue, after every write queued before it.
+   */
+  public CompletionStage<EpochEndOffset> endOffsetForEpoch(String persistenceId, int epoch) {
+    return log(persistenceId).endOffsetForEpoch(epoch);
   }
 
   /** Sets the retention policy of one log; checked every {@code retention-check-interval}. */
