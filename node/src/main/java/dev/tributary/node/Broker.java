@@ -171,7 +171,7 @@ public final class Broker implements AutoCloseable {
       TopicConfig defaults = TopicConfig.defaults(sys.settings().config(),
           JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
       ActorRef<DataGateway.Command> dataGateway =
-          DataGateway.commands(context.spawn(DataGateway.create(metadata), Tributary.DATA_GATEWAY_NAME));
+          DataGateway.commands(context.spawn(DataGateway.create(metadata, settings.nodeId()), Tributary.DATA_GATEWAY_NAME));
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.PARTITION_ENTITY,
                   entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))

@@ -26,7 +26,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +90,8 @@ class TwoBrokerTest {
 
   /**
    * A batch too big for Artery's ordinary frames (256 KiB) but within max.message.bytes reaches a
-   * partition on the other broker: the produce crosses brokers inside a sharding envelope, so the
-   * shard region's path must be a large-message destination as much as the data gateway's.
+   * partition on the other broker than the client's bootstrap: the client sends it straight to the
+   * leader's data gateway, a large-message destination, and the bootstrap broker never relays it.
    */
   @Test
   void aBatchOfSixHundredKilobytesReachesAPartitionOnTheOtherBroker() throws Exception {
@@ -152,19 +151,20 @@ class TwoBrokerTest {
 
   /**
    * A partition lives on the broker the controller placed it on. While that broker is away (it
-   * stopped cleanly, so the controller fenced it and the partition has no leader) a request for the
-   * partition waits instead of starting an empty copy on the other broker, and when the broker
-   * returns the partition is back with all its records. The allocation strategy logs one line when
-   * the wait starts and one when it ends (lines from before the stop, such as a partition woken
-   * before its new broker's shard region registered, are not counted).
+   * stopped cleanly, so the controller fenced it and the partition has no leader), its requests are
+   * refused at once, NOT_LEADER, by the broker the client asks, instead of waiting or starting an
+   * empty copy there; when the broker returns the partition is back with all its records. A
+   * produce refused throughout was not stored, and the client and the HTTP API say so.
    */
   @Test
-  void aPartitionWaitsForItsBrokerAndComesBackWithItsData() throws Exception {
+  void aPartitionWhoseBrokerIsAwayIsRefusedAndComesBackWithItsData() throws Exception {
     int portA = TestBroker.freePort();
     int portB = TestBroker.freePort();
     BrokerSettings settingsB = second(portA, portB);
-    try (LogCapture logs = new LogCapture();
-         TestBroker a = first(portA);
+    // The admin API's produces get 2 s (tributary.admin.request-timeout), as the client's below.
+    BrokerSettings settingsA = BrokerSettings.defaults().withDataDir(dirA).withPort(portA)
+        .with("tributary.admin.request-timeout", "2s");
+    try (TestBroker a = TestBroker.start(settingsA);
          TributaryClient viaA = a.client()) {
       TestBroker b = TestBroker.start(settingsB);
       try {
@@ -184,32 +184,38 @@ class TwoBrokerTest {
         }
         int onB = placement.indexOf(1);
 
-        String shard = "pinned-" + onB;
-        String strategy = PartitionAllocationStrategy.class.getName();
-        java.util.function.LongSupplier waits = () -> logs.count(strategy, "Partition " + shard + " has no leader")
-            + logs.count(strategy, "Partition " + shard + " lives on broker 1");
-        long waitsBefore = waits.getAsLong();
-        long backBefore = logs.count(strategy, "Partition " + shard + " is back");
         b.close();
         awaitMembers(a, 1);
-        // Sent while B is away: without placement this started partition onB, empty, on A.
-        var waiting = viaA.fetch("pinned", onB, 0, 1 << 20, Duration.ZERO);
-        // The fetch has reached sharding, and the allocation was refused, before B returns.
+        // Broker A knows the partition has no leader and says so; its log on B is never started empty on A.
         long refusedBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (waits.getAsLong() == waitsBefore) {
-          assertTrue(System.nanoTime() < refusedBy, "the allocation of " + shard + " was never asked for");
-          Thread.sleep(100);
+        FetchResponse refused = await(viaA.fetch("pinned", onB, 0, 1 << 20, Duration.ZERO));
+        while (refused.error() != ErrorCode.NOT_LEADER && System.nanoTime() < refusedBy) {
+          Thread.sleep(100); // until A has the metadata that fenced B
+          refused = await(viaA.fetch("pinned", onB, 0, 1 << 20, Duration.ZERO));
         }
-        b = TestBroker.start(settingsB);
-        await(waiting);
-        assertEquals(waitsBefore + 1, waits.getAsLong(), "one line when the partition starts waiting, not one per retry");
-        assertEquals(backBefore + 1, logs.count(strategy, "Partition " + shard + " is back"), "one line when it ends");
-        assertEquals(List.of(), logs.from("org.apache.pekko.cluster.sharding").stream()
-            .filter(e -> e.getThrowableProxy() != null).map(e -> e.getFormattedMessage()).toList(),
-            "no stack trace for an allocation that waits");
+        assertEquals(ErrorCode.NOT_LEADER, refused.error(), refused.errorMessage());
+        assertTrue(refused.errorMessage().contains("no leader"), refused.errorMessage());
 
+        ProducerSettings quick = ProducerSettings.defaults().withLinger(Duration.ZERO)
+            .withRequestTimeout(Duration.ofSeconds(2)).withDeliveryTimeout(Duration.ofSeconds(2));
+        try (Producer producer = new Producer(viaA, quick)) {
+          var sent = producer.send("pinned", onB, null, "refused-client".getBytes(StandardCharsets.UTF_8), List.of(),
+              System.currentTimeMillis()).toCompletableFuture();
+          var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(60, TimeUnit.SECONDS));
+          assertEquals(ErrorCode.NOT_LEADER, ((TributaryException) failed.getCause()).code(), failed.getCause().toString());
+          assertTrue(!NotAcknowledgedException.mayHaveBeenStored(failed.getCause()), "refused, so not stored: " + failed.getCause());
+        }
+        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + a.broker().adminPort() + "/v1/topics/pinned/records"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("[{\"value\":\"refused-http\",\"partition\":" + onB + "}]"))
+            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, http.statusCode(), http.body());
+        assertTrue(http.body().contains("\"code\":\"NOT_LEADER\""), http.body());
+
+        b = TestBroker.start(settingsB);
         for (int p = 0; p < 4; p++) {
-          long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           long end = -1;
           while (end != ends[p] && System.nanoTime() < deadline) {
             try {
@@ -218,94 +224,11 @@ class TwoBrokerTest {
               Thread.sleep(200);
             }
           }
-          assertEquals(ends[p], end, "partition " + p + " (broker " + placement.get(p) + ") has all its records");
+          assertEquals(ends[p], end, "partition " + p + " (broker " + placement.get(p) + ") has all its records, "
+              + "and none of the refused ones");
         }
       } finally {
         b.close();
-      }
-    }
-  }
-
-  /**
-   * A produce to a partition whose broker is away waits in sharding and times out. The client and
-   * the HTTP API both say it may or may not have been stored, and when the broker returns the
-   * waiting requests reach the partition past their deadline and are dropped: the partition's log
-   * holds only a marker produced after them through the same path.
-   */
-  @Test
-  void aProduceToAPartitionWhoseBrokerIsAwayTimesOutHonestlyAndIsNeverStoredLater() throws Exception {
-    int portA = TestBroker.freePort();
-    int portB = TestBroker.freePort();
-    BrokerSettings settingsB = second(portA, portB);
-    // The admin API's produces get 2 s (tributary.admin.request-timeout), as the client's below.
-    BrokerSettings settingsA = BrokerSettings.defaults().withDataDir(dirA).withPort(portA)
-        .with("tributary.admin.request-timeout", "2s");
-    try (TestBroker a = TestBroker.start(settingsA);
-         TributaryClient viaA = a.client()) {
-      TestBroker b = TestBroker.start(settingsB);
-      try {
-        await(viaA.createTopic("honest", 4, Map.of()));
-        int onB = await(viaA.metadata()).topics().get("honest").partitionInfo().stream()
-            .map(PartitionInfo::leader).toList().indexOf(1);
-        assertTrue(onB >= 0, "a partition on broker 1");
-        b.close();
-        awaitMembers(a, 1);
-
-        ProducerSettings quick = ProducerSettings.defaults().withLinger(Duration.ZERO)
-            .withRequestTimeout(Duration.ofSeconds(2)).withDeliveryTimeout(Duration.ofSeconds(2));
-        try (Producer producer = new Producer(viaA, quick)) {
-          var sent = producer.send("honest", onB, null, "lost-client".getBytes(StandardCharsets.UTF_8), List.of(),
-              System.currentTimeMillis()).toCompletableFuture();
-          var failed = assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(60, TimeUnit.SECONDS));
-          assertTrue(NotAcknowledgedException.mayHaveBeenStored(failed.getCause()), "unacknowledged: " + failed.getCause());
-          assertEquals(ErrorCode.REQUEST_TIMED_OUT, ((TributaryException) failed.getCause()).code());
-          assertTrue(failed.getCause().getMessage().contains("may or may not have been stored"), failed.getCause().getMessage());
-        }
-
-        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + a.broker().adminPort() + "/v1/topics/honest/records"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("[{\"value\":\"lost-http\",\"partition\":" + onB + "}]"))
-            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(503, http.statusCode(), http.body());
-        assertEquals("application/problem+json", http.headers().firstValue("Content-Type").orElse(""));
-        assertTrue(http.body().contains("\"code\":\"REQUEST_TIMED_OUT\"") && http.body().contains("may or may not have been stored"),
-            http.body());
-
-        b = TestBroker.start(settingsB);
-        // Both waiting produces reach the returned partition, late, and are dropped there.
-        awaitMetric(b, "tributary_expired_requests_total", "topic=\"honest\"", 2);
-        try (Producer producer = new Producer(viaA, ProducerSettings.defaults())) {
-          await(producer.send("honest", onB, null, "marker".getBytes(StandardCharsets.UTF_8), List.of(),
-              System.currentTimeMillis()));
-        }
-        FetchResponse log = await(viaA.fetch("honest", onB, 0, 1 << 20, Duration.ZERO));
-        List<String> values = new ArrayList<>();
-        for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(log.records()))) {
-          batch.records().forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
-        }
-        assertEquals(List.of("marker"), values, "the whole log of partition " + onB);
-      } finally {
-        b.close();
-      }
-    }
-  }
-
-  /** Waits until a counter on {@code broker}'s /metrics, summed over the series with {@code label}, reaches {@code atLeast}. */
-  private static void awaitMetric(TestBroker broker, String name, String label, double atLeast) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    URI uri = URI.create("http://127.0.0.1:" + broker.broker().adminPort() + "/metrics");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    double value = 0;
-    while (value < atLeast) {
-      assertTrue(System.nanoTime() < deadline, name + "{" + label + "} stayed at " + value + ", expected " + atLeast);
-      Thread.sleep(200);
-      value = 0;
-      for (String line : http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body()
-          .split("\n")) {
-        if (line.startsWith(name + "{") && line.contains(label)) {
-          value += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
       }
     }
   }

@@ -54,8 +54,13 @@ public final class Consumer implements AutoCloseable {
     long position = -1; // -1: not known yet; resolved by the reset policy
     long generation = GENERATIONS.incrementAndGet(); // renewed by every seek: fetches for an old position are dropped
     boolean fetching;
+    /** After a retriable refusal, no fetch before this (System.nanoTime), so a partition with no leader is not asked in a loop. */
+    long backoffUntilNanos;
     final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
   }
+
+  /** How long a partition's fetches pause after a retriable error (Kafka's retry.backoff.ms). */
+  private static final long RETRY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private record Arrival(TopicPartition tp, long generation, long offset, FetchResponse response, Throwable error) {}
 
@@ -422,7 +427,8 @@ public final class Consumer implements AutoCloseable {
         return List.of();
       }
       try {
-        Arrival a = arrivals.poll(remaining, TimeUnit.NANOSECONDS);
+        // At most a backoff at a time: a partition refused a moment ago is asked again meanwhile.
+        Arrival a = arrivals.poll(Math.min(remaining, RETRY_BACKOFF_NANOS), TimeUnit.NANOSECONDS);
         if (a != null) {
           handle(a);
         }
@@ -455,7 +461,7 @@ public final class Consumer implements AutoCloseable {
     for (Map.Entry<TopicPartition, PartitionState> e : partitions.entrySet()) {
       TopicPartition tp = e.getKey();
       PartitionState s = e.getValue();
-      if (s.fetching || !s.buffered.isEmpty()) {
+      if (s.fetching || !s.buffered.isEmpty() || System.nanoTime() - s.backoffUntilNanos < 0) {
         continue;
       }
       if (s.position < 0) {
@@ -492,6 +498,10 @@ public final class Consumer implements AutoCloseable {
     if (r.error() != ErrorCode.NONE) {
       if (!r.error().retriable()) {
         throw new TributaryException(r.error(), r.errorMessage());
+      }
+      s.backoffUntilNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
+      if (r.error() == ErrorCode.NOT_LEADER) {
+        client.metadata(); // the routing follows the answer; a push would come too, this is sooner
       }
       return;
     }

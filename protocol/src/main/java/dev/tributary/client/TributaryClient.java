@@ -47,6 +47,9 @@ public final class TributaryClient implements AutoCloseable {
   private final String bootstrap;
   private final ActorRef<GatewayRequest> gateway;
   private final ActorRef<GatewayRequest> dataGateway;
+  /** Every broker's data gateway this client sent to, by the broker's Pekko address. */
+  private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<GatewayRequest>> dataGateways =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final ActorRef<DataPlaneMessage> replies;
   private final DataReplies pending;
   private final Duration requestTimeout;
@@ -179,9 +182,14 @@ public final class TributaryClient implements AutoCloseable {
     return java.util.Optional.ofNullable(pushed.get());
   }
 
-  /** Asks the bootstrap broker for its current metadata. */
+  /** Asks the bootstrap broker for its current metadata (which data requests are then routed by). */
   public CompletionStage<MetadataResponse> metadata() {
-    return unreachableOnTimeout(AskPattern.ask(gateway, GetMetadata::new, requestTimeout, system.scheduler()));
+    return unreachableOnTimeout(AskPattern.<GatewayRequest, MetadataResponse>ask(gateway, GetMetadata::new,
+            requestTimeout, system.scheduler()))
+        .thenApply(fresh -> {
+          pushed.accumulateAndGet(fresh, (old, now) -> old == null || now.supersedes(old) ? now : old);
+          return fresh;
+        });
   }
 
   /** Creates a topic; fails with a {@link TributaryException} saying what is wrong. */
@@ -291,14 +299,15 @@ public final class TributaryClient implements AutoCloseable {
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
-    dataGateway.tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo));
+    dataGatewayFor(topic, partition)
+        .tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo));
     Duration wait = timeout.plus(NO_ANSWER_GRACE);
     return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
           if (e != null) {
             return ProduceResponse.failed(
                 new Produce(id, topic, partition, null, acks, 0, replyTo), ErrorCode.REQUEST_TIMED_OUT,
-                "no answer from " + bootstrap + " within " + wait.toMillis() + " ms, so the batch for " + topic + "-"
+                "no answer from the broker leading " + topic + "-" + partition + " within " + wait.toMillis() + " ms, so the batch for " + topic + "-"
                     + partition + " was not acknowledged; " + NotAcknowledgedException.MAY_OR_MAY_NOT);
           }
           return (ProduceResponse) r;
@@ -320,15 +329,35 @@ public final class TributaryClient implements AutoCloseable {
     @SuppressWarnings("unchecked")
     ActorRef<FetchResponse> replyTo = (ActorRef<FetchResponse>) (ActorRef<?>) replies;
     Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo);
-    dataGateway.tell(fetch);
+    dataGatewayFor(topic, partition).tell(fetch);
     return reply.orTimeout(maxWait.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
           if (e != null) {
             return FetchResponse.failed(fetch, ErrorCode.REQUEST_TIMED_OUT,
-                "no answer from " + bootstrap + " in time; retry", -1, -1);
+                "no answer from the broker leading " + topic + "-" + partition + " in time; retry", -1, -1);
           }
           return (FetchResponse) r;
         });
+  }
+
+  /**
+   * The data gateway of the broker leading the partition, by the newest metadata this client has
+   * (pushed, or asked for): produce and fetch go straight to the leader, as a Kafka client's do. A
+   * broker that does not lead it answers {@code NOT_LEADER}, and callers ask for metadata again
+   * ({@link #metadata()}), which updates the routing. Without metadata naming a leader, the
+   * bootstrap broker's.
+   */
+  private ActorRef<GatewayRequest> dataGatewayFor(String topic, int partition) {
+    MetadataResponse known = pushed.get();
+    dev.tributary.protocol.message.TopicMetadata t = known == null ? null : known.topics().get(topic);
+    if (t == null || partition < 0 || partition >= t.leaders().size() || t.leaders().get(partition).isEmpty()) {
+      return dataGateway;
+    }
+    return dataGateways.computeIfAbsent(t.leaders().get(partition), leader -> {
+      org.apache.pekko.actor.Address address = org.apache.pekko.actor.AddressFromURIString.parse(leader);
+      return ActorRefResolver.get(system).resolveActorRef(
+          Tributary.dataGatewayPath(address.getHost().get(), (Integer) address.getPort().get()));
+    });
   }
 
   private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage) {

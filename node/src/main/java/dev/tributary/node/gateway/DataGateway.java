@@ -9,6 +9,8 @@ import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.PartitionInfo;
+import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import java.util.HashMap;
@@ -22,8 +24,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The data gateway ({@code /user/tributary-data}, a large-message destination): produce and
- * fetch. Requests for partitions running on this node go to them directly; others through
- * sharding. Each produce gets its deadline here (arrival plus its timeout, by this broker's clock;
+ * fetch, for the partitions this broker leads. A request for a partition another broker leads,
+ * or one with no leader, is answered {@code NOT_LEADER} at once, as a Kafka broker answers
+ * {@code NOT_LEADER_OR_FOLLOWER}: clients send each partition's requests to its leader's broker
+ * (from metadata) and refresh metadata when told otherwise, so data never crosses brokers through
+ * sharding. Requests for partitions running here go to them directly, others (not started yet)
+ * through this broker's own shard region, which starts them here. Each produce gets its deadline here (arrival plus its timeout, by this broker's clock;
  * the partition may check it on another broker, so clocks must agree to well within a timeout,
  * which NTP gives for timeouts of seconds). Fetches get none: serving one late changes nothing,
  * and its reply is ignored by a client that gave up. Unknown partitions are answered here, so they
@@ -66,7 +72,7 @@ public final class DataGateway {
    * actor is spawned with the wire type; {@link #commands} gives this node's partitions the same
    * actor typed with this protocol.
    */
-  public static Behavior<GatewayRequest> create(MetadataView view) {
+  public static Behavior<GatewayRequest> create(MetadataView view, int brokerId) {
     Behavior<Command> gateway = Behaviors.setup(context -> {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
@@ -86,7 +92,10 @@ public final class DataGateway {
           })
           .onMessage(RouteProduce.class, route -> {
             Produce request = route.request();
-            if (view.exists(request.topic(), request.partition())) {
+            String elsewhere = notLedHere(view, brokerId, request);
+            if (elsewhere != null) {
+              request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.NOT_LEADER, elsewhere));
+            } else if (view.exists(request.topic(), request.partition())) {
               // The deadline goes with the request: sharding may hold it while the partition's
               // broker is away, and the partition drops it if it arrives later than that.
               deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()));
@@ -98,7 +107,10 @@ public final class DataGateway {
           })
           .onMessage(RouteFetch.class, route -> {
             Fetch request = route.request();
-            if (view.exists(request.topic(), request.partition())) {
+            String elsewhere = notLedHere(view, brokerId, request);
+            if (elsewhere != null) {
+              request.replyTo().tell(FetchResponse.failed(request, ErrorCode.NOT_LEADER, elsewhere, -1, -1));
+            } else if (view.exists(request.topic(), request.partition())) {
               deliver(sharding, local, request);
             } else {
               request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -143,6 +155,23 @@ public final class DataGateway {
   static void forward(ClusterSharding sharding, PartitionCommand request) {
     sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(request.topic(), request.partition()))
         .tell(request);
+  }
+
+  /**
+   * Why this broker does not serve the request's partition, or null when it does: it leads it, or
+   * the partition is unknown (answered as such) or from before placement (any broker hosts those).
+   */
+  static String notLedHere(MetadataView view, int brokerId, PartitionCommand request) {
+    TopicMetadata topic = view.current().topics().get(request.topic());
+    PartitionInfo info = topic == null ? null : topic.partition(request.partition()).orElse(null);
+    if (info == null || info.leader() == brokerId) {
+      return null;
+    }
+    String which = "partition " + request.partition() + " of topic '" + request.topic() + "'";
+    return info.offline()
+        ? which + " has no leader now (no live in-sync replica): retry shortly"
+        : which + " is led by broker " + info.leader() + ", not this one (" + brokerId
+            + "): refresh metadata and send it there";
   }
 
   /** The answer for a request to a partition that does not exist. */
