@@ -16,6 +16,7 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.FetchResponse;
+import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.record.RecordBatch;
 import java.net.URI;
@@ -114,6 +115,47 @@ class TwoBrokerTest {
         FetchResponse fetched = await(viaA.fetch("bulky", p, 0, 1 << 20, Duration.ZERO));
         assertEquals(value.length, RecordBatch.split(ByteBuffer.wrap(fetched.records())).get(0).records().get(0).value().length);
       }
+    }
+  }
+
+  /**
+   * A client given several bootstrap brokers, the first of them down, connects through one that
+   * answers; when the broker it uses stops, its next requests go to another.
+   */
+  @Test
+  void aClientGetsPastBootstrapBrokersThatAreDown() throws Exception {
+    int portA = TestBroker.freePort();
+    int portB = TestBroker.freePort();
+    int nobody = TestBroker.freePort();
+    TestBroker a = first(portA);
+    TestBroker b = TestBroker.start(second(portA, portB));
+    List<TestBroker> running = new java.util.ArrayList<>(List.of(b, a));
+    try {
+      try (TributaryClient admin = a.client()) {
+        await(admin.createTopic("reachable", 2, Map.of()));
+      }
+      String list = "127.0.0.1:" + nobody + ",127.0.0.1:" + portB + ",127.0.0.1:" + portA;
+      try (TributaryClient client = TributaryClient.connect(list, Duration.ofSeconds(2))) {
+        String used = client.currentBootstrap();
+        assertTrue(!used.equals("127.0.0.1:" + nobody), "connected through the address where nobody listens");
+        assertTrue(await(client.metadata()).topics().containsKey("reachable"));
+
+        TestBroker stopping = used.equals("127.0.0.1:" + portB) ? b : a;
+        stopping.close();
+        running.remove(stopping);
+        MetadataResponse after = null;
+        for (int attempt = 0; attempt < 3 && after == null; attempt++) {
+          try {
+            after = await(client.metadata());
+          } catch (TributaryException unanswered) {
+            assertEquals(ErrorCode.REQUEST_TIMED_OUT, unanswered.code(), unanswered.getMessage());
+          }
+        }
+        assertTrue(after != null && after.topics().containsKey("reachable"), "answered by the broker still running");
+        assertTrue(!client.currentBootstrap().equals(used), "moved on from " + used);
+      }
+    } finally {
+      running.forEach(TestBroker::close);
     }
   }
 

@@ -25,14 +25,16 @@ final class MetadataWatcher {
 
   private MetadataWatcher() {}
 
-  static Behavior<Object> create(ActorRef<GatewayRequest> gateway, AtomicReference<MetadataResponse> latest) {
+  /** @param gateway the bootstrap gateway to subscribe at, asked again at every renewal (it may change) */
+  static Behavior<Object> create(java.util.function.Supplier<ActorRef<GatewayRequest>> gateway,
+      AtomicReference<MetadataResponse> latest) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       ActorRef<MetadataResponse> self = context.getSelf().unsafeUpcast();
-      gateway.tell(new WatchMetadata(self));
+      gateway.get().tell(new WatchMetadata(self));
       timers.startTimerWithFixedDelay(Renew.TICK, RENEW_EVERY);
       return Behaviors.receive(Object.class)
           .onMessageEquals(Renew.TICK, () -> {
-            gateway.tell(new WatchMetadata(self));
+            gateway.get().tell(new WatchMetadata(self));
             return Behaviors.same();
           })
           .onMessageEquals(STOP, Behaviors::stopped)

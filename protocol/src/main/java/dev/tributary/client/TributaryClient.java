@@ -45,8 +45,12 @@ public final class TributaryClient implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final boolean ownsSystem;
   private final String bootstrap;
-  private final ActorRef<GatewayRequest> gateway;
-  private final ActorRef<GatewayRequest> dataGateway;
+  /** The control gateway of each bootstrap broker, in the order given. */
+  private final java.util.List<ActorRef<GatewayRequest>> gateways;
+  /** The data gateway of each bootstrap broker, for partitions whose leader is not known yet. */
+  private final java.util.List<ActorRef<GatewayRequest>> bootstrapDataGateways;
+  /** The bootstrap broker control requests go to: the first that answered, then the next after a timeout. */
+  private volatile int current;
   /** Every broker's data gateway this client sent to, by the broker's Pekko address. */
   private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<GatewayRequest>> dataGateways =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,8 +59,8 @@ public final class TributaryClient implements AutoCloseable {
   private final Duration requestTimeout;
 
   private static final java.util.concurrent.atomic.AtomicLong RECONNECTORS = new java.util.concurrent.atomic.AtomicLong();
-  /** Reaches the bootstrap broker again after it restarts on the same address. */
-  private final ActorRef<Object> reconnector;
+  /** Reach the bootstrap brokers again after they restart on the same addresses. */
+  private final java.util.List<ActorRef<Object>> reconnectors = new java.util.ArrayList<>();
   /** The newest metadata the gateway pushed (or answered a renewal with); null until the first. */
   private final java.util.concurrent.atomic.AtomicReference<MetadataResponse> pushed =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -67,26 +71,69 @@ public final class TributaryClient implements AutoCloseable {
     this.system = system;
     this.ownsSystem = ownsSystem;
     this.bootstrap = bootstrap;
-    String[] hostPort = parseBootstrap(bootstrap);
-    String host = hostPort[0];
-    int port = Integer.parseInt(hostPort[1]);
     ActorRefResolver resolver = ActorRefResolver.get(system);
-    this.gateway = resolver.resolveActorRef(Tributary.gatewayPath(host, port));
     long clientNumber = RECONNECTORS.incrementAndGet();
-    this.reconnector = system.systemActorOf(BrokerReconnector.create(
-            new org.apache.pekko.actor.Address("pekko", Tributary.SYSTEM_NAME, host, port), Tributary.gatewayPath(host, port)),
-        "tributary-reconnect-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
-    this.dataGateway = resolver.resolveActorRef(Tributary.dataGatewayPath(host, port));
-    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateway, pushed),
-        "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
+    java.util.List<ActorRef<GatewayRequest>> control = new java.util.ArrayList<>();
+    java.util.List<ActorRef<GatewayRequest>> data = new java.util.ArrayList<>();
+    java.util.List<String[]> addresses = parseBootstraps(bootstrap);
+    for (int i = 0; i < addresses.size(); i++) {
+      String host = addresses.get(i)[0];
+      int port = Integer.parseInt(addresses.get(i)[1]);
+      control.add(resolver.resolveActorRef(Tributary.gatewayPath(host, port)));
+      data.add(resolver.resolveActorRef(Tributary.dataGatewayPath(host, port)));
+      reconnectors.add(system.systemActorOf(BrokerReconnector.create(
+              new org.apache.pekko.actor.Address("pekko", Tributary.SYSTEM_NAME, host, port), Tributary.gatewayPath(host, port)),
+          "tributary-reconnect-" + clientNumber + "-" + i, org.apache.pekko.actor.typed.Props.empty()));
+    }
+    this.gateways = java.util.List.copyOf(control);
+    this.bootstrapDataGateways = java.util.List.copyOf(data);
     this.replies = replies;
     this.pending = pending;
     this.requestTimeout = requestTimeout;
+    this.current = firstToAnswer();
+    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(this::gateway, pushed),
+        "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
   }
 
   /**
-   * Connects to the cluster through a bootstrap broker, {@code host:port} (several may be given,
-   * comma-separated; the first is used until failover exists).
+   * With several bootstrap brokers, the index of the first to answer for metadata (all are asked
+   * at once, for at most the request timeout): any of them may be down. With one, or when none
+   * answers, the first; requests then fail or time out as they would.
+   */
+  private int firstToAnswer() {
+    if (gateways.size() == 1) {
+      return 0;
+    }
+    CompletableFuture<Integer> first = new CompletableFuture<>();
+    for (int i = 0; i < gateways.size(); i++) {
+      int index = i;
+      AskPattern.<GatewayRequest, MetadataResponse>ask(gateways.get(i), GetMetadata::new, requestTimeout,
+          system.scheduler()).thenAccept(answer -> first.complete(index));
+    }
+    try {
+      return first.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception noneAnswered) {
+      return 0;
+    }
+  }
+
+  /** The bootstrap broker's control gateway that requests go to now. */
+  private ActorRef<GatewayRequest> gateway() {
+    return gateways.get(current);
+  }
+
+  /** After a control request went unanswered, the next ones go to the next bootstrap broker. */
+  private void nextBootstrap(ActorRef<GatewayRequest> unanswered) {
+    int now = current;
+    if (gateways.size() > 1 && gateways.get(now).equals(unanswered)) {
+      current = (now + 1) % gateways.size();
+    }
+  }
+
+  /**
+   * Connects to the cluster through a bootstrap broker, {@code host:port}, or several,
+   * comma-separated: any of them may be down. Control requests go to the first that answers, and
+   * to the next after one goes unanswered; produce and fetch go to each partition's leader.
    *
    * @throws IllegalArgumentException when the address is not {@code host:port}
    */
@@ -99,7 +146,7 @@ public final class TributaryClient implements AutoCloseable {
    * otherwise, 10 s); admin requests wait four times as long.
    */
   public static TributaryClient connect(String bootstrap, Duration requestTimeout) {
-    parseBootstrap(bootstrap);
+    parseBootstraps(bootstrap);
     Config config = ConfigFactory.parseResources("tributary-client.conf")
         .withFallback(ConfigFactory.load())
         .resolve();
@@ -127,7 +174,7 @@ public final class TributaryClient implements AutoCloseable {
 
   /** {@link #fromSystem(ActorSystem, String)} with the timeout of control requests. */
   public static TributaryClient fromSystem(ActorSystem<?> system, String bootstrap, Duration requestTimeout) {
-    parseBootstrap(bootstrap);
+    parseBootstraps(bootstrap);
     DataReplies pending = new DataReplies();
     // The caller's guardian owns /user, so the reply actor lives under /system; that path is a
     // large-message destination too (tributary-remoting.conf).
@@ -138,12 +185,24 @@ public final class TributaryClient implements AutoCloseable {
     return new TributaryClient(untyped, false, bootstrap, replies, pending, requestTimeout);
   }
 
-  /** Validates and splits {@code host:port} (the first of a comma-separated list). */
+  /** Validates and splits every {@code host:port} of a comma-separated list. */
+  static java.util.List<String[]> parseBootstraps(String bootstrap) {
+    if (bootstrap == null || bootstrap.isBlank()) {
+      throw new IllegalArgumentException("no bootstrap address: give host:port, e.g. 127.0.0.1:25520");
+    }
+    java.util.List<String[]> out = new java.util.ArrayList<>();
+    for (String one : bootstrap.split(",", -1)) {
+      out.add(parseBootstrap(one));
+    }
+    return out;
+  }
+
+  /** Validates and splits one {@code host:port}. */
   static String[] parseBootstrap(String bootstrap) {
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException("no bootstrap address: give host:port, e.g. 127.0.0.1:25520");
     }
-    String first = bootstrap.split(",")[0].trim();
+    String first = bootstrap.trim();
     int colon = first.lastIndexOf(':');
     if (colon <= 0 || colon == first.length() - 1) {
       throw new IllegalArgumentException("bootstrap address '" + first + "' is not host:port, e.g. 127.0.0.1:25520");
@@ -167,6 +226,12 @@ public final class TributaryClient implements AutoCloseable {
     return bootstrap;
   }
 
+  /** The bootstrap broker ({@code host:port}) control requests go to now. */
+  public String currentBootstrap() {
+    String[] all = bootstrap.split(",");
+    return all[Math.min(current, all.length - 1)].trim();
+  }
+
   public Duration requestTimeout() {
     return requestTimeout;
   }
@@ -184,15 +249,13 @@ public final class TributaryClient implements AutoCloseable {
 
   /** Asks the bootstrap broker for its current metadata (which data requests are then routed by). */
   public CompletionStage<MetadataResponse> metadata() {
-    return unreachableOnTimeout(AskPattern.<GatewayRequest, MetadataResponse>ask(gateway, GetMetadata::new,
-            requestTimeout, system.scheduler()))
+    return this.<MetadataResponse>control(GetMetadata::new, requestTimeout, noAnswer())
         .thenApply(fresh -> {
           pushed.accumulateAndGet(fresh, (old, now) -> old == null || now.supersedes(old) ? now : old);
           return fresh;
         });
   }
 
-  /** Creates a topic; fails with a {@link TributaryException} saying what is wrong. */
   /** Creates a topic with the broker's {@code default.replication.factor}. */
   public CompletionStage<AdminResponse> createTopic(String name, int partitions, Map<String, String> configs) {
     return admin(replyTo -> new AdminRequest.CreateTopic(name, partitions, configs, replyTo));
@@ -220,7 +283,7 @@ public final class TributaryClient implements AutoCloseable {
   private CompletionStage<AdminResponse> admin(
       org.apache.pekko.japi.function.Function<ActorRef<AdminResponse>, GatewayRequest> request) {
     Duration timeout = requestTimeout.multipliedBy(4);
-    return unreachableOnTimeout(AskPattern.ask(gateway, request::apply, timeout, system.scheduler()),
+    return this.<AdminResponse>control(request, timeout,
             "no answer from the cluster at " + bootstrap + " within " + timeout.toSeconds() + " s: the change may or"
                 + " may not have been made; look (topic describe) before trying again")
         .thenApply(response -> {
@@ -233,8 +296,8 @@ public final class TributaryClient implements AutoCloseable {
 
   /** A producer id unique in the cluster, for an idempotent producer. */
   public CompletionStage<Long> initProducerId() {
-    return unreachableOnTimeout(AskPattern.<GatewayRequest, dev.tributary.protocol.message.ProducerIdResponse>ask(
-            gateway, dev.tributary.protocol.message.InitProducerId::new, requestTimeout, system.scheduler()))
+    return this.<dev.tributary.protocol.message.ProducerIdResponse>control(
+            dev.tributary.protocol.message.InitProducerId::new, requestTimeout, noAnswer())
         .thenApply(response -> {
           if (response.error() != ErrorCode.NONE) {
             throw new TributaryException(response.error(), response.errorMessage());
@@ -245,22 +308,21 @@ public final class TributaryClient implements AutoCloseable {
 
   /** The consumer groups with committed offsets or live members (as the answering broker knows them), sorted. */
   public CompletionStage<java.util.List<String>> listGroups() {
-    return unreachableOnTimeout(AskPattern.<GatewayRequest, dev.tributary.protocol.message.ListGroups.GroupList>ask(
-            gateway, dev.tributary.protocol.message.ListGroups::new, requestTimeout, system.scheduler()))
+    return this.<dev.tributary.protocol.message.ListGroups.GroupList>control(
+            dev.tributary.protocol.message.ListGroups::new, requestTimeout, noAnswer())
         .thenApply(dev.tributary.protocol.message.ListGroups.GroupList::groups);
   }
 
   /** Sends a consumer-group request to the group's coordinator through the gateway. */
   public <R> CompletionStage<R> group(
       org.apache.pekko.japi.function.Function<ActorRef<R>, dev.tributary.protocol.message.GroupRequest> request) {
-    return unreachableOnTimeout(AskPattern.<GatewayRequest, R>ask(gateway, request::apply, requestTimeout,
-        system.scheduler()));
+    return this.<R>control(request::apply, requestTimeout, noAnswer());
   }
 
   /** An offset of a partition: {@link ListOffsets#EARLIEST}, {@link ListOffsets#LATEST} or a timestamp. */
   public CompletionStage<ListOffsetsResponse> listOffsets(String topic, int partition, long timestamp) {
-    return unreachableOnTimeout(AskPattern.<GatewayRequest, ListOffsetsResponse>ask(gateway,
-            replyTo -> new ListOffsets(topic, partition, timestamp, replyTo), requestTimeout, system.scheduler()))
+    return this.<ListOffsetsResponse>control(replyTo -> new ListOffsets(topic, partition, timestamp, replyTo),
+            requestTimeout, noAnswer())
         .thenApply(response -> {
           if (response.error() != ErrorCode.NONE) {
             throw new TributaryException(response.error(), response.errorMessage());
@@ -351,7 +413,7 @@ public final class TributaryClient implements AutoCloseable {
     MetadataResponse known = pushed.get();
     dev.tributary.protocol.message.TopicMetadata t = known == null ? null : known.topics().get(topic);
     if (t == null || partition < 0 || partition >= t.leaders().size() || t.leaders().get(partition).isEmpty()) {
-      return dataGateway;
+      return bootstrapDataGateways.get(current);
     }
     return dataGateways.computeIfAbsent(t.leaders().get(partition), leader -> {
       org.apache.pekko.actor.Address address = org.apache.pekko.actor.AddressFromURIString.parse(leader);
@@ -360,17 +422,25 @@ public final class TributaryClient implements AutoCloseable {
     });
   }
 
-  private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage) {
-    return unreachableOnTimeout(stage, "no answer from the cluster at " + bootstrap + ": is a broker running there?");
+  private String noAnswer() {
+    return "no answer from the cluster at " + bootstrap + ": is a broker running there?";
   }
 
-  private <T> CompletionStage<T> unreachableOnTimeout(CompletionStage<T> stage, String noAnswer) {
-    return stage.handle((value, error) -> {
+  /**
+   * Asks the current bootstrap broker's control gateway; an answer that does not come in time is
+   * {@code REQUEST_TIMED_OUT} with {@code noAnswer}, and the next request goes to the next
+   * bootstrap broker (when several were given).
+   */
+  private <T> CompletionStage<T> control(
+      org.apache.pekko.japi.function.Function<ActorRef<T>, GatewayRequest> request, Duration timeout, String noAnswer) {
+    ActorRef<GatewayRequest> to = gateway();
+    return AskPattern.<GatewayRequest, T>ask(to, request::apply, timeout, system.scheduler()).handle((value, error) -> {
       if (error == null) {
         return value;
       }
       Throwable cause = Failures.cause(error);
       if (cause instanceof TimeoutException) {
+        nextBootstrap(to);
         throw new TributaryException(ErrorCode.REQUEST_TIMED_OUT, noAnswer);
       }
       if (cause instanceof RuntimeException r) {
@@ -383,7 +453,7 @@ public final class TributaryClient implements AutoCloseable {
   @Override
   public void close() {
     pending.failAll(new TributaryException(ErrorCode.BROKER_NOT_AVAILABLE, "the client is closed"));
-    reconnector.tell(BrokerReconnector.STOP);
+    reconnectors.forEach(r -> r.tell(BrokerReconnector.STOP));
     metadataWatcher.tell(MetadataWatcher.STOP);
     if (ownsSystem) {
       system.terminate();

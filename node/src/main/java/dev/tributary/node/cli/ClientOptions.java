@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class ClientOptions {
 
   @Option(names = "--bootstrap", defaultValue = "127.0.0.1:25520", paramLabel = "HOST:PORT",
-      description = "A broker to connect to (default: ${DEFAULT-VALUE}).")
+      description = "Brokers to connect to, comma-separated; any of them may be down (default: ${DEFAULT-VALUE}).")
   String bootstrap;
 
   TributaryClient connect() {
