@@ -500,7 +500,8 @@ public final class Consumer implements AutoCloseable {
         throw new TributaryException(r.error(), r.errorMessage());
       }
       s.backoffUntilNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;
-      if (r.error() == ErrorCode.NOT_LEADER) {
+      if (r.error() == ErrorCode.NOT_LEADER || r.error() == ErrorCode.FENCED_LEADER_EPOCH
+          || r.error() == ErrorCode.REQUEST_TIMED_OUT) {
         client.metadata(); // the routing follows the answer; a push would come too, this is sooner
       }
       return;

@@ -368,8 +368,14 @@ public final class Producer implements AutoCloseable {
       }
     }
     if (retry) {
-      if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code == ErrorCode.NOT_LEADER) {
+      if (code == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code == ErrorCode.NOT_LEADER
+          || code == ErrorCode.FENCED_LEADER_EPOCH) {
         metadata = null;
+      }
+      if (code == ErrorCode.NOT_LEADER || code == ErrorCode.FENCED_LEADER_EPOCH || code == ErrorCode.REQUEST_TIMED_OUT) {
+        // The client routes by its newest metadata: ask now, so the retry goes to the current
+        // leader without waiting for a push (a dead leader's broker pushes nothing).
+        client.metadata();
       }
       Ready again = r.retried(mayHaveStored(code));
       timer.schedule(() -> transmit(q, again), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
