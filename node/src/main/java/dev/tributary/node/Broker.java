@@ -170,8 +170,8 @@ public final class Broker implements AutoCloseable {
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
       TopicConfig defaults = TopicConfig.defaults(sys.settings().config(),
           JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
-      ActorRef<DataGateway.Command> dataGateway =
-          DataGateway.commands(context.spawn(DataGateway.create(metadata, settings.nodeId()), Tributary.DATA_GATEWAY_NAME));
+      ActorRef<DataGateway.Command> dataGateway = DataGateway.commands(
+          context.spawn(DataGateway.create(metadata, settings.nodeId(), defaults), Tributary.DATA_GATEWAY_NAME));
       ClusterSharding.get(sys).init(
           Entity.of(Tributary.PARTITION_ENTITY,
                   entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))

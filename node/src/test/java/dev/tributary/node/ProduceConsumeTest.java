@@ -4,6 +4,7 @@ import static dev.tributary.node.TestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.protocol.message.Acks;
 import dev.tributary.client.Consumer;
 import dev.tributary.client.ConsumerRecord;
 import dev.tributary.client.ConsumerSettings;
@@ -83,6 +84,41 @@ class ProduceConsumeTest {
    * callback that blocks holds up neither the same client's fetches nor another producer's
    * acknowledgements.
    */
+  /**
+   * min.insync.replicas above the in-sync replicas refuses acks=all writes before anything is
+   * stored, and lets acks=leader writes through; lowering it at run time lets acks=all in again.
+   */
+  @Test
+  void acksAllIsRefusedWhileTooFewReplicasAreInSync() {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("strict", 1, Map.of("min.insync.replicas", "2")));
+      dev.tributary.protocol.record.RecordBatch refused = new dev.tributary.protocol.record.RecordBatchBuilder()
+          .add(null, utf8("refused"), List.of(), System.currentTimeMillis()).build();
+      var answer = await(client.produce("strict", 0, refused, Acks.ALL, Duration.ofSeconds(10)));
+      assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, answer.error(), answer.errorMessage());
+      dev.tributary.protocol.record.RecordBatch leaderOnly = new dev.tributary.protocol.record.RecordBatchBuilder()
+          .add(null, utf8("leader-only"), List.of(), System.currentTimeMillis()).build();
+      assertEquals(ErrorCode.NONE, await(client.produce("strict", 0, leaderOnly, Acks.LEADER, Duration.ofSeconds(10))).error());
+
+      await(client.alterConfigs("strict", Map.of("min.insync.replicas", "1")));
+      dev.tributary.protocol.record.RecordBatch allowed = new dev.tributary.protocol.record.RecordBatchBuilder()
+          .add(null, utf8("allowed"), List.of(), System.currentTimeMillis()).build();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      ErrorCode code;
+      do { // until this broker has the metadata with the new config
+        code = await(client.produce("strict", 0, allowed, Acks.ALL, Duration.ofSeconds(10))).error();
+      } while (code == ErrorCode.NOT_ENOUGH_REPLICAS && System.nanoTime() < deadline);
+      assertEquals(ErrorCode.NONE, code);
+
+      List<String> stored = new ArrayList<>();
+      var log = await(client.fetch("strict", 0, 0, 1 << 20, Duration.ZERO));
+      for (var batch : dev.tributary.protocol.record.RecordBatch.split(java.nio.ByteBuffer.wrap(log.records()))) {
+        batch.records().forEach(r -> stored.add(new String(r.value(), StandardCharsets.UTF_8)));
+      }
+      assertEquals(List.of("leader-only", "allowed"), stored, "the refused write was never stored");
+    }
+  }
+
   @Test
   void aProduceCallbackThatBlocksDoesNotStopTheSameClientsFetches() throws Exception {
     try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {

@@ -74,6 +74,10 @@ public enum ErrorCode {
   STALE_BROKER_EPOCH(77, false,
       "the broker's epoch is not its current registration's (it was fenced or restarted): it must register again"),
   BROKER_ID_NOT_REGISTERED(102, true, "the broker has not registered with the controller yet: retry shortly"),
+  /** Kafka: NOT_ENOUGH_REPLICAS, refused before the write, so nothing was stored. */
+  NOT_ENOUGH_REPLICAS(19, true,
+      "fewer replicas are in sync than the topic's min.insync.replicas: the acks=all write was refused and not stored;"
+          + " retry once replicas have caught up, or lower min.insync.replicas"),
   FENCED_LEADER_EPOCH(74, true,
       "the request names an older leader epoch than the partition's: leadership moved; refresh metadata and retry"),
   /** Kafka: INVALID_UPDATE_VERSION, a partition change asked for against an older partition epoch. */

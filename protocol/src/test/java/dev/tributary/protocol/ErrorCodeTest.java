@@ -45,6 +45,7 @@ class ErrorCodeTest {
     m.put("INVALID_CONFIG", 40);
     m.put("INVALID_REPLICATION_FACTOR", 38);
     m.put("FENCED_LEADER_EPOCH", 74);
+    m.put("NOT_ENOUGH_REPLICAS", 19);
     m.put("INVALID_UPDATE_VERSION", 95);
     m.put("INELIGIBLE_REPLICA", 107);
     m.put("INVALID_REQUEST", 42);

@@ -53,6 +53,7 @@ class KafkaErrorCodesTest {
     m.put("INVALID_CONFIG", new Kafka("INVALID_CONFIG", "InvalidConfigurationException"));
     m.put("INVALID_REPLICATION_FACTOR", new Kafka("INVALID_REPLICATION_FACTOR", "InvalidReplicationFactorException"));
     m.put("FENCED_LEADER_EPOCH", new Kafka("FENCED_LEADER_EPOCH", "FencedLeaderEpochException"));
+    m.put("NOT_ENOUGH_REPLICAS", new Kafka("NOT_ENOUGH_REPLICAS", "NotEnoughReplicasException"));
     m.put("INVALID_UPDATE_VERSION", new Kafka("INVALID_UPDATE_VERSION", "InvalidUpdateVersionException"));
     m.put("INELIGIBLE_REPLICA", new Kafka("INELIGIBLE_REPLICA", "IneligibleReplicaException"));
     m.put("INVALID_REQUEST", new Kafka("INVALID_REQUEST", "InvalidRequestException"));

@@ -1,6 +1,7 @@
 package dev.tributary.node.gateway;
 
 import dev.tributary.node.MetadataView;
+import dev.tributary.node.TopicConfig;
 import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
@@ -8,6 +9,7 @@ import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GatewayRequest;
+import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.PartitionCommand;
 import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
@@ -72,7 +74,7 @@ public final class DataGateway {
    * actor is spawned with the wire type; {@link #commands} gives this node's partitions the same
    * actor typed with this protocol.
    */
-  public static Behavior<GatewayRequest> create(MetadataView view, int brokerId) {
+  public static Behavior<GatewayRequest> create(MetadataView view, int brokerId, TopicConfig defaults) {
     Behavior<Command> gateway = Behaviors.setup(context -> {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
@@ -93,8 +95,11 @@ public final class DataGateway {
           .onMessage(RouteProduce.class, route -> {
             Produce request = route.request();
             String elsewhere = notLedHere(view, brokerId, request);
+            String tooFew = elsewhere == null ? tooFewInSync(view, defaults, request) : null;
             if (elsewhere != null) {
               request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.NOT_LEADER, elsewhere));
+            } else if (tooFew != null) {
+              request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.NOT_ENOUGH_REPLICAS, tooFew));
             } else if (view.exists(request.topic(), request.partition())) {
               // The deadline goes with the request: sharding may hold it while the partition's
               // broker is away, and the partition drops it if it arrives later than that.
@@ -172,6 +177,27 @@ public final class DataGateway {
         ? which + " has no leader now (no live in-sync replica): retry shortly"
         : which + " is led by broker " + info.leader() + ", not this one (" + brokerId
             + "): refresh metadata and send it there";
+  }
+
+  /**
+   * Why an {@code acks=all} produce is refused before it is written, or null: its partition has
+   * fewer in-sync replicas than the topic's {@code min.insync.replicas} (Kafka checks the same at
+   * the leader before appending). {@code acks=leader} is never refused for it.
+   */
+  static String tooFewInSync(MetadataView view, TopicConfig defaults, Produce request) {
+    if (request.acks() != Acks.ALL) {
+      return null;
+    }
+    TopicMetadata topic = view.current().topics().get(request.topic());
+    PartitionInfo info = topic == null ? null : topic.partition(request.partition()).orElse(null);
+    if (info == null) {
+      return null;
+    }
+    int needed = defaults.with(topic.configs()).minInsyncReplicas();
+    return info.isr().size() >= needed ? null
+        : "partition " + request.partition() + " of topic '" + request.topic() + "' has " + info.isr().size()
+            + " in-sync replica(s) " + info.isr() + ", fewer than min.insync.replicas=" + needed
+            + ": the acks=all write was not stored";
   }
 
   /** The answer for a request to a partition that does not exist. */

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.node.MetadataView;
+import dev.tributary.node.TopicConfig;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.PartitionInfo;
@@ -52,6 +55,29 @@ class DataGatewayRoutingTest {
       assertNotNull(refusal);
       assertTrue(refusal.contains("no leader"), refusal);
     }
+  }
+
+  @Test
+  void anAcksAllWriteNeedsMinInsyncReplicasInTheIsr() {
+    TopicConfig defaults = TopicConfig.defaults(
+        com.typesafe.config.ConfigFactory.load(), 1L << 30); // min.insync.replicas = 1
+    view.update(new MetadataResponse(2, Map.of(
+        "strict", new TopicMetadata("strict", "tid-3", 2, Map.of("min.insync.replicas", "2"), List.of("a", "a"), List.of(
+            new PartitionInfo(0, 0, List.of(0, 1), List.of(0, 1)),
+            new PartitionInfo(0, 1, List.of(0, 1), List.of(0)))),
+        "lenient", new TopicMetadata("lenient", "tid-4", 1, Map.of(), List.of("a"), List.of(
+            new PartitionInfo(0, 0, List.of(0, 1), List.of(0))))), List.of()));
+
+    assertNull(DataGateway.tooFewInSync(view, defaults, produce("strict", 0, Acks.ALL)), "two in sync: enough");
+    String refusal = DataGateway.tooFewInSync(view, defaults, produce("strict", 1, Acks.ALL));
+    assertNotNull(refusal, "one in sync, two needed");
+    assertTrue(refusal.contains("min.insync.replicas=2") && refusal.contains("not stored"), refusal);
+    assertNull(DataGateway.tooFewInSync(view, defaults, produce("strict", 1, Acks.LEADER)), "acks=leader is not held to it");
+    assertNull(DataGateway.tooFewInSync(view, defaults, produce("lenient", 0, Acks.ALL)), "the broker default is 1");
+  }
+
+  private static Produce produce(String topic, int partition, Acks acks) {
+    return new Produce(1, topic, partition, new byte[0], acks, 1000, null);
   }
 
   @Test
