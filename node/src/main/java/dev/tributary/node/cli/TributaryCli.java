@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
         ConsumeCommand.class,
         GroupCommand.class,
         PerfCommand.class,
-        VerifiableProducerCommand.class
+        VerifiableProducerCommand.class,
+        VerifiableConsumerCommand.class
     })
 public final class TributaryCli implements Runnable {
 
