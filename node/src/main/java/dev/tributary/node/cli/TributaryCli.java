@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code tributary} command: start a broker, manage topics, produce, consume, measure. */
+/** The {@code tributary} command: start a broker, manage topics, produce, consume, measure, verify. */
 @Command(
     name = "tributary",
     mixinStandardHelpOptions = true,
@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupCommand.class,
-        PerfCommand.class
+        PerfCommand.class,
+        VerifiableProducerCommand.class,
+        VerifiableConsumerCommand.class
     })
 public final class TributaryCli implements Runnable {
 
