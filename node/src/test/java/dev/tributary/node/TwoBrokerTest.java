@@ -36,9 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two brokers in one cluster, clients on either: partitions and group coordinators live on one
- * node or the other, and requests reach them through whichever broker a client talks to.
- * (One replica per partition until replication.)
+ * Two brokers in one cluster, clients bootstrapped from either: partitions and group coordinators
+ * live on one node or the other; control requests reach them through whichever broker a client
+ * talks to, and produce and fetch go to each partition's leader. (One replica per partition until
+ * followers replicate.)
  */
 class TwoBrokerTest {
 
