@@ -10,6 +10,7 @@ import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.controller.ControllerQuorum;
 import dev.tributary.node.controller.ControllerVoters;
+import dev.tributary.node.controller.QuorumEvents;
 import dev.tributary.node.controller.QuorumTiming;
 import dev.tributary.node.gateway.ControlGateway;
 import dev.tributary.node.gateway.DataGateway;
@@ -58,7 +59,7 @@ public final class Broker implements AutoCloseable {
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
 
   private Broker(BrokerSettings settings, Config config, DataDirLock lock, String directoryId, MetadataView metadata,
-      Optional<ControllerQuorum> quorum, Controller.QuorumEvents events, QuorumTiming timing) {
+      Optional<ControllerQuorum> quorum, QuorumEvents events, QuorumTiming timing) {
     this.lock = lock;
     this.metadata = metadata;
     this.quorum = quorum;
@@ -119,7 +120,7 @@ public final class Broker implements AutoCloseable {
       refuseLegacyController(settings.dataDir());
       String directoryId = DataDirOwner.claim(settings.dataDir(), settings.nodeId());
       MetadataView metadata = new MetadataView();
-      Controller.QuorumEvents events = new Controller.QuorumEvents(metadata);
+      QuorumEvents events = new QuorumEvents(metadata);
       if (voters.voter(settings.nodeId()).isPresent()) {
         quorum = Optional.of(ControllerQuorum.start(settings.nodeId(), voters,
             settings.dataDir().resolve(CONTROLLER_DIR), voters.voters().size() == 1 ? timing.forSingleVoter() : timing,
@@ -163,7 +164,7 @@ public final class Broker implements AutoCloseable {
     return new ControllerVoters(List.of(new ControllerVoters.Voter(settings.nodeId(), settings.host(), 0)));
   }
 
-  private Behavior<Void> guardian(BrokerSettings settings, String directoryId, Controller.QuorumEvents events,
+  private Behavior<Void> guardian(BrokerSettings settings, String directoryId, QuorumEvents events,
       QuorumTiming timing) {
     return Behaviors.setup(context -> {
       ActorSystem<Void> sys = context.getSystem();

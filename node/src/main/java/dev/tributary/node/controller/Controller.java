@@ -1,12 +1,9 @@
 package dev.tributary.node.controller;
 
 import dev.tributary.node.MetadataView;
-import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
-import dev.tributary.protocol.TopicNames;
-import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminRequest;
 import dev.tributary.protocol.message.AdminResponse;
 import dev.tributary.protocol.message.MetadataResponse;
@@ -21,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -107,18 +103,16 @@ public final class Controller {
   public record MetadataPush(MetadataResponse metadata, ActorRef<Command> controller, long controllerEpoch)
       implements Command, CborSerializable {}
 
-  private record Applied(ControllerState state) implements Command, NoSerializationVerificationNeeded {}
-
-  private record LeaderChanged(int leaderId, long term) implements Command, NoSerializationVerificationNeeded {}
-
-  private record LeaderReady(long term) implements Command, NoSerializationVerificationNeeded {}
+  // What this voter's quorum tells the actor, through QuorumEvents.
+  record Applied(ControllerState state) implements Command, NoSerializationVerificationNeeded {}
+  record LeaderChanged(int leaderId, long term) implements Command, NoSerializationVerificationNeeded {}
+  record LeaderReady(long term) implements Command, NoSerializationVerificationNeeded {}
+  enum QuorumStopped implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private record ControllersListed(Set<ActorRef<Command>> controllers)
       implements Command, NoSerializationVerificationNeeded {}
 
   private enum Tick implements Command, NoSerializationVerificationNeeded { SESSIONS, PUSH, LEADER_IMBALANCE }
-
-  private enum QuorumStopped implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** A request kept while no controller is known, since {@code sinceNanos}. */
   private record Waiting(Command request, long sinceNanos) {}
@@ -144,79 +138,6 @@ public final class Controller {
 
   /** How long a forwarded admin request's answer is awaited: longer than any asker waits. */
   private static final Duration FORWARD_AT_MOST = Duration.ofSeconds(60);
-
-  // ---------------------------------------------------------------- wiring
-
-  /**
-   * Carries the quorum's events (on Ratis' threads) into this broker's metadata view at once, and
-   * into the controller actor once it runs.
-   */
-  public static final class QuorumEvents implements ControllerStateMachine.Listener {
-    private final MetadataView view;
-    private volatile ActorRef<Command> actor;
-    private volatile ControllerState state = ControllerState.empty();
-    private volatile int leaderId = -1;
-    private volatile long term;
-    /** The term this voter became a ready leader in, -1 since the last leader change. */
-    private volatile long readyTerm = -1;
-    private volatile boolean stopped;
-
-    public QuorumEvents(MetadataView view) {
-      this.view = view;
-    }
-
-    /** The quorum may have elected this voter before the actor ran: it is told what it missed. */
-    void attach(ActorRef<Command> controller) {
-      this.actor = controller;
-      controller.tell(new LeaderChanged(leaderId, term));
-      long ready = readyTerm;
-      if (ready >= 0) {
-        controller.tell(new LeaderReady(ready));
-      }
-    }
-
-    @Override
-    public void applied(ControllerState applied, long appliedTerm) {
-      state = applied;
-      term = Math.max(term, appliedTerm);
-      view.update(ClusterMetadata.of(applied, leaderId, term));
-      tell(new Applied(applied));
-    }
-
-    @Override
-    public void leaderChanged(int newLeader, long newTerm) {
-      readyTerm = -1;
-      leaderId = newLeader;
-      term = Math.max(term, newTerm);
-      view.update(ClusterMetadata.of(state, leaderId, term));
-      tell(new LeaderChanged(newLeader, term));
-    }
-
-    @Override
-    public void leaderReady(long leaderTerm) {
-      term = Math.max(term, leaderTerm);
-      readyTerm = term;
-      tell(new LeaderReady(term));
-    }
-
-    @Override
-    public void stopped() {
-      stopped = true;
-      tell(QuorumStopped.INSTANCE);
-    }
-
-    /** Whether this broker's Raft server stopped (it then takes no part in the quorum). */
-    public boolean voterStopped() {
-      return stopped;
-    }
-
-    private void tell(Command message) {
-      ActorRef<Command> target = actor;
-      if (target != null) {
-        target.tell(message);
-      }
-    }
-  }
 
   /**
    * @param quorum this broker's voter, or empty when it is not a voter
@@ -628,11 +549,11 @@ public final class Controller {
       if (!outcome.succeeded()) {
         request.replyTo().tell(AdminResponse.failed(outcome.error(), outcome.message()));
       } else if (request instanceof AdminRequest.DeleteTopic) {
-        deletePartitions(outcome.topic(), request.replyTo());
+        TopicPartitions.delete(sharding, outcome.topic(), request.replyTo());
       } else {
         TopicMetadata topic = view.current().topics().getOrDefault(outcome.topic().name(), outcome.topic());
         if (request instanceof AdminRequest.CreateTopic || request instanceof AdminRequest.AddPartitions) {
-          wake(topic.name(), before, topic.partitions());
+          TopicPartitions.wake(sharding, topic.name(), before, topic.partitions());
         }
         request.replyTo().tell(AdminResponse.ok(topic));
       }
@@ -674,33 +595,5 @@ public final class Controller {
 
   private static String describe(Throwable error) {
     return error.getMessage() != null ? error.getMessage() : error.toString();
-  }
-
-  /** Deletes every partition's data, then answers: the name can be created again, empty. */
-  private void deletePartitions(TopicMetadata topic, ActorRef<AdminResponse> replyTo) {
-    List<CompletableFuture<?>> deletions = new ArrayList<>();
-    for (int p = 0; p < topic.partitions(); p++) {
-      String id = TopicNames.partitionId(topic.name(), p);
-      int partition = p;
-      deletions.add(sharding.entityRefFor(Tributary.PARTITION_ENTITY, id)
-          .<org.apache.pekko.Done>ask(reply -> new PartitionControl.DeletePartition(topic.name(), partition, reply),
-              Duration.ofSeconds(30))
-          .toCompletableFuture());
-    }
-    CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
-      if (error == null) {
-        replyTo.tell(AdminResponse.ok(topic));
-      } else {
-        replyTo.tell(AdminResponse.failed(ErrorCode.REQUEST_TIMED_OUT,
-            "topic '" + topic.name() + "' is deleted but some partitions did not confirm removing their data: " + error));
-      }
-    });
-  }
-
-  private void wake(String topic, int fromPartition, int toPartition) {
-    for (int p = fromPartition; p < toPartition; p++) {
-      sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(topic, p))
-          .tell(new PartitionControl.Wake(topic, p));
-    }
   }
 }
