@@ -1,6 +1,7 @@
 package dev.tributary.node;
 
 import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.List;
 import java.util.Map;
@@ -51,5 +52,13 @@ public final class MetadataView {
   /** Whether the partition exists in the current metadata. */
   public boolean exists(String topic, int partition) {
     return topic(topic).map(t -> partition >= 0 && partition < t.partitions()).orElse(false);
+  }
+
+  /**
+   * The leader epoch the controller gave the partition, which its leader stamps into every batch
+   * it writes (as Kafka does); 0 for topics from before epochs.
+   */
+  public int leaderEpoch(String topic, int partition) {
+    return topic(topic).flatMap(t -> t.partition(partition)).map(PartitionInfo::leaderEpoch).orElse(0);
   }
 }

@@ -18,7 +18,6 @@ import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
-import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.message.TopicMetadata;
@@ -347,7 +346,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     }
     long baseOffset = nextOffset;
     batch.stampBaseOffset(baseOffset);
-    batch.stampLeaderEpoch(leaderEpoch());
+    batch.stampLeaderEpoch(metadata.leaderEpoch(topic, partition));
     nextOffset += batch.recordCount();
     producers.onAppend(batch, baseOffset);
     buffered.add(new PendingProduce(produce, baseOffset, nextOffset, System.nanoTime(), false));
@@ -578,14 +577,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     }
     getContext().unwatch(writer);
     return Behaviors.stopped();
-  }
-
-  /**
-   * The leader epoch the controller gave this partition, stamped into every batch it writes (as
-   * Kafka does), so replicas can tell whose writes a log holds; 0 for topics from before epochs.
-   */
-  private int leaderEpoch() {
-    return metadata.topic(topic).flatMap(t -> t.partition(partition)).map(PartitionInfo::leaderEpoch).orElse(0);
   }
 
   /** The topic's effective config; parsed again only when the metadata snapshot of the topic changes. */
