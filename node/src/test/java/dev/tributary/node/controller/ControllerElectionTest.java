@@ -115,11 +115,7 @@ class ControllerElectionTest {
   void uncleanElectionLetsAnOutOfSyncReplicaLeadAlone() {
     PartitionState p = threeReplicas(Map.of("unclean.leader.election.enable", "true"));
     int a = p.replicas().get(0);
-    int b = p.replicas().get(1);
-    int c = p.replicas().get(2);
-    fence(a);
-    fence(b);
-    fence(c);
+    p.replicas().forEach(this::fence); // every replica's broker, in replica order
     assertTrue(partition().offline());
 
     register(a, "d" + a);
@@ -132,11 +128,7 @@ class ControllerElectionTest {
   void enablingUncleanElectionLeadsAnOfflinePartitionAtOnce() {
     PartitionState p = threeReplicas(Map.of());
     int a = p.replicas().get(0);
-    int b = p.replicas().get(1);
-    int c = p.replicas().get(2);
-    fence(a);
-    fence(b);
-    fence(c);
+    p.replicas().forEach(this::fence); // every replica's broker, in replica order
     register(a, "d" + a);
     assertTrue(partition().offline());
 
