@@ -18,6 +18,9 @@ import dev.tributary.node.group.GroupCoordinator;
 import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
+import dev.tributary.node.partition.ReplicaContext;
+import dev.tributary.node.replication.ReplicaFetchers;
+import dev.tributary.node.replication.ReplicaManager;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.Tributary;
 import java.time.Duration;
@@ -173,15 +176,20 @@ public final class Broker implements AutoCloseable {
           JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
       ActorRef<DataGateway.Command> dataGateway = DataGateway.commands(
           context.spawn(DataGateway.create(metadata, settings.nodeId(), defaults), Tributary.DATA_GATEWAY_NAME));
-      ClusterSharding.get(sys).init(
-          Entity.of(Tributary.PARTITION_ENTITY,
-                  entity -> PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics))
-              .withMessageExtractor(new PartitionShards())
-              .withAllocationStrategy(new PartitionAllocationStrategy(metadata, org.apache.pekko.cluster.typed.Cluster.get(sys))));
-      ClusterSharding.get(sys).init(
-          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
       ActorRef<Controller.Command> controller = context.spawn(
           Controller.create(settings.nodeId(), quorum, events, metadata, timing), CONTROLLER_NAME);
+      ActorRef<ReplicaFetchers.Command> fetchers = context.spawn(ReplicaFetchers.create(settings.nodeId(),
+          brokerEpoch::get, metadata, timing.sessionTimeout()), REPLICA_FETCHERS_NAME);
+      ReplicaContext replication = new ReplicaContext(settings.nodeId(), brokerEpoch::get, controller, fetchers,
+          sys.settings().config().getDuration("tributary.broker.replica-lag-time-max"));
+      ClusterSharding.get(sys).init(
+          Entity.of(Tributary.PARTITION_ENTITY, entity ->
+                  PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics, replication))
+              .withMessageExtractor(new PartitionShards())
+              .withAllocationStrategy(new PartitionAllocationStrategy(org.apache.pekko.cluster.typed.Cluster.get(sys))));
+      ClusterSharding.get(sys).init(
+          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
+      context.spawn(ReplicaManager.create(settings.nodeId(), metadata), "replica-manager");
       Cluster cluster = Cluster.get(sys);
       String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
@@ -204,6 +212,9 @@ public final class Broker implements AutoCloseable {
       return Behaviors.empty();
     });
   }
+
+  /** The replica fetchers' name: {@code /user/replica-fetchers/*} is a large-message destination. */
+  static final String REPLICA_FETCHERS_NAME = "replica-fetchers";
 
   /** The controller door's name, {@code /user/controller}. */
   static final String CONTROLLER_NAME = "controller";

@@ -55,6 +55,20 @@ public final class MetadataView {
   }
 
   /**
+   * The broker whose replica of the partition serves its clients: its leader, {@link
+   * PartitionInfo#NO_LEADER} while it is offline or unknown here, or {@link
+   * dev.tributary.protocol.PartitionShards#UNPLACED} for a partition of a topic from before
+   * placement (one replica, on any broker).
+   */
+  public int leaderOf(String topic, int partition) {
+    TopicMetadata t = current.get().topics().get(topic);
+    if (t == null || partition < 0 || partition >= t.partitions()) {
+      return PartitionInfo.NO_LEADER;
+    }
+    return t.partition(partition).map(PartitionInfo::leader).orElse(dev.tributary.protocol.PartitionShards.UNPLACED);
+  }
+
+  /**
    * The leader epoch the controller gave the partition, which its leader stamps into every batch
    * it writes (as Kafka does); 0 for topics from before epochs.
    */

@@ -1,7 +1,6 @@
 package dev.tributary.node;
 
-import dev.tributary.protocol.TopicNames;
-import dev.tributary.protocol.message.TopicMetadata;
+import dev.tributary.protocol.PartitionShards;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,59 +16,46 @@ import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
 
 /**
- * Where partitions live: a partition's shard goes only to the broker the controller names as its
- * leader. Until followers replicate (the data plane of issue 11), every partition has one replica,
- * so its leader is the broker holding its log, and leadership never moves to another broker. While
- * the partition has no leader (its broker fenced) or its leader's broker is away, the shard stays
- * unallocated, so requests wait (and time out) instead of the partition starting again, empty, on
- * a broker that does not hold its log. Partitions of topics without an assignment (created before
- * placement existed) go to the broker leading the fewest. Sharding never rebalances partitions.
+ * Where partition replicas live: the replica {@code <topic>-<partition>@<broker id>} goes only to
+ * that broker, whose disk holds its log ({@link PartitionShards}). While the broker is away, the
+ * shard stays unallocated, so requests for that replica wait instead of it starting again, empty,
+ * on a broker that does not hold its log; the controller moves leadership to another replica
+ * meanwhile, which is another entity on another broker. Partitions placed nowhere (topics created
+ * before placement existed) go to the broker hosting the fewest. Sharding never rebalances.
  */
 public final class PartitionAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
   private static final Logger log = LoggerFactory.getLogger(PartitionAllocationStrategy.class);
 
-  private final MetadataView metadata;
   private final Cluster cluster;
-  /** Partitions waiting for their broker: logged once when they start waiting, once when they stop. */
+  /** Replicas waiting for their broker: logged once when they start waiting, once when they stop. */
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
 
-  public PartitionAllocationStrategy(MetadataView metadata, Cluster cluster) {
-    this.metadata = metadata;
+  public PartitionAllocationStrategy(Cluster cluster) {
     this.cluster = cluster;
   }
 
   @Override
   public Future<ActorRef> allocateShard(
       ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
-    int placed = placedOn(shardId);
-    if (placed == OFFLINE) {
-      if (waiting.add(shardId)) {
-        log.warn("Partition {} has no leader (no live in-sync replica): requests for it wait until one is elected",
-            shardId);
-      }
-      return never();
-    }
-    if (placed >= 0) {
+    int pinned = brokerOfShard(shardId);
+    if (pinned != PartitionShards.UNPLACED) {
       for (ActorRef region : currentShardAllocations.keySet()) {
-        if (brokerIdOf(region) == placed) {
+        if (brokerIdOf(region) == pinned) {
           if (waiting.remove(shardId)) {
-            log.info("Partition {} is back: broker {} is in the cluster again", shardId, placed);
+            log.info("Replica {} is back: broker {} is in the cluster again", shardId, pinned);
           }
           return Future.successful(region);
         }
       }
       if (waiting.add(shardId)) {
-        log.warn("Partition {} lives on broker {}, which is not in the cluster: requests for it wait for that broker",
-            shardId, placed);
+        log.info("Replica {} lives on broker {}, which is not in the cluster: requests for it wait for that broker",
+            shardId, pinned);
       }
       // Not a failed future: the coordinator logs those with a stack trace, at every retry of every
-      // waiting partition. A future that never completes is the same answer ("not now"): the
+      // waiting replica. A future that never completes is the same answer ("not now"): the
       // region asks again every retry-interval. Future.never keeps no callbacks, so nothing piles up.
       return never();
-    }
-    if (waiting.remove(shardId)) {
-      log.info("Partition {} is no longer placed on a broker (its topic is gone or was created again)", shardId);
     }
     ActorRef least = requester;
     int fewest = Integer.MAX_VALUE;
@@ -82,32 +68,18 @@ public final class PartitionAllocationStrategy extends ShardCoordinator.Abstract
     return Future.successful(least);
   }
 
+  /** The broker a shard (a replica id) is pinned to; {@link PartitionShards#UNPLACED} for any. */
+  private static int brokerOfShard(String shardId) {
+    try {
+      return PartitionShards.brokerOf(shardId);
+    } catch (IllegalArgumentException notAReplicaId) { // NumberFormatException included
+      return PartitionShards.UNPLACED;
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static Future<ActorRef> never() {
     return (Future<ActorRef>) (Future<?>) Future.never$.MODULE$;
-  }
-
-  /** {@link #placedOn}: the partition exists but the controller names no leader for it. */
-  private static final int OFFLINE = -2;
-
-  /**
-   * The broker id leading this partition (shard id = "topic-partition"), {@link #OFFLINE} if it has
-   * none, or -1 if the controller did not place it (no such topic, or one from before placement).
-   */
-  private int placedOn(String shardId) {
-    String topicName;
-    int partition;
-    try {
-      topicName = TopicNames.topicOf(shardId);
-      partition = TopicNames.partitionOf(shardId);
-    } catch (IllegalArgumentException notAPartitionId) { // NumberFormatException included
-      return -1;
-    }
-    TopicMetadata topic = metadata.current().topics().get(topicName);
-    if (topic == null) {
-      return -1;
-    }
-    return topic.partition(partition).map(p -> p.offline() ? OFFLINE : p.leader()).orElse(-1);
   }
 
   private int brokerIdOf(ActorRef region) {

@@ -78,6 +78,16 @@ public enum ErrorCode {
   NOT_ENOUGH_REPLICAS(19, true,
       "fewer replicas are in sync than the topic's min.insync.replicas: the acks=all write was refused and not stored;"
           + " retry once replicas have caught up, or lower min.insync.replicas"),
+  /**
+   * Kafka: NOT_ENOUGH_REPLICAS_AFTER_APPEND, an {@code acks=all} batch stored by the leader while
+   * the ISR shrank below {@code min.insync.replicas} before the batch was committed.
+   */
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND(20, true,
+      "the batch was stored by the leader, but the in-sync replicas fell below min.insync.replicas before it was"
+          + " committed: it may or may not survive a leader change; retry (idempotent producers do not duplicate it)"),
+  /** The request names a newer leader epoch than this broker knows: its metadata is behind; retry shortly. */
+  UNKNOWN_LEADER_EPOCH(75, true,
+      "the request names a newer leader epoch than this broker has seen: its metadata is catching up; retry shortly"),
   FENCED_LEADER_EPOCH(74, true,
       "the request names an older leader epoch than the partition's: leadership moved; refresh metadata and retry"),
   /** Kafka: INVALID_UPDATE_VERSION, a partition change asked for against an older partition epoch. */

@@ -46,6 +46,8 @@ class ErrorCodeTest {
     m.put("INVALID_REPLICATION_FACTOR", 38);
     m.put("FENCED_LEADER_EPOCH", 74);
     m.put("NOT_ENOUGH_REPLICAS", 19);
+    m.put("NOT_ENOUGH_REPLICAS_AFTER_APPEND", 20);
+    m.put("UNKNOWN_LEADER_EPOCH", 75);
     m.put("INVALID_UPDATE_VERSION", 95);
     m.put("INELIGIBLE_REPLICA", 107);
     m.put("INVALID_REQUEST", 42);

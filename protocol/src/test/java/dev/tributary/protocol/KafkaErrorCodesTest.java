@@ -54,6 +54,9 @@ class KafkaErrorCodesTest {
     m.put("INVALID_REPLICATION_FACTOR", new Kafka("INVALID_REPLICATION_FACTOR", "InvalidReplicationFactorException"));
     m.put("FENCED_LEADER_EPOCH", new Kafka("FENCED_LEADER_EPOCH", "FencedLeaderEpochException"));
     m.put("NOT_ENOUGH_REPLICAS", new Kafka("NOT_ENOUGH_REPLICAS", "NotEnoughReplicasException"));
+    m.put("NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+        new Kafka("NOT_ENOUGH_REPLICAS_AFTER_APPEND", "NotEnoughReplicasAfterAppendException"));
+    m.put("UNKNOWN_LEADER_EPOCH", new Kafka("UNKNOWN_LEADER_EPOCH", "UnknownLeaderEpochException"));
     m.put("INVALID_UPDATE_VERSION", new Kafka("INVALID_UPDATE_VERSION", "InvalidUpdateVersionException"));
     m.put("INELIGIBLE_REPLICA", new Kafka("INELIGIBLE_REPLICA", "IneligibleReplicaException"));
     m.put("INVALID_REQUEST", new Kafka("INVALID_REQUEST", "InvalidRequestException"));

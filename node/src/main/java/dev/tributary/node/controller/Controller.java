@@ -100,6 +100,15 @@ public final class Controller {
       implements Command, CborSerializable {}
 
   /** The active controller's committed metadata, pushed on every change and every few seconds. */
+  /**
+   * A partition's leader asks to change its ISR (Kafka's {@code AlterPartition}), under its broker
+   * epoch, leader epoch and the partition epoch it saw; answered with the new partition epoch.
+   */
+  public record AlterIsr(int brokerId, long brokerEpoch, String topic, int partition, int leaderEpoch,
+      int partitionEpoch, List<Integer> isr, ActorRef<AlterIsrReply> replyTo) implements Command, CborSerializable {}
+
+  public record AlterIsrReply(ErrorCode error, String message, int partitionEpoch) implements CborSerializable {}
+
   public record MetadataPush(MetadataResponse metadata, ActorRef<Command> controller, long controllerEpoch)
       implements Command, CborSerializable {}
 
@@ -128,13 +137,6 @@ public final class Controller {
   /** The controller's answer to forwarded request {@code id}; null when the ask gave up. */
   private record ForwardAnswered(long id, AdminResponse response)
       implements Command, NoSerializationVerificationNeeded {}
-
-  /**
-   * The largest replication factor accepted. The controller places, elects and fences replica sets
-   * of any size, but until followers copy their leader's log a second replica would be an empty
-   * one the controller could elect: the gate goes when follower fetching lands.
-   */
-  private static final int MAX_REPLICATION_FACTOR_BUILT = 1;
 
   /** How long a forwarded admin request's answer is awaited: longer than any asker waits. */
   private static final Duration FORWARD_AT_MOST = Duration.ofSeconds(60);
@@ -470,6 +472,16 @@ public final class Controller {
         sessions.heard(heartbeat.brokerId(), heartbeat.brokerEpoch(), System.nanoTime());
         heartbeat.replyTo().tell(new HeartbeatReply(ErrorCode.NONE, "", activeEpoch));
       }
+    } else if (request instanceof AlterIsr alter) {
+      Optional<ControllerState.Outcome> stale = quorum.orElseThrow().state().refuseStale(alter.brokerId(), alter.brokerEpoch());
+      if (stale.isPresent()) {
+        alter.replyTo().tell(new AlterIsrReply(stale.get().error(), stale.get().message(), -1));
+        return;
+      }
+      propose(new ControllerRecord.AlterPartition(alter.topic(), alter.partition(), alter.brokerId(), alter.leaderEpoch(),
+              alter.partitionEpoch(), alter.isr()), retry,
+          o -> alter.replyTo().tell(new AlterIsrReply(o.error(), o.message(), (int) o.value())),
+          error -> alter.replyTo().tell(new AlterIsrReply(ErrorCode.NOT_CONTROLLER, error, -1)));
     } else if (request instanceof ControlledShutdown shutdown) {
       log.info("broker {} (epoch {}) is stopping: fencing it", shutdown.brokerId(), shutdown.brokerEpoch());
       propose(new ControllerRecord.FenceBroker(shutdown.brokerId(), shutdown.brokerEpoch()), retry,
@@ -523,12 +535,6 @@ public final class Controller {
             "the replication factor must be at least 1, got " + replicationFactor));
         return;
       }
-      if (replicationFactor > MAX_REPLICATION_FACTOR_BUILT) {
-        request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REPLICATION_FACTOR,
-            "replication factor " + replicationFactor + ": followers do not copy partitions yet (the replication "
-                + "data plane is still being built), so only 1 is accepted for now"));
-        return;
-      }
       entry = new ControllerRecord.CreateTopic(create.name(), requestId, create.partitions(), replicationFactor,
           create.configs());
     } else if (request instanceof AdminRequest.DeleteTopic delete) {
@@ -541,20 +547,14 @@ public final class Controller {
       request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REQUEST, "unknown request"));
       return;
     }
-    int before = request instanceof AdminRequest.AddPartitions add
-        ? Optional.ofNullable(quorum.orElseThrow().state().topics().get(add.name()))
-            .map(ControllerState.Topic::partitions).orElse(0)
-        : 0;
     propose(entry, retry, outcome -> {
       if (!outcome.succeeded()) {
         request.replyTo().tell(AdminResponse.failed(outcome.error(), outcome.message()));
       } else if (request instanceof AdminRequest.DeleteTopic) {
         TopicPartitions.delete(sharding, outcome.topic(), request.replyTo());
       } else {
+        // Each broker's replica manager starts its new replicas when the change reaches it.
         TopicMetadata topic = view.current().topics().getOrDefault(outcome.topic().name(), outcome.topic());
-        if (request instanceof AdminRequest.CreateTopic || request instanceof AdminRequest.AddPartitions) {
-          TopicPartitions.wake(sharding, topic.name(), before, topic.partitions());
-        }
         request.replyTo().tell(AdminResponse.ok(topic));
       }
     }, error -> request.replyTo().tell(AdminResponse.failed(ErrorCode.REQUEST_TIMED_OUT,

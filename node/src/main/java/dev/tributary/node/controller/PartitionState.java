@@ -34,7 +34,7 @@ public record PartitionState(List<Integer> replicas, List<Integer> isr, int lead
   }
 
   public PartitionInfo info() {
-    return new PartitionInfo(leader, leaderEpoch, replicas, isr);
+    return new PartitionInfo(leader, leaderEpoch, replicas, isr, partitionEpoch);
   }
 
   public boolean offline() {

@@ -2,9 +2,11 @@ package dev.tributary.node.controller;
 
 import dev.tributary.node.partition.PartitionControl;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +26,13 @@ final class TopicPartitions {
     for (int p = 0; p < topic.partitions(); p++) {
       String id = TopicNames.partitionId(topic.name(), p);
       int partition = p;
-      deletions.add(sharding.entityRefFor(Tributary.PARTITION_ENTITY, id)
-          .<org.apache.pekko.Done>ask(reply -> new PartitionControl.DeletePartition(topic.name(), partition, reply),
-              Duration.ofSeconds(30))
-          .toCompletableFuture());
+      List<Integer> replicas = topic.partition(p).map(PartitionInfo::replicas).orElse(List.of(PartitionShards.UNPLACED));
+      for (int broker : replicas) {
+        deletions.add(sharding.entityRefFor(Tributary.PARTITION_ENTITY, PartitionShards.replicaId(id, broker))
+            .<org.apache.pekko.Done>ask(reply -> new PartitionControl.DeletePartition(topic.name(), partition, reply),
+                Duration.ofSeconds(30))
+            .toCompletableFuture());
+      }
     }
     CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
       if (error == null) {
@@ -37,13 +42,5 @@ final class TopicPartitions {
             "topic '" + topic.name() + "' is deleted but some partitions did not confirm removing their data: " + error));
       }
     });
-  }
-
-  /** Starts the partitions' logs before traffic, so a new partition is ready when its first request comes. */
-  static void wake(ClusterSharding sharding, String topic, int fromPartition, int toPartition) {
-    for (int p = fromPartition; p < toPartition; p++) {
-      sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(topic, p))
-          .tell(new PartitionControl.Wake(topic, p));
-    }
   }
 }

@@ -14,6 +14,7 @@ import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.ListGroups;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.message.WatchMetadata;
@@ -167,8 +168,14 @@ public final class ControlGateway {
           })
           .onMessage(ListOffsetsRequest.class, wrapped -> {
             ListOffsets request = wrapped.request();
-            if (view.exists(request.topic(), request.partition())) {
-              DataGateway.forward(sharding, request);
+            int leader = view.leaderOf(request.topic(), request.partition());
+            if (view.exists(request.topic(), request.partition()) && leader != PartitionInfo.NO_LEADER) {
+              // Not data: an offset lookup may go to the leader's replica on its broker through sharding.
+              DataGateway.forward(sharding, request, leader);
+            } else if (view.exists(request.topic(), request.partition())) {
+              request.replyTo().tell(new ListOffsetsResponse(request.topic(), request.partition(),
+                  ErrorCode.NOT_LEADER, "partition " + request.partition() + " of topic '" + request.topic()
+                      + "' has no leader now (no live in-sync replica): retry shortly", -1, -1, -1, -1));
             } else {
               request.replyTo().tell(new ListOffsetsResponse(request.topic(), request.partition(),
                   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, DataGateway.unknown(request), -1, -1, -1, -1));

@@ -3,7 +3,10 @@ package dev.tributary.node.gateway;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
 import dev.tributary.node.partition.PartitionControl;
+import dev.tributary.node.replication.LeaderFetchSession;
+import dev.tributary.node.replication.ReplicaFetch;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.TopicNames;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.Fetch;
@@ -52,13 +55,15 @@ public final class DataGateway {
 
   record RouteFetch(Fetch request) implements Command {}
 
+  record RouteReplicaFetch(ReplicaFetch request) implements Command {}
+
   /**
    * A partition entity started on this node. The data gateway will hand its produce and fetch
    * requests to it directly, skipping the shard region and shard hops, until it stops; but only
    * after {@link DirectRouteOpen}: requests already on their way through sharding must arrive
    * first, or an idempotent producer's batches would overtake each other.
    */
-  public record LocalPartitionStarted(String topic, int partition, ActorRef<PartitionCommand> ref)
+  public record LocalPartitionStarted(String replicaId, String topic, int partition, ActorRef<PartitionCommand> ref)
       implements Command {}
 
   /**
@@ -66,7 +71,7 @@ public final class DataGateway {
    * through sharding behind every request it forwarded that way: from now on a request sent
    * directly cannot overtake one sent through sharding.
    */
-  public record DirectRouteOpen(String partitionId, ActorRef<PartitionCommand> ref) implements Command {}
+  public record DirectRouteOpen(String replicaId, ActorRef<PartitionCommand> ref) implements Command {}
 
   /**
    * The behavior. Wire requests are wrapped into a {@link Command} at this edge (a new wire request
@@ -82,13 +87,13 @@ public final class DataGateway {
       return Behaviors.receive(Command.class)
           .onMessage(LocalPartitionStarted.class, started -> {
             // Not direct yet: ask the partition through sharding, behind what went that way already.
-            sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(started.topic(), started.partition()))
+            sharding.entityRefFor(Tributary.PARTITION_ENTITY, started.replicaId())
                 .tell(new PartitionControl.OpenDirectRoute(started.topic(), started.partition()));
             return Behaviors.same();
           })
           .onMessage(DirectRouteOpen.class, open -> {
-            local.put(open.partitionId(), open.ref());
-            localIds.put(open.ref(), open.partitionId());
+            local.put(open.replicaId(), open.ref());
+            localIds.put(open.ref(), open.replicaId());
             context.watch(open.ref());
             return Behaviors.same();
           })
@@ -103,7 +108,7 @@ public final class DataGateway {
             } else if (view.exists(request.topic(), request.partition())) {
               // The deadline goes with the request: sharding may hold it while the partition's
               // broker is away, and the partition drops it if it arrives later than that.
-              deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()));
+              deliver(sharding, local, request.withDeadlineFrom(System.currentTimeMillis()), view);
             } else {
               request.replyTo().tell(ProduceResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                   unknown(request)));
@@ -116,11 +121,26 @@ public final class DataGateway {
             if (elsewhere != null) {
               request.replyTo().tell(FetchResponse.failed(request, ErrorCode.NOT_LEADER, elsewhere, -1, -1));
             } else if (view.exists(request.topic(), request.partition())) {
-              deliver(sharding, local, request);
+              deliver(sharding, local, request, view);
             } else {
               request.replyTo().tell(FetchResponse.failed(request, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                   unknown(request), -1, -1));
             }
+            return Behaviors.same();
+          })
+          .onMessage(RouteReplicaFetch.class, route -> {
+            // Followers fetch from the replicas here, whatever this broker's metadata says: a
+            // replica that does not lead answers NOT_LEADER itself, in its own words.
+            context.spawnAnonymous(LeaderFetchSession.create(route.request(), command -> {
+              String replica = PartitionShards.replicaId(
+                  TopicNames.partitionId(command.topic(), command.partition()), brokerId);
+              ActorRef<PartitionCommand> partition = local.get(replica);
+              if (partition != null) {
+                partition.tell(command);
+              } else {
+                sharding.entityRefFor(Tributary.PARTITION_ENTITY, replica).tell(command);
+              }
+            }));
             return Behaviors.same();
           })
           .onSignal(Terminated.class, terminated -> {
@@ -134,7 +154,8 @@ public final class DataGateway {
     });
     return Behaviors.transformMessages(GatewayRequest.class, gateway, wire -> wire
         .match(Produce.class, RouteProduce::new)
-        .match(Fetch.class, RouteFetch::new));
+        .match(Fetch.class, RouteFetch::new)
+        .match(ReplicaFetch.class, RouteReplicaFetch::new));
   }
 
   /**
@@ -146,20 +167,23 @@ public final class DataGateway {
     return spawned.unsafeUpcast();
   }
 
-  private static void deliver(
-      ClusterSharding sharding, Map<String, ActorRef<PartitionCommand>> local, PartitionCommand request) {
-    ActorRef<PartitionCommand> partition = local.get(TopicNames.partitionId(request.topic(), request.partition()));
+  /** Hands a request this broker serves to the partition's replica here (or the unplaced one). */
+  private static void deliver(ClusterSharding sharding, Map<String, ActorRef<PartitionCommand>> local,
+      PartitionCommand request, MetadataView view) {
+    int leader = view.leaderOf(request.topic(), request.partition()); // this broker, or UNPLACED
+    String replica = PartitionShards.replicaId(TopicNames.partitionId(request.topic(), request.partition()), leader);
+    ActorRef<PartitionCommand> partition = local.get(replica);
     if (partition != null) {
       partition.tell(request);
     } else {
-      forward(sharding, request);
+      sharding.entityRefFor(Tributary.PARTITION_ENTITY, replica).tell(request);
     }
   }
 
-  /** Sends a request to its partition through sharding. */
-  static void forward(ClusterSharding sharding, PartitionCommand request) {
-    sharding.entityRefFor(Tributary.PARTITION_ENTITY, TopicNames.partitionId(request.topic(), request.partition()))
-        .tell(request);
+  /** Sends a request to the partition's replica on {@code broker} through sharding. */
+  static void forward(ClusterSharding sharding, PartitionCommand request, int broker) {
+    sharding.entityRefFor(Tributary.PARTITION_ENTITY,
+        PartitionShards.replicaId(TopicNames.partitionId(request.topic(), request.partition()), broker)).tell(request);
   }
 
   /**

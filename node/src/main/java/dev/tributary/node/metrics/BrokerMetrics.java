@@ -34,6 +34,7 @@ public final class BrokerMetrics {
   private final Counter expiredRequests;
   private final Counter producerStateScannedBatches;
   private final Counter producerIdsExpired;
+  private final Counter isrChanges;
   private final Histogram produceLatency;
   private final Histogram fetchLatency;
 
@@ -59,6 +60,9 @@ public final class BrokerMetrics {
     producerIdsExpired = Counter.builder().name("tributary_producer_ids_expired_total")
         .help("Producer ids forgotten after producer-id-expiration without writes, by topic")
         .labelNames("topic").register(registry);
+    isrChanges = Counter.builder().name("tributary_isr_changes_total")
+        .help("ISR changes the controller committed for partitions led here, by topic and change (shrink, expand)")
+        .labelNames("topic", "change").register(registry);
     produceLatency = Histogram.builder().name("tributary_produce_latency_seconds")
         .help("Time from a produce reaching its partition to its answer").labelNames("topic").register(registry);
     fetchLatency = Histogram.builder().name("tributary_fetch_latency_seconds")
@@ -189,6 +193,11 @@ public final class BrokerMetrics {
   public void partitionBounds(String topic, int partition, long logStartOffset, long logEndOffset, long sizeBytes) {
     partitions.put(TopicNames.partitionId(topic, partition),
         new PartitionGauges(topic, Integer.toString(partition), logStartOffset, logEndOffset, sizeBytes));
+  }
+
+  /** The controller committed an ISR change a leader here asked for: {@code change} is shrink or expand. */
+  public void isrChanged(String topic, String change) {
+    isrChanges.labelValues(topic, change).inc();
   }
 
   public void partitionStopped(String topic, int partition) {

@@ -1,8 +1,6 @@
 package dev.tributary.node.partition;
 
-import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.segment.LogInfo;
-import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
@@ -10,14 +8,17 @@ import dev.tributary.node.TopicConfig;
 import dev.tributary.node.gateway.DataGateway;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.TopicIdGuard.Standing;
+import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
 import dev.tributary.protocol.ErrorCode;
-import dev.tributary.protocol.Failures;
+import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.PartitionCommand;
+import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.message.TopicMetadata;
@@ -28,7 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -37,41 +38,46 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The front of a partition: the sharded entity {@code <topic>-<partition>}. It validates each
- * produce, assigns offsets, checks idempotent-producer sequences and hands batches to its {@link
- * PartitionWriter}; while one write is in flight new produces are buffered and go together into
- * the next write (group commit). Fetches, long polls and offset lookups are served from the
- * in-memory high watermark, with disk reads on the journal's I/O threads, never on this actor.
+ * One replica of a partition: the sharded entity {@code <topic>-<partition>@<broker>}, pinned to
+ * its broker, whose {@link PartitionWriter} writes the broker's own journal under the persistence
+ * id {@code <topic>-<partition>}. The controller's metadata gives it its role, checked again at
+ * every {@link PartitionControl.Wake} the broker's replica manager sends when the partition's
+ * metadata changes:
  *
- * <p>Offsets are rebuilt at start from the storage engine's tail; nothing is replayed. Producer
- * state comes from the newest producer snapshot plus the log after it: the front writes a snapshot
- * after the log rolls a segment, every {@code producer-snapshot-interval} while it is written to,
- * and when it stops cleanly ({@link ProducerSnapshots} decides when). Long polls and disk reads
- * are {@link Fetches}'.
+ * <ul>
+ *   <li><b>Leader.</b> It validates each produce, assigns offsets, checks idempotent-producer
+ *       sequences and hands batches to its writer; while one write is in flight new produces are
+ *       buffered and go together into the next write (group commit). Its {@link LeaderLog} serves
+ *       followers' fetches, keeps the high watermark and answers {@code acks=all} produces once
+ *       it covers them. Consumers' fetches, long polls and offset lookups are served below the
+ *       high watermark, with disk reads on the journal's I/O threads, never on this actor.
+ *   <li><b>Follower.</b> It refuses clients' requests ({@code NOT_LEADER}) and stores what this
+ *       broker's fetcher copies from the leader ({@link FollowerLog}).
+ * </ul>
  *
- * <p>When a write fails because the disk is full or broken, the storage engine takes the log
- * offline and the partition goes offline with it: it stays up, refuses produces with {@code
- * KAFKA_STORAGE_ERROR} and the reason, and keeps serving fetches and offset lookups of what was
- * stored. The offsets it handed out for the failed write are void. A restart of the partition or
- * the broker opens the log again and continues after its last complete write.
+ * <p>Offsets are rebuilt at start from the storage engine's tail ({@link PartitionStartup});
+ * nothing is replayed. Producer state comes from the newest producer snapshot plus the log after
+ * it ({@link ProducerSnapshots} decides when to write one). When a write fails because the disk is
+ * full or broken, the storage engine takes the log offline and the partition goes offline with
+ * it: it stays up, refuses produces with {@code KAFKA_STORAGE_ERROR} and the reason, and keeps
+ * serving what was stored. A restart of the broker opens the log again.
  */
 public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Command> {
-
 
   /**
    * The partition's own protocol: each wire request wrapped as it arrives (see {@link #create}),
    * the broker's {@link PartitionControl} commands (which cross nodes, so they are CBOR and pass
-   * the edge as they are), and what the front tells itself. A new wire request needs a line at the
-   * edge, or it goes unhandled.
+   * the edge as they are), replication's {@link ReplicaCommand}s, and what the replica tells
+   * itself. A new wire request needs a line at the edge, or it goes unhandled.
    */
   public sealed interface Command permits ProduceRequest, FetchRequest, ListOffsetsRequest, PartitionControl,
-      Internal, Fetches.WaitExpired {}
+      ReplicaCommand, Internal, Fetches.WaitExpired, LeaderLog.Message, FollowerLog.Message, PartitionStartup.Loaded,
+      PartitionStartup.LoadFailed {}
 
   /** A wire {@link Produce}; local to this actor (the request inside is what crossed the network). */
   record ProduceRequest(Produce request) implements Command, NoSerializationVerificationNeeded {}
@@ -80,14 +86,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   record ListOffsetsRequest(ListOffsets request) implements Command, NoSerializationVerificationNeeded {}
 
-  /** Messages the front sends itself. */
+  /** Messages the replica sends itself. */
   private sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
-
-  private record LogLoaded(LogInfo info, ProducerStateLoader.Loaded producers, Optional<String> topicId)
-      implements Internal {}
-
-  /** The log could not be opened; {@code reason} says why (a message, never the exception itself). */
-  private record LoadFailed(String reason) implements Internal {}
 
   private record WriteDone(PartitionWriter.Appended appended) implements Internal {}
 
@@ -95,17 +95,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   private record BoundsRefreshed(long logStartOffset, long sizeBytes) implements Internal {}
 
-  /**
-   * A produce waiting for its write. A retried batch (a duplicate of one accepted earlier) has no
-   * write of its own: it is answered with its original {@code baseOffset} when the write in front
-   * of it is stored, and its {@code nextOffset} is -1.
-   */
-  private record PendingProduce(Produce request, long baseOffset, long nextOffset, long receivedNanos,
-      boolean duplicate) {}
+  private enum Role { LEADER, FOLLOWER }
 
   private final String topic;
   private final int partition;
   private final String partitionId;
+  /** The broker this replica lives on; {@link PartitionShards#UNPLACED} for a partition placed nowhere. */
+  private final int self;
   /** Whether this node's metadata still says the log is this topic's. */
   private final TopicIdWatch topicIds;
   /** The topic was re-created: stopping as soon as the write in flight is done. */
@@ -113,22 +109,30 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final StorageEngine engine;
   private final MetadataView metadata;
   private final TopicConfig defaults;
-  private final ProducerStates producers;
   private final BrokerMetrics metrics;
   private final ActorRef<DataGateway.Command> dataGateway;
+  private final ReplicaContext broker;
   /** This actor as the gateway and sharding see it: it takes wire requests. */
   private final ActorRef<PartitionCommand> wireSelf;
   private final Fetches fetches;
-  private final ProducerSnapshots snapshots;
-  private long sizeBytes;
+  private final LogPosition log;
+  private final LeaderLog leader;
+  private final FollowerLog follower;
+  private final Duration producerExpiration;
+  private ProducerStates producers;
+  private ProducerSnapshots snapshots;
   private TopicMetadata configSource;
   private TopicConfig cachedConfig;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private ActorRef<PartitionWriter.Command> writer;
-  private long nextOffset;
-  private long highWatermark;
-  private long logStartOffset;
+  private int writerGeneration;
+  private Role role;
+  /** A role change waits for the follower's store or truncation in flight. */
+  private boolean roleCheckPending;
+  /** Following waits for the leader's write in flight: that write must not race the fetcher's. */
+  private boolean followPending;
+  private int inFlightEpoch;
   private List<PendingProduce> buffered = new ArrayList<>();
   private List<PendingProduce> inFlight = List.of();
   /** Why the log went offline; null while the partition accepts produces. */
@@ -137,114 +141,66 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private boolean deleted;
 
   /**
-   * The entity: first it loads the log's bounds from the storage engine (stashing requests), then
-   * it serves. Nothing is replayed. The wire protocol and the partition's change for different
-   * reasons, so each wire request is wrapped into a {@link Command} at this edge (one small
-   * allocation, the batch bytes are not copied); the front's own messages pass through untouched.
+   * The entity: first it loads the log ({@link PartitionStartup}), then it serves. The wire
+   * protocol and the partition's change for different reasons, so each wire request is wrapped
+   * into a {@link Command} at this edge (one small allocation, the batch bytes are not copied);
+   * the replica's own messages pass through untouched.
    */
-  public static Behavior<PartitionCommand> create(
-      String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics) {
+  public static Behavior<PartitionCommand> create(String replicaId, MetadataView metadata, TopicConfig defaults,
+      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics, ReplicaContext broker) {
     return Behaviors.setup(outer -> Behaviors.transformMessages(PartitionCommand.class,
-        start(entityId, metadata, defaults, dataGateway, metrics, outer.getSelf()), wire -> wire
+        PartitionStartup.start(replicaId, metadata, defaults, dataGateway, metrics, broker, outer.getSelf()),
+        wire -> wire
             .match(Produce.class, ProduceRequest::new)
             .match(Fetch.class, FetchRequest::new)
             .match(ListOffsets.class, ListOffsetsRequest::new)
-            .match(PartitionControl.class, control -> control)));
+            .match(PartitionControl.class, control -> control)
+            .match(ReplicaCommand.class, replica -> replica)));
   }
 
-  private static Behavior<Command> start(
-      String entityId, MetadataView metadata, TopicConfig defaults,
-      ActorRef<DataGateway.Command> dataGateway, BrokerMetrics metrics, ActorRef<PartitionCommand> wireSelf) {
-    return Behaviors.withStash(10_000, stash ->
-        Behaviors.withTimers(timers ->
-            Behaviors.setup(context -> {
-              String partitionId = entityId;
-              StorageEngine engine = JournalExtension.get(Adapter.toClassic(context.getSystem())).engine();
-              Optional<String> controllersTopicId =
-                  metadata.topic(TopicNames.topicOf(partitionId)).map(TopicMetadata::topicId);
-              Duration expiration = context.getSystem().settings().config()
-                  .getDuration("tributary.broker.producer-id-expiration");
-              // A log left offline by an earlier incarnation is opened again: recovery cuts what the
-              // failed write left, and appends continue after the last complete write.
-              context.pipeToSelf(
-                  engine.reopenIfOffline(partitionId).thenCompose(reopened ->
-                      TopicIdGuard.claim(engine, partitionId, controllersTopicId)).thenCompose(topicId ->
-                      engine.logInfo(partitionId).thenCompose(info -> ProducerStateLoader
-                          .load(engine, partitionId, Math.max(0, info.logStartOffset()), Math.max(0, info.logEndOffset()),
-                              Clock.systemUTC(), expiration)
-                          .thenApply(producers -> new LogLoaded(info, producers, topicId)))),
-                  (loaded, error) -> error == null ? loaded : new LoadFailed(reasonOf(error)));
-              return Behaviors.receive(Command.class)
-                  .onMessage(LogLoaded.class, loaded -> {
-                    PartitionEntity entity = new PartitionEntity(
-                        context, entityId, engine, metadata, defaults, timers, loaded, metrics, dataGateway, wireSelf);
-                    dataGateway.tell(new DataGateway.LocalPartitionStarted(entity.topic, entity.partition, wireSelf));
-                    return stash.unstashAll(entity);
-                  })
-                  .onMessage(LoadFailed.class, failed -> {
-                    String reason = failed.reason();
-                    context.getLog().error("Partition {} could not load its log: {}; it answers KAFKA_STORAGE_ERROR"
-                        + " until the broker restarts", partitionId, reason);
-                    return stash.unstashAll(FailedPartition.create(partitionId, engine, reason));
-                  })
-                  .onAnyMessage(message -> {
-                    stash.stash(message);
-                    return Behaviors.same();
-                  })
-                  .build();
-            })));
-  }
-
-  private static String reasonOf(Throwable error) {
-    Throwable cause = Failures.cause(error);
-    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-  }
-
-  private PartitionEntity(
-      ActorContext<Command> context,
-      String entityId,
-      StorageEngine engine,
-      MetadataView metadata,
-      TopicConfig defaults,
-      TimerScheduler<Command> timers,
-      LogLoaded loaded,
-      BrokerMetrics metrics,
-      ActorRef<DataGateway.Command> dataGateway,
-      ActorRef<PartitionCommand> wireSelf) {
+  PartitionEntity(ActorContext<Command> context, String replicaId, StorageEngine engine, MetadataView metadata,
+      TopicConfig defaults, TimerScheduler<Command> timers, PartitionStartup.Loaded loaded, BrokerMetrics metrics,
+      ActorRef<DataGateway.Command> dataGateway, ReplicaContext broker, ActorRef<PartitionCommand> wireSelf) {
     super(context);
     this.metrics = metrics;
     this.dataGateway = dataGateway;
+    this.broker = broker;
     this.wireSelf = wireSelf;
     LogInfo info = loaded.info();
     this.producers = loaded.producers().states();
-    this.topic = TopicNames.topicOf(entityId);
-    this.partition = TopicNames.partitionOf(entityId);
-    this.partitionId = TopicNames.partitionId(topic, partition);
+    this.partitionId = PartitionShards.partitionIdOf(replicaId);
+    this.self = PartitionShards.brokerOf(replicaId);
+    this.topic = TopicNames.topicOf(partitionId);
+    this.partition = TopicNames.partitionOf(partitionId);
     this.engine = engine;
     this.topicIds = new TopicIdWatch(metadata, topic, partitionId, engine, loaded.topicId());
     this.metadata = metadata;
     this.defaults = defaults;
+    this.producerExpiration = context.getSystem().settings().config()
+        .getDuration("tributary.broker.producer-id-expiration");
     this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
     applyLogSettings();
-    nextOffset = Math.max(0, info.logEndOffset());
-    highWatermark = nextOffset; // one replica: everything stored is committed
-    logStartOffset = info.logStartOffset() < 0 ? nextOffset : info.logStartOffset();
+    long end = Math.max(0, info.logEndOffset());
+    this.log = new LogPosition(info.logStartOffset() < 0 ? end : info.logStartOffset(), end,
+        loaded.latestEpoch().orElse(-1), info.sizeBytes());
+    this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
+        () -> config().minInsyncReplicas(), this::brokerLive, this::highWatermarkMoved);
+    this.follower = new FollowerLog(context, engine, partitionId, log, this);
     writer = context.spawn(PartitionWriter.create(partitionId), "writer");
     context.watch(writer);
     timers.startTimerWithFixedDelay(new RefreshBounds(),
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
-    sizeBytes = info.sizeBytes();
+    timers.startTimerWithFixedDelay(LeaderLog.Tick.INSTANCE, LeaderLog.TICK);
     ProducerStateLoader.Loaded p = loaded.producers();
-    snapshots = new ProducerSnapshots(engine, partitionId, producers, p.snapshotOffset(),
-        context.getSystem().settings().config().getDuration("tributary.broker.producer-snapshot-interval"));
-    publishBounds();
+    snapshots = new ProducerSnapshots(engine, partitionId, producers, p.snapshotOffset(), snapshotInterval());
     metrics.producerStateLoaded(topic, p.batchesScanned());
     metrics.producerIdsExpired(topic, p.expired());
     context.getLog().debug("Partition {} started at offsets [{}, {}); {} producer ids from the snapshot at {} "
-            + "and {} batches after it ({} expired)", partitionId, logStartOffset, nextOffset,
+            + "and {} batches after it ({} expired)", replicaId, log.logStartOffset, end,
         producers.size(), p.snapshotOffset(), p.batchesScanned(), p.expired());
+    applyMetadata();
+    publishBounds();
   }
 
   // ------------------------------------------------------------------ serving
@@ -256,29 +212,82 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         .onMessage(WriteDone.class, this::onWriteDone)
         .onMessage(FetchRequest.class, fetch -> onFetch(fetch.request()))
         .onMessage(Fetches.WaitExpired.class, expired -> {
-          fetches.expire(expired, highWatermark, logStartOffset);
+          fetches.expire(expired, log.highWatermark, log.logStartOffset);
           return this;
         })
         .onMessage(ListOffsetsRequest.class, list -> onListOffsets(list.request()))
         .onMessage(RefreshBounds.class, this::onRefreshBounds)
         .onMessage(BoundsRefreshed.class, refreshed -> {
-          logStartOffset = Math.max(logStartOffset, refreshed.logStartOffset());
+          log.logStartOffset = Math.max(log.logStartOffset, refreshed.logStartOffset());
           if (refreshed.sizeBytes() >= 0) {
-            sizeBytes = refreshed.sizeBytes();
+            log.sizeBytes = refreshed.sizeBytes();
           }
           publishBounds();
           return this;
         })
-        .onMessage(PartitionControl.Wake.class, wake -> this)
+        .onMessage(PartitionControl.Wake.class, wake -> {
+          applyMetadata();
+          return this;
+        })
         .onMessage(PartitionControl.OpenDirectRoute.class, open -> {
-          dataGateway.tell(new DataGateway.DirectRouteOpen(partitionId, wireSelf));
+          dataGateway.tell(new DataGateway.DirectRouteOpen(PartitionShards.replicaId(partitionId, self), wireSelf));
           return this;
         })
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
+        .onMessage(ReplicaCommand.Read.class, this::onReplicaRead)
+        .onMessage(ReplicaCommand.WatchAppends.class, watch -> {
+          if (role == Role.LEADER) {
+            leader.watch(watch);
+          } else {
+            watch.replyTo().tell(new ReplicaCommand.Appended(topic, partition)); // it reads again and is told
+          }
+          return this;
+        })
+        .onMessage(LeaderLog.EpochChecked.class, checked -> {
+          if (role == Role.LEADER) {
+            leader.onEpochChecked(checked);
+          } else {
+            checked.read().replyTo().tell(notLeading(checked.read()));
+          }
+          return this;
+        })
+        .onMessage(LeaderLog.IsrAnswered.class, answered -> {
+          if (role == Role.LEADER) {
+            leader.onIsrAnswered(answered);
+          }
+          return this;
+        })
+        .onMessage(LeaderLog.Tick.class, tick -> {
+          if (role == Role.LEADER) {
+            leader.tick();
+          }
+          return this;
+        })
+        .onMessage(ReplicaCommand.Apply.class, apply -> {
+          if (role == Role.FOLLOWER) {
+            follower.apply(apply);
+          } else {
+            follower.refuse(apply);
+          }
+          return this;
+        })
+        .onMessage(FollowerLog.OwnEpochFound.class, found -> {
+          follower.onOwnEpochFound(found);
+          return this;
+        })
+        .onMessage(FollowerLog.Truncated.class, truncated -> {
+          follower.onTruncated(truncated);
+          publishBounds();
+          checkRoleIfPending();
+          return this;
+        })
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
           if (!deleted) {
-            snapshots.atStop(nextOffset, highWatermark);
+            snapshots.atStop(log.nextOffset, log.logEnd);
+          }
+          if (role == Role.FOLLOWER) {
+            follower.follow(-1, follower.epoch(), broker.fetchers());
           }
           // A write in flight may still land: "may or may not have been stored" (REQUEST_TIMED_OUT,
           // retried idempotently); buffered produces were never written: plainly NOT_LEADER.
@@ -287,6 +296,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
                 "the partition stopped while writing the batch; it may or may not have been stored; retry"));
           }
           inFlight = List.of();
+          leader.resign(ErrorCode.REQUEST_TIMED_OUT,
+              "the partition stopped before the batch was committed; it may or may not survive; retry");
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
           metrics.partitionStopped(topic, partition);
           return this;
@@ -294,9 +305,112 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         .build();
   }
 
+  // ------------------------------------------------------------------ roles
+
+  /** Takes the role the controller's metadata gives this replica now. */
+  private void applyMetadata() {
+    if (self == PartitionShards.UNPLACED) {
+      if (role != Role.LEADER) {
+        becomeLeader(null, 0); // one replica, placed nowhere: it leads, alone
+      }
+      return;
+    }
+    PartitionInfo info = metadata.topic(topic).flatMap(t -> t.partition(partition)).orElse(null);
+    if (info == null) {
+      if (role == null) {
+        becomeFollower(PartitionInfo.NO_LEADER, -1); // nothing known yet: serve nothing until told
+      }
+      return;
+    }
+    if (info.leader() == self) {
+      if (role != Role.LEADER || leader.epoch() != info.leaderEpoch()) {
+        becomeLeader(info, info.leaderEpoch());
+      } else {
+        leader.committed(info);
+        if (leader.advanceHighWatermark()) {
+          highWatermarkMoved();
+        }
+      }
+    } else if (role != Role.FOLLOWER || follower.leader() != info.leader() || follower.epoch() != info.leaderEpoch()) {
+      becomeFollower(info.leader(), info.leaderEpoch());
+    }
+  }
+
+  private void becomeLeader(PartitionInfo info, int epoch) {
+    if (follower.busy()) {
+      roleCheckPending = true; // a store or truncation is under way: lead once it is done
+      return;
+    }
+    if (role == Role.FOLLOWER) {
+      broker.fetchers().tell(new dev.tributary.node.replication.ReplicaFetchers.Unfollow(topic, partition));
+    }
+    role = Role.LEADER;
+    log.nextOffset = log.logEnd;
+    leader.lead(self, info, epoch);
+    if (leader.advanceHighWatermark()) {
+      highWatermarkMoved();
+    }
+    getContext().getLog().info("Partition {}: broker {} leads it in epoch {} from offset {} (high watermark {}, ISR {})",
+        partitionId, self, epoch, log.logEnd, log.highWatermark, leader.isr());
+  }
+
+  private void becomeFollower(int leaderId, int epoch) {
+    boolean wasLeader = role == Role.LEADER;
+    role = Role.FOLLOWER;
+    String moved = "broker " + self + " no longer leads partition " + partitionId
+        + (leaderId >= 0 ? ": broker " + leaderId + " does; refresh metadata and retry there" : ": retry shortly");
+    leader.resign(ErrorCode.NOT_LEADER, moved + " (the batch was stored here but may not be committed)");
+    failBuffered(ErrorCode.NOT_LEADER, moved);
+    fetches.failAll(ErrorCode.NOT_LEADER, moved, log.highWatermark, log.logStartOffset);
+    if (wasLeader || leaderId >= 0) {
+      getContext().getLog().info("Partition {}: broker {} follows broker {} in epoch {} from offset {}", partitionId,
+          self, leaderId, epoch, log.logEnd);
+    }
+    if (inFlight.isEmpty()) {
+      follower.follow(leaderId, epoch, broker.fetchers());
+    } else {
+      followPending = true; // after the write in flight: then this log's end is known
+      follower.follow(-1, epoch, broker.fetchers());
+    }
+  }
+
+  private void checkRoleIfPending() {
+    if (roleCheckPending && !follower.busy()) {
+      roleCheckPending = false;
+      applyMetadata();
+    }
+  }
+
+  private Behavior<Command> onReplicaRead(ReplicaCommand.Read read) {
+    if (role == Role.LEADER) {
+      leader.read(read);
+    } else {
+      read.replyTo().tell(notLeading(read));
+    }
+    return this;
+  }
+
+  private PartitionData notLeading(ReplicaCommand.Read read) {
+    return PartitionData.failed(read.fetch(), ErrorCode.NOT_LEADER, "broker " + self + " does not lead "
+        + partitionId + (follower.leader() >= 0 ? "; broker " + follower.leader() + " does" : ""));
+  }
+
+  private boolean brokerLive(int brokerId) {
+    return metadata.current().brokerInfo().stream().anyMatch(b -> b.id() == brokerId && !b.fenced());
+  }
+
+  private void highWatermarkMoved() {
+    publishBounds();
+    fetches.serve(log.highWatermark, log.logStartOffset);
+  }
+
   // ------------------------------------------------------------------ produce
 
   private Behavior<Command> onProduce(Produce produce) {
+    if (role != Role.LEADER) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, followerRefusal()));
+      return this;
+    }
     Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, standing.refusal));
@@ -317,6 +431,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
     }
     return this;
+  }
+
+  private String followerRefusal() {
+    return "broker " + self + " does not lead partition " + partitionId
+        + (follower.leader() >= 0 ? "; broker " + follower.leader() + " does" : "") + ": refresh metadata and retry";
   }
 
   /** Appends the produce to the next write, or answers it; returns the error it was answered with. */
@@ -340,31 +459,31 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       produce.replyTo().tell(ProduceResponse.failed(produce, verdict.error(), verdict.message()));
       return verdict.error();
     }
+    long now = System.nanoTime();
     if (verdict.isDuplicate()) {
-      replyWhenStored(produce, verdict.duplicateOf());
+      // A retry: answered with its original offset once that batch is stored (and, for acks=all,
+      // committed), without a write of its own.
+      long committedAt = verdict.duplicateOf() + batch.recordCount();
+      PendingProduce retry = new PendingProduce(produce, verdict.duplicateOf(), committedAt, now, true);
+      if (committedAt <= log.logEnd) {
+        leader.stored(retry);
+      } else {
+        buffered.add(retry);
+      }
       return ErrorCode.NONE;
     }
-    long baseOffset = nextOffset;
+    long baseOffset = log.nextOffset;
     batch.stampBaseOffset(baseOffset);
-    batch.stampLeaderEpoch(metadata.leaderEpoch(topic, partition));
-    nextOffset += batch.recordCount();
+    batch.stampLeaderEpoch(leader.epoch());
+    log.nextOffset += batch.recordCount();
     producers.onAppend(batch, baseOffset);
-    buffered.add(new PendingProduce(produce, baseOffset, nextOffset, System.nanoTime(), false));
+    buffered.add(new PendingProduce(produce, baseOffset, log.nextOffset, now, false));
     writeBuffered();
     return ErrorCode.NONE;
   }
 
-  /** A retried batch: answer with its original offset once that is stored. */
-  private void replyWhenStored(Produce produce, long baseOffset) {
-    if (baseOffset < highWatermark) {
-      produce.replyTo().tell(ok(produce, baseOffset));
-    } else {
-      buffered.add(new PendingProduce(produce, baseOffset, -1, System.nanoTime(), true));
-    }
-  }
-
   private void writeBuffered() {
-    if (!inFlight.isEmpty() || buffered.isEmpty()) {
+    if (!inFlight.isEmpty() || buffered.isEmpty() || follower.busy()) {
       return;
     }
     List<BatchAppended> batches = new ArrayList<>(buffered.size());
@@ -375,43 +494,78 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     }
     inFlight = buffered;
     buffered = new ArrayList<>();
+    inFlightEpoch = leader.epoch();
     if (batches.isEmpty()) {
       onWriteDone(new WriteDone(new PartitionWriter.Appended(0)));
     } else {
-      snapshots.beforeWrite(nextOffset); // every accepted batch is in this write
+      snapshots.beforeWrite(log.nextOffset); // every accepted batch is in this write
       writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
     }
   }
 
   private Behavior<Command> onWriteDone(WriteDone done) {
+    if (follower.busy()) {
+      follower.stored();
+      publishBounds();
+      checkRoleIfPending();
+      return this;
+    }
+    boolean wrote = false;
     for (PendingProduce p : inFlight) {
-      if (p.nextOffset() > highWatermark) {
-        highWatermark = p.nextOffset();
+      if (!p.duplicate()) {
+        wrote = true;
+        log.logEnd = Math.max(log.logEnd, p.committedAt());
       }
+    }
+    if (wrote) {
+      log.latestEpoch = inFlightEpoch;
+    }
+    boolean leading = role == Role.LEADER;
+    if (leading) {
+      leader.advanceHighWatermark();
     }
     long now = System.nanoTime();
     for (PendingProduce p : inFlight) {
-      p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
-      int records = p.duplicate() ? 0 : (int) (p.nextOffset() - p.baseOffset());
+      if (leading) {
+        leader.stored(p);
+      } else if (p.waitsForReplicas()) {
+        p.request().replyTo().tell(ProduceResponse.failed(p.request(), ErrorCode.NOT_LEADER, followerRefusal()
+            + " (the batch was stored here before leadership moved, but may not be committed)"));
+      } else {
+        p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
+      }
+      int records = p.duplicate() ? 0 : (int) (p.committedAt() - p.baseOffset());
       int bytes = p.duplicate() ? 0 : p.request().batch().length;
-      sizeBytes += bytes; // exact again at the next bounds refresh
+      log.sizeBytes += bytes; // exact again at the next bounds refresh
       metrics.produced(topic, "NONE", records, bytes, now - p.receivedNanos());
     }
     inFlight = List.of();
-    publishBounds();
-    fetches.serve(highWatermark, logStartOffset);
+    if (leading) {
+      leader.wakeFollowers();
+    }
+    highWatermarkMoved();
     if (restarting) {
       return restartForNewTopic();
     }
     snapshots.afterWrite();
+    if (followPending) {
+      followPending = false;
+      follower.follow(follower.leader() >= 0 ? follower.leader() : leaderNow(), follower.epoch(), broker.fetchers());
+    }
     writeBuffered();
-    snapshots.ifAllStored(nextOffset, highWatermark);
+    snapshots.ifAllStored(log.nextOffset, log.logEnd);
     return this;
+  }
+
+  /** The leader metadata names now, or -1. */
+  private int leaderNow() {
+    return metadata.topic(topic).flatMap(t -> t.partition(partition)).map(PartitionInfo::leader)
+        .orElse(PartitionInfo.NO_LEADER);
   }
 
   private ProduceResponse ok(Produce produce, long baseOffset) {
     return new ProduceResponse(produce.correlationId(), topic, partition, ErrorCode.NONE, "",
-        baseOffset, -1, logStartOffset);
+        baseOffset, -1, log.logStartOffset);
   }
 
   private ErrorCode refuseOffline(Produce produce) {
@@ -425,6 +579,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onWriterStopped(Terminated terminated) {
+    if (!terminated.getRef().equals(writer)) {
+      return this; // a writer stopped for a truncation
+    }
     var offline = engine.offlineReason(partitionId);
     if (offline.isPresent()) {
       // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
@@ -445,7 +602,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   private void failAll(ErrorCode error, String message) {
     failProduces(error, message);
-    fetches.failAll(error, message, highWatermark, logStartOffset);
+    fetches.failAll(error, message, log.highWatermark, log.logStartOffset);
   }
 
   private void failProduces(ErrorCode error, String message) {
@@ -467,93 +624,82 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   // ------------------------------------------------------------------ fetch
 
   private Behavior<Command> onFetch(Fetch fetch) {
+    if (role != Role.LEADER) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, followerRefusal(), -1, -1));
+      return this;
+    }
     Standing standing = topicIds.standing();
+    long hw = log.highWatermark;
+    long start = log.logStartOffset;
     if (standing != Standing.SERVING) {
-      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, highWatermark,
-          logStartOffset));
+      fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, hw, start));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
     long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
       fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
           "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
-          highWatermark, logStartOffset), started);
+          hw, start), started);
       return this;
     }
-    if (fetch.offset() < logStartOffset || fetch.offset() > highWatermark) {
+    // Kafka's range is the log end, not the high watermark: a new leader's high watermark may
+    // trail a consumer's position for a moment, and that consumer waits rather than resets.
+    if (fetch.offset() < start || fetch.offset() > Math.max(hw, log.logEnd)) {
       fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
-          "offset " + fetch.offset() + " is outside [" + logStartOffset + ", " + highWatermark
-              + "] of " + partitionId + ": seek to earliest or latest",
-          highWatermark, logStartOffset), started);
+          "offset " + fetch.offset() + " is outside [" + start + ", " + log.logEnd
+              + "] of " + partitionId + ": seek to earliest or latest", hw, start), started);
       return this;
     }
-    if (fetch.offset() == highWatermark) {
+    if (fetch.offset() >= hw) {
       if (fetch.maxWaitMs() <= 0) {
-        fetches.answer(fetch, records(fetch, List.of()), started);
+        fetches.answer(fetch, Fetches.records(fetch, List.of(), hw, start), started);
       } else {
         fetches.park(fetch, started);
       }
       return this;
     }
-    fetches.read(fetch, started, highWatermark, logStartOffset);
+    fetches.read(fetch, started, hw, start);
     return this;
   }
 
-  private FetchResponse records(Fetch fetch, List<RawBatch> batches) {
-    return Fetches.records(fetch, batches, highWatermark, logStartOffset);
-  }
-
   private void publishBounds() {
-    metrics.partitionBounds(topic, partition, logStartOffset, highWatermark, sizeBytes);
+    metrics.partitionBounds(topic, partition, log.logStartOffset, log.highWatermark, log.sizeBytes);
   }
 
   // ------------------------------------------------------------------ offsets, retention, delete
 
   private Behavior<Command> onListOffsets(ListOffsets request) {
+    if (role != Role.LEADER) {
+      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, followerRefusal(), -1,
+          -1, -1, -1));
+      return this;
+    }
     Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NOT_LEADER, standing.refusal, -1,
-          logStartOffset, highWatermark, sizeBytes));
+          log.logStartOffset, log.highWatermark, log.sizeBytes));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
-    long hw = highWatermark;
-    long start = logStartOffset;
-    long size = sizeBytes;
-    if (request.timestamp() == ListOffsets.EARLIEST || request.timestamp() == ListOffsets.LATEST) {
-      long offset = request.timestamp() == ListOffsets.EARLIEST ? start : hw;
-      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw, size));
-    } else if (request.timestamp() < 0) {
-      request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.INVALID_REQUEST,
-          "timestamp must be -2 (earliest), -1 (latest) or >= 0, got " + request.timestamp(), -1, start, hw, size));
-    } else {
-      engine.offsetForTimestamp(partitionId, request.timestamp()).whenComplete((found, error) -> {
-        if (error != null) {
-          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.KAFKA_STORAGE_ERROR,
-              error.toString(), -1, start, hw, size));
-        } else {
-          long offset = found.isPresent() && found.getAsLong() < hw ? found.getAsLong() : -1;
-          request.replyTo().tell(new ListOffsetsResponse(topic, partition, ErrorCode.NONE, "", offset, start, hw, size));
-        }
-      });
-    }
+    OffsetLookups.answer(request, engine, partitionId, log);
     return this;
   }
 
   private Behavior<Command> onRefreshBounds(RefreshBounds refresh) {
     applyLogSettings();
     metrics.producerIdsExpired(topic, producers.expire());
-    snapshots.onTick(nextOffset, highWatermark);
+    snapshots.onTick(log.nextOffset, log.logEnd);
+    long start = log.logStartOffset;
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
-        ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : logStartOffset, info.sizeBytes())
-        : new BoundsRefreshed(logStartOffset, -1));
+        ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : start, info.sizeBytes())
+        : new BoundsRefreshed(start, -1));
     return this;
   }
 
   private Behavior<Command> onDelete(PartitionControl.DeletePartition delete) {
     deleted = true;
     failAll(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
-    getContext().unwatch(writer);
-    getContext().stop(writer);
+    leader.resign(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
+    stopWriter();
     ActorRef<Done> replyTo = delete.replyTo();
     engine.deleteLog(partitionId).whenComplete((ok, error) -> replyTo.tell(Done.getInstance()));
     return Behaviors.stopped();
@@ -594,5 +740,57 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     TopicConfig c = config();
     engine.setRetention(partitionId, new RetentionPolicy(c.retentionBytes(), c.retentionMs()));
     engine.setSegmentBytes(partitionId, c.segmentBytes());
+  }
+
+  private Duration snapshotInterval() {
+    return getContext().getSystem().settings().config().getDuration("tributary.broker.producer-snapshot-interval");
+  }
+
+  // ------------------------------------------------------------------ for the follower role
+
+  String topic() {
+    return topic;
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  ActorRef<Command> wireSelf() {
+    return wireSelf.unsafeUpcast();
+  }
+
+  ProducerStates producers() {
+    return producers;
+  }
+
+  ProducerSnapshots snapshots() {
+    return snapshots;
+  }
+
+  /** Stores copied batches (the follower's one write at a time); answered by {@link WriteDone}. */
+  void write(List<BatchAppended> batches) {
+    writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
+  }
+
+  void stopWriter() {
+    getContext().unwatch(writer);
+    getContext().stop(writer);
+  }
+
+  /** A new writer, after a truncation: it learns the highest sequence number left. */
+  void startWriter() {
+    writer = getContext().spawn(PartitionWriter.create(partitionId), "writer-" + (++writerGeneration));
+    getContext().watch(writer);
+  }
+
+  CompletionStage<ProducerStateLoader.Loaded> loadProducers(long logEnd) {
+    return ProducerStateLoader.load(engine, partitionId, Math.max(0, log.logStartOffset), logEnd, Clock.systemUTC(),
+        producerExpiration);
+  }
+
+  void producersReloaded(ProducerStateLoader.Loaded loaded) {
+    producers = loaded.states();
+    snapshots = new ProducerSnapshots(engine, partitionId, producers, loaded.snapshotOffset(), snapshotInterval());
   }
 }

@@ -8,7 +8,9 @@ import dev.tributary.journal.segment.LogFiles;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.Tmpfs;
 import dev.tributary.node.TopicConfig;
+import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.DataGateway;
+import dev.tributary.node.replication.ReplicaFetchers;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.TopicNames;
@@ -50,6 +52,8 @@ class PartitionEntityTest {
 
   private static final String TOPIC = "orders";
   private static final String PARTITION_ID = "orders-0";
+  /** The replica on broker 0, which metadata names as leader. */
+  private static final String REPLICA_ID = "orders-0@0";
 
   @TempDir Path dir;
   private ActorTestKit testKit;
@@ -93,6 +97,7 @@ class PartitionEntityTest {
     ActorRef<PartitionCommand> partition = spawnPartition();
     assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "a", "b")).error());
     topicWithId("topic-id-1", Map.of("max.message.bytes", "4096"), 3); // the controller elected it again
+    partition.tell(new PartitionControl.Wake(TOPIC, 0)); // as the broker's replica manager does at every change
     assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "c")).error());
 
     List<Integer> epochs = new ArrayList<>();
@@ -103,11 +108,17 @@ class PartitionEntityTest {
     assertEquals(List.of(0, 3), epochs);
   }
 
+  /** Broker 0 as the replica sees it; the topic has no followers, so neither probe hears anything here. */
+  private ReplicaContext broker() {
+    return new ReplicaContext(0, () -> 1L, testKit.createTestProbe(Controller.Command.class).ref(),
+        testKit.createTestProbe(ReplicaFetchers.Command.class).ref(), Duration.ofSeconds(30));
+  }
+
   /** Spawns the front and waits until it has loaded its log and told the gateway it serves. */
   private ActorRef<PartitionCommand> spawnPartition() {
     TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
     ActorRef<PartitionCommand> partition = testKit.spawn(
-        PartitionEntity.create(PARTITION_ID, metadata, defaults, gateway.ref(), new BrokerMetrics()));
+        PartitionEntity.create(REPLICA_ID, metadata, defaults, gateway.ref(), new BrokerMetrics(), broker()));
     DataGateway.LocalPartitionStarted started =
         gateway.expectMessageClass(DataGateway.LocalPartitionStarted.class, Duration.ofSeconds(10));
     assertEquals(PARTITION_ID, TopicNames.partitionId(started.topic(), started.partition()));
@@ -345,7 +356,7 @@ class PartitionEntityTest {
     Files.writeString(journal.resolve(PARTITION_ID), "a file where the log's directory belongs");
     TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
     ActorRef<PartitionCommand> partition = testKit.spawn(
-        PartitionEntity.create(PARTITION_ID, metadata, defaults, gateway.ref(), new BrokerMetrics()));
+        PartitionEntity.create(REPLICA_ID, metadata, defaults, gateway.ref(), new BrokerMetrics(), broker()));
     for (int i = 0; i < 3; i++) {
       ProduceResponse refused = produce(partition, batch(-1, 0, "x"));
       assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());

@@ -1,0 +1,215 @@
+package dev.tributary.node.partition;
+
+import dev.tributary.journal.segment.EpochEndOffset;
+import dev.tributary.journal.segment.StorageEngine;
+import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
+import dev.tributary.node.replication.ReplicaFetchers;
+import dev.tributary.protocol.Failures;
+import dev.tributary.protocol.record.CorruptRecordException;
+import dev.tributary.protocol.record.RecordBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * The follower role of a partition's replica: it stores what this broker's {@link
+ * dev.tributary.node.replication.ReplicaFetcher} copied from the leader, batch for batch with the
+ * leader's offsets and epochs, and keeps idempotent-producer state from them, so this replica can
+ * deduplicate retries once it leads. When the leader says the logs diverged, it truncates to where
+ * they agree, as Kafka's follower does: to the end of the diverging epoch in both logs (never to
+ * the high watermark, which would drop data the leader may still have committed), then fetches
+ * again, which checks the next epoch down if needed. Its high watermark is the leader's, capped at
+ * its own log end. One store or truncation at a time; lives on the partition entity's actor.
+ */
+final class FollowerLog {
+
+  sealed interface Message extends PartitionEntity.Command, NoSerializationVerificationNeeded {}
+
+  record OwnEpochFound(ReplicaCommand.Apply apply, EpochEndOffset own, String failure) implements Message {}
+
+  record Truncated(ReplicaCommand.Apply apply, long logEnd, int latestEpoch, ProducerStateLoader.Loaded producers,
+      String failure) implements Message {}
+
+  private final ActorContext<PartitionEntity.Command> context;
+  private final StorageEngine engine;
+  private final String partitionId;
+  private final LogPosition log;
+  private final PartitionEntity entity;
+  private int leader = -1;
+  private int epoch = -1;
+  /** The apply being stored or truncated by; null when none. */
+  private ReplicaCommand.Apply busy;
+  private long busyEnd;
+  private int busyEpoch;
+  private long busyLeaderHighWatermark;
+  private int busyBytes;
+
+  FollowerLog(ActorContext<PartitionEntity.Command> context, StorageEngine engine, String partitionId,
+      LogPosition log, PartitionEntity entity) {
+    this.context = context;
+    this.engine = engine;
+    this.partitionId = partitionId;
+    this.log = log;
+    this.entity = entity;
+  }
+
+  int leader() {
+    return leader;
+  }
+
+  int epoch() {
+    return epoch;
+  }
+
+  boolean busy() {
+    return busy != null;
+  }
+
+  /** Follows {@code leader} in {@code epoch} from this log's end (the leader -1: none to follow now). */
+  void follow(int leader, int epoch, ActorRef<ReplicaFetchers.Command> fetchers) {
+    this.leader = leader;
+    this.epoch = epoch;
+    if (leader < 0) {
+      fetchers.tell(new ReplicaFetchers.Unfollow(entity.topic(), entity.partition()));
+    } else {
+      fetchers.tell(new ReplicaFetchers.Follow(leader, position(epoch), entity.wireSelf()));
+    }
+  }
+
+  private ReplicaCommand.FetchPosition position(int forEpoch) {
+    return new ReplicaCommand.FetchPosition(entity.topic(), entity.partition(), forEpoch, log.logEnd, log.latestEpoch);
+  }
+
+  /** An answer that came when this replica no longer follows: where it stands, nothing stored. */
+  void refuse(ReplicaCommand.Apply apply) {
+    apply.replyTo().tell(position(apply.leaderEpoch()));
+  }
+
+  void apply(ReplicaCommand.Apply apply) {
+    PartitionData data = apply.data();
+    if (apply.leaderEpoch() != epoch || busy != null) {
+      apply.replyTo().tell(position(apply.leaderEpoch())); // an old epoch's: the fetcher follows anew anyway
+      return;
+    }
+    if (data.diverged()) {
+      busy = apply;
+      if (data.divergingEpoch() < 0) {
+        truncate(apply, Math.min(data.divergingEndOffset(), log.logEnd));
+      } else {
+        context.pipeToSelf(engine.endOffsetForEpoch(partitionId, data.divergingEpoch()),
+            (own, error) -> new OwnEpochFound(apply, own, error == null ? null : Failures.cause(error).toString()));
+      }
+      return;
+    }
+    List<BatchAppended> batches = new ArrayList<>();
+    long end = log.logEnd;
+    int lastEpoch = log.latestEpoch;
+    try {
+      for (RecordBatch b : RecordBatch.split(ByteBuffer.wrap(data.records()))) {
+        RecordBatch batch = RecordBatch.validate(b.buffer());
+        if (batch.baseOffset() < end) {
+          continue; // already here (an answer to a fetch from an older position)
+        }
+        entity.producers().onAppend(batch, batch.baseOffset());
+        batches.add(new BatchAppended(batch.toByteArray()));
+        end = batch.nextOffset();
+        lastEpoch = batch.leaderEpoch();
+      }
+    } catch (CorruptRecordException e) {
+      context.getLog().warn("Partition {}: a batch copied from leader {} is corrupt ({}); fetching it again",
+          partitionId, leader, e.getMessage());
+    }
+    if (batches.isEmpty()) {
+      raiseHighWatermark(data.highWatermark());
+      apply.replyTo().tell(position(epoch));
+      return;
+    }
+    busy = apply;
+    busyEnd = end;
+    busyEpoch = lastEpoch;
+    busyLeaderHighWatermark = data.highWatermark();
+    busyBytes = 0;
+    batches.forEach(b -> busyBytes += b.batch().length);
+    log.nextOffset = end;
+    entity.snapshots().beforeWrite(end);
+    entity.write(batches);
+  }
+
+  /** The write of {@link #apply} is stored. */
+  void stored() {
+    ReplicaCommand.Apply done = busy;
+    busy = null;
+    log.logEnd = busyEnd;
+    log.latestEpoch = busyEpoch;
+    log.sizeBytes += busyBytes; // exact again at the next bounds refresh
+    raiseHighWatermark(busyLeaderHighWatermark);
+    entity.snapshots().afterWrite();
+    entity.snapshots().ifAllStored(log.nextOffset, log.logEnd);
+    done.replyTo().tell(position(done.leaderEpoch()));
+  }
+
+  private void raiseHighWatermark(long leaderHighWatermark) {
+    long hw = Math.min(leaderHighWatermark, log.logEnd);
+    if (hw > log.highWatermark) {
+      log.highWatermark = hw;
+    }
+  }
+
+  void onOwnEpochFound(OwnEpochFound found) {
+    PartitionData data = found.apply().data();
+    if (found.failure() != null) {
+      busy = null;
+      context.getLog().warn("Partition {}: could not look up epoch {} in its log: {}", partitionId,
+          data.divergingEpoch(), found.failure());
+      found.apply().replyTo().tell(position(found.apply().leaderEpoch()));
+      return;
+    }
+    EpochEndOffset own = found.own();
+    long target;
+    if (own.isUndefined()) {
+      target = Math.min(data.divergingEndOffset(), log.logEnd);
+    } else if (own.epoch() == data.divergingEpoch()) {
+      target = Math.min(Math.min(data.divergingEndOffset(), own.endOffset()), log.logEnd);
+    } else {
+      target = Math.min(own.endOffset(), log.logEnd); // this log lacks that epoch: cut to its own older one, then ask again
+    }
+    truncate(found.apply(), target);
+  }
+
+  /**
+   * Cuts the log at {@code offset} on the journal's queue, then reloads producer state and starts a
+   * new writer (the old one's sequence numbers are above the cut).
+   */
+  private void truncate(ReplicaCommand.Apply apply, long offset) {
+    context.getLog().info("Partition {}: the log diverged from leader {}'s (epoch {}); truncating from {} to {}",
+        partitionId, leader, apply.data().divergingEpoch(), log.logEnd, offset);
+    entity.stopWriter();
+    context.pipeToSelf(
+        engine.truncateTo(partitionId, offset).thenCompose(end -> engine.latestEpoch(partitionId).thenCompose(latest ->
+            entity.loadProducers(Math.max(0, end)).thenApply(producers -> new Truncated(apply, Math.max(0, end),
+                latest.isPresent() ? latest.getAsInt() : -1, producers, null)))),
+        (truncated, error) -> error == null ? truncated
+            : new Truncated(apply, log.logEnd, log.latestEpoch, null, Failures.cause(error).toString()));
+  }
+
+  void onTruncated(Truncated truncated) {
+    busy = null;
+    if (truncated.failure() != null) {
+      context.getLog().error("Partition {}: truncation failed: {}; fetching again", partitionId,
+          truncated.failure());
+      entity.startWriter();
+      truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
+      return;
+    }
+    log.logEnd = truncated.logEnd();
+    log.nextOffset = truncated.logEnd();
+    log.latestEpoch = truncated.latestEpoch();
+    log.highWatermark = Math.min(log.highWatermark, truncated.logEnd());
+    entity.producersReloaded(truncated.producers());
+    entity.startWriter();
+    truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
+  }
+}

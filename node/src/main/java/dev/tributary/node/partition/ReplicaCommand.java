@@ -1,0 +1,62 @@
+package dev.tributary.node.partition;
+
+import dev.tributary.node.replication.ReplicaFetch.PartitionFetch;
+import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
+import dev.tributary.protocol.message.PartitionCommand;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What this broker's replication tells a partition's replica here; local to the broker (the
+ * fetches and answers inside are what crossed the network).
+ */
+public sealed interface ReplicaCommand extends PartitionEntity.Command, PartitionCommand,
+    NoSerializationVerificationNeeded {
+
+  /** Leader side: one partition of follower {@code replicaId}'s fetch; answered with its data. */
+  record Read(int replicaId, PartitionFetch fetch, int maxBytes, ActorRef<PartitionData> replyTo)
+      implements ReplicaCommand {
+    @Override
+    public String topic() {
+      return fetch.topic();
+    }
+
+    @Override
+    public int partition() {
+      return fetch.partition();
+    }
+  }
+
+  /**
+   * Leader side: tell {@code replyTo} once, at the next write this replica stores (a long-polling
+   * follower fetch waits for it). One watch per follower: a newer one replaces the older.
+   */
+  record WatchAppends(String topic, int partition, int replicaId, ActorRef<Appended> replyTo)
+      implements ReplicaCommand {}
+
+  /** The answer to {@link WatchAppends}. */
+  record Appended(String topic, int partition) implements NoSerializationVerificationNeeded {}
+
+  /**
+   * Follower side: what the leader answered for this partition, to store (or truncate by); the
+   * replica answers with where to fetch next.
+   */
+  record Apply(PartitionData data, int leaderEpoch, ActorRef<FetchPosition> replyTo) implements ReplicaCommand {
+    @Override
+    public String topic() {
+      return data.topic();
+    }
+
+    @Override
+    public int partition() {
+      return data.partition();
+    }
+  }
+
+  /**
+   * Where the follower fetches next. {@code fetchOffset} is its log end; {@code lastFetchedEpoch}
+   * the epoch of its last batch (-1 if none).
+   */
+  record FetchPosition(String topic, int partition, int leaderEpoch, long fetchOffset, int lastFetchedEpoch)
+      implements NoSerializationVerificationNeeded {}
+}
