@@ -1,5 +1,7 @@
 package dev.tributary.node.partition;
 
+import dev.tributary.node.TopicConfig;
+
 import dev.tributary.journal.segment.OffsetOutOfRangeException;
 import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.segment.StorageEngine;
@@ -47,6 +49,31 @@ final class Fetches {
     this.topic = topic;
     this.metrics = metrics;
     this.timers = timers;
+  }
+
+  /**
+   * Serves a consumer's fetch the leader accepted: refused outside [log start, log end] (Kafka's
+   * range is the log end, not the high watermark: a new leader's high watermark may trail a
+   * consumer's position for a moment, and that consumer waits rather than resets); at or above
+   * the high watermark, answered empty or parked as a long poll; else read below the high watermark.
+   */
+  void accept(Fetch fetch, long hw, long logEnd, long start) {
+    long started = System.nanoTime();
+    if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
+      answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
+          "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
+          hw, start), started);
+    } else if (fetch.offset() < start || fetch.offset() > Math.max(hw, logEnd)) {
+      answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + fetch.offset()
+          + " is outside [" + start + ", " + logEnd + "] of " + partitionId + ": seek to earliest or latest",
+          hw, start), started);
+    } else if (fetch.offset() >= hw && fetch.maxWaitMs() <= 0) {
+      answer(fetch, records(fetch, List.of(), hw, start), started);
+    } else if (fetch.offset() >= hw) {
+      park(fetch, started);
+    } else {
+      read(fetch, started, hw, start);
+    }
   }
 
   /** Answers a fetch and counts it. Safe from any thread. */

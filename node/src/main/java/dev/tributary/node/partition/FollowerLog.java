@@ -37,7 +37,10 @@ final class FollowerLog {
   private final StorageEngine engine;
   private final String partitionId;
   private final LogPosition log;
-  private final PartitionEntity entity;
+  private final String topic;
+  private final int partition;
+  private final ReplicaStore store;
+  private final ActorRef<PartitionEntity.Command> replica;
   private int leader = -1;
   private int epoch = -1;
   /** The apply being stored or truncated by; null when none. */
@@ -47,13 +50,16 @@ final class FollowerLog {
   private long busyLeaderHighWatermark;
   private int busyBytes;
 
-  FollowerLog(ActorContext<PartitionEntity.Command> context, StorageEngine engine, String partitionId,
-      LogPosition log, PartitionEntity entity) {
+  FollowerLog(ActorContext<PartitionEntity.Command> context, StorageEngine engine, String partitionId, String topic,
+      int partition, LogPosition log, ReplicaStore store, ActorRef<PartitionEntity.Command> replica) {
     this.context = context;
     this.engine = engine;
     this.partitionId = partitionId;
     this.log = log;
-    this.entity = entity;
+    this.topic = topic;
+    this.partition = partition;
+    this.store = store;
+    this.replica = replica;
   }
 
   int leader() {
@@ -73,14 +79,14 @@ final class FollowerLog {
     this.leader = leader;
     this.epoch = epoch;
     if (leader < 0) {
-      fetchers.tell(new ReplicaFetchers.Unfollow(entity.topic(), entity.partition()));
+      fetchers.tell(new ReplicaFetchers.Unfollow(topic, partition));
     } else {
-      fetchers.tell(new ReplicaFetchers.Follow(leader, position(epoch), entity.wireSelf()));
+      fetchers.tell(new ReplicaFetchers.Follow(leader, position(epoch), replica));
     }
   }
 
   private ReplicaCommand.FetchPosition position(int forEpoch) {
-    return new ReplicaCommand.FetchPosition(entity.topic(), entity.partition(), forEpoch, log.logEnd, log.latestEpoch);
+    return new ReplicaCommand.FetchPosition(topic, partition, forEpoch, log.logEnd, log.latestEpoch);
   }
 
   /** An answer that came when this replica no longer follows: where it stands, nothing stored. */
@@ -113,7 +119,7 @@ final class FollowerLog {
         if (batch.baseOffset() < end) {
           continue; // already here (an answer to a fetch from an older position)
         }
-        entity.producers().onAppend(batch, batch.baseOffset());
+        store.producers().onAppend(batch, batch.baseOffset());
         batches.add(new BatchAppended(batch.toByteArray()));
         end = batch.nextOffset();
         lastEpoch = batch.leaderEpoch();
@@ -134,8 +140,8 @@ final class FollowerLog {
     busyBytes = 0;
     batches.forEach(b -> busyBytes += b.batch().length);
     log.nextOffset = end;
-    entity.snapshots().beforeWrite(end);
-    entity.write(batches);
+    store.snapshots().beforeWrite(end);
+    store.write(batches);
   }
 
   /** The write of {@link #apply} is stored. */
@@ -146,8 +152,8 @@ final class FollowerLog {
     log.latestEpoch = busyEpoch;
     log.sizeBytes += busyBytes; // exact again at the next bounds refresh
     raiseHighWatermark(busyLeaderHighWatermark);
-    entity.snapshots().afterWrite();
-    entity.snapshots().ifAllStored(log.nextOffset, log.logEnd);
+    store.snapshots().afterWrite();
+    store.snapshots().ifAllStored(log.nextOffset, log.logEnd);
     done.replyTo().tell(position(done.leaderEpoch()));
   }
 
@@ -186,10 +192,10 @@ final class FollowerLog {
   private void truncate(ReplicaCommand.Apply apply, long offset) {
     context.getLog().info("Partition {}: the log diverged from leader {}'s (epoch {}); truncating from {} to {}",
         partitionId, leader, apply.data().divergingEpoch(), log.logEnd, offset);
-    entity.stopWriter();
+    store.stopWriter();
     context.pipeToSelf(
         engine.truncateTo(partitionId, offset).thenCompose(end -> engine.latestEpoch(partitionId).thenCompose(latest ->
-            entity.loadProducers(Math.max(0, end)).thenApply(producers -> new Truncated(apply, Math.max(0, end),
+            store.loadProducers(log.logStartOffset, Math.max(0, end)).thenApply(producers -> new Truncated(apply, Math.max(0, end),
                 latest.isPresent() ? latest.getAsInt() : -1, producers, null)))),
         (truncated, error) -> error == null ? truncated
             : new Truncated(apply, log.logEnd, log.latestEpoch, null, Failures.cause(error).toString()));
@@ -200,7 +206,7 @@ final class FollowerLog {
     if (truncated.failure() != null) {
       context.getLog().error("Partition {}: truncation failed: {}; fetching again", partitionId,
           truncated.failure());
-      entity.startWriter();
+      store.startWriter();
       truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
       return;
     }
@@ -208,8 +214,8 @@ final class FollowerLog {
     log.nextOffset = truncated.logEnd();
     log.latestEpoch = truncated.latestEpoch();
     log.highWatermark = Math.min(log.highWatermark, truncated.logEnd());
-    entity.producersReloaded(truncated.producers());
-    entity.startWriter();
+    store.producersReloaded(truncated.producers());
+    store.startWriter();
     truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
   }
 }

@@ -12,7 +12,6 @@ import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.PartitionShards;
 import dev.tributary.protocol.TopicNames;
-import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.ListOffsets;
@@ -22,14 +21,6 @@ import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.message.TopicMetadata;
-import dev.tributary.protocol.record.CorruptRecordException;
-import dev.tributary.protocol.record.RecordBatch;
-import java.nio.ByteBuffer;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -118,23 +109,17 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final LogPosition log;
   private final LeaderLog leader;
   private final FollowerLog follower;
-  private final Duration producerExpiration;
-  private ProducerStates producers;
-  private ProducerSnapshots snapshots;
+  private final GroupCommit writes;
+  private final ReplicaStore store;
   private TopicMetadata configSource;
   private TopicConfig cachedConfig;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
-  private ActorRef<PartitionWriter.Command> writer;
-  private int writerGeneration;
   private Role role;
   /** A role change waits for the follower's store or truncation in flight. */
   private boolean roleCheckPending;
   /** Following waits for the leader's write in flight: that write must not race the fetcher's. */
   private boolean followPending;
-  private int inFlightEpoch;
-  private List<PendingProduce> buffered = new ArrayList<>();
-  private List<PendingProduce> inFlight = List.of();
   /** Why the log went offline; null while the partition accepts produces. */
   private String offlineReason;
   /** Set when the partition's data is being deleted: nothing more is written for it. */
@@ -167,7 +152,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.broker = broker;
     this.wireSelf = wireSelf;
     LogInfo info = loaded.info();
-    this.producers = loaded.producers().states();
     this.partitionId = PartitionShards.partitionIdOf(replicaId);
     this.self = PartitionShards.brokerOf(replicaId);
     this.topic = TopicNames.topicOf(partitionId);
@@ -176,8 +160,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.topicIds = new TopicIdWatch(metadata, topic, partitionId, engine, loaded.topicId());
     this.metadata = metadata;
     this.defaults = defaults;
-    this.producerExpiration = context.getSystem().settings().config()
-        .getDuration("tributary.broker.producer-id-expiration");
     this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
     applyLogSettings();
@@ -186,19 +168,18 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         loaded.latestEpoch().orElse(-1), info.sizeBytes());
     this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
         () -> config().minInsyncReplicas(), this::brokerLive, this::highWatermarkMoved);
-    this.follower = new FollowerLog(context, engine, partitionId, log, this);
-    writer = context.spawn(PartitionWriter.create(partitionId), "writer");
-    context.watch(writer);
+    this.store = new ReplicaStore(context, engine, partitionId, loaded.producers(), writeDoneAdapter);
+    this.follower = new FollowerLog(context, engine, partitionId, topic, partition, log, store, wireSelf.unsafeUpcast());
+    this.writes = new GroupCommit(topic, log, leader, metrics, store);
     timers.startTimerWithFixedDelay(new RefreshBounds(),
         context.getSystem().settings().config().getDuration("tributary.broker.retention-check-interval"));
     timers.startTimerWithFixedDelay(LeaderLog.Tick.INSTANCE, LeaderLog.TICK);
     ProducerStateLoader.Loaded p = loaded.producers();
-    snapshots = new ProducerSnapshots(engine, partitionId, producers, p.snapshotOffset(), snapshotInterval());
     metrics.producerStateLoaded(topic, p.batchesScanned());
     metrics.producerIdsExpired(topic, p.expired());
     context.getLog().debug("Partition {} started at offsets [{}, {}); {} producer ids from the snapshot at {} "
             + "and {} batches after it ({} expired)", replicaId, log.logStartOffset, end,
-        producers.size(), p.snapshotOffset(), p.batchesScanned(), p.expired());
+        p.states().size(), p.snapshotOffset(), p.batchesScanned(), p.expired());
     applyMetadata();
     publishBounds();
   }
@@ -284,18 +265,16 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         .onSignal(Terminated.class, this::onWriterStopped)
         .onSignal(PostStop.class, stopped -> {
           if (!deleted) {
-            snapshots.atStop(log.nextOffset, log.logEnd);
+            store.snapshots().atStop(log.nextOffset, log.logEnd);
           }
           if (role == Role.FOLLOWER) {
             follower.follow(-1, follower.epoch(), broker.fetchers());
           }
           // A write in flight may still land: "may or may not have been stored" (REQUEST_TIMED_OUT,
           // retried idempotently); buffered produces were never written: plainly NOT_LEADER.
-          for (PendingProduce p : inFlight) {
-            p.request().replyTo().tell(ProduceResponse.failed(p.request(), ErrorCode.REQUEST_TIMED_OUT,
-                "the partition stopped while writing the batch; it may or may not have been stored; retry"));
-          }
-          inFlight = List.of();
+          writes.failAll(ErrorCode.REQUEST_TIMED_OUT,
+              "the partition stopped while writing the batch; it may or may not have been stored; retry",
+              ErrorCode.NOT_LEADER, "the partition stopped; retry");
           leader.resign(ErrorCode.REQUEST_TIMED_OUT,
               "the partition stopped before the batch was committed; it may or may not survive; retry");
           failAll(ErrorCode.NOT_LEADER, "the partition stopped; retry");
@@ -360,13 +339,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     String moved = "broker " + self + " no longer leads partition " + partitionId
         + (leaderId >= 0 ? ": broker " + leaderId + " does; refresh metadata and retry there" : ": retry shortly");
     leader.resign(ErrorCode.NOT_LEADER, moved + " (the batch was stored here but may not be committed)");
-    failBuffered(ErrorCode.NOT_LEADER, moved);
+    writes.failBuffered(ErrorCode.NOT_LEADER, moved);
     fetches.failAll(ErrorCode.NOT_LEADER, moved, log.highWatermark, log.logStartOffset);
     if (wasLeader || leaderId >= 0) {
       getContext().getLog().info("Partition {}: broker {} follows broker {} in epoch {} from offset {}", partitionId,
           self, leaderId, epoch, log.logEnd);
     }
-    if (inFlight.isEmpty()) {
+    if (!writes.writing()) {
       follower.follow(leaderId, epoch, broker.fetchers());
     } else {
       followPending = true; // after the write in flight: then this log's end is known
@@ -426,9 +405,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       return this;
     }
     long received = System.nanoTime();
-    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : validateAndAppend(produce);
+    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : writes.accept(produce, config());
     if (refused != ErrorCode.NONE) {
       metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
+    } else if (!follower.busy()) {
+      writes.writeIfIdle();
     }
     return this;
   }
@@ -438,71 +419,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         + (follower.leader() >= 0 ? "; broker " + follower.leader() + " does" : "") + ": refresh metadata and retry";
   }
 
-  /** Appends the produce to the next write, or answers it; returns the error it was answered with. */
-  private ErrorCode validateAndAppend(Produce produce) {
-    TopicConfig config = config();
-    if (produce.batch().length > config.maxMessageBytes()) {
-      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.RECORD_TOO_LARGE,
-          "the batch has " + produce.batch().length + " bytes; topic " + topic + " allows max.message.bytes="
-              + config.maxMessageBytes() + ": send smaller batches or raise the limit"));
-      return ErrorCode.RECORD_TOO_LARGE;
-    }
-    RecordBatch batch;
-    try {
-      batch = RecordBatch.validate(ByteBuffer.wrap(produce.batch()));
-    } catch (CorruptRecordException e) {
-      produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.CORRUPT_RECORD, e.getMessage()));
-      return ErrorCode.CORRUPT_RECORD;
-    }
-    ProducerStates.Verdict verdict = producers.check(batch);
-    if (verdict.error() != ErrorCode.NONE) {
-      produce.replyTo().tell(ProduceResponse.failed(produce, verdict.error(), verdict.message()));
-      return verdict.error();
-    }
-    long now = System.nanoTime();
-    if (verdict.isDuplicate()) {
-      // A retry: answered with its original offset once that batch is stored (and, for acks=all,
-      // committed), without a write of its own.
-      long committedAt = verdict.duplicateOf() + batch.recordCount();
-      PendingProduce retry = new PendingProduce(produce, verdict.duplicateOf(), committedAt, now, true);
-      if (committedAt <= log.logEnd) {
-        leader.stored(retry);
-      } else {
-        buffered.add(retry);
-      }
-      return ErrorCode.NONE;
-    }
-    long baseOffset = log.nextOffset;
-    batch.stampBaseOffset(baseOffset);
-    batch.stampLeaderEpoch(leader.epoch());
-    log.nextOffset += batch.recordCount();
-    producers.onAppend(batch, baseOffset);
-    buffered.add(new PendingProduce(produce, baseOffset, log.nextOffset, now, false));
-    writeBuffered();
-    return ErrorCode.NONE;
-  }
-
-  private void writeBuffered() {
-    if (!inFlight.isEmpty() || buffered.isEmpty() || follower.busy()) {
-      return;
-    }
-    List<BatchAppended> batches = new ArrayList<>(buffered.size());
-    for (PendingProduce p : buffered) {
-      if (!p.duplicate()) {
-        batches.add(new BatchAppended(p.request().batch()));
-      }
-    }
-    inFlight = buffered;
-    buffered = new ArrayList<>();
-    inFlightEpoch = leader.epoch();
-    if (batches.isEmpty()) {
-      onWriteDone(new WriteDone(new PartitionWriter.Appended(0)));
-    } else {
-      snapshots.beforeWrite(log.nextOffset); // every accepted batch is in this write
-      writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
-    }
-  }
-
   private Behavior<Command> onWriteDone(WriteDone done) {
     if (follower.busy()) {
       follower.stored();
@@ -510,50 +426,19 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       checkRoleIfPending();
       return this;
     }
-    boolean wrote = false;
-    for (PendingProduce p : inFlight) {
-      if (!p.duplicate()) {
-        wrote = true;
-        log.logEnd = Math.max(log.logEnd, p.committedAt());
-      }
-    }
-    if (wrote) {
-      log.latestEpoch = inFlightEpoch;
-    }
     boolean leading = role == Role.LEADER;
-    if (leading) {
-      leader.advanceHighWatermark();
-    }
-    long now = System.nanoTime();
-    for (PendingProduce p : inFlight) {
-      if (leading) {
-        leader.stored(p);
-      } else if (p.waitsForReplicas()) {
-        p.request().replyTo().tell(ProduceResponse.failed(p.request(), ErrorCode.NOT_LEADER, followerRefusal()
-            + " (the batch was stored here before leadership moved, but may not be committed)"));
-      } else {
-        p.request().replyTo().tell(ok(p.request(), p.baseOffset()));
-      }
-      int records = p.duplicate() ? 0 : (int) (p.committedAt() - p.baseOffset());
-      int bytes = p.duplicate() ? 0 : p.request().batch().length;
-      log.sizeBytes += bytes; // exact again at the next bounds refresh
-      metrics.produced(topic, "NONE", records, bytes, now - p.receivedNanos());
-    }
-    inFlight = List.of();
-    if (leading) {
-      leader.wakeFollowers();
-    }
+    writes.stored(leading, followerRefusal());
     highWatermarkMoved();
     if (restarting) {
       return restartForNewTopic();
     }
-    snapshots.afterWrite();
+    store.snapshots().afterWrite();
     if (followPending) {
       followPending = false;
       follower.follow(follower.leader() >= 0 ? follower.leader() : leaderNow(), follower.epoch(), broker.fetchers());
     }
-    writeBuffered();
-    snapshots.ifAllStored(log.nextOffset, log.logEnd);
+    writes.writeIfIdle();
+    store.snapshots().ifAllStored(log.nextOffset, log.logEnd);
     return this;
   }
 
@@ -561,11 +446,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private int leaderNow() {
     return metadata.topic(topic).flatMap(t -> t.partition(partition)).map(PartitionInfo::leader)
         .orElse(PartitionInfo.NO_LEADER);
-  }
-
-  private ProduceResponse ok(Produce produce, long baseOffset) {
-    return new ProduceResponse(produce.correlationId(), topic, partition, ErrorCode.NONE, "",
-        baseOffset, -1, log.logStartOffset);
   }
 
   private ErrorCode refuseOffline(Produce produce) {
@@ -579,7 +459,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onWriterStopped(Terminated terminated) {
-    if (!terminated.getRef().equals(writer)) {
+    if (!store.isWriter(terminated.getRef())) {
       return this; // a writer stopped for a truncation
     }
     var offline = engine.offlineReason(partitionId);
@@ -590,7 +470,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       offlineReason = offline.get();
       getContext().getLog().error("Partition {} is offline: {}. Produces are refused with KAFKA_STORAGE_ERROR;"
           + " stored records can still be fetched", partitionId, offlineReason);
-      failProduces(ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage());
+      writes.failAll(ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage(), ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage());
       return this;
     }
     // The writer stopped for another reason. The offsets handed out since the last good write
@@ -601,24 +481,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private void failAll(ErrorCode error, String message) {
-    failProduces(error, message);
+    writes.failAll(error, message, error, message);
     fetches.failAll(error, message, log.highWatermark, log.logStartOffset);
-  }
-
-  private void failProduces(ErrorCode error, String message) {
-    for (PendingProduce p : inFlight) {
-      p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
-    }
-    inFlight = List.of();
-    failBuffered(error, message);
-  }
-
-  /** Answers the produces not handed to the writer yet: they were not stored. */
-  private void failBuffered(ErrorCode error, String message) {
-    for (PendingProduce p : buffered) {
-      p.request().replyTo().tell(ProduceResponse.failed(p.request(), error, message));
-    }
-    buffered = new ArrayList<>();
   }
 
   // ------------------------------------------------------------------ fetch
@@ -635,30 +499,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, hw, start));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
-    long started = System.nanoTime();
-    if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
-      fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
-          "maxBytes must be between 1 and " + TopicConfig.MAX_MESSAGE_BYTES_LIMIT + ", got " + fetch.maxBytes(),
-          hw, start), started);
-      return this;
-    }
-    // Kafka's range is the log end, not the high watermark: a new leader's high watermark may
-    // trail a consumer's position for a moment, and that consumer waits rather than resets.
-    if (fetch.offset() < start || fetch.offset() > Math.max(hw, log.logEnd)) {
-      fetches.answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE,
-          "offset " + fetch.offset() + " is outside [" + start + ", " + log.logEnd
-              + "] of " + partitionId + ": seek to earliest or latest", hw, start), started);
-      return this;
-    }
-    if (fetch.offset() >= hw) {
-      if (fetch.maxWaitMs() <= 0) {
-        fetches.answer(fetch, Fetches.records(fetch, List.of(), hw, start), started);
-      } else {
-        fetches.park(fetch, started);
-      }
-      return this;
-    }
-    fetches.read(fetch, started, hw, start);
+    fetches.accept(fetch, hw, log.logEnd, start);
     return this;
   }
 
@@ -686,8 +527,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   private Behavior<Command> onRefreshBounds(RefreshBounds refresh) {
     applyLogSettings();
-    metrics.producerIdsExpired(topic, producers.expire());
-    snapshots.onTick(log.nextOffset, log.logEnd);
+    metrics.producerIdsExpired(topic, store.producers().expire());
+    store.snapshots().onTick(log.nextOffset, log.logEnd);
     long start = log.logStartOffset;
     getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : start, info.sizeBytes())
@@ -699,7 +540,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     deleted = true;
     failAll(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
     leader.resign(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " was deleted");
-    stopWriter();
+    store.stopWriter();
     ActorRef<Done> replyTo = delete.replyTo();
     engine.deleteLog(partitionId).whenComplete((ok, error) -> replyTo.tell(Done.getInstance()));
     return Behaviors.stopped();
@@ -716,12 +557,12 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       restarting = true;
       getContext().getLog().info("Partition {}: topic {} now has id {}; restarting the partition on its own log",
           partitionId, topic, metadata.topic(topic).map(TopicMetadata::topicId).orElse("?"));
-      failBuffered(ErrorCode.NOT_LEADER, Standing.RECREATED.refusal);
+      writes.failBuffered(ErrorCode.NOT_LEADER, Standing.RECREATED.refusal);
     }
-    if (!inFlight.isEmpty()) {
+    if (writes.writing()) {
       return this; // stopped by onWriteDone, or by the writer's end
     }
-    getContext().unwatch(writer);
+    store.unwatchWriter();
     return Behaviors.stopped();
   }
 
@@ -742,55 +583,4 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     engine.setSegmentBytes(partitionId, c.segmentBytes());
   }
 
-  private Duration snapshotInterval() {
-    return getContext().getSystem().settings().config().getDuration("tributary.broker.producer-snapshot-interval");
-  }
-
-  // ------------------------------------------------------------------ for the follower role
-
-  String topic() {
-    return topic;
-  }
-
-  int partition() {
-    return partition;
-  }
-
-  ActorRef<Command> wireSelf() {
-    return wireSelf.unsafeUpcast();
-  }
-
-  ProducerStates producers() {
-    return producers;
-  }
-
-  ProducerSnapshots snapshots() {
-    return snapshots;
-  }
-
-  /** Stores copied batches (the follower's one write at a time); answered by {@link WriteDone}. */
-  void write(List<BatchAppended> batches) {
-    writer.tell(new PartitionWriter.Append(batches, writeDoneAdapter));
-  }
-
-  void stopWriter() {
-    getContext().unwatch(writer);
-    getContext().stop(writer);
-  }
-
-  /** A new writer, after a truncation: it learns the highest sequence number left. */
-  void startWriter() {
-    writer = getContext().spawn(PartitionWriter.create(partitionId), "writer-" + (++writerGeneration));
-    getContext().watch(writer);
-  }
-
-  CompletionStage<ProducerStateLoader.Loaded> loadProducers(long logEnd) {
-    return ProducerStateLoader.load(engine, partitionId, Math.max(0, log.logStartOffset), logEnd, Clock.systemUTC(),
-        producerExpiration);
-  }
-
-  void producersReloaded(ProducerStateLoader.Loaded loaded) {
-    producers = loaded.states();
-    snapshots = new ProducerSnapshots(engine, partitionId, producers, loaded.snapshotOffset(), snapshotInterval());
-  }
 }

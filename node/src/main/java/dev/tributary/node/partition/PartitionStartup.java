@@ -66,8 +66,8 @@ final class PartitionStartup {
                   .onMessage(Loaded.class, loaded -> {
                     PartitionEntity entity = new PartitionEntity(context, replicaId, engine, metadata, defaults, timers,
                         loaded, metrics, dataGateway, broker, wireSelf);
-                    dataGateway.tell(new DataGateway.LocalPartitionStarted(replicaId, entity.topic(),
-                        entity.partition(), wireSelf));
+                    dataGateway.tell(new DataGateway.LocalPartitionStarted(replicaId, TopicNames.topicOf(partitionId),
+                        TopicNames.partitionOf(partitionId), wireSelf));
                     return stash.unstashAll(entity);
                   })
                   .onMessage(LoadFailed.class, failed -> {
