@@ -362,7 +362,8 @@ public final class TributaryClient implements AutoCloseable {
     @SuppressWarnings("unchecked")
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
     dataGatewayFor(topic, partition)
-        .tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo));
+        .tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo, 0,
+            leaderEpochOf(topic, partition)));
     Duration wait = timeout.plus(NO_ANSWER_GRACE);
     return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
@@ -390,7 +391,8 @@ public final class TributaryClient implements AutoCloseable {
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
     ActorRef<FetchResponse> replyTo = (ActorRef<FetchResponse>) (ActorRef<?>) replies;
-    Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo);
+    Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo,
+        leaderEpochOf(topic, partition));
     dataGatewayFor(topic, partition).tell(fetch);
     return reply.orTimeout(maxWait.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
@@ -420,6 +422,17 @@ public final class TributaryClient implements AutoCloseable {
       return ActorRefResolver.get(system).resolveActorRef(
           Tributary.dataGatewayPath(address.getHost().get(), (Integer) address.getPort().get()));
     });
+  }
+
+  /**
+   * The partition's leader epoch in the newest metadata here, sent with produce and fetch so a
+   * deposed leader or one that is behind refuses them; {@link Produce#ANY_EPOCH} when unknown.
+   */
+  private int leaderEpochOf(String topic, int partition) {
+    MetadataResponse known = pushed.get();
+    dev.tributary.protocol.message.TopicMetadata t = known == null ? null : known.topics().get(topic);
+    return t == null ? Produce.ANY_EPOCH
+        : t.partition(partition).map(dev.tributary.protocol.message.PartitionInfo::leaderEpoch).orElse(Produce.ANY_EPOCH);
   }
 
   private String noAnswer() {

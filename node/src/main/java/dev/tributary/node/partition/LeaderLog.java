@@ -99,6 +99,23 @@ final class LeaderLog {
     return epoch;
   }
 
+  /**
+   * Whether a client request's leader epoch is this leader's: an older one is {@code
+   * FENCED_LEADER_EPOCH} (the client's metadata is behind), a newer one {@code
+   * UNKNOWN_LEADER_EPOCH} (this broker's is); both retried after a metadata refresh.
+   */
+  ErrorCode epochCheck(int requested) {
+    if (requested < 0 || requested == epoch) {
+      return ErrorCode.NONE;
+    }
+    return requested < epoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+  }
+
+  String epochRefusal(int requested) {
+    return "the request names leader epoch " + requested + " of partition " + partitionId + "; broker "
+        + broker.brokerId() + " leads it in epoch " + epoch + ": refresh metadata and retry";
+  }
+
   /** The controller's newest word on the ISR, from metadata. */
   void committed(PartitionInfo info) {
     if (info != null) {
@@ -168,7 +185,11 @@ final class LeaderLog {
   }
 
   void watch(ReplicaCommand.WatchAppends watch) {
-    watchers.put(watch.replicaId(), watch.replyTo());
+    if (log.logEnd > watch.fetchOffset()) {
+      watch.replyTo().tell(new ReplicaCommand.Appended(topic, partition)); // stored since its read
+    } else {
+      watchers.put(watch.replicaId(), watch.replyTo());
+    }
   }
 
   /** Gives up the lead: produces waiting for their commit are answered {@code error}. */

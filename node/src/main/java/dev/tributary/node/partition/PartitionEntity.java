@@ -390,6 +390,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, followerRefusal()));
       return this;
     }
+    ErrorCode epoch = leader.epochCheck(produce.leaderEpoch());
+    if (epoch != ErrorCode.NONE) {
+      produce.replyTo().tell(ProduceResponse.failed(produce, epoch, leader.epochRefusal(produce.leaderEpoch())));
+      return this;
+    }
     Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.NOT_LEADER, standing.refusal));
@@ -492,9 +497,14 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, followerRefusal(), -1, -1));
       return this;
     }
-    Standing standing = topicIds.standing();
+    ErrorCode epoch = leader.epochCheck(fetch.leaderEpoch());
     long hw = log.highWatermark;
     long start = log.logStartOffset;
+    if (epoch != ErrorCode.NONE) {
+      fetch.replyTo().tell(FetchResponse.failed(fetch, epoch, leader.epochRefusal(fetch.leaderEpoch()), hw, start));
+      return this;
+    }
+    Standing standing = topicIds.standing();
     if (standing != Standing.SERVING) {
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, hw, start));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;

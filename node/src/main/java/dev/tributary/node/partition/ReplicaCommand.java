@@ -28,10 +28,11 @@ public sealed interface ReplicaCommand extends PartitionEntity.Command, Partitio
   }
 
   /**
-   * Leader side: tell {@code replyTo} once, at the next write this replica stores (a long-polling
-   * follower fetch waits for it). One watch per follower: a newer one replaces the older.
+   * Leader side: tell {@code replyTo} once the log ends past {@code fetchOffset}: at once if it
+   * already does (a write stored since the follower's read), else at the next write stored (a
+   * long-polling follower fetch waits for it). One watch per follower: a newer one replaces the older.
    */
-  record WatchAppends(String topic, int partition, int replicaId, ActorRef<Appended> replyTo)
+  record WatchAppends(String topic, int partition, int replicaId, long fetchOffset, ActorRef<Appended> replyTo)
       implements ReplicaCommand {}
 
   /** The answer to {@link WatchAppends}. */

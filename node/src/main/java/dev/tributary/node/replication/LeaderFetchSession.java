@@ -82,7 +82,8 @@ public final class LeaderFetchSession {
       ReplicaFetch fetch, Consumer<PartitionCommand> deliver) {
     ActorRef<ReplicaCommand.Appended> woken = context.messageAdapter(ReplicaCommand.Appended.class, Woken::new);
     for (ReplicaFetch.PartitionFetch p : fetch.partitions()) {
-      deliver.accept(new ReplicaCommand.WatchAppends(p.topic(), p.partition(), fetch.replicaId(), woken));
+      deliver.accept(new ReplicaCommand.WatchAppends(p.topic(), p.partition(), fetch.replicaId(), p.fetchOffset(),
+          woken));
     }
     timers.startSingleTimer(Timeout.WAIT_OVER, Timeout.WAIT_OVER, Duration.ofMillis(fetch.maxWaitMs()));
     return Behaviors.receive(Command.class)

@@ -108,6 +108,26 @@ class PartitionEntityTest {
     assertEquals(List.of(0, 3), epochs);
   }
 
+  @Test
+  void aRequestNamingAnotherLeaderEpochIsRefusedAndNothingIsStored() {
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    topicWithId("topic-id-1", Map.of(), 3);
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "old").toByteArray(), Acks.ALL, 10_000,
+        produced.ref(), 0, 2));
+    assertEquals(ErrorCode.FENCED_LEADER_EPOCH, produced.receiveMessage(Duration.ofSeconds(10)).error());
+    partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "new").toByteArray(), Acks.ALL, 10_000,
+        produced.ref(), 0, 4));
+    assertEquals(ErrorCode.UNKNOWN_LEADER_EPOCH, produced.receiveMessage(Duration.ofSeconds(10)).error());
+    partition.tell(new Fetch(++correlation, TOPIC, 0, 0, 1 << 20, 0, fetched.ref(), 2));
+    assertEquals(ErrorCode.FENCED_LEADER_EPOCH, fetched.receiveMessage(Duration.ofSeconds(10)).error());
+    partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "current").toByteArray(), Acks.ALL, 10_000,
+        produced.ref(), 0, 3));
+    ProduceResponse stored = produced.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(ErrorCode.NONE, stored.error(), stored.errorMessage());
+    assertEquals(0, stored.baseOffset(), "the refused batches took no offsets");
+  }
+
   /** Broker 0 as the replica sees it; the topic has no followers, so neither probe hears anything here. */
   private ReplicaContext broker() {
     return new ReplicaContext(0, () -> 1L, testKit.createTestProbe(Controller.Command.class).ref(),

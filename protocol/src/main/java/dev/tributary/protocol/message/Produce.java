@@ -12,6 +12,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *     never sees it stored later
  * @param deadlineMs when the partition must drop it (wall-clock epoch ms): 0 as a client sends it;
  *     the broker's gateway that receives it sets it to its arrival time plus {@code timeoutMs}
+ * @param leaderEpoch the partition's leader epoch in the sender's metadata, {@link #ANY_EPOCH} if
+ *     it has none: a leader in a newer epoch refuses it {@code FENCED_LEADER_EPOCH}, one in an
+ *     older epoch {@code UNKNOWN_LEADER_EPOCH} (Kafka's {@code current_leader_epoch})
  */
 public record Produce(
     long correlationId,
@@ -21,13 +24,23 @@ public record Produce(
     Acks acks,
     int timeoutMs,
     ActorRef<ProduceResponse> replyTo,
-    long deadlineMs)
+    long deadlineMs,
+    int leaderEpoch)
     implements GatewayRequest, PartitionCommand, DataPlaneMessage {
 
-  /** A produce as a client sends it: no deadline yet. */
+  /** No leader epoch to check: the leader takes the request in whatever epoch it is. */
+  public static final int ANY_EPOCH = -1;
+
+  /** A produce with a deadline that names no leader epoch. */
+  public Produce(long correlationId, String topic, int partition, byte[] batch, Acks acks, int timeoutMs,
+      ActorRef<ProduceResponse> replyTo, long deadlineMs) {
+    this(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, deadlineMs, ANY_EPOCH);
+  }
+
+  /** A produce that names no leader epoch and has no deadline yet. */
   public Produce(long correlationId, String topic, int partition, byte[] batch, Acks acks, int timeoutMs,
       ActorRef<ProduceResponse> replyTo) {
-    this(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, 0);
+    this(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, 0, ANY_EPOCH);
   }
 
   /**
@@ -39,7 +52,7 @@ public record Produce(
     if (deadlineMs > 0 && deadlineMs <= deadline) {
       return this;
     }
-    return new Produce(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, deadline);
+    return new Produce(correlationId, topic, partition, batch, acks, timeoutMs, replyTo, deadline, leaderEpoch);
   }
 
   /** Whether the deadline (if set) has passed at {@code nowMs}. */

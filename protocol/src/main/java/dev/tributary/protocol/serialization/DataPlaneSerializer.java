@@ -84,7 +84,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putInt(p.partition()).put((byte) p.acks().code()).putInt(p.timeoutMs());
       putString(buf, resolver().toSerializationFormat(p.replyTo()));
       buf.putInt(p.batch().length).put(p.batch());
-      buf.putLong(p.deadlineMs());
+      buf.putLong(p.deadlineMs()).putInt(p.leaderEpoch());
     } else if (o instanceof ProduceResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
@@ -96,6 +96,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       putString(buf, f.topic());
       buf.putInt(f.partition()).putLong(f.offset()).putInt(f.maxBytes()).putInt(f.maxWaitMs());
       putString(buf, resolver().toSerializationFormat(f.replyTo()));
+      buf.putInt(f.leaderEpoch());
     } else if (o instanceof FetchResponse r) {
       buf.putLong(r.correlationId());
       putString(buf, r.topic());
@@ -120,7 +121,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
         byte[] batch = getBytes(buf);
         long deadline = buf.getLong();
-        return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline);
+        return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline, buf.getInt());
       }
       case PRODUCE_RESPONSE -> {
         return new ProduceResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),
@@ -134,7 +135,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         int maxBytes = buf.getInt();
         int maxWait = buf.getInt();
         ActorRef<FetchResponse> replyTo = resolver().resolveActorRef(getString(buf));
-        return new Fetch(correlationId, topic, partition, offset, maxBytes, maxWait, replyTo);
+        return new Fetch(correlationId, topic, partition, offset, maxBytes, maxWait, replyTo, buf.getInt());
       }
       case FETCH_RESPONSE -> {
         return new FetchResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),

@@ -57,8 +57,10 @@ class DataPlaneSerializerTest {
     return List.of(
         new Produce(42, "orders", 3, batch, Acks.ALL, 30_000, replies()),
         new Produce(44, "orders", 3, batch, Acks.LEADER, 2_000, replies(), 1_764_600_000_000L),
+        new Produce(46, "orders", 3, batch, Acks.LEADER, 2_000, replies(), 0, 7),
         new ProduceResponse(42, "orders", 3, ErrorCode.NONE, "", 1_000, -1, 7),
         new Fetch(43, "orders", 3, 1_000, 1 << 20, 500, replies()),
+        new Fetch(45, "orders", 3, 1_000, 1 << 20, 500, replies(), 12),
         new FetchResponse(43, "orders", 3, ErrorCode.OFFSET_OUT_OF_RANGE, "offset 9 is outside [0, 5]", 5, 0, batch));
   }
 
