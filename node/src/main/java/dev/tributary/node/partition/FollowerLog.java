@@ -144,6 +144,19 @@ final class FollowerLog {
     store.write(batches);
   }
 
+  /**
+   * The log went offline under the write of {@link #apply}: this replica stops following (its
+   * fetcher would wait for it, and every partition it fetches from that leader with it).
+   */
+  void storeFailed(ActorRef<ReplicaFetchers.Command> fetchers) {
+    ReplicaCommand.Apply failed = busy;
+    busy = null;
+    fetchers.tell(new ReplicaFetchers.Unfollow(topic, partition));
+    if (failed != null) {
+      failed.replyTo().tell(position(failed.leaderEpoch()));
+    }
+  }
+
   /** The write of {@link #apply} is stored. */
   void stored() {
     ReplicaCommand.Apply done = busy;

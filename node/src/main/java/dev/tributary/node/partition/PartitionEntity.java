@@ -245,7 +245,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           return this;
         })
         .onMessage(ReplicaCommand.Apply.class, apply -> {
-          if (role == Role.FOLLOWER) {
+          if (role == Role.FOLLOWER && offlineReason == null) {
             follower.apply(apply);
           } else {
             follower.refuse(apply);
@@ -476,6 +476,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       getContext().getLog().error("Partition {} is offline: {}. Produces are refused with KAFKA_STORAGE_ERROR;"
           + " stored records can still be fetched", partitionId, offlineReason);
       writes.failAll(ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage(), ErrorCode.KAFKA_STORAGE_ERROR, offlineMessage());
+      if (role == Role.FOLLOWER) {
+        follower.storeFailed(broker.fetchers()); // it stops copying; its leader drops it from the ISR in time
+      }
       return this;
     }
     // The writer stopped for another reason. The offsets handed out since the last good write

@@ -112,8 +112,9 @@ public final class LeaderFetchSession {
       PartitionData d = answers.get(TopicNames.partitionId(p.topic(), p.partition()));
       if (d == null) {
         d = PartitionData.failed(p, ErrorCode.REQUEST_TIMED_OUT, "the leader's replica did not answer in time");
-      } else if (bytes + d.records().length > MAX_RESPONSE_BYTES && d.records().length > 0) {
-        // Over the frame: this partition gets nothing now; its offsets are as they were.
+      } else if (bytes > 0 && bytes + d.records().length > MAX_RESPONSE_BYTES) {
+        // Over the frame: this partition gets nothing now; its offsets are as they were. The
+        // first partition with records always goes, so a batch near max.message.bytes is copied too.
         d = new PartitionData(d.topic(), d.partition(), d.error(), d.message(), d.highWatermark(),
             d.logStartOffset(), d.logEndOffset(), false, -1, -1, null);
       }

@@ -21,21 +21,29 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * ReplicaManager} applying metadata): at every metadata change, each partition that names this
  * broker as a replica and whose leader, epochs or ISR moved gets a {@link PartitionControl.Wake}
  * at its replica here, which starts it if it is not running and makes it take its role. Replicas
- * of new topics are so started before their first request.
+ * of new topics are so started before their first request. Every {@link #REWAKE} it wakes all
+ * of them again: a replica that stopped (its writer failed, say) would otherwise wait for a
+ * request or a metadata change to start again, and a follower gets no requests.
  */
 public final class ReplicaManager {
 
   private ReplicaManager() {}
 
-  private enum MetadataChanged implements NoSerializationVerificationNeeded { INSTANCE }
+  private enum Tick implements NoSerializationVerificationNeeded { METADATA_CHANGED, REWAKE_ALL }
+
+  static final java.time.Duration REWAKE = java.time.Duration.ofSeconds(10);
 
   public static Behavior<Object> create(int brokerId, MetadataView metadata) {
-    return Behaviors.setup(context -> {
+    return Behaviors.withTimers(timers -> Behaviors.setup(context -> {
+      timers.startTimerWithFixedDelay(Tick.REWAKE_ALL, REWAKE);
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Map<String, PartitionInfo> seen = new HashMap<>();
-      metadata.onChange(() -> context.getSelf().tell(MetadataChanged.INSTANCE));
-      context.getSelf().tell(MetadataChanged.INSTANCE);
+      metadata.onChange(() -> context.getSelf().tell(Tick.METADATA_CHANGED));
+      context.getSelf().tell(Tick.METADATA_CHANGED);
       return Behaviors.receiveMessage(message -> {
+        if (message == Tick.REWAKE_ALL) {
+          seen.clear();
+        }
         Set<String> current = new HashSet<>();
         for (TopicMetadata topic : metadata.current().topics().values()) {
           for (int p = 0; p < topic.partitions(); p++) {
@@ -55,6 +63,6 @@ public final class ReplicaManager {
         seen.keySet().retainAll(current);
         return Behaviors.same();
       });
-    });
+    }));
   }
 }
