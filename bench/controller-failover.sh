@@ -11,29 +11,13 @@ PROFILE="${1:-fast}"
 RUNS="${2:-3}"
 DIR="$(realpath -m "${3:-bench-data}")/controller-failover"
 WARMUP=10
-PIDS=()
-VOTERS=0@127.0.0.1:26690,1@127.0.0.1:26691,2@127.0.0.1:26692
-./tributary --version >/dev/null   # build first, outside the measurements
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cores: $(nproc)  java: $(java -version 2>&1 | head -1)  profile: $PROFILE"
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
-trap 'stop_all; rm -rf "$DIR"' EXIT
+BASE=25690
+. bench/three-brokers.sh
 for run in $(seq 1 "$RUNS"); do
-  rm -rf "$DIR"; mkdir -p "$DIR"
-  for id in 0 1 2; do
-    ./tributary start --node-id $id --port $((25690 + id)) --admin-port $((8690 + id)) --data-dir "$DIR/data-$id" \
-      --seed 127.0.0.1:25690 --controller-voters $VOTERS --failover "$PROFILE" --fsync never \
-      > "$DIR/broker-$id.log" 2>&1 &
-    PIDS[$id]=$!
-  done
-  for id in 0 1 2; do
-    for _ in $(seq 1 240); do grep -q "is up on" "$DIR/broker-$id.log" && break; sleep 0.5; done
-  done
+  start_three
   controller=""
   for _ in $(seq 1 120); do
-    controller=$(./tributary cluster describe --bootstrap 127.0.0.1:25690 2>/dev/null | sed -n 's/.*Controller: \([0-9]*\).*/\1/p' | head -1)
+    controller=$(active_controller)
     [ -n "$controller" ] && [ "$controller" != "-1" ] && break; sleep 0.5
   done
   via=$(( (controller + 1) % 3 ))
