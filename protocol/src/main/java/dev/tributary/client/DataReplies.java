@@ -35,11 +35,16 @@ final class DataReplies {
   }
 
   private Behavior<DataPlaneMessage> complete(long correlationId, DataPlaneMessage reply) {
+    answer(correlationId, reply);
+    return Behaviors.same();
+  }
+
+  /** Completes a request with an answer made here (the broker's, if it comes later, is dropped). */
+  void answer(long correlationId, DataPlaneMessage reply) {
     CompletableFuture<DataPlaneMessage> future = pending.remove(correlationId);
     if (future != null) {
       future.complete(reply);
     }
-    return Behaviors.same();
   }
 
   void failAll(Throwable cause) {

@@ -4,7 +4,6 @@ import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.WatchMetadata;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,7 +26,7 @@ final class MetadataWatcher {
 
   /** @param gateway the bootstrap gateway to subscribe at, asked again at every renewal (it may change) */
   static Behavior<Object> create(java.util.function.Supplier<ActorRef<GatewayRequest>> gateway,
-      AtomicReference<MetadataResponse> latest) {
+      java.util.function.Consumer<MetadataResponse> install) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       ActorRef<MetadataResponse> self = context.getSelf().unsafeUpcast();
       gateway.get().tell(new WatchMetadata(self));
@@ -39,7 +38,7 @@ final class MetadataWatcher {
           })
           .onMessageEquals(STOP, Behaviors::stopped)
           .onMessage(MetadataResponse.class, fresh -> {
-            latest.accumulateAndGet(fresh, (old, now) -> now.supersedes(old) ? now : old);
+            install.accept(fresh);
             return Behaviors.same();
           })
           .build();

@@ -91,7 +91,7 @@ public final class TributaryClient implements AutoCloseable {
     this.pending = pending;
     this.requestTimeout = requestTimeout;
     this.current = firstToAnswer();
-    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(this::gateway, pushed),
+    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(this::gateway, this::install),
         "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
   }
 
@@ -251,9 +251,41 @@ public final class TributaryClient implements AutoCloseable {
   public CompletionStage<MetadataResponse> metadata() {
     return this.<MetadataResponse>control(GetMetadata::new, requestTimeout, noAnswer())
         .thenApply(fresh -> {
-          pushed.accumulateAndGet(fresh, (old, now) -> old == null || now.supersedes(old) ? now : old);
+          install(fresh);
           return fresh;
         });
+  }
+
+  /** A produce sent and not answered yet: where it went. */
+  private record SentTo(String leader, Produce request) {}
+
+  private final java.util.concurrent.ConcurrentHashMap<Long, SentTo> producesInFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Keeps metadata newer than what is here, then lets go of every produce sent to a broker that no
+   * longer leads its partition: answered {@code REQUEST_TIMED_OUT} ("may or may not have been
+   * stored") at once, so the producer retries it idempotently on the new leader instead of waiting
+   * out its timeout for an answer a dead broker never sends (Kafka's client learns the same from
+   * the closed connection; Artery says nothing).
+   */
+  private void install(MetadataResponse fresh) {
+    MetadataResponse now = pushed.accumulateAndGet(fresh, (old, f) -> old == null || f.supersedes(old) ? f : old);
+    producesInFlight.forEach((id, sent) -> {
+      String leader = leaderAddress(now, sent.request().topic(), sent.request().partition());
+      if (!sent.leader().isEmpty() && !leader.isEmpty() && !leader.equals(sent.leader())) {
+        producesInFlight.remove(id);
+        pending.answer(id, ProduceResponse.failed(sent.request(), ErrorCode.REQUEST_TIMED_OUT,
+            "leadership of " + sent.request().topic() + "-" + sent.request().partition() + " moved from " + sent.leader()
+                + " to " + leader + " while the batch was unanswered; " + NotAcknowledgedException.MAY_OR_MAY_NOT));
+      }
+    });
+  }
+
+  /** The leader's address by {@code metadata}, "" when it names none. */
+  private static String leaderAddress(MetadataResponse metadata, String topic, int partition) {
+    dev.tributary.protocol.message.TopicMetadata t = metadata == null ? null : metadata.topics().get(topic);
+    return t == null || partition < 0 || partition >= t.leaders().size() ? "" : t.leaders().get(partition);
   }
 
   /** Creates a topic with the broker's {@code default.replication.factor}. */
@@ -361,12 +393,14 @@ public final class TributaryClient implements AutoCloseable {
     long id = pending.register(reply);
     @SuppressWarnings("unchecked")
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
-    dataGatewayFor(topic, partition)
-        .tell(new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo, 0,
-            leaderEpochOf(topic, partition)));
+    Produce request = new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo,
+        0, leaderEpochOf(topic, partition));
+    producesInFlight.put(id, new SentTo(leaderAddress(pushed.get(), topic, partition), request));
+    dataGatewayFor(topic, partition).tell(request);
     Duration wait = timeout.plus(NO_ANSWER_GRACE);
     return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
+          producesInFlight.remove(id);
           if (e != null) {
             return ProduceResponse.failed(
                 new Produce(id, topic, partition, null, acks, 0, replyTo), ErrorCode.REQUEST_TIMED_OUT,

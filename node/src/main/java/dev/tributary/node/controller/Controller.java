@@ -211,6 +211,7 @@ public final class Controller {
         .onMessage(Register.class, this::onRequest)
         .onMessage(Heartbeat.class, this::onRequest)
         .onMessage(ControlledShutdown.class, this::onRequest)
+        .onMessage(AlterIsr.class, this::onRequest)
         .onMessage(MetadataPush.class, this::onPush)
         .onMessage(Applied.class, applied -> {
           if (leading) {
