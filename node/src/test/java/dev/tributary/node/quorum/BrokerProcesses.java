@@ -231,6 +231,16 @@ public final class BrokerProcesses implements AutoCloseable {
     return HOST + ":" + node(id).port;
   }
 
+  /**
+   * Every broker's address, comma-separated for {@code --bootstrap}, the running brokers first: a
+   * client asks the first that answers, and a dead first one costs it a request timeout.
+   */
+  public String bootstrapAll() {
+    List<Integer> order = new ArrayList<>(running());
+    ids().stream().filter(id -> !order.contains(id)).forEach(order::add);
+    return order.stream().map(this::bootstrap).collect(Collectors.joining(","));
+  }
+
   public int port(int id) {
     return node(id).port;
   }
@@ -438,6 +448,19 @@ public final class BrokerProcesses implements AutoCloseable {
    * to files, its exit code. Waits at most {@link #CLI_LIMIT}.
    */
   public Result cli(String... args) {
+    return runCli(null, CLI_LIMIT, args);
+  }
+
+  /**
+   * {@link #cli} with {@code stdin} written to the command's standard input, which is then closed
+   * (as {@code echo ... | tributary produce ...}), waiting at most {@code limit}: for {@code produce},
+   * whose client may retry a refused record for its whole delivery timeout (120 s) before it fails.
+   */
+  public Result cliWithInput(String stdin, Duration limit, String... args) {
+    return runCli(stdin, limit, args);
+  }
+
+  private Result runCli(String stdin, Duration limit, String... args) {
     int run;
     synchronized (this) {
       run = ++cliRuns;
@@ -454,8 +477,13 @@ public final class BrokerProcesses implements AutoCloseable {
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       track(p);
       try {
-        if (!p.waitFor(CLI_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-          throw new AssertionError("tributary " + String.join(" ", args) + " still runs after " + CLI_LIMIT
+        if (stdin != null) {
+          try (java.io.OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+          throw new AssertionError("tributary " + String.join(" ", args) + " still runs after " + limit
               + "; stderr: " + tail(Files.readString(err), 40));
         }
         return new Result(List.of(args), p.exitValue(), Files.readString(out), Files.readString(err));
@@ -490,6 +518,151 @@ public final class BrokerProcesses implements AutoCloseable {
   /** {@link #cli} that must exit 0; its stdout. */
   public String cliOk(String... args) {
     return cli(args).requireOk().out();
+  }
+
+  /**
+   * {@code tributary <args>} in a child JVM that runs on while the test goes on (a producer under
+   * load, say): its stdout is read line by line as it comes, its stderr goes to a file. Killed by
+   * {@link Background#close} or, at the latest, by this harness's {@link #close}.
+   */
+  public Background cliInBackground(String... args) {
+    int run;
+    synchronized (this) {
+      run = ++cliRuns;
+    }
+    Path cliDir = dir.resolve("cli");
+    try {
+      Files.createDirectories(cliDir);
+      Path err = cliDir.resolve("cli-" + run + ".err");
+      List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), CLI_MAIN));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).directory(cliDir.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectError(err.toFile()).start();
+      track(p);
+      return new Background(List.of(args), p, err);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A CLI command started by {@link #cliInBackground}: its stdout lines so far, its exit. */
+  public final class Background implements AutoCloseable {
+    private final List<String> command;
+    private final Process process;
+    private final Path err;
+    private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
+
+    private Background(List<String> command, Process process, Path err) {
+      this.command = command;
+      this.process = process;
+      this.err = err;
+      this.reader = new Thread(() -> {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            synchronized (lines) {
+              lines.add(line);
+              lines.notifyAll();
+            }
+          }
+        } catch (IOException e) {
+          // the child is gone
+        } finally {
+          synchronized (lines) {
+            lines.notifyAll();
+          }
+        }
+      }, "stdout of tributary " + command.get(0));
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    public long pid() {
+      return process.pid();
+    }
+
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /** The stdout lines read so far. */
+    public List<String> lines() {
+      synchronized (lines) {
+        return List.copyOf(lines);
+      }
+    }
+
+    /**
+     * Waits until {@code count} stdout lines match {@code matching}; fails, with what it printed,
+     * if the command exits first or {@code limit} passes. The lines so far.
+     */
+    public List<String> awaitLines(java.util.function.Predicate<String> matching, int count, Duration limit) {
+      long deadline = System.nanoTime() + limit.toNanos();
+      try {
+        synchronized (lines) {
+          while (lines.stream().filter(matching).count() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+              throw new AssertionError((left <= 0 ? "not " + count + " matching lines within " + limit.toSeconds() + " s"
+                  : "exited with " + process.exitValue() + " before " + count + " matching lines") + ": " + this);
+            }
+            lines.wait(Math.min(200, left / 1_000_000 + 1));
+          }
+          return List.copyOf(lines);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+
+    /** Waits at most {@code limit} for the command to exit (SIGKILLs it if not, and fails); its outcome. */
+    public Result await(Duration limit) {
+      try {
+        if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+          String so = this.toString();
+          close();
+          throw new AssertionError("still runs after " + limit.toSeconds() + " s (killed): " + so);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        Result r = new Result(command, process.exitValue(), String.join("\n", lines()) + "\n", errText());
+        untrack(process);
+        return r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+
+    private String errText() {
+      try {
+        return Files.readString(err);
+      } catch (IOException e) {
+        return e.toString();
+      }
+    }
+
+    /** SIGKILL if it still runs. */
+    @Override
+    public void close() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      untrack(process);
+    }
+
+    @Override
+    public String toString() {
+      List<String> out = lines();
+      return "tributary " + String.join(" ", command) + " (pid " + process.pid() + ")\n--- last stdout lines:\n"
+          + tail(String.join("\n", out), 20) + "--- stderr:\n" + tail(errText(), 40);
+    }
   }
 
   // ---------------------------------------------------------------- polling

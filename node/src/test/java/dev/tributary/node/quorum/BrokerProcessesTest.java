@@ -48,6 +48,45 @@ class BrokerProcessesTest {
     }
   }
 
+  /**
+   * The helpers the failover tests use, on one broker: a command in the background whose stdout
+   * is read as it comes, a command fed its standard input, the bootstrap list of every broker,
+   * and topic describe and the verifiable tools' events parsed.
+   */
+  @Test
+  void aBackgroundCommandStreamsItsStdoutAndACommandIsFedItsStandardInput() {
+    try (BrokerProcesses brokers = BrokerProcesses.builder(dir).brokers(1).start()) {
+      assertEquals(brokers.bootstrap(0), brokers.bootstrapAll());
+      brokers.cliOk("topic", "create", "streamed", "--partitions", "1", "--bootstrap", brokers.bootstrapAll());
+
+      BrokerProcesses.Result fed = brokers.cliWithInput("a\nb\n", BrokerProcesses.CLI_LIMIT,
+          "produce", "streamed", "--bootstrap", brokers.bootstrapAll()).requireOk();
+      assertEquals("", fed.err().lines().filter(l -> l.startsWith("error: ")).findFirst().orElse(""), fed.toString());
+
+      BrokerProcesses.Result finished;
+      try (BrokerProcesses.Background producer = brokers.cliInBackground("verifiable-producer", "--topic", "streamed",
+          "--max-messages", "300", "--throughput", "100", "--bootstrap", brokers.bootstrapAll())) {
+        List<String> early = producer.awaitLines(l -> VerifiableEvents.isEvent(l, "producer_send_success"), 20,
+            Duration.ofSeconds(60));
+        assertTrue(producer.isAlive(), "still producing after 20 of 300 at 100/s: " + producer);
+        assertTrue(early.size() < 300, "read as it comes, not at the end: " + early.size() + " lines");
+        finished = producer.await(Duration.ofSeconds(120));
+      }
+      assertEquals(0, finished.exit(), finished.toString());
+      VerifiableEvents produced = VerifiableEvents.parse(finished.out());
+      assertEquals(300, produced.acknowledged().size(), finished.toString());
+      assertEquals(300, produced.toolData().get("acked").asLong());
+      assertEquals(2, produced.acknowledged().stream().mapToLong(VerifiableEvents.Placed::offset).min().orElseThrow(),
+          "after the two lines fed to produce");
+
+      TopicDescription d = TopicDescription.parse(brokers.cliOk("topic", "describe", "streamed",
+          "--bootstrap", brokers.bootstrapAll()));
+      assertEquals(302, d.partition(0).highWatermark(), d.text());
+      assertEquals(java.util.OptionalInt.of(0), d.partition(0).leader(), d.text());
+      assertEquals(java.util.Set.of(0), d.partition(0).isrSet(), d.text());
+    }
+  }
+
   @Test
   void eventuallyRetriesUntilTheAssertionHoldsAndRethrowsTheLastFailureAfterTheLimit() {
     long start = System.nanoTime();
