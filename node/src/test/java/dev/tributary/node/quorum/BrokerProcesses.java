@@ -504,6 +504,14 @@ public final class BrokerProcesses implements AutoCloseable {
    * {@code tributary <args>} in this JVM, through {@code TributaryCli.run}: no JVM start-up (a
    * second or more on slow cores), for polls that must see a short-lived state, such as a broker
    * fenced while it is paused. Waits as long as the command does.
+   *
+   * <p>For a handful of calls, not for polling loops: every call creates and terminates a
+   * {@code TributaryClient} (an actor system), and each one that opened an Artery connection
+   * leaves about 4.6 MiB of direct buffers reachable in this JVM after it terminated (Pekko Artery
+   * keeps them; {@code System.gc()} does not free them). Polled every 200 ms that exhausts the
+   * test JVM's 1 GiB of direct memory in about a minute ({@code OutOfMemoryError: Cannot reserve
+   * ... bytes of direct buffer memory}). To poll, keep one {@code TributaryClient} open for the
+   * test and ask it ({@code metadata()}, {@code listOffsets(...)}), as ReplicationFailoverTest does.
    */
   public static Result cliInProcess(String... args) {
     java.io.StringWriter out = new java.io.StringWriter();

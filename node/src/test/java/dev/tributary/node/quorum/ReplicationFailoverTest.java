@@ -1,14 +1,29 @@
 package dev.tributary.node.quorum;
 
-import static dev.tributary.node.quorum.BrokerProcesses.cliInProcess;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tributary.client.NotAcknowledgedException;
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.RecordMetadata;
+import dev.tributary.client.TributaryClient;
 import dev.tributary.node.quorum.VerifiableEvents.Placed;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Failures;
+import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.message.ListOffsets;
+import dev.tributary.protocol.message.ListOffsetsResponse;
+import dev.tributary.protocol.message.MetadataResponse;
+import dev.tributary.protocol.message.PartitionInfo;
+import dev.tributary.protocol.message.TopicMetadata;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -16,8 +31,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -27,13 +46,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Follower replication end to end: three brokers in child JVMs, each a voter of the controller
  * quorum, with {@code --failover fast}; a topic of one partition on all three (replication factor
  * 3); {@code verifiable-producer} and {@code verifiable-consumer} in child JVMs as Kafka's system
- * tests run them, and {@code topic describe} for leader, Isr and HighWatermark.
+ * tests run them.
  *
  * <p>Each test starts its own cluster and leaves every broker running again before it ends. Every
- * wait is a margin ({@link BrokerProcesses#eventually}), not a sleep. The polls of {@code topic
- * describe} and {@code cluster describe} run the CLI in this JVM ({@link BrokerProcesses#cliInProcess}),
- * since a CLI JVM costs seconds on slow cores; the producers, consumers and admin changes run in
- * child JVMs, as a user runs them. Every {@code --bootstrap} lists all three brokers, so any may be down.
+ * wait is a margin ({@link BrokerProcesses#eventually}), not a sleep. Leader, Isr, HighWatermark
+ * and the controller are polled through one {@link TributaryClient} in this JVM per test
+ * ({@link Watch}): a CLI JVM costs seconds on slow cores, and the CLI run in this JVM
+ * ({@link BrokerProcesses#cliInProcess}) starts and stops an actor system per call, each leaving
+ * about 4.6 MiB of direct memory behind, which a 200 ms poll turns into an OutOfMemoryError
+ * within a minute. The producers, consumers and admin changes run in child JVMs, as a user runs
+ * them; the one refused write is an in-JVM {@link Producer} with a short delivery timeout. Every
+ * {@code --bootstrap} lists all three brokers, so any may be down.
  */
 class ReplicationFailoverTest {
 
@@ -63,8 +86,14 @@ class ReplicationFailoverTest {
    */
   private static final Duration PRODUCER_LIMIT = Duration.ofSeconds(240);
 
-  /** A refused {@code produce}: its client retries NOT_ENOUGH_REPLICAS for the 120 s delivery timeout, then fails. */
-  private static final Duration REFUSED_PRODUCE_LIMIT = Duration.ofSeconds(200);
+  /**
+   * The refused write's delivery timeout: its producer retries NOT_ENOUGH_REPLICAS (retriable) that
+   * long, then fails (the CLI's {@code produce} has no option for it, and waits Kafka's 120 s).
+   */
+  private static final Duration REFUSED_DELIVERY_TIMEOUT = Duration.ofSeconds(8);
+
+  /** The watching client's request timeout: a killed bootstrap broker costs one poll that long. */
+  private static final Duration WATCH_REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
   private static final String TOPIC = "replicated";
 
@@ -74,10 +103,10 @@ class ReplicationFailoverTest {
 
   @Test
   void killingALeaderUnderLoadLosesNoAcknowledgedRecord() {
-    try (BrokerProcesses brokers = startCluster()) {
+    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
       createReplicatedTopic(brokers, TOPIC, 2);
-      int leader = awaitFullIsr(brokers, TOPIC).leader().getAsInt();
-      killUnderLoadAndCheck(brokers, TOPIC, leader, "the leader");
+      int leader = awaitFullIsr(watch, TOPIC).leader().getAsInt();
+      killUnderLoadAndCheck(brokers, watch, TOPIC, leader, "the leader");
     }
   }
 
@@ -85,15 +114,14 @@ class ReplicationFailoverTest {
 
   @Test
   void killingTheControllersBrokerLosesNothing() {
-    try (BrokerProcesses brokers = startCluster()) {
+    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
       createReplicatedTopic(brokers, TOPIC, 2);
-      int leader = awaitFullIsr(brokers, TOPIC).leader().getAsInt();
-      int controller = activeController(brokers);
-      killUnderLoadAndCheck(brokers, TOPIC, controller,
+      int leader = awaitFullIsr(watch, TOPIC).leader().getAsInt();
+      int controller = watch.activeController();
+      killUnderLoadAndCheck(brokers, watch, TOPIC, controller,
           "the active controller's broker (" + (controller == leader ? "also" : "not") + " the partition's leader)");
       // The quorum elected another controller, and the killed broker, back, is registered again.
-      eventually(LIMIT, () -> ClusterDescription.parse(cliInProcess("cluster", "describe", "--bootstrap",
-          brokers.bootstrapAll()).requireOk().out()).requireRegistered(brokers.ids()).requireController());
+      watch.activeController();
     }
   }
 
@@ -101,9 +129,9 @@ class ReplicationFailoverTest {
 
   @Test
   void aRestartedFollowerCatchesUpAndRejoins() {
-    try (BrokerProcesses brokers = startCluster()) {
+    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
       createReplicatedTopic(brokers, TOPIC, 2);
-      TopicDescription.Partition full = awaitFullIsr(brokers, TOPIC);
+      TopicDescription.Partition full = awaitFullIsr(watch, TOPIC);
       int leader = full.leader().getAsInt();
       int follower = follower(full);
       int n = 1000;
@@ -114,7 +142,7 @@ class ReplicationFailoverTest {
       brokers.kill9(follower);
       // The leader drops the dead follower from the Isr (else acks=all writes would wait for it).
       TopicDescription.Partition shrunk = eventually(LIMIT, () -> {
-        TopicDescription.Partition p = describePartition(brokers, TOPIC);
+        TopicDescription.Partition p = watch.partition(TOPIC);
         assertFalse(p.isr().contains(follower), "killed follower " + follower + " still in the Isr: " + p);
         return p;
       });
@@ -126,7 +154,7 @@ class ReplicationFailoverTest {
 
       brokers.start(follower);
       TopicDescription.Partition rejoined = eventually(REJOIN_LIMIT, () -> {
-        TopicDescription.Partition p = describePartition(brokers, TOPIC);
+        TopicDescription.Partition p = watch.partition(TOPIC);
         assertEquals(Set.copyOf(brokers.ids()), p.isrSet(), "restarted follower " + follower + " not back in the Isr: " + p);
         return p;
       });
@@ -140,39 +168,36 @@ class ReplicationFailoverTest {
 
   @Test
   void minInsyncThreeWithABrokerDownRefusesWrites() {
-    try (BrokerProcesses brokers = startCluster()) {
+    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
       createReplicatedTopic(brokers, TOPIC, 3);
-      TopicDescription.Partition full = awaitFullIsr(brokers, TOPIC);
+      TopicDescription.Partition full = awaitFullIsr(watch, TOPIC);
       int follower = follower(full);
 
       produceLines(brokers, TOPIC, "before\n").requireOk();
-      eventually(LIMIT, () -> assertEquals(1, describePartition(brokers, TOPIC).highWatermark()));
+      eventually(LIMIT, () -> assertEquals(1, watch.partition(TOPIC).highWatermark()));
 
       brokers.kill9(follower);
       eventually(LIMIT, () -> {
-        TopicDescription.Partition p = describePartition(brokers, TOPIC);
+        TopicDescription.Partition p = watch.partition(TOPIC);
         assertEquals(without(brokers.ids(), follower), p.isrSet(), "the Isr without killed follower " + follower + ": " + p);
       });
 
-      // Two in sync, three needed: the acks=all write is refused before it is written. The client
-      // retries NOT_ENOUGH_REPLICAS (retriable) until its delivery timeout, then the command fails.
-      BrokerProcesses.Result refused = brokers.cliWithInput("refused\n", REFUSED_PRODUCE_LIMIT,
-          "produce", TOPIC, "--acks", "all", "--bootstrap", brokers.bootstrapAll());
-      assertEquals(1, refused.exit(), refused.toString());
-      List<String> errors = refused.err().lines().filter(l -> l.startsWith("error: ")).toList();
-      assertEquals(1, errors.size(), refused.toString());
-      assertTrue(errors.get(0).contains("NOT_ENOUGH_REPLICAS"), refused.toString());
-      assertTrue(errors.get(0).contains("line 1 was not stored"), refused.toString());
-      TopicDescription.Partition afterRefusal = describePartition(brokers, TOPIC);
+      // Two in sync, three needed: the acks=all write is refused before it is written. The producer
+      // retries NOT_ENOUGH_REPLICAS (retriable) until its delivery timeout, then fails it for good,
+      // as refused (not "may or may not have been stored").
+      TributaryException refused = refusedWrite(watch.client(), TOPIC, "refused");
+      assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.code(), refused.toString());
+      assertFalse(NotAcknowledgedException.mayHaveBeenStored(refused), "refused, not unanswered: " + refused);
+      TopicDescription.Partition afterRefusal = watch.partition(TOPIC);
       assertEquals(1, afterRefusal.highWatermark(), "nothing written by the refused produce: " + afterRefusal);
 
       brokers.start(follower);
       eventually(REJOIN_LIMIT, () -> {
-        TopicDescription.Partition p = describePartition(brokers, TOPIC);
+        TopicDescription.Partition p = watch.partition(TOPIC);
         assertEquals(Set.copyOf(brokers.ids()), p.isrSet(), "restarted follower " + follower + " not back in the Isr: " + p);
       });
       produceLines(brokers, TOPIC, "after\n").requireOk();
-      eventually(LIMIT, () -> assertEquals(2, describePartition(brokers, TOPIC).highWatermark()));
+      eventually(LIMIT, () -> assertEquals(2, watch.partition(TOPIC).highWatermark()));
 
       // What is stored: the records before and after, and not the refused one.
       List<Placed> read = consume(brokers, TOPIC, "min-insync-checker", 2).read();
@@ -189,7 +214,7 @@ class ReplicationFailoverTest {
    * acknowledged with, nothing is there that was never sent, and the offsets are dense from 0.
    * Then restarts the victim and waits until it is back in the Isr.
    */
-  private static void killUnderLoadAndCheck(BrokerProcesses brokers, String topic, int victim, String what) {
+  private static void killUnderLoadAndCheck(BrokerProcesses brokers, Watch watch, String topic, int victim, String what) {
     long ackedAtKill;
     BrokerProcesses.Result finished;
     try (BrokerProcesses.Background producer = brokers.cliInBackground("verifiable-producer", "--topic", topic,
@@ -220,7 +245,7 @@ class ReplicationFailoverTest {
     // The partition has moved to a survivor, whose HighWatermark covers every acknowledged record.
     long mustCover = acked.stream().mapToLong(Placed::offset).max().orElseThrow() + 1;
     TopicDescription.Partition moved = eventually(LIMIT, () -> {
-      TopicDescription.Partition p = describePartition(brokers, topic);
+      TopicDescription.Partition p = watch.partition(topic);
       assertTrue(p.leader().isPresent(), "no leader: " + p);
       assertNotEquals(victim, p.leader().getAsInt(), "still led by killed broker " + victim + ": " + p);
       assertTrue(p.highWatermark() >= mustCover, "HighWatermark " + p.highWatermark() + " below the "
@@ -240,7 +265,7 @@ class ReplicationFailoverTest {
 
     brokers.start(victim);
     TopicDescription.Partition rejoined = eventually(REJOIN_LIMIT, () -> {
-      TopicDescription.Partition p = describePartition(brokers, topic);
+      TopicDescription.Partition p = watch.partition(topic);
       assertEquals(Set.copyOf(brokers.ids()), p.isrSet(), "restarted broker " + victim + " not back in the Isr: " + p);
       return p;
     });
@@ -298,25 +323,12 @@ class ReplicationFailoverTest {
 
   /**
    * Three brokers, all voters, fast failover, every broker seeding every other (so any can
-   * restart alone); returns once a controller is elected and all three are registered.
+   * restart alone); returns once each is up ({@link Watch#open} waits for the controller).
    */
   private BrokerProcesses startCluster() {
-    BrokerProcesses brokers = BrokerProcesses.builder(dir).brokers(3)
+    return BrokerProcesses.builder(dir).brokers(3)
         .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL)
         .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").start();
-    try {
-      activeController(brokers);
-      return brokers;
-    } catch (RuntimeException | Error e) {
-      brokers.close();
-      throw e;
-    }
-  }
-
-  /** The active controller's broker, once one is elected and every broker is registered. */
-  private static int activeController(BrokerProcesses brokers) {
-    return eventually(LIMIT, () -> ClusterDescription.parse(cliInProcess("cluster", "describe", "--bootstrap",
-        brokers.bootstrapAll()).requireOk().out()).requireRegistered(brokers.ids()).requireController());
   }
 
   /** {@code topic create} in a child JVM: one partition on all three brokers. */
@@ -327,25 +339,126 @@ class ReplicationFailoverTest {
   }
 
   /** Waits until partition 0 has a leader and all three brokers as replicas and in its Isr. */
-  private static TopicDescription.Partition awaitFullIsr(BrokerProcesses brokers, String topic) {
+  private static TopicDescription.Partition awaitFullIsr(Watch watch, String topic) {
+    List<Integer> ids = watch.brokers.ids();
     return eventually(LIMIT, () -> {
-      TopicDescription d = describe(brokers, topic);
-      assertEquals(3, d.replicationFactor(), d.text());
-      TopicDescription.Partition p = d.partition(0);
-      assertTrue(p.leader().isPresent(), d.text());
-      assertEquals(Set.copyOf(brokers.ids()), Set.copyOf(p.replicas()), d.text());
-      assertEquals(Set.copyOf(brokers.ids()), p.isrSet(), d.text());
+      TopicDescription.Partition p = watch.partition(topic);
+      assertTrue(p.leader().isPresent(), p.toString());
+      assertEquals(ids.size(), p.replicas().size(), "replication factor: " + p);
+      assertEquals(Set.copyOf(ids), Set.copyOf(p.replicas()), p.toString());
+      assertEquals(Set.copyOf(ids), p.isrSet(), p.toString());
       return p;
     });
   }
 
-  private static TopicDescription describe(BrokerProcesses brokers, String topic) {
-    return TopicDescription.parse(cliInProcess("topic", "describe", topic, "--bootstrap", brokers.bootstrapAll())
-        .requireOk().out());
+  /**
+   * The cluster as one client in this JVM sees it, for the polls: partition 0 of a topic (leader,
+   * replicas, Isr from the metadata; log start and HighWatermark from ListOffsets, as {@code topic
+   * describe} prints them) and the active controller. One client for the whole test, whatever
+   * brokers die: it reconnects to restarted ones, and after a request to a dead bootstrap broker
+   * times out ({@link #WATCH_REQUEST_TIMEOUT}) it asks the next, so each poll tolerates failures.
+   */
+  static final class Watch implements AutoCloseable {
+    final BrokerProcesses brokers;
+    private final TributaryClient client;
+
+    private Watch(BrokerProcesses brokers, TributaryClient client) {
+      this.brokers = brokers;
+      this.client = client;
+    }
+
+    /** Connects to every broker, and waits until a controller is elected and all are registered. */
+    static Watch open(BrokerProcesses brokers) {
+      Watch watch = new Watch(brokers, TributaryClient.connect(brokers.bootstrapAll(), WATCH_REQUEST_TIMEOUT));
+      try {
+        watch.activeController();
+        return watch;
+      } catch (RuntimeException | Error e) {
+        watch.close();
+        throw e;
+      }
+    }
+
+    TributaryClient client() {
+      return client;
+    }
+
+    /** The active controller's broker, once one is elected and every broker is registered. */
+    int activeController() {
+      return eventually(LIMIT, () -> ClusterDescription.of(await(client.metadata()))
+          .requireRegistered(brokers.ids()).requireController());
+    }
+
+    /**
+     * Partition 0 of {@code topic}, as {@code topic describe} reports it: offsets -1 while it has
+     * no leader. One try; fails (for {@link BrokerProcesses#eventually} to retry) when unanswered.
+     */
+    TopicDescription.Partition partition(String topic) {
+      MetadataResponse m = await(client.metadata());
+      TopicMetadata t = m.topics().get(topic);
+      if (t == null) {
+        throw new AssertionError("no topic " + topic + " in the metadata (version " + m.version() + ")");
+      }
+      PartitionInfo info = t.partition(0).orElseThrow(() -> new AssertionError("no placement of " + topic + "-0: " + t));
+      if (info.offline()) {
+        return new TopicDescription.Partition(0, OptionalInt.empty(), info.replicas(), info.isr(), -1, -1);
+      }
+      ListOffsetsResponse offsets = await(client.listOffsets(topic, 0, ListOffsets.EARLIEST));
+      return new TopicDescription.Partition(0, OptionalInt.of(info.leader()), info.replicas(), info.isr(),
+          offsets.logStartOffset(), offsets.highWatermark());
+    }
+
+    @Override
+    public void close() {
+      client.close();
+    }
   }
 
-  private static TopicDescription.Partition describePartition(BrokerProcesses brokers, String topic) {
-    return describe(brokers, topic).partition(0);
+  /** The stage's value, waiting at most a little over the watch's request timeout; its failure as thrown. */
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(WATCH_REQUEST_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = Failures.cause(e);
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new AssertionError(cause);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within " + (WATCH_REQUEST_TIMEOUT.toMillis() + 2000) + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /**
+   * One record sent with acks=all by an idempotent producer in this JVM whose delivery timeout is
+   * {@link #REFUSED_DELIVERY_TIMEOUT}; the exception it failed with (the test fails if it is stored).
+   */
+  private static TributaryException refusedWrite(TributaryClient client, String topic, String value) {
+    ProducerSettings settings = ProducerSettings.defaults().withAcks(Acks.ALL)
+        .withDeliveryTimeout(REFUSED_DELIVERY_TIMEOUT).withRequestTimeout(Duration.ofSeconds(5));
+    try (Producer producer = new Producer(client, settings)) {
+      CompletionStage<RecordMetadata> sent = producer.send(topic, 0, null, value.getBytes(StandardCharsets.UTF_8),
+          List.of(), System.currentTimeMillis());
+      try {
+        RecordMetadata stored = sent.toCompletableFuture().get(
+            REFUSED_DELIVERY_TIMEOUT.plus(TributaryClient.NO_ANSWER_GRACE).plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+        return fail("the write was stored, at offset " + stored.offset() + ", with too few replicas in sync");
+      } catch (ExecutionException e) {
+        Throwable cause = Failures.cause(e);
+        if (cause instanceof TributaryException t) {
+          return t;
+        }
+        throw new AssertionError("the write failed, but not with a TributaryException", cause);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("no outcome of the refused write within its delivery timeout and then some", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 
   /** A replica of the partition that is not its leader. */
