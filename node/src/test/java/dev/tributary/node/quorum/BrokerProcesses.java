@@ -530,7 +530,8 @@ public final class BrokerProcesses implements AutoCloseable {
 
   /**
    * {@code tributary <args>} in a child JVM that runs on while the test goes on (a producer under
-   * load, say): its stdout is read line by line as it comes, its stderr goes to a file. Killed by
+   * load, say): its stdout is read line by line as it comes (and copied to {@code cli/cli-<n>.out},
+   * for a look after a failure), its stderr goes to a file. Killed by
    * {@link Background#close} or, at the latest, by this harness's {@link #close}.
    */
   public Background cliInBackground(String... args) {
@@ -549,7 +550,7 @@ public final class BrokerProcesses implements AutoCloseable {
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectError(err.toFile()).start();
       track(p);
-      return new Background(List.of(args), p, err);
+      return new Background(List.of(args), p, err, cliDir.resolve("cli-" + run + ".out"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -563,14 +564,17 @@ public final class BrokerProcesses implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final Thread reader;
 
-    private Background(List<String> command, Process process, Path err) {
+    private Background(List<String> command, Process process, Path err, Path out) {
       this.command = command;
       this.process = process;
       this.err = err;
       this.reader = new Thread(() -> {
         try (java.io.BufferedReader in = new java.io.BufferedReader(
-            new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            java.io.Writer copy = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
           for (String line; (line = in.readLine()) != null; ) {
+            copy.write(line);
+            copy.write('\n');
             synchronized (lines) {
               lines.add(line);
               lines.notifyAll();
