@@ -82,7 +82,8 @@ public final class DataGateway {
   public static Behavior<GatewayRequest> create(MetadataView view, int brokerId, TopicConfig defaults) {
     Behavior<Command> gateway = Behaviors.setup(context -> {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-      Map<String, ActorRef<PartitionCommand>> local = new HashMap<>();
+      // Concurrent: the replica fetch sessions this gateway spawns read it from their own threads.
+      Map<String, ActorRef<PartitionCommand>> local = new java.util.concurrent.ConcurrentHashMap<>();
       Map<ActorRef<?>, String> localIds = new HashMap<>();
       return Behaviors.receive(Command.class)
           .onMessage(LocalPartitionStarted.class, started -> {

@@ -96,37 +96,48 @@ final class FollowerLog {
 
   void apply(ReplicaCommand.Apply apply) {
     PartitionData data = apply.data();
-    if (apply.leaderEpoch() != epoch || busy != null) {
-      apply.replyTo().tell(position(apply.leaderEpoch())); // an old epoch's: the fetcher follows anew anyway
+    if (apply.leaderEpoch() != epoch || busy != null || apply.fetchOffset() != log.logEnd) {
+      // Fetched in another epoch or from another position (an answer overtaken by a truncation or
+      // a new leader): storing it could leave a gap or mix two histories. Fetch again from here.
+      apply.replyTo().tell(position(apply.leaderEpoch()));
       return;
     }
     if (data.diverged()) {
       busy = apply;
       if (data.divergingEpoch() < 0) {
-        truncate(apply, Math.min(data.divergingEndOffset(), log.logEnd));
+        truncate(apply, Math.max(0, Math.min(data.divergingEndOffset(), log.logEnd)));
       } else {
         context.pipeToSelf(engine.endOffsetForEpoch(partitionId, data.divergingEpoch()),
             (own, error) -> new OwnEpochFound(apply, own, error == null ? null : Failures.cause(error).toString()));
       }
       return;
     }
-    List<BatchAppended> batches = new ArrayList<>();
+    List<RecordBatch> copies = new ArrayList<>();
     long end = log.logEnd;
-    int lastEpoch = log.latestEpoch;
     try {
       for (RecordBatch b : RecordBatch.split(ByteBuffer.wrap(data.records()))) {
         RecordBatch batch = RecordBatch.validate(b.buffer());
-        if (batch.baseOffset() < end) {
-          continue; // already here (an answer to a fetch from an older position)
+        if (batch.baseOffset() != end) {
+          // Copies must continue the log exactly: anything else is not this fetch's answer.
+          context.getLog().warn("Partition {}: a copy from leader {} starts at {}, not at the log end {}; fetching again",
+              partitionId, leader, batch.baseOffset(), end);
+          copies.clear();
+          break;
         }
-        store.producers().onAppend(batch, batch.baseOffset());
-        batches.add(new BatchAppended(batch.toByteArray()));
+        copies.add(batch);
         end = batch.nextOffset();
-        lastEpoch = batch.leaderEpoch();
       }
     } catch (CorruptRecordException e) {
       context.getLog().warn("Partition {}: a batch copied from leader {} is corrupt ({}); fetching it again",
           partitionId, leader, e.getMessage());
+    }
+    List<BatchAppended> batches = new ArrayList<>(copies.size());
+    int lastEpoch = log.latestEpoch;
+    for (RecordBatch batch : copies) {
+      store.producers().onAppend(batch, batch.baseOffset());
+      batches.add(new BatchAppended(batch.toByteArray()));
+      end = batch.nextOffset();
+      lastEpoch = batch.leaderEpoch();
     }
     if (batches.isEmpty()) {
       raiseHighWatermark(data.highWatermark());
@@ -187,7 +198,7 @@ final class FollowerLog {
       return;
     }
     EpochEndOffset own = found.own();
-    long target;
+    long target = 0;
     if (own.isUndefined()) {
       target = Math.min(data.divergingEndOffset(), log.logEnd);
     } else if (own.epoch() == data.divergingEpoch()) {
@@ -195,7 +206,7 @@ final class FollowerLog {
     } else {
       target = Math.min(own.endOffset(), log.logEnd); // this log lacks that epoch: cut to its own older one, then ask again
     }
-    truncate(found.apply(), target);
+    truncate(found.apply(), Math.max(0, target));
   }
 
   /**

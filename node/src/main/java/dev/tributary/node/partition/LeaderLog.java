@@ -47,6 +47,8 @@ final class LeaderLog {
   static final Duration TICK = Duration.ofSeconds(1);
   /** After the controller refused an ISR change, the next one waits this long. */
   private static final Duration RETRY_AFTER_REFUSAL = Duration.ofSeconds(1);
+  /** An ISR change with no decision yet is asked for again after this long. */
+  private static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(12);
 
   private final ActorContext<PartitionEntity.Command> context;
   private final StorageEngine engine;
@@ -66,6 +68,7 @@ final class LeaderLog {
   private final Map<Integer, ActorRef<ReplicaCommand.Appended>> watchers = new HashMap<>();
   private ReplicaSet replicas;
   private int epoch;
+  private long askedAtMs;
 
   LeaderLog(ActorContext<PartitionEntity.Command> context, StorageEngine engine, String partitionId, String topic,
       int partition, LogPosition log, ReplicaContext broker, BrokerMetrics metrics, IntSupplier minInsync,
@@ -204,6 +207,9 @@ final class LeaderLog {
   /** The beat: asks to drop followers that lag too long, and answers produces past their deadline. */
   void tick() {
     long now = System.currentTimeMillis();
+    if (replicas.changePending() && now - askedAtMs > ASK_AGAIN_AFTER.toMillis()) {
+      ask(replicas.pendingIsr(), "ask again for"); // unanswered: the controller may have moved
+    }
     replicas.shrink(now, broker.replicaLagTimeMax().toMillis()).ifPresent(isr -> ask(isr, "shrink"));
     Iterator<PendingProduce> it = awaiting.iterator();
     while (it.hasNext()) {
@@ -331,6 +337,7 @@ final class LeaderLog {
 
   private void ask(List<Integer> isr, String change) {
     replicas.asked(isr);
+    askedAtMs = System.currentTimeMillis();
     context.getLog().info("Partition {} (leader epoch {}): asking the controller to {} the ISR {} to {}", partitionId,
         epoch, change, replicas.committedIsr(), isr);
     int askedIn = epoch;
@@ -354,9 +361,15 @@ final class LeaderLog {
       if (advanceHighWatermark()) {
         highWatermarkMoved.run();
       }
+    } else if (reply == null || reply.error() == ErrorCode.INVALID_UPDATE_VERSION || reply.error().retriable()) {
+      // No answer, or the partition moved on: the change may have been committed. Until metadata
+      // says (a newer partition epoch ends the pending change), the member being added still
+      // counts for the high watermark; the tick asks again.
+      context.getLog().info("Partition {}: no decision on the ISR {} yet ({}); it stays pending", partitionId,
+          answered.isr(), reply != null ? reply.error() + " " + reply.message() : answered.failure());
     } else {
       context.getLog().info("Partition {}: the controller did not change the ISR to {}: {}", partitionId, answered.isr(),
-          reply != null ? reply.error() + " " + reply.message() : answered.failure());
+          reply.error() + " " + reply.message());
       replicas.changeRefused(System.currentTimeMillis() + RETRY_AFTER_REFUSAL.toMillis());
     }
   }

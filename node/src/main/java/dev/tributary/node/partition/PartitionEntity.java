@@ -254,6 +254,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         })
         .onMessage(FollowerLog.OwnEpochFound.class, found -> {
           follower.onOwnEpochFound(found);
+          checkRoleIfPending();
           return this;
         })
         .onMessage(FollowerLog.Truncated.class, truncated -> {
@@ -316,10 +317,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private void becomeLeader(PartitionInfo info, int epoch) {
-    if (follower.busy()) {
-      roleCheckPending = true; // a store or truncation is under way: lead once it is done
+    if (follower.busy() || writes.writing()) {
+      roleCheckPending = true; // a store, truncation or write is under way: lead once it is done
       return;
     }
+    followPending = false;
     if (role == Role.FOLLOWER) {
       broker.fetchers().tell(new dev.tributary.node.replication.ReplicaFetchers.Unfollow(topic, partition));
     }
@@ -334,6 +336,12 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private void becomeFollower(int leaderId, int epoch) {
+    if (follower.busy()) {
+      // Its position is known only once the store or truncation under way is done: following the
+      // new leader from the old one would mix two histories.
+      roleCheckPending = true;
+      return;
+    }
     boolean wasLeader = role == Role.LEADER;
     role = Role.FOLLOWER;
     String moved = "broker " + self + " no longer leads partition " + partitionId

@@ -39,10 +39,12 @@ public sealed interface ReplicaCommand extends PartitionEntity.Command, Partitio
   record Appended(String topic, int partition) implements NoSerializationVerificationNeeded {}
 
   /**
-   * Follower side: what the leader answered for this partition, to store (or truncate by); the
-   * replica answers with where to fetch next.
+   * Follower side: what the leader answered for this partition, fetched from {@code fetchOffset}
+   * in {@code leaderEpoch}, to store (or truncate by); the replica answers with where to fetch
+   * next. An answer to a fetch from another position than the replica's now is not used.
    */
-  record Apply(PartitionData data, int leaderEpoch, ActorRef<FetchPosition> replyTo) implements ReplicaCommand {
+  record Apply(PartitionData data, int leaderEpoch, long fetchOffset, ActorRef<FetchPosition> replyTo)
+      implements ReplicaCommand {
     @Override
     public String topic() {
       return data.topic();

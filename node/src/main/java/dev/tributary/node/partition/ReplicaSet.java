@@ -84,6 +84,11 @@ final class ReplicaSet {
     return pending != null;
   }
 
+  /** The ISR asked for and not decided yet; null when none. */
+  List<Integer> pendingIsr() {
+    return pending;
+  }
+
   /**
    * The controller's committed state, from metadata or its answer. An older partition epoch than
    * this one's is ignored; a newer one ends the pending change (answered or overtaken).

@@ -152,7 +152,8 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
       }
       if (data.error() == ErrorCode.NONE) {
         storing.add(id);
-        f.replica.tell(new ReplicaCommand.Apply(data, f.position.leaderEpoch(), positionAdapter));
+        f.replica.tell(new ReplicaCommand.Apply(data, f.position.leaderEpoch(), f.position.fetchOffset(),
+            positionAdapter));
       } else {
         // FENCED_LEADER_EPOCH, NOT_LEADER: this broker's metadata is behind or ahead of the leader's;
         // the replica follows again when it changes. Anything else: try again shortly.
