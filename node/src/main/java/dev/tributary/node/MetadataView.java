@@ -54,6 +54,11 @@ public final class MetadataView {
     return topic(topic).map(t -> partition >= 0 && partition < t.partitions()).orElse(false);
   }
 
+  /** Whether the broker is registered and not fenced. */
+  public boolean isLive(int brokerId) {
+    return current.get().brokerInfo().stream().anyMatch(b -> b.id() == brokerId && !b.fenced());
+  }
+
   /**
    * The broker whose replica of the partition serves its clients: its leader, {@link
    * PartitionInfo#NO_LEADER} while it is offline or unknown here, or {@link

@@ -167,7 +167,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.log = new LogPosition(info.logStartOffset() < 0 ? end : info.logStartOffset(), end,
         loaded.latestEpoch().orElse(-1), info.sizeBytes());
     this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
-        () -> config().minInsyncReplicas(), this::brokerLive, this::highWatermarkMoved);
+        () -> config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
     this.store = new ReplicaStore(context, engine, partitionId, loaded.producers(), writeDoneAdapter);
     this.follower = new FollowerLog(context, engine, partitionId, topic, partition, log, store, wireSelf.unsafeUpcast());
     this.writes = new GroupCommit(topic, log, leader, metrics, store);
@@ -382,10 +382,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         + partitionId + (follower.leader() >= 0 ? "; broker " + follower.leader() + " does" : ""));
   }
 
-  private boolean brokerLive(int brokerId) {
-    return metadata.current().brokerInfo().stream().anyMatch(b -> b.id() == brokerId && !b.fenced());
-  }
-
   private void highWatermarkMoved() {
     publishBounds();
     fetches.serve(log.highWatermark, log.logStartOffset);
@@ -448,17 +444,12 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     store.snapshots().afterWrite();
     if (followPending) {
       followPending = false;
-      follower.follow(follower.leader() >= 0 ? follower.leader() : leaderNow(), follower.epoch(), broker.fetchers());
+      int leaderNow = follower.leader() >= 0 ? follower.leader() : metadata.leaderOf(topic, partition);
+      follower.follow(leaderNow, follower.epoch(), broker.fetchers());
     }
     writes.writeIfIdle();
     store.snapshots().ifAllStored(log.nextOffset, log.logEnd);
     return this;
-  }
-
-  /** The leader metadata names now, or -1. */
-  private int leaderNow() {
-    return metadata.topic(topic).flatMap(t -> t.partition(partition)).map(PartitionInfo::leader)
-        .orElse(PartitionInfo.NO_LEADER);
   }
 
   private ErrorCode refuseOffline(Produce produce) {
