@@ -140,6 +140,12 @@ final class Fetches {
   }
 
   static FetchResponse records(Fetch fetch, List<RawBatch> batches, long hw, long start) {
+    return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
+        hw, start, concatenate(batches));
+  }
+
+  /** Stored batches' bytes end to end, as a fetch answer carries them (one copy). */
+  static byte[] concatenate(List<RawBatch> batches) {
     int size = 0;
     for (RawBatch b : batches) {
       size += b.payload().remaining();
@@ -152,7 +158,6 @@ final class Fetches {
       p.get(bytes, at, n);
       at += n;
     }
-    return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
-        hw, start, bytes);
+    return bytes;
   }
 }

@@ -2,7 +2,6 @@ package dev.tributary.node.partition;
 
 import dev.tributary.journal.segment.EpochEndOffset;
 import dev.tributary.journal.segment.OffsetOutOfRangeException;
-import dev.tributary.journal.segment.RawBatch;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.metrics.BrokerMetrics;
@@ -12,14 +11,12 @@ import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.ProduceResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -307,7 +304,7 @@ final class LeaderLog {
     engine.readRaw(partitionId, f.fetchOffset(), end, read.maxBytes()).whenComplete((batches, error) -> {
       if (error == null) {
         read.replyTo().tell(new PartitionData(f.topic(), f.partition(), ErrorCode.NONE, "", hw, start, end, false, -1,
-            -1, concatenate(batches)));
+            -1, Fetches.concatenate(batches)));
       } else {
         Throwable cause = Failures.cause(error);
         ErrorCode code = cause instanceof OffsetOutOfRangeException ? ErrorCode.OFFSET_OUT_OF_RANGE
@@ -315,22 +312,6 @@ final class LeaderLog {
         read.replyTo().tell(PartitionData.failed(f, code, "could not read " + partitionId + ": " + cause));
       }
     });
-  }
-
-  static byte[] concatenate(List<RawBatch> batches) {
-    int size = 0;
-    for (RawBatch b : batches) {
-      size += b.payload().remaining();
-    }
-    byte[] bytes = new byte[size];
-    int at = 0;
-    for (RawBatch b : batches) {
-      ByteBuffer p = b.payload().duplicate();
-      int n = p.remaining();
-      p.get(bytes, at, n);
-      at += n;
-    }
-    return bytes;
   }
 
   // ---------------------------------------------------------------- ISR changes
@@ -372,9 +353,5 @@ final class LeaderLog {
           reply.error() + " " + reply.message());
       replicas.changeRefused(System.currentTimeMillis() + RETRY_AFTER_REFUSAL.toMillis());
     }
-  }
-
-  Optional<ReplicaSet> replicaSet() {
-    return Optional.ofNullable(replicas);
   }
 }
