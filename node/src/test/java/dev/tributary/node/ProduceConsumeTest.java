@@ -231,6 +231,55 @@ class ProduceConsumeTest {
     }
   }
 
+  /**
+   * While a partition's one in-flight slot is taken, the batch after it grows past batchSize (up to
+   * maxBatchSize, never past the topic's max.message.bytes), so a backlog goes in fewer, larger
+   * requests; every record is stored once, in order.
+   */
+  @Test
+  void aBacklogGoesInBatchesLargerThanBatchSizeButNoLargerThanTheTopicTakes() {
+    int batchSize = 1024;
+    int maxBatchSize = 64 * 1024;
+    int n = 3000;
+    ProducerSettings oneSlot = ProducerSettings.defaults().withBatchSize(batchSize).withMaxInFlight(1)
+        .withMaxBatchSize(maxBatchSize);
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("backlog", 1, Map.of()));
+      await(client.createTopic("capped", 1, Map.of("max.message.bytes", "4000")));
+      Map<String, Integer> largest = new HashMap<>();
+      for (String topic : List.of("backlog", "capped")) {
+        try (Producer producer = new Producer(client, oneSlot)) {
+          List<CompletionStage<RecordMetadata>> sent = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            sent.add(producer.send(topic, null, utf8(String.format("record-%05d", i))));
+          }
+          await(producer.flush());
+          for (int i = 0; i < n; i++) {
+            assertEquals(i, await(sent.get(i)).offset(), topic + ": record " + i);
+          }
+        }
+        List<String> stored = new ArrayList<>();
+        int biggest = 0;
+        while (stored.size() < n) {
+          var fetched = await(client.fetch(topic, 0, stored.size(), 1 << 20, Duration.ZERO));
+          for (var batch : dev.tributary.protocol.record.RecordBatch.split(java.nio.ByteBuffer.wrap(fetched.records()))) {
+            biggest = Math.max(biggest, batch.sizeInBytes());
+            batch.records().forEach(r -> stored.add(new String(r.value(), StandardCharsets.UTF_8)));
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          assertEquals(String.format("record-%05d", i), stored.get(i), topic + ": offset " + i);
+        }
+        largest.put(topic, biggest);
+      }
+      assertTrue(largest.get("backlog") > batchSize && largest.get("backlog") <= maxBatchSize,
+          "the backlog's largest batch, " + largest.get("backlog") + " bytes, grew past batchSize " + batchSize
+              + " and stayed within maxBatchSize " + maxBatchSize);
+      assertTrue(largest.get("capped") > batchSize && largest.get("capped") <= 4000,
+          "the capped topic's largest batch, " + largest.get("capped") + " bytes, grew but stayed within its max.message.bytes");
+    }
+  }
+
   /** A topic's segment.bytes rolls its partitions' segments; other topics keep the journal's size. */
   @Test
   void aTopicsSegmentBytesRollsItsOwnSegments() throws Exception {

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * Sends records to topics, as Kafka's producer does: keyed records go to the partition Kafka's
  * murmur2 partitioner picks, unkeyed ones stick to a partition per batch; records are batched per
  * partition by {@code batchSize} and {@code linger}; at most {@code maxInFlight} batches per
- * partition await an answer; retriable errors are retried with back-off, and idempotence (on by
+ * partition await an answer, and while they do, the next batch may grow to {@code maxBatchSize}; retriable errors are retried with back-off, and idempotence (on by
  * default) makes retries safe. Thread-safe. {@link #send} never blocks unless {@code
  * bufferMemory} bytes already wait to be sent.
  *
@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * consumer's answers.
  */
 public final class Producer implements AutoCloseable {
+
+  private static final String MAX_MESSAGE_BYTES = "max.message.bytes";
 
   /** Bytes of records that may wait in the producer before {@link #send} blocks. */
   private static final long BUFFER_MEMORY = 32L * 1024 * 1024;
@@ -92,6 +94,11 @@ public final class Producer implements AutoCloseable {
   private final class PartitionQueue {
     final TopicPartition tp;
     RecordBatchBuilder open;
+    /** The open batch's linger ran out while every slot was taken: it goes at the next free one. */
+    boolean lingered;
+    /** How large the open batch may grow while the slots are taken, as of metadata {@code limitFrom}. */
+    int growthLimit = settings.maxBatchSize();
+    MetadataResponse limitFrom;
     List<Pending> openRecords = new ArrayList<>();
     final ArrayDeque<Ready> ready = new ArrayDeque<>();
     /** Base sequences of this epoch's batches not answered for good yet. */
@@ -225,7 +232,7 @@ public final class Producer implements AutoCloseable {
         p = sticky.computeIfAbsent(topic, t -> ThreadLocalRandom.current().nextInt(partitions)) % partitions;
       }
       PartitionQueue q = queue(topic, p, partitions);
-      if (q.open != null && q.open.sizeInBytes() + size > settings.batchSize()) {
+      if (q.open != null && q.open.sizeInBytes() + size > batchLimit(q)) {
         closeOpenBatch(q);
       }
       if (q.open == null) {
@@ -238,7 +245,7 @@ public final class Producer implements AutoCloseable {
       q.open.add(key, value, headers, timestamp);
       q.openRecords.add(new Pending(future, timestamp, size));
       bufferedBytes += size;
-      if (settings.linger().isZero() && q.inFlight < settings.maxInFlight()) {
+      if (settings.linger().isZero() && !slotsTaken(q)) {
         closeOpenBatch(q);
       }
       sendReady(q);
@@ -266,11 +273,55 @@ public final class Producer implements AutoCloseable {
 
   private void lingerExpired(PartitionQueue q, RecordBatchBuilder batch) {
     synchronized (lock) {
-      if (q.open == batch) {
+      if (q.open != batch) {
+        return;
+      }
+      if (slotsTaken(q)) {
+        q.lingered = true; // it could only wait in the ready queue: it grows and goes at the next free slot
+      } else {
         closeOpenBatch(q);
         sendReady(q);
       }
     }
+  }
+
+  /** Whether every in-flight slot of the partition is taken (one until its epoch's first batch is stored). Holds the lock. */
+  private boolean slotsTaken(PartitionQueue q) {
+    return q.inFlight >= inFlightLimit(q);
+  }
+
+  private int inFlightLimit(PartitionQueue q) {
+    return producerId >= 0 && !q.epochStored ? 1 : settings.maxInFlight();
+  }
+
+  /**
+   * How large the open batch may get: {@code batchSize} while a slot is free, up to {@code
+   * maxBatchSize} while the records would wait for one anyway. Holds the lock.
+   */
+  private int batchLimit(PartitionQueue q) {
+    return slotsTaken(q) ? Math.max(settings.batchSize(), growthLimit(q)) : settings.batchSize();
+  }
+
+  /**
+   * {@code maxBatchSize}, or the topic's {@code max.message.bytes} where the producer's metadata
+   * shows it lower: a batch grown past what the topic takes would be refused for good.
+   */
+  private int growthLimit(PartitionQueue q) {
+    MetadataResponse m = metadata;
+    if (m != null && m != q.limitFrom) {
+      q.limitFrom = m;
+      q.growthLimit = settings.maxBatchSize();
+      TopicMetadata t = m.topics().get(q.tp.topic());
+      String topicLimit = t == null ? null : t.configs().get(MAX_MESSAGE_BYTES);
+      if (topicLimit != null) {
+        try {
+          q.growthLimit = Math.min(q.growthLimit, Integer.parseInt(topicLimit));
+        } catch (NumberFormatException notANumber) {
+          // the broker checked it; keep maxBatchSize
+        }
+      }
+    }
+    return q.growthLimit;
   }
 
   /** Seals the open batch of a partition into the ready queue. Holds the lock. */
@@ -290,6 +341,7 @@ public final class Producer implements AutoCloseable {
     outstanding.add(ready);
     q.ready.add(ready);
     q.open = null;
+    q.lingered = false;
     q.openRecords = new ArrayList<>();
     if (q.tp.partition() == sticky.getOrDefault(q.tp.topic(), -1)) {
       int partitions = metadata == null || metadata.topics().get(q.tp.topic()) == null
@@ -303,7 +355,7 @@ public final class Producer implements AutoCloseable {
     if (closed) {
       return;
     }
-    int limit = producerId >= 0 && !q.epochStored ? 1 : settings.maxInFlight();
+    int limit = inFlightLimit(q);
     while (q.inFlight < limit && !q.ready.isEmpty()) {
       Ready r = q.ready.poll();
       q.inFlight++;
@@ -361,8 +413,9 @@ public final class Producer implements AutoCloseable {
           bufferedBytes -= p.size();
         }
         lock.notifyAll();
-        if (settings.linger().isZero()) {
-          closeOpenBatch(q);
+        if (q.ready.isEmpty() && q.open != null
+            && (settings.linger().isZero() || q.lingered || q.open.sizeInBytes() >= settings.batchSize())) {
+          closeOpenBatch(q); // a batch that grew while the slots were taken goes in the one just freed
         }
         sendReady(q);
       }

@@ -17,10 +17,24 @@ import java.time.Duration;
  * @param idempotence stamp producer id and sequence numbers, so retries never duplicate
  * @param deliveryTimeout how long a batch may take from being closed to its final answer,
  *     retries included (Kafka's {@code delivery.timeout.ms})
+ * @param maxBatchSize how large a partition's batch may grow while all its {@code maxInFlight}
+ *     slots are taken (Kafka has no such setting; {@code batchSize} disables the growth). Records
+ *     that would wait for a free slot anyway then go in fewer, larger batches, so a backlogged
+ *     partition sends more per round trip: with {@code acks=all} each round trip includes the
+ *     followers' copies. Keep it at or below the topic's {@code max.message.bytes}.
  */
 public record ProducerSettings(
     Acks acks, int batchSize, Duration linger, int maxInFlight, int retries, Duration retryBackoff,
-    Duration requestTimeout, boolean idempotence, Duration deliveryTimeout) {
+    Duration requestTimeout, boolean idempotence, Duration deliveryTimeout, int maxBatchSize) {
+
+  /** The default {@code maxBatchSize}: a quarter of Kafka's default {@code max.message.bytes}. */
+  public static final int DEFAULT_MAX_BATCH_SIZE = 256 * 1024;
+
+  public ProducerSettings {
+    if (batchSize <= 0 || maxBatchSize <= 0) {
+      throw new IllegalArgumentException("batchSize and maxBatchSize must be positive, got " + batchSize + " and " + maxBatchSize);
+    }
+  }
 
   public static ProducerSettings defaults() {
     // Kafka's defaults: 5 batches in flight per partition (brokers remember 32 per producer, so
@@ -30,38 +44,42 @@ public record ProducerSettings(
     // created, batches can be refused and overtake each other for a while (each then waits for
     // the ones before it with OUT_OF_ORDER_SEQUENCE), and a count of 10 ran out in about a second.
     return new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, Integer.MAX_VALUE,
-        Duration.ofMillis(100), Duration.ofSeconds(30), true, Duration.ofSeconds(120));
+        Duration.ofMillis(100), Duration.ofSeconds(30), true, Duration.ofSeconds(120), DEFAULT_MAX_BATCH_SIZE);
   }
 
   public ProducerSettings withAcks(Acks value) {
-    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withBatchSize(int value) {
-    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withLinger(Duration value) {
-    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withMaxInFlight(int value) {
-    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withRetries(int value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withRequestTimeout(Duration value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, value, idempotence, deliveryTimeout);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, value, idempotence, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withIdempotence(boolean value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value, deliveryTimeout);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value, deliveryTimeout, maxBatchSize);
   }
 
   public ProducerSettings withDeliveryTimeout(Duration value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, value);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, value, maxBatchSize);
+  }
+
+  public ProducerSettings withMaxBatchSize(int value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, value);
   }
 }

@@ -61,14 +61,20 @@ final class PerfCommand implements Runnable {
         description = "Unanswered batches per partition (default: ${DEFAULT-VALUE}, as Kafka's).")
     int maxInFlight;
 
+    @Option(names = "--max-batch-size", defaultValue = "" + ProducerSettings.DEFAULT_MAX_BATCH_SIZE,
+        description = "Bytes a batch may grow to while all in-flight slots are taken; --batch-size's value "
+            + "turns the growth off, as Kafka's producer (default: ${DEFAULT-VALUE}).")
+    int maxBatchSize;
+
     @Override
     public Integer call() {
-      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0 || maxInFlight < 1) {
-        throw new IllegalArgumentException(
-            "--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, --linger-ms >= 0, --max-in-flight >= 1");
+      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0 || maxInFlight < 1 || maxBatchSize < 1) {
+        throw new IllegalArgumentException("--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, "
+            + "--linger-ms >= 0, --max-in-flight >= 1, --max-batch-size >= 1");
       }
       ProducerSettings settings = ProducerSettings.defaults().withAcks(CliArgs.acks(acks))
-          .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight);
+          .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight)
+          .withMaxBatchSize(maxBatchSize);
       byte[] payload = new byte[recordSize];
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));
