@@ -145,6 +145,20 @@ final class Fetches {
   }
 
   /** Stored batches' bytes end to end, as a fetch answer carries them (one copy). */
+  /** {@code batches} (of {@code size} bytes in all) as one array. */
+  static byte[] concatenateArrays(List<byte[]> batches, int size) {
+    if (batches.size() == 1) {
+      return batches.get(0);
+    }
+    byte[] bytes = new byte[size];
+    int at = 0;
+    for (byte[] b : batches) {
+      System.arraycopy(b, 0, bytes, at, b.length);
+      at += b.length;
+    }
+    return bytes;
+  }
+
   static byte[] concatenate(List<RawBatch> batches) {
     int size = 0;
     for (RawBatch b : batches) {

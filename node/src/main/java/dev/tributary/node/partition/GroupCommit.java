@@ -127,7 +127,13 @@ final class GroupCommit {
       leader.advanceHighWatermark();
     }
     long now = System.nanoTime();
+    long writeStart = -1;
+    List<byte[]> written = new ArrayList<>(inFlight.size());
     for (PendingProduce p : inFlight) {
+      if (!p.duplicate()) {
+        writeStart = writeStart < 0 ? p.baseOffset() : writeStart;
+        written.add(p.request().batch());
+      }
       if (leading) {
         leader.stored(p);
       } else if (p.waitsForReplicas()) {
@@ -144,7 +150,7 @@ final class GroupCommit {
     }
     inFlight = List.of();
     if (leading) {
-      leader.wakeFollowers();
+      leader.wakeFollowers(writeStart, written);
     }
   }
 

@@ -62,7 +62,8 @@ final class LeaderLog {
   /** Run when a follower's fetch or an ISR change moved the high watermark: long polls are served. */
   private final Runnable highWatermarkMoved;
   private final List<PendingProduce> awaiting = new ArrayList<>();
-  private final Map<Integer, ActorRef<ReplicaCommand.Appended>> watchers = new HashMap<>();
+  /** Follower fetches waiting for the next write, by follower. */
+  private final Map<Integer, ReplicaCommand.WatchAppends> watchers = new HashMap<>();
   private ReplicaSet replicas;
   private int epoch;
   private long askedAtMs;
@@ -175,20 +176,39 @@ final class LeaderLog {
         log.logStartOffset);
   }
 
-  /** A write is stored: long-polling follower fetches read again. */
-  void wakeFollowers() {
-    if (!watchers.isEmpty()) {
-      ReplicaCommand.Appended appended = new ReplicaCommand.Appended(topic, partition);
-      watchers.values().forEach(w -> w.tell(appended));
-      watchers.clear();
+  /**
+   * A write of {@code batches} from offset {@code writeStart} is stored: long-polling follower
+   * fetches are answered. A fetch waiting at {@code writeStart} gets the batches themselves, so
+   * the copy starts without a read of what was just written; any other reads again.
+   */
+  void wakeFollowers(long writeStart, List<byte[]> batches) {
+    if (watchers.isEmpty()) {
+      return;
     }
+    int size = 0;
+    for (byte[] b : batches) {
+      size += b.length;
+    }
+    byte[] records = null;
+    for (ReplicaCommand.WatchAppends w : watchers.values()) {
+      if (w.fetchOffset() != writeStart || size == 0 || size > w.maxBytes()) {
+        w.replyTo().tell(ReplicaCommand.Appended.readAgain(topic, partition));
+        continue;
+      }
+      if (records == null) {
+        records = Fetches.concatenateArrays(batches, size);
+      }
+      w.replyTo().tell(new ReplicaCommand.Appended(topic, partition, new PartitionData(topic, partition,
+          ErrorCode.NONE, "", log.highWatermark, log.logStartOffset, log.logEnd, false, -1, -1, records)));
+    }
+    watchers.clear();
   }
 
   void watch(ReplicaCommand.WatchAppends watch) {
     if (log.logEnd > watch.fetchOffset()) {
-      watch.replyTo().tell(new ReplicaCommand.Appended(topic, partition)); // stored since its read
+      watch.replyTo().tell(ReplicaCommand.Appended.readAgain(topic, partition)); // stored since its read
     } else {
-      watchers.put(watch.replicaId(), watch.replyTo());
+      watchers.put(watch.replicaId(), watch);
     }
   }
 

@@ -220,7 +220,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           if (role == Role.LEADER) {
             leader.watch(watch);
           } else {
-            watch.replyTo().tell(new ReplicaCommand.Appended(topic, partition)); // it reads again and is told
+            watch.replyTo().tell(ReplicaCommand.Appended.readAgain(topic, partition)); // it reads again and is told
           }
           return this;
         })

@@ -31,12 +31,25 @@ public sealed interface ReplicaCommand extends PartitionEntity.Command, Partitio
    * Leader side: tell {@code replyTo} once the log ends past {@code fetchOffset}: at once if it
    * already does (a write stored since the follower's read), else at the next write stored (a
    * long-polling follower fetch waits for it). One watch per follower: a newer one replaces the older.
+   *
+   * @param maxBytes the most record bytes the fetch takes for this partition
    */
-  record WatchAppends(String topic, int partition, int replicaId, long fetchOffset, ActorRef<Appended> replyTo)
-      implements ReplicaCommand {}
+  record WatchAppends(String topic, int partition, int replicaId, long fetchOffset, int maxBytes,
+      ActorRef<Appended> replyTo) implements ReplicaCommand {}
 
-  /** The answer to {@link WatchAppends}. */
-  record Appended(String topic, int partition) implements NoSerializationVerificationNeeded {}
+  /**
+   * The answer to {@link WatchAppends}.
+   *
+   * @param data the partition's answer to the fetch, when the write that woke it starts at the
+   *     fetch offset and fits the fetch (its batches, still in memory: no read); null when the
+   *     fetch must read again
+   */
+  record Appended(String topic, int partition, PartitionData data) implements NoSerializationVerificationNeeded {
+
+    static Appended readAgain(String topic, int partition) {
+      return new Appended(topic, partition, null);
+    }
+  }
 
   /**
    * Follower side: what the leader answered for this partition, fetched from {@code fetchOffset}

@@ -70,7 +70,7 @@ public final class LeaderFetchSession {
           if (!mayWait || fetch.maxWaitMs() <= 0 || anythingFor(answers.values())) {
             return answer(fetch, answers);
           }
-          return waitForData(context, timers, fetch, deliver);
+          return waitForData(context, timers, fetch, deliver, answers);
         })
         .onMessageEquals(Timeout.PARTS_LATE, () -> answer(fetch, answers))
         .onMessage(Woken.class, late -> Behaviors.same())
@@ -78,17 +78,28 @@ public final class LeaderFetchSession {
         .build();
   }
 
+  /**
+   * Waits for a write to any of the partitions. A write that brings its own batches (it starts
+   * where this fetch reads) is answered with them at once, beside the other partitions' empty
+   * answers from the read before; any other wake reads every partition again.
+   */
   private static Behavior<Command> waitForData(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ReplicaFetch fetch, Consumer<PartitionCommand> deliver) {
+      ReplicaFetch fetch, Consumer<PartitionCommand> deliver, Map<String, PartitionData> answers) {
     ActorRef<ReplicaCommand.Appended> woken = context.messageAdapter(ReplicaCommand.Appended.class, Woken::new);
     for (ReplicaFetch.PartitionFetch p : fetch.partitions()) {
       deliver.accept(new ReplicaCommand.WatchAppends(p.topic(), p.partition(), fetch.replicaId(), p.fetchOffset(),
-          woken));
+          fetch.maxBytes(), woken));
     }
     timers.startSingleTimer(Timeout.WAIT_OVER, Timeout.WAIT_OVER, Duration.ofMillis(fetch.maxWaitMs()));
     return Behaviors.receive(Command.class)
         .onMessage(Woken.class, w -> {
           timers.cancel(Timeout.WAIT_OVER);
+          PartitionData data = w.appended().data();
+          String id = TopicNames.partitionId(w.appended().topic(), w.appended().partition());
+          if (data != null && answers.containsKey(id)) {
+            answers.put(id, data);
+            return answer(fetch, answers);
+          }
           return read(context, timers, fetch, deliver, false);
         })
         .onMessageEquals(Timeout.WAIT_OVER, () -> read(context, timers, fetch, deliver, false))

@@ -1,6 +1,8 @@
 package dev.tributary.node.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -126,6 +128,42 @@ class PartitionEntityTest {
     ProduceResponse stored = produced.receiveMessage(Duration.ofSeconds(10));
     assertEquals(ErrorCode.NONE, stored.error(), stored.errorMessage());
     assertEquals(0, stored.baseOffset(), "the refused batches took no offsets");
+  }
+
+  /**
+   * A follower's fetch waiting at the log end is answered with the next write's own batches, as
+   * stored (base offset and leader epoch stamped, CRC valid), without a read; a watch behind the
+   * log end is told to read again at once.
+   */
+  @Test
+  void aWaitingFollowerFetchGetsTheNextWriteItself() {
+    metadata.update(new MetadataResponse(++version,
+        Map.of(TOPIC, new TopicMetadata(TOPIC, "topic-id-1", 1, Map.of(), List.of(),
+            List.of(new PartitionInfo(0, 2, List.of(0, 1), List.of(0, 1))))), List.of()));
+    ActorRef<PartitionCommand> partition = spawnPartition();
+    TestProbe<ReplicaCommand.Appended> woken = testKit.createTestProbe(ReplicaCommand.Appended.class);
+
+    for (long at : new long[] {0, 2}) {
+      partition.tell(new ReplicaCommand.WatchAppends(TOPIC, 0, 1, at, 1 << 20, woken.ref()));
+      woken.expectNoMessage(Duration.ofMillis(200));
+      partition.tell(new Produce(++correlation, TOPIC, 0, batch(-1, 0, "x-" + at, "y-" + at).toByteArray(),
+          Acks.LEADER, 10_000, produced.ref()));
+      assertEquals(ErrorCode.NONE, produced.receiveMessage(Duration.ofSeconds(10)).error());
+      ReplicaCommand.Appended appended = woken.receiveMessage(Duration.ofSeconds(10));
+      assertNotNull(appended.data(), "the write's batches came with the wake");
+      assertEquals(at + 2, appended.data().logEndOffset());
+      List<RecordBatch> batches = RecordBatch.split(ByteBuffer.wrap(appended.data().records()));
+      assertEquals(1, batches.size());
+      RecordBatch copy = RecordBatch.validate(ByteBuffer.wrap(batches.get(0).toByteArray()));
+      assertEquals(at, copy.baseOffset());
+      assertEquals(2, copy.leaderEpoch());
+      List<String> values = new ArrayList<>();
+      copy.records().forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+      assertEquals(List.of("x-" + at, "y-" + at), values);
+    }
+
+    partition.tell(new ReplicaCommand.WatchAppends(TOPIC, 0, 1, 1, 1 << 20, woken.ref()));
+    assertNull(woken.receiveMessage(Duration.ofSeconds(10)).data(), "behind the log end: read again");
   }
 
   /** Broker 0 as the replica sees it; the topic has no followers, so neither probe hears anything here. */
