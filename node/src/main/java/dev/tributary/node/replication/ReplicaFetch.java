@@ -1,6 +1,5 @@
 package dev.tributary.node.replication;
 
-import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.message.GatewayRequest;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public record ReplicaFetch(long fetchId, int replicaId, long brokerEpoch, int maxWaitMs, int maxBytes,
     List<PartitionFetch> partitions, ActorRef<ReplicaFetchResponse> replyTo)
-    implements GatewayRequest, CborSerializable {
+    implements GatewayRequest {
 
   public ReplicaFetch {
     partitions = List.copyOf(partitions);
@@ -34,5 +33,5 @@ public record ReplicaFetch(long fetchId, int replicaId, long brokerEpoch, int ma
    *     that its own log agrees up to {@code fetchOffset} in that epoch
    */
   public record PartitionFetch(String topic, int partition, int currentLeaderEpoch, long fetchOffset,
-      int lastFetchedEpoch) implements CborSerializable {}
+      int lastFetchedEpoch) {}
 }

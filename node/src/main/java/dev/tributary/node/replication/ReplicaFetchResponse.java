@@ -1,12 +1,11 @@
 package dev.tributary.node.replication;
 
-import dev.tributary.protocol.CborSerializable;
 import dev.tributary.protocol.ErrorCode;
 import java.util.List;
 
 /** The leader's answer to a {@link ReplicaFetch}: one {@link PartitionData} per partition asked for. */
 public record ReplicaFetchResponse(long fetchId, List<PartitionData> partitions)
-    implements ReplicaFetcher.Command, CborSerializable {
+    implements ReplicaFetcher.Command {
 
   public ReplicaFetchResponse {
     partitions = List.copyOf(partitions);
@@ -27,7 +26,7 @@ public record ReplicaFetchResponse(long fetchId, List<PartitionData> partitions)
    */
   public record PartitionData(String topic, int partition, ErrorCode error, String message, long highWatermark,
       long logStartOffset, long logEndOffset, boolean diverged, int divergingEpoch, long divergingEndOffset,
-      byte[] records) implements CborSerializable {
+      byte[] records) {
 
     public PartitionData {
       message = message == null ? "" : message;
