@@ -4,6 +4,7 @@ import dev.tributary.journal.segment.EpochEndOffset;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
 import dev.tributary.node.replication.ReplicaFetchers;
+import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.record.CorruptRecordException;
 import dev.tributary.protocol.record.RecordBatch;
@@ -102,6 +103,10 @@ final class FollowerLog {
       apply.replyTo().tell(position(apply.leaderEpoch()));
       return;
     }
+    if (data.error() == ErrorCode.OFFSET_OUT_OF_RANGE) {
+      startAtLeaderLogStart(apply);
+      return;
+    }
     if (data.diverged()) {
       busy = apply;
       if (data.divergingEpoch() < 0) {
@@ -153,6 +158,35 @@ final class FollowerLog {
     log.nextOffset = end;
     store.snapshots().beforeWrite(end);
     store.write(batches);
+  }
+
+  /**
+   * The leader's log starts above this log's end (retention removed what this replica lacks, or
+   * this disk is empty): as Kafka's {@code truncateFullyAndStartAt}, this log is emptied first,
+   * then continues from the leader's log start. An empty log needs nothing on disk for that: the
+   * engine takes a first batch above its end, and the log then starts there.
+   */
+  private void startAtLeaderLogStart(ReplicaCommand.Apply apply) {
+    long leaderStart = apply.data().logStartOffset();
+    if (leaderStart <= log.logEnd) {
+      apply.replyTo().tell(position(epoch)); // not behind it (the leader's log moved meanwhile): fetch again
+      return;
+    }
+    if (log.logEnd > log.logStartOffset) {
+      busy = apply;
+      context.getLog().info("Partition {}: leader {}'s log starts at {}, past this log's end {}; emptying this log",
+          partitionId, leader, leaderStart, log.logEnd);
+      truncate(apply, 0);
+      return;
+    }
+    context.getLog().info("Partition {}: copying leader {}'s log from its start {} (this log is empty at {})",
+        partitionId, leader, leaderStart, log.logEnd);
+    log.logStartOffset = leaderStart;
+    log.logEnd = leaderStart;
+    log.nextOffset = leaderStart;
+    log.latestEpoch = -1;
+    raiseHighWatermark(apply.data().highWatermark());
+    apply.replyTo().tell(position(epoch));
   }
 
   /**
@@ -214,8 +248,10 @@ final class FollowerLog {
    * new writer (the old one's sequence numbers are above the cut).
    */
   private void truncate(ReplicaCommand.Apply apply, long offset) {
-    context.getLog().info("Partition {}: the log diverged from leader {}'s (epoch {}); truncating from {} to {}",
-        partitionId, leader, apply.data().divergingEpoch(), log.logEnd, offset);
+    if (apply.data().diverged()) {
+      context.getLog().info("Partition {}: the log diverged from leader {}'s (epoch {}); truncating from {} to {}",
+          partitionId, leader, apply.data().divergingEpoch(), log.logEnd, offset);
+    }
     store.stopWriter();
     context.pipeToSelf(
         engine.truncateTo(partitionId, offset).thenCompose(end -> engine.latestEpoch(partitionId).thenCompose(latest ->
@@ -235,6 +271,7 @@ final class FollowerLog {
       return;
     }
     log.logEnd = truncated.logEnd();
+    log.logStartOffset = Math.min(log.logStartOffset, truncated.logEnd()); // emptied: it starts where it ends
     log.nextOffset = truncated.logEnd();
     log.latestEpoch = truncated.latestEpoch();
     log.highWatermark = Math.min(log.highWatermark, truncated.logEnd());

@@ -150,7 +150,7 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
       if (f == null) {
         continue;
       }
-      if (data.error() == ErrorCode.NONE) {
+      if (data.error() == ErrorCode.NONE || belowLeaderLogStart(data, f)) {
         storing.add(id);
         f.replica.tell(new ReplicaCommand.Apply(data, f.position.leaderEpoch(), f.position.fetchOffset(),
             positionAdapter));
@@ -162,6 +162,11 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
       }
     }
     return fetchIfIdle();
+  }
+
+  /** The leader's log starts above where this follower fetches: its replica starts again there. */
+  private static boolean belowLeaderLogStart(ReplicaFetchResponse.PartitionData data, Followed f) {
+    return data.error() == ErrorCode.OFFSET_OUT_OF_RANGE && data.logStartOffset() > f.position.fetchOffset();
   }
 
   private Behavior<Command> onPositioned(Positioned positioned) {

@@ -12,6 +12,7 @@ import dev.tributary.node.Tmpfs;
 import dev.tributary.node.TopicConfig;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.gateway.DataGateway;
+import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
 import dev.tributary.node.replication.ReplicaFetchers;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
@@ -166,6 +167,51 @@ class PartitionEntityTest {
     assertNull(woken.receiveMessage(Duration.ofSeconds(10)).data(), "behind the log end: read again");
   }
 
+  /**
+   * A follower whose log ends below the leader's log start (the leader's retention removed what it
+   * lacks) empties its log and copies on from the leader's log start, as Kafka's
+   * truncateFullyAndStartAt; the log on disk then starts there.
+   */
+  @Test
+  void aFollowerBehindTheLeadersLogStartEmptiesItsLogAndContinuesFromThere() throws Exception {
+    partitionInfo(new PartitionInfo(0, 0, List.of(0, 1), List.of(0)));
+    TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+    ActorRef<PartitionCommand> partition = spawnPartition(new ReplicaContext(0, () -> 1L,
+        testKit.createTestProbe(Controller.Command.class).ref(), fetchers.ref(), Duration.ofSeconds(30)));
+    assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "a", "b", "c")).error());
+
+    partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0))); // broker 1 leads now
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    ReplicaFetchers.Follow follow = fetchers.expectMessageClass(ReplicaFetchers.Follow.class, Duration.ofSeconds(10));
+    assertEquals(3, follow.position().fetchOffset());
+
+    TestProbe<ReplicaCommand.FetchPosition> positions = testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+    PartitionData outOfRange = new PartitionData(TOPIC, 0, ErrorCode.OFFSET_OUT_OF_RANGE, "below the log start",
+        120, 100, 130, false, -1, -1, null);
+    partition.tell(new ReplicaCommand.Apply(outOfRange, 1, 3, positions.ref()));
+    assertEquals(0, positions.receiveMessage(Duration.ofSeconds(10)).fetchOffset(), "emptied first");
+    partition.tell(new ReplicaCommand.Apply(outOfRange, 1, 0, positions.ref()));
+    ReplicaCommand.FetchPosition atStart = positions.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(100, atStart.fetchOffset(), "then from the leader's log start");
+    assertEquals(-1, atStart.lastFetchedEpoch());
+
+    RecordBatch copied = batch(-1, 0, "x", "y");
+    copied.stampBaseOffset(100);
+    copied.stampLeaderEpoch(1);
+    partition.tell(new ReplicaCommand.Apply(new PartitionData(TOPIC, 0, ErrorCode.NONE, "", 120, 100, 130, false, -1,
+        -1, copied.toByteArray()), 1, 100, positions.ref()));
+    assertEquals(102, positions.receiveMessage(Duration.ofSeconds(10)).fetchOffset());
+    var stored = dev.tributary.journal.JournalExtension.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system())).engine().logInfo(PARTITION_ID)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(100, stored.logStartOffset(), stored.toString());
+    assertEquals(102, stored.logEndOffset(), stored.toString());
+  }
+
+  private void partitionInfo(PartitionInfo info) {
+    metadata.update(new MetadataResponse(++version,
+        Map.of(TOPIC, new TopicMetadata(TOPIC, "topic-id-1", 1, Map.of(), List.of(), List.of(info))), List.of()));
+  }
+
   /** Broker 0 as the replica sees it; the topic has no followers, so neither probe hears anything here. */
   private ReplicaContext broker() {
     return new ReplicaContext(0, () -> 1L, testKit.createTestProbe(Controller.Command.class).ref(),
@@ -174,9 +220,13 @@ class PartitionEntityTest {
 
   /** Spawns the front and waits until it has loaded its log and told the gateway it serves. */
   private ActorRef<PartitionCommand> spawnPartition() {
+    return spawnPartition(broker());
+  }
+
+  private ActorRef<PartitionCommand> spawnPartition(ReplicaContext broker) {
     TopicConfig defaults = TopicConfig.defaults(testKit.system().settings().config(), 1L << 30);
     ActorRef<PartitionCommand> partition = testKit.spawn(
-        PartitionEntity.create(REPLICA_ID, metadata, defaults, gateway.ref(), new BrokerMetrics(), broker()));
+        PartitionEntity.create(REPLICA_ID, metadata, defaults, gateway.ref(), new BrokerMetrics(), broker));
     DataGateway.LocalPartitionStarted started =
         gateway.expectMessageClass(DataGateway.LocalPartitionStarted.class, Duration.ofSeconds(10));
     assertEquals(PARTITION_ID, TopicNames.partitionId(started.topic(), started.partition()));

@@ -209,15 +209,29 @@ final class SegmentedLog {
     if (active != null) {
       highestSequenceNr = Math.max(highestSequenceNr, active.index().lastSequenceNr());
       if (active.index().nextOffset() >= 0) {
-        logEndOffset = active.index().nextOffset();
-        if (logStartOffset < 0) {
-          logStartOffset = active.index().firstOffset();
+        // A log without batches (new, or emptied by a truncation) starts at its first batch: a
+        // follower copying from a leader's log start writes above the end it was emptied at.
+        long firstWritten = firstBaseOffset(accepted);
+        if (logStartOffset < 0 || (logStartOffset == logEndOffset && firstWritten >= 0)) {
+          logStartOffset = firstWritten >= 0 ? firstWritten : active.index().firstOffset();
         }
+        logEndOffset = active.index().nextOffset();
       }
     }
     updateEpochs(accepted);
     accepted.forEach(w -> w.done().complete(null));
     appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
+  }
+
+  private static long firstBaseOffset(List<PendingWrite> writes) {
+    for (PendingWrite write : writes) {
+      for (JournalEntry e : write.entries()) {
+        if (e.hasOffsets()) {
+          return e.offsets().baseOffset();
+        }
+      }
+    }
+    return -1;
   }
 
   /**
