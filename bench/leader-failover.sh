@@ -2,10 +2,13 @@
 # Leader failover (issue 11): three brokers on this machine, all controller voters; a topic of one
 # partition with replication factor 3 and min.insync.replicas=2; the verifiable producer sends
 # RATE records/s with acks=all. After WARMUP seconds the partition's leader is killed with SIGKILL
-# (or, with VICTIM=controller, the active controller's broker, which then leads the partition too).
+# (or, with VICTIM=controller, the active controller's broker, which then leads the partition too;
+# with VICTIM=plain, a leader that is not the active controller, so only the partition fails over).
 # Reported per run: the longest gap between acknowledgements (their ack timestamps) and how many
 # acknowledged records a consumer reads back afterwards (all of them, or the run says what was lost).
-# Usage: bench/leader-failover.sh [fast|default] [RUNS]   (env: RATE=5000, WARMUP=10, VICTIM=leader)
+# Usage: bench/leader-failover.sh [fast|default] [RUNS]
+#   env: RATE=5000, WARMUP=10, VICTIM=leader|controller|plain, BASE=25890 (first Artery port),
+#   KEEP=DIR (keep each run's broker logs and producer output in DIR/run-N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE="${1:-fast}"
@@ -14,20 +17,26 @@ RATE="${RATE:-5000}"
 WARMUP="${WARMUP:-10}"
 VICTIM="${VICTIM:-leader}"
 DIR="$(realpath -m "${DIR:-bench-data}")/leader-failover"
-BASE=25890
+BASE="${BASE:-25890}"
+KEEP="${KEEP:-}"
 . bench/three-brokers.sh
 echo "victim: $VICTIM  rate: $RATE/s"
 for run in $(seq 1 "$RUNS"); do
   start_three
   controller=$(active_controller)
   topic="failover-$run"
-  if [ "$VICTIM" = controller ]; then
-    # Preferred leaders rotate over the brokers: create topics until one is led by the controller's broker.
+  if [ "$VICTIM" = controller ] || [ "$VICTIM" = plain ]; then
+    # Preferred leaders rotate over the brokers: create topics until one is led by the controller's
+    # broker (controller) or by another broker (plain).
     for i in $(seq 1 6); do
       ./tributary topic create "$topic-$i" --partitions 1 --replication-factor 3 --config min.insync.replicas=2 \
         --bootstrap $BOOT > /dev/null
       leader=$(./tributary topic describe "$topic-$i" --bootstrap $BOOT | sed -n 's/.*Leader: \([0-9]*\).*/\1/p')
-      [ "$leader" = "$controller" ] && { topic="$topic-$i"; break; }
+      if [ "$VICTIM" = controller ]; then
+        [ "$leader" = "$controller" ] && { topic="$topic-$i"; break; }
+      else
+        [ -n "$leader" ] && [ "$leader" != "$controller" ] && { topic="$topic-$i"; break; }
+      fi
     done
   else
     ./tributary topic create "$topic" --partitions 1 --replication-factor 3 --config min.insync.replicas=2 \
@@ -56,4 +65,9 @@ for run in $(seq 1 "$RUNS"); do
   echo "run $run: killed broker $victim (leader; controller was $controller); longest gap between acks $gap;" \
     "acknowledged $acked, errors $errors; acknowledged values read back: $read_back of $(wc -l < "$DIR/acked.txt")"
   stop_all
+  if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP/run-$run"
+    echo "$killed_at" > "$KEEP/run-$run/killed-at"
+    cp "$DIR"/broker-*.log "$DIR"/producer.out "$DIR"/producer.err "$KEEP/run-$run/"
+  fi
 done
