@@ -4,14 +4,21 @@ import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.WatchMetadata;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Keeps a client's newest metadata: subscribes to the bootstrap gateway's pushes and renews the
- * subscription every {@link #RENEW_EVERY}; each renewal is answered with the current metadata, the
- * back-stop for a lost push. Keeps the newest ({@link MetadataResponse#supersedes}).
+ * Keeps a client's newest metadata: subscribes to the pushes of every bootstrap gateway and renews
+ * the subscriptions every {@link #RENEW_EVERY}; each renewal is answered with the current
+ * metadata, the back-stop for a lost push. Keeps the newest ({@link MetadataResponse#supersedes}).
+ *
+ * <p>Every bootstrap broker, not just the one control requests go to: a broker killed without a
+ * word pushes nothing, and Artery does not say that it is gone (a Kafka client sees its TCP
+ * connection close), so a client subscribed only there would learn of the new leaders only when a
+ * request to it timed out. Subscribed everywhere, it hears from the brokers still running as soon
+ * as the cluster has fenced the dead one, about a session timeout after it died.
  */
 final class MetadataWatcher {
 
@@ -24,16 +31,16 @@ final class MetadataWatcher {
 
   private MetadataWatcher() {}
 
-  /** @param gateway the bootstrap gateway to subscribe at, asked again at every renewal (it may change) */
-  static Behavior<Object> create(java.util.function.Supplier<ActorRef<GatewayRequest>> gateway,
+  /** @param gateways the bootstrap gateways to subscribe at */
+  static Behavior<Object> create(List<ActorRef<GatewayRequest>> gateways,
       java.util.function.Consumer<MetadataResponse> install) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       ActorRef<MetadataResponse> self = context.getSelf().unsafeUpcast();
-      gateway.get().tell(new WatchMetadata(self));
+      gateways.forEach(g -> g.tell(new WatchMetadata(self)));
       timers.startTimerWithFixedDelay(Renew.TICK, RENEW_EVERY);
       return Behaviors.receive(Object.class)
           .onMessageEquals(Renew.TICK, () -> {
-            gateway.get().tell(new WatchMetadata(self));
+            gateways.forEach(g -> g.tell(new WatchMetadata(self)));
             return Behaviors.same();
           })
           .onMessageEquals(STOP, Behaviors::stopped)

@@ -49,7 +49,12 @@ public final class TributaryClient implements AutoCloseable {
   private final java.util.List<ActorRef<GatewayRequest>> gateways;
   /** The data gateway of each bootstrap broker, for partitions whose leader is not known yet. */
   private final java.util.List<ActorRef<GatewayRequest>> bootstrapDataGateways;
-  /** The bootstrap broker control requests go to: the first that answered, then the next after a timeout. */
+  /** Each bootstrap broker's {@code host:port}, as a broker's registration names it. */
+  private final java.util.List<String> bootstrapAddresses;
+  /**
+   * The bootstrap broker control requests go to: the first to answer the latest metadata request,
+   * the next after a control request went unanswered, another when the metadata says it is fenced.
+   */
   private volatile int current;
   /** Every broker's data gateway this client sent to, by the broker's Pekko address. */
   private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<GatewayRequest>> dataGateways =
@@ -75,10 +80,12 @@ public final class TributaryClient implements AutoCloseable {
     long clientNumber = RECONNECTORS.incrementAndGet();
     java.util.List<ActorRef<GatewayRequest>> control = new java.util.ArrayList<>();
     java.util.List<ActorRef<GatewayRequest>> data = new java.util.ArrayList<>();
+    java.util.List<String> hostPorts = new java.util.ArrayList<>();
     java.util.List<String[]> addresses = parseBootstraps(bootstrap);
     for (int i = 0; i < addresses.size(); i++) {
       String host = addresses.get(i)[0];
       int port = Integer.parseInt(addresses.get(i)[1]);
+      hostPorts.add(host + ":" + port);
       control.add(resolver.resolveActorRef(Tributary.gatewayPath(host, port)));
       data.add(resolver.resolveActorRef(Tributary.dataGatewayPath(host, port)));
       reconnectors.add(system.systemActorOf(BrokerReconnector.create(
@@ -87,11 +94,12 @@ public final class TributaryClient implements AutoCloseable {
     }
     this.gateways = java.util.List.copyOf(control);
     this.bootstrapDataGateways = java.util.List.copyOf(data);
+    this.bootstrapAddresses = java.util.List.copyOf(hostPorts);
     this.replies = replies;
     this.pending = pending;
     this.requestTimeout = requestTimeout;
     this.current = firstToAnswer();
-    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(this::gateway, this::install),
+    this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateways, this::install),
         "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
   }
 
@@ -122,12 +130,40 @@ public final class TributaryClient implements AutoCloseable {
     return gateways.get(current);
   }
 
-  /** After a control request went unanswered, the next ones go to the next bootstrap broker. */
+  /**
+   * After a control request went unanswered, the next ones go to the next bootstrap broker (the
+   * next one the newest metadata does not say is fenced, if there is one).
+   */
   private void nextBootstrap(ActorRef<GatewayRequest> unanswered) {
     int now = current;
     if (gateways.size() > 1 && gateways.get(now).equals(unanswered)) {
-      current = (now + 1) % gateways.size();
+      current = nextUnfenced(now, fencedAddresses(pushed.get()));
     }
+  }
+
+  /** The bootstrap after {@code from} (cyclically) whose broker is not in {@code fenced}; the plain next one if all are. */
+  private int nextUnfenced(int from, java.util.Set<String> fenced) {
+    for (int step = 1; step <= gateways.size(); step++) {
+      int candidate = (from + step) % gateways.size();
+      if (!fenced.contains(bootstrapAddresses.get(candidate))) {
+        return candidate;
+      }
+    }
+    return (from + 1) % gateways.size();
+  }
+
+  /** The {@code host:port} of every broker {@code metadata} lists as fenced (its session expired: dead or cut off). */
+  private static java.util.Set<String> fencedAddresses(MetadataResponse metadata) {
+    if (metadata == null) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> fenced = new java.util.HashSet<>();
+    for (dev.tributary.protocol.message.BrokerInfo b : metadata.brokerInfo()) {
+      if (b.fenced()) {
+        fenced.add(b.address());
+      }
+    }
+    return fenced;
   }
 
   /**
@@ -247,37 +283,72 @@ public final class TributaryClient implements AutoCloseable {
     return java.util.Optional.ofNullable(pushed.get());
   }
 
-  /** Asks the bootstrap broker for its current metadata (which data requests are then routed by). */
+  /**
+   * Asks every bootstrap broker at once for its current metadata (which data requests are then
+   * routed by) and completes with the first answer, or with the newest metadata this client has
+   * if that is newer still; control requests go to the broker that answered first from then on.
+   * So a dead bootstrap broker costs nothing here, where asking one after the other would wait out
+   * a request timeout for each (Kafka's client asks its least loaded node, and knows a dead one by
+   * its closed connection). REQUEST_TIMED_OUT only when none answers within the request timeout.
+   */
   public CompletionStage<MetadataResponse> metadata() {
-    return this.<MetadataResponse>control(GetMetadata::new, requestTimeout, noAnswer())
-        .thenApply(fresh -> {
-          install(fresh);
-          return fresh;
-        });
+    CompletableFuture<MetadataResponse> first = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger(gateways.size());
+    for (int i = 0; i < gateways.size(); i++) {
+      int index = i;
+      AskPattern.<GatewayRequest, MetadataResponse>ask(gateways.get(i), GetMetadata::new, requestTimeout,
+          system.scheduler()).whenComplete((answer, error) -> {
+            if (error == null) {
+              install(answer);
+              if (!first.isDone() && first.complete(pushed.get())) {
+                current = index;
+              }
+            } else if (unanswered.decrementAndGet() == 0) {
+              first.completeExceptionally(new TributaryException(ErrorCode.REQUEST_TIMED_OUT, noAnswer()));
+            }
+          });
+    }
+    return first;
   }
 
-  /** A produce sent and not answered yet: where it went. */
-  private record SentTo(String leader, Produce request) {}
+  /**
+   * A produce sent and not answered yet: where it went.
+   *
+   * @param leader the leader's Pekko address by the metadata it was routed by, "" when that named none
+   * @param broker the {@code host:port} of the broker it was sent to (the leader's, or a bootstrap broker's)
+   */
+  private record SentTo(String leader, String broker, Produce request) {}
 
   private final java.util.concurrent.ConcurrentHashMap<Long, SentTo> producesInFlight =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Keeps metadata newer than what is here, then lets go of every produce sent to a broker that no
-   * longer leads its partition: answered {@code REQUEST_TIMED_OUT} ("may or may not have been
-   * stored") at once, so the producer retries it idempotently on the new leader instead of waiting
-   * out its timeout for an answer a dead broker never sends (Kafka's client learns the same from
-   * the closed connection; Artery says nothing).
+   * longer leads its partition, or that is fenced: answered {@code REQUEST_TIMED_OUT} ("may or may
+   * not have been stored") at once, so the producer retries it idempotently on the new leader
+   * instead of waiting out its timeout for an answer a dead broker never sends (Kafka's client
+   * learns the same from the closed connection; Artery says nothing). Control requests move off a
+   * bootstrap broker the metadata says is fenced.
    */
   private void install(MetadataResponse fresh) {
     MetadataResponse now = pushed.accumulateAndGet(fresh, (old, f) -> old == null || f.supersedes(old) ? f : old);
+    java.util.Set<String> fenced = fencedAddresses(now);
+    int at = current;
+    if (gateways.size() > 1 && fenced.contains(bootstrapAddresses.get(at))) {
+      current = nextUnfenced(at, fenced);
+    }
     producesInFlight.forEach((id, sent) -> {
       String leader = leaderAddress(now, sent.request().topic(), sent.request().partition());
-      if (!sent.leader().isEmpty() && !leader.isEmpty() && !leader.equals(sent.leader())) {
+      boolean moved = !sent.leader().isEmpty() && !leader.isEmpty() && !leader.equals(sent.leader());
+      if (moved || fenced.contains(sent.broker())) {
         producesInFlight.remove(id);
+        String why = moved
+            ? "leadership of " + sent.request().topic() + "-" + sent.request().partition() + " moved from " + sent.leader()
+                + " to " + leader
+            : "broker " + sent.broker() + ", which " + sent.request().topic() + "-" + sent.request().partition()
+                + " was sent to, is fenced";
         pending.answer(id, ProduceResponse.failed(sent.request(), ErrorCode.REQUEST_TIMED_OUT,
-            "leadership of " + sent.request().topic() + "-" + sent.request().partition() + " moved from " + sent.leader()
-                + " to " + leader + " while the batch was unanswered; " + NotAcknowledgedException.MAY_OR_MAY_NOT));
+            why + " while the batch was unanswered; " + NotAcknowledgedException.MAY_OR_MAY_NOT));
       }
     });
   }
@@ -395,8 +466,11 @@ public final class TributaryClient implements AutoCloseable {
     ActorRef<ProduceResponse> replyTo = (ActorRef<ProduceResponse>) (ActorRef<?>) replies;
     Produce request = new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo,
         0, leaderEpochOf(topic, partition));
-    producesInFlight.put(id, new SentTo(leaderAddress(pushed.get(), topic, partition), request));
-    dataGatewayFor(topic, partition).tell(request);
+    MetadataResponse routedBy = pushed.get();
+    String leader = leaderAddress(routedBy, topic, partition);
+    int via = current;
+    producesInFlight.put(id, new SentTo(leader, leader.isEmpty() ? bootstrapAddresses.get(via) : hostPort(leader), request));
+    dataGatewayFor(routedBy, topic, partition, via).tell(request);
     Duration wait = timeout.plus(NO_ANSWER_GRACE);
     return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
@@ -427,7 +501,7 @@ public final class TributaryClient implements AutoCloseable {
     ActorRef<FetchResponse> replyTo = (ActorRef<FetchResponse>) (ActorRef<?>) replies;
     Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo,
         leaderEpochOf(topic, partition));
-    dataGatewayFor(topic, partition).tell(fetch);
+    dataGatewayFor(pushed.get(), topic, partition, current).tell(fetch);
     return reply.orTimeout(maxWait.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
           if (e != null) {
@@ -442,20 +516,25 @@ public final class TributaryClient implements AutoCloseable {
    * The data gateway of the broker leading the partition, by the newest metadata this client has
    * (pushed, or asked for): produce and fetch go straight to the leader, as a Kafka client's do. A
    * broker that does not lead it answers {@code NOT_LEADER}, and callers ask for metadata again
-   * ({@link #metadata()}), which updates the routing. Without metadata naming a leader, the
-   * bootstrap broker's.
+   * ({@link #metadata()}), which updates the routing. Without metadata naming a leader, bootstrap
+   * broker {@code bootstrapIndex}'s.
    */
-  private ActorRef<GatewayRequest> dataGatewayFor(String topic, int partition) {
-    MetadataResponse known = pushed.get();
+  private ActorRef<GatewayRequest> dataGatewayFor(MetadataResponse known, String topic, int partition, int bootstrapIndex) {
     dev.tributary.protocol.message.TopicMetadata t = known == null ? null : known.topics().get(topic);
     if (t == null || partition < 0 || partition >= t.leaders().size() || t.leaders().get(partition).isEmpty()) {
-      return bootstrapDataGateways.get(current);
+      return bootstrapDataGateways.get(bootstrapIndex);
     }
     return dataGateways.computeIfAbsent(t.leaders().get(partition), leader -> {
       org.apache.pekko.actor.Address address = org.apache.pekko.actor.AddressFromURIString.parse(leader);
       return ActorRefResolver.get(system).resolveActorRef(
           Tributary.dataGatewayPath(address.getHost().get(), (Integer) address.getPort().get()));
     });
+  }
+
+  /** {@code host:port} of a broker's Pekko address ({@code pekko://tributary@host:port}), as its registration names it. */
+  private static String hostPort(String pekkoAddress) {
+    int at = pekkoAddress.lastIndexOf('@');
+    return at < 0 ? pekkoAddress : pekkoAddress.substring(at + 1);
   }
 
   /**
