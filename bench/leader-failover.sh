@@ -58,9 +58,11 @@ for run in $(seq 1 "$RUNS"); do
     | awk -v k="$killed_at" 'NR > 1 { g = $1 - prev; if (g > max) { max = g; at = prev } } { prev = $1 }
         END { printf "%d ms (from %+d ms after the kill)", max, at - k }')
   grep producer_send_success "$DIR/producer.out" | grep -o '"value":"[^"]*"' | sort -u > "$DIR/acked.txt"
-  timeout 120 ./tributary verifiable-consumer --topic "$topic" --group-id check-$run --max-messages "$acked" \
-    --reset-policy earliest --verbose --bootstrap $BOOT 2>/dev/null | grep record_data \
-    | grep -o '"value":"[^"]*"' | sort -u > "$DIR/read.txt" || true
+  # Read back without a consumer group: with the killed broker still down, a group whose
+  # coordinator (or sharding's coordinator for groups) was on it answers only once it has moved
+  # (issue 12), and that is not what this checks.
+  timeout 120 ./tributary consume "$topic" --from-beginning --max-messages "$acked" --format '"value":"%s"\n' \
+    --bootstrap $BOOT 2>"$DIR/consumer.err" | sort -u > "$DIR/read.txt" || true
   read_back=$(comm -12 "$DIR/acked.txt" "$DIR/read.txt" | wc -l)
   echo "run $run: killed broker $victim (leader; controller was $controller); longest gap between acks $gap;" \
     "acknowledged $acked, errors $errors; acknowledged values read back: $read_back of $(wc -l < "$DIR/acked.txt")"
@@ -68,6 +70,6 @@ for run in $(seq 1 "$RUNS"); do
   if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP/run-$run"
     echo "$killed_at" > "$KEEP/run-$run/killed-at"
-    cp "$DIR"/broker-*.log "$DIR"/producer.out "$DIR"/producer.err "$KEEP/run-$run/"
+    cp "$DIR"/broker-*.log "$DIR"/producer.out "$DIR"/producer.err "$DIR"/consumer.err "$KEEP/run-$run/"
   fi
 done
