@@ -294,14 +294,16 @@ public final class TributaryClient implements AutoCloseable {
   public CompletionStage<MetadataResponse> metadata() {
     CompletableFuture<MetadataResponse> first = new CompletableFuture<>();
     java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger(gateways.size());
+    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
     for (int i = 0; i < gateways.size(); i++) {
       int index = i;
       AskPattern.<GatewayRequest, MetadataResponse>ask(gateways.get(i), GetMetadata::new, requestTimeout,
           system.scheduler()).whenComplete((answer, error) -> {
             if (error == null) {
               install(answer);
-              if (!first.isDone() && first.complete(pushed.get())) {
-                current = index;
+              if (answered.compareAndSet(false, true)) {
+                current = index; // before the caller sees the answer, so its next request goes there
+                first.complete(pushed.get());
               }
             } else if (unanswered.decrementAndGet() == 0) {
               first.completeExceptionally(new TributaryException(ErrorCode.REQUEST_TIMED_OUT, noAnswer()));
