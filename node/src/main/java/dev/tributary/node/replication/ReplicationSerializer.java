@@ -1,18 +1,20 @@
 package dev.tributary.node.replication;
 
+import static dev.tributary.protocol.serialization.BinaryFields.getBytes;
+import static dev.tributary.protocol.serialization.BinaryFields.getString;
+import static dev.tributary.protocol.serialization.BinaryFields.putString;
+
 import dev.tributary.node.replication.ReplicaFetch.PartitionFetch;
 import dev.tributary.node.replication.ReplicaFetchResponse.PartitionData;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.serialization.LazyActorRefResolver;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
@@ -30,11 +32,10 @@ public final class ReplicationSerializer extends SerializerWithStringManifest im
   /** Artery's buffers are little-endian; the byte-array form uses the same layout. */
   private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
+  private final LazyActorRefResolver resolver;
 
   public ReplicationSerializer(ExtendedActorSystem system) {
-    this.system = system;
+    this.resolver = new LazyActorRefResolver(system);
   }
 
   @Override
@@ -65,7 +66,7 @@ public final class ReplicationSerializer extends SerializerWithStringManifest im
   public void toBinary(Object o, ByteBuffer buf) {
     if (o instanceof ReplicaFetch f) {
       buf.putLong(f.fetchId()).putInt(f.replicaId()).putLong(f.brokerEpoch()).putInt(f.maxWaitMs()).putInt(f.maxBytes());
-      putString(buf, resolver().toSerializationFormat(f.replyTo()));
+      putString(buf, resolver.get().toSerializationFormat(f.replyTo()));
       buf.putInt(f.partitions().size());
       for (PartitionFetch p : f.partitions()) {
         putString(buf, p.topic());
@@ -95,7 +96,7 @@ public final class ReplicationSerializer extends SerializerWithStringManifest im
         long brokerEpoch = buf.getLong();
         int maxWaitMs = buf.getInt();
         int maxBytes = buf.getInt();
-        ActorRef<ReplicaFetchResponse> replyTo = resolver().resolveActorRef(getString(buf));
+        ActorRef<ReplicaFetchResponse> replyTo = resolver.get().resolveActorRef(getString(buf));
         int n = buf.getInt();
         List<PartitionFetch> partitions = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -118,8 +119,7 @@ public final class ReplicationSerializer extends SerializerWithStringManifest im
           boolean diverged = buf.get() == 1;
           int divergingEpoch = buf.getInt();
           long divergingEnd = buf.getLong();
-          byte[] records = new byte[buf.getInt()];
-          buf.get(records);
+          byte[] records = getBytes(buf);
           partitions.add(new PartitionData(topic, partition, error, message, highWatermark, logStart, logEnd, diverged,
               divergingEpoch, divergingEnd, records));
         }
@@ -141,25 +141,5 @@ public final class ReplicationSerializer extends SerializerWithStringManifest im
       }
     }
     return size;
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) {
-      r = ActorRefResolver.get(Adapter.toTyped(system));
-      resolver = r;
-    }
-    return r;
-  }
-
-  private static void putString(ByteBuffer buf, String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    buf.putInt(bytes.length).put(bytes);
-  }
-
-  private static String getString(ByteBuffer buf) {
-    byte[] bytes = new byte[buf.getInt()];
-    buf.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

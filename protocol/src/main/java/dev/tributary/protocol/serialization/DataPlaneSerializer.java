@@ -1,5 +1,9 @@
 package dev.tributary.protocol.serialization;
 
+import static dev.tributary.protocol.serialization.BinaryFields.getBytes;
+import static dev.tributary.protocol.serialization.BinaryFields.getString;
+import static dev.tributary.protocol.serialization.BinaryFields.putString;
+
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.Fetch;
@@ -9,11 +13,8 @@ import dev.tributary.protocol.message.ProduceResponse;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
@@ -34,11 +35,10 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
   private static final String FETCH = "F";
   private static final String FETCH_RESPONSE = "FR";
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
+  private final LazyActorRefResolver resolver;
 
   public DataPlaneSerializer(ExtendedActorSystem system) {
-    this.system = system;
+    this.resolver = new LazyActorRefResolver(system);
   }
 
   @Override
@@ -82,7 +82,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putLong(p.correlationId());
       putString(buf, p.topic());
       buf.putInt(p.partition()).put((byte) p.acks().code()).putInt(p.timeoutMs());
-      putString(buf, resolver().toSerializationFormat(p.replyTo()));
+      putString(buf, resolver.get().toSerializationFormat(p.replyTo()));
       buf.putInt(p.batch().length).put(p.batch());
       buf.putLong(p.deadlineMs()).putInt(p.leaderEpoch());
     } else if (o instanceof ProduceResponse r) {
@@ -95,7 +95,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putLong(f.correlationId());
       putString(buf, f.topic());
       buf.putInt(f.partition()).putLong(f.offset()).putInt(f.maxBytes()).putInt(f.maxWaitMs());
-      putString(buf, resolver().toSerializationFormat(f.replyTo()));
+      putString(buf, resolver.get().toSerializationFormat(f.replyTo()));
       buf.putInt(f.leaderEpoch());
     } else if (o instanceof FetchResponse r) {
       buf.putLong(r.correlationId());
@@ -118,7 +118,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         int partition = buf.getInt();
         Acks acks = Acks.forCode(buf.get());
         int timeout = buf.getInt();
-        ActorRef<ProduceResponse> replyTo = resolver().resolveActorRef(getString(buf));
+        ActorRef<ProduceResponse> replyTo = resolver.get().resolveActorRef(getString(buf));
         byte[] batch = getBytes(buf);
         long deadline = buf.getLong();
         return new Produce(correlationId, topic, partition, batch, acks, timeout, replyTo, deadline, buf.getInt());
@@ -134,7 +134,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
         long offset = buf.getLong();
         int maxBytes = buf.getInt();
         int maxWait = buf.getInt();
-        ActorRef<FetchResponse> replyTo = resolver().resolveActorRef(getString(buf));
+        ActorRef<FetchResponse> replyTo = resolver.get().resolveActorRef(getString(buf));
         return new Fetch(correlationId, topic, partition, offset, maxBytes, maxWait, replyTo, buf.getInt());
       }
       case FETCH_RESPONSE -> {
@@ -156,31 +156,5 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3;
     }
     return 1024;
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) {
-      r = ActorRefResolver.get(Adapter.toTyped(system));
-      resolver = r;
-    }
-    return r;
-  }
-
-  private static void putString(ByteBuffer buf, String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    buf.putInt(bytes.length).put(bytes);
-  }
-
-  private static String getString(ByteBuffer buf) {
-    byte[] bytes = new byte[buf.getInt()];
-    buf.get(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  private static byte[] getBytes(ByteBuffer buf) {
-    byte[] bytes = new byte[buf.getInt()];
-    buf.get(bytes);
-    return bytes;
   }
 }
