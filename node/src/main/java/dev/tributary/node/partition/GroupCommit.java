@@ -127,10 +127,12 @@ final class GroupCommit {
       leader.advanceHighWatermark();
     }
     long now = System.nanoTime();
+    // The written batches are only wanted by follower fetches waiting for this write.
+    boolean wake = leading && leader.followersWaiting();
     long writeStart = -1;
-    List<byte[]> written = new ArrayList<>(inFlight.size());
+    List<byte[]> written = wake ? new ArrayList<>(inFlight.size()) : List.of();
     for (PendingProduce p : inFlight) {
-      if (!p.duplicate()) {
+      if (wake && !p.duplicate()) {
         writeStart = writeStart < 0 ? p.baseOffset() : writeStart;
         written.add(p.request().batch());
       }
@@ -149,7 +151,7 @@ final class GroupCommit {
       metrics.produced(topic, "NONE", records, bytes, now - p.receivedNanos());
     }
     inFlight = List.of();
-    if (leading) {
+    if (wake) {
       leader.wakeFollowers(writeStart, written);
     }
   }

@@ -204,6 +204,11 @@ final class LeaderLog {
     watchers.clear();
   }
 
+  /** Whether a follower fetch waits for the next write (then {@link #wakeFollowers} wants its batches). */
+  boolean followersWaiting() {
+    return !watchers.isEmpty();
+  }
+
   void watch(ReplicaCommand.WatchAppends watch) {
     if (log.logEnd > watch.fetchOffset()) {
       watch.replyTo().tell(ReplicaCommand.Appended.readAgain(topic, partition)); // stored since its read
