@@ -11,14 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The broker's Prometheus metrics: produce and fetch requests, records and bytes per topic,
- * request latency histograms, each local partition's log end offset, log start offset and size,
- * and the JVM's memory and GC. One registry per broker (several brokers may share a JVM in tests).
+ * request latency histograms, each local partition's log end offset, high watermark, log start
+ * offset and size, and the JVM's memory and GC. One registry per broker (several brokers may share a JVM in tests).
  * Thread-safe.
  */
 public final class BrokerMetrics {
 
   /** What a partition last reported about its log. */
-  private record PartitionGauges(String topic, String partition, long logStartOffset, long logEndOffset, long sizeBytes) {}
+  private record PartitionGauges(String topic, String partition, long logStartOffset, long highWatermark,
+      long logEndOffset, long sizeBytes) {}
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, PartitionGauges> partitions = new ConcurrentHashMap<>();
@@ -69,8 +70,14 @@ public final class BrokerMetrics {
         .help("Time from a fetch reaching its partition to its answer, long polls included")
         .labelNames("topic").register(registry);
     GaugeWithCallback.builder().name("tributary_partition_log_end_offset")
-        .help("Offset after the last record of each local partition").labelNames("topic", "partition")
+        .help("Offset after the last record stored in each local partition's log, committed or not")
+        .labelNames("topic", "partition")
         .callback(cb -> partitions.values().forEach(p -> cb.call(p.logEndOffset(), p.topic(), p.partition())))
+        .register(registry);
+    GaugeWithCallback.builder().name("tributary_partition_high_watermark")
+        .help("High watermark of each local partition as this replica knows it: the records below it are "
+            + "committed, and consumers read up to it").labelNames("topic", "partition")
+        .callback(cb -> partitions.values().forEach(p -> cb.call(p.highWatermark(), p.topic(), p.partition())))
         .register(registry);
     GaugeWithCallback.builder().name("tributary_partition_log_start_offset")
         .help("First readable offset of each local partition").labelNames("topic", "partition")
@@ -87,13 +94,13 @@ public final class BrokerMetrics {
             .forEach(o -> cb.call(o.offset(), group, o.topic(), o.partition()))))
         .register(registry);
     GaugeWithCallback.builder().name("tributary_group_lag")
-        .help("Records a consumer group has not committed yet: log end offset minus committed offset, for "
-            + "partitions whose log is on this broker")
+        .help("Records a consumer group has not committed yet: high watermark (the end consumers can read) "
+            + "minus committed offset, for partitions whose log is on this broker")
         .labelNames("group", "topic", "partition")
         .callback(cb -> groupOffsets.forEach((group, offsets) -> offsets.forEach((key, o) -> {
           PartitionGauges log = partitions.get(key);
           if (log != null) {
-            cb.call(Math.max(0, log.logEndOffset() - o.offset()), group, o.topic(), o.partition());
+            cb.call(Math.max(0, log.highWatermark() - o.offset()), group, o.topic(), o.partition());
           }
         })))
         .register(registry);
@@ -190,9 +197,10 @@ public final class BrokerMetrics {
   }
 
   /** A partition's latest bounds; its series disappear when it is {@link #partitionStopped}. */
-  public void partitionBounds(String topic, int partition, long logStartOffset, long logEndOffset, long sizeBytes) {
-    partitions.put(TopicNames.partitionId(topic, partition),
-        new PartitionGauges(topic, Integer.toString(partition), logStartOffset, logEndOffset, sizeBytes));
+  public void partitionBounds(String topic, int partition, long logStartOffset, long highWatermark, long logEndOffset,
+      long sizeBytes) {
+    partitions.put(TopicNames.partitionId(topic, partition), new PartitionGauges(topic, Integer.toString(partition),
+        logStartOffset, highWatermark, logEndOffset, sizeBytes));
   }
 
   /** The controller committed an ISR change a leader here asked for: {@code change} is shrink or expand. */

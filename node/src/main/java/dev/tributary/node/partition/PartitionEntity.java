@@ -516,7 +516,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private void publishBounds() {
-    metrics.partitionBounds(topic, partition, log.logStartOffset, log.highWatermark, log.sizeBytes);
+    metrics.partitionBounds(topic, partition, log.logStartOffset, log.highWatermark, log.logEnd, log.sizeBytes);
   }
 
   // ------------------------------------------------------------------ offsets, retention, delete

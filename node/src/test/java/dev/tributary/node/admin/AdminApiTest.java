@@ -309,6 +309,9 @@ class AdminApiTest {
         && l.contains("topic=\"mixed\"") && l.endsWith(" 4.0")), "records produced per topic:\n" + metrics.raw());
     assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_partition_log_end_offset{")
         && l.contains("topic=\"mixed\"") && l.contains("partition=\"1\"") && l.endsWith(" 3.0")), "log end offset");
+    assertTrue(metrics.raw().lines().anyMatch(l -> l.startsWith("tributary_partition_high_watermark{")
+        && l.contains("topic=\"mixed\"") && l.contains("partition=\"1\"") && l.endsWith(" 3.0")),
+        "high watermark: one replica, so all of the log is committed");
     assertTrue(metrics.raw().contains("tributary_produce_latency_seconds_bucket"), "latency histogram");
     assertTrue(metrics.raw().contains("tributary_fetch_requests_total{"), "fetch requests");
     assertTrue(metrics.raw().contains("jvm_memory_used_bytes"), "JVM memory");
