@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * Sends records to topics, as Kafka's producer does: keyed records go to the partition Kafka's
  * murmur2 partitioner picks, unkeyed ones stick to a partition per batch; records are batched per
  * partition by {@code batchSize} and {@code linger}; at most {@code maxInFlight} batches per
- * partition await an answer, and while they do, the next batch may grow to {@code maxBatchSize}; retriable errors are retried with back-off, and idempotence (on by
- * default) makes retries safe. Thread-safe. {@link #send} never blocks unless {@code
- * bufferMemory} bytes already wait to be sent.
+ * partition await an answer, and while they do, the next batch may grow to {@code maxBatchSize};
+ * retriable errors are retried with back-off, and idempotence (on by default) makes retries safe.
+ * Thread-safe. {@link #send} never blocks unless {@code bufferMemory} bytes already wait to be
+ * sent.
  *
  * <p>A send fails with a {@link NotAcknowledgedException} when the record may or may not have
  * been stored (no answer came in time), and with a plain {@link TributaryException} when it was
