@@ -39,6 +39,16 @@ final class ProducerSnapshotFiles {
 
   private ProducerSnapshotFiles() {}
 
+  /** {@link #write}, refused when {@code offset} is outside {@code [0, logEnd]} of log {@code persistenceId}. */
+  static void writeWithin(Path dir, String persistenceId, long offset, byte[] content, long logEnd)
+      throws IOException {
+    if (offset < 0 || offset > logEnd) {
+      throw new IllegalArgumentException("log " + persistenceId + ": a producer snapshot at offset "
+          + offset + " is outside [0, " + logEnd + "], the log's end");
+    }
+    write(dir, offset, content);
+  }
+
   /** Writes the snapshot at {@code offset} and deletes all but the {@value #KEEP} newest. */
   static void write(Path dir, long offset, byte[] content) throws IOException {
     ByteBuffer framed = ByteBuffer.allocate(HEADER_BYTES + content.length);

@@ -2,7 +2,6 @@ package dev.tributary.journal.segment;
 
 import dev.tributary.journal.segment.LogQueue.Needs;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +13,6 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The log of one persistence id: a directory of segments, the last one active. It keeps the write
  * path (group commit, rolling), the offline state and the orchestration; recovery is
- * {@link LogLoader}, the segment set {@link LogSegments}, reads of one segment
- * {@link Segment#read}, and which segments go {@link LogRetention}.
+ * {@link LogLoader}, the segment set {@link LogSegments}, the lock-free reads {@link LogReader}
+ * (of one segment {@link Segment#read}), and which segments go {@link LogRetention}.
  *
  * <p>Threading: every mutation, replay and sequence-number question runs on the log's own serial
  * queue ({@link LogQueue}, so "highest sequence number after a pending write" is right by
@@ -34,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * thread, any thread, against the {@link LogSegments} value current when they start, seeing only
  * whole, published entries.
  *
- * <p>It also keeps the log's leader epochs ({@link LeaderEpochCache}: added on append, cut by
- * truncation and retention, loaded by {@link LeaderEpochLoader}) and truncates its tail
- * ({@link #truncateTo}, the file work in {@link LogTruncation}), both on the serial queue.
+ * <p>It also keeps the log's leader epochs ({@link LogEpochs}: added on append, cut by truncation
+ * and retention, loaded by {@link LeaderEpochLoader}) and truncates its tail ({@link #truncateTo},
+ * the work in {@link LogTruncator} and {@link LogTruncation}), both on the serial queue.
  *
  * <p>A failed write or fsync takes the log offline: the write fails, and so does every later
  * write, flush, deletion and retention run, with {@link LogOfflineException}. Its sequence number
@@ -48,7 +46,6 @@ import org.slf4j.LoggerFactory;
 final class SegmentedLog {
 
   private static final Logger log = LoggerFactory.getLogger(SegmentedLog.class);
-  private static final int REPLAY_CHUNK_BYTES = 1024 * 1024;
 
   private final String persistenceId;
   private final Path dir;
@@ -56,7 +53,6 @@ final class SegmentedLog {
   private final Clock clock;
   private final FileOps fileOps;
   private final LogQueue queue;
-  private final ScheduledExecutorService scheduler;
   private final Queue<PendingWrite> pendingWrites = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> recovered = new CompletableFuture<>();
   private final AtomicReference<CompletableFuture<Long>> appendSignal =
@@ -77,13 +73,12 @@ final class SegmentedLog {
   /** Segments sealed since the log was opened; written on the serial queue, read from any thread. */
   private volatile long segmentRolls;
   private boolean dirty; // serial queue only
+  private final RetiredSegments retired;
   /** The log's leader epochs; serial queue only. */
-  private LeaderEpochCache epochs = new LeaderEpochCache();
-  /**
-   * Counts truncations as a sequence lock: odd while one changes files, even otherwise, so a read
-   * that fails during or across one says so. Written on the serial queue, read from any thread.
-   */
-  private volatile long truncations;
+  private final LogEpochs epochs;
+  /** Truncates the tail; its sequence lock guards the lock-free reads. */
+  private final LogTruncator truncator;
+  private final LogReader reader;
 
   private record PendingWrite(List<JournalEntry> entries, CompletableFuture<Void> done) {}
 
@@ -100,7 +95,10 @@ final class SegmentedLog {
     this.config = config;
     this.clock = clock;
     this.queue = new LogQueue(ioExecutor, this::refusal);
-    this.scheduler = scheduler;
+    this.retired = new RetiredSegments(persistenceId, scheduler, config.fileDeleteDelay());
+    this.epochs = new LogEpochs(persistenceId, dir);
+    this.truncator = new LogTruncator(persistenceId, dir, config, fileOps, retired);
+    this.reader = new LogReader(this, truncator, config.maxEntryBytes(), this::truncatedUnderRead);
     queue.execute(this::recover);
   }
 
@@ -118,8 +116,7 @@ final class SegmentedLog {
       highestSequenceNr = loaded.highestSequenceNr();
       logEndOffset = loaded.logEndOffset();
       logStartOffset = loaded.logStartOffset();
-      epochs = LeaderEpochLoader.load(
-          persistenceId, dir, segments, logStartOffset, logEndOffset, config.maxEntryBytes());
+      epochs.load(segments, logStartOffset, logEndOffset, config.maxEntryBytes());
       recovered.complete(null);
     } catch (IOException | RuntimeException e) {
       log.error("Could not recover log {} in {}", persistenceId, dir, e);
@@ -218,7 +215,8 @@ final class SegmentedLog {
         logEndOffset = active.index().nextOffset();
       }
     }
-    updateEpochs(accepted);
+    accepted.forEach(w -> epochs.appended(w.entries()));
+    epochs.checkpointIfAdded();
     accepted.forEach(w -> w.done().complete(null));
     appendSignal.getAndSet(new CompletableFuture<>()).complete(highestSequenceNr);
   }
@@ -232,33 +230,6 @@ final class SegmentedLog {
       }
     }
     return -1;
-  }
-
-  /**
-   * Adds the epochs that the accepted writes start, as Kafka's append path does, and writes the
-   * checkpoint when one did (rarely: once per leader epoch). A failed checkpoint write does not
-   * fail the appends, which are stored: the next open sees the log's newer epoch and rebuilds.
-   */
-  private void updateEpochs(List<PendingWrite> accepted) {
-    boolean changed = false;
-    for (PendingWrite write : accepted) {
-      for (JournalEntry e : write.entries()) {
-        if (!e.hasOffsets()) {
-          continue;
-        }
-        switch (epochs.assign(e.offsets().leaderEpoch(), e.offsets().baseOffset())) {
-          case ADDED -> changed = true;
-          case IGNORED_LOWER -> log.warn("Log {}: the batch at offset {} has leader epoch {}, below"
-                  + " the latest {}; its epoch is not cached (the writer should not append it)",
-              persistenceId, e.offsets().baseOffset(), e.offsets().leaderEpoch(),
-              epochs.latestEpoch().orElse(-1));
-          case UNCHANGED -> { }
-        }
-      }
-    }
-    if (changed) {
-      LeaderEpochLoader.writeQuietly(persistenceId, dir, epochs);
-    }
   }
 
   private boolean needsRoll(long incomingBytes) {
@@ -293,16 +264,23 @@ final class SegmentedLog {
   /** Forces written data to disk if anything was written since the last flush. */
   CompletableFuture<Void> flushIfDirty() {
     return queue.submit(Needs.WRITABLE, () -> {
-      if (dirty && !closed) {
-        try {
-          active().flush();
-        } catch (IOException | RuntimeException e) {
-          throw goOffline(e);
-        }
-        dirty = false;
+      if (!closed) {
+        flushDirty();
       }
       return null;
     });
+  }
+
+  /** Forces the active segment to disk if it was written since its last flush. Serial queue only. */
+  private void flushDirty() {
+    if (dirty) {
+      try {
+        active().flush();
+      } catch (IOException | RuntimeException e) {
+        throw goOffline(e);
+      }
+      dirty = false;
+    }
   }
 
   /**
@@ -343,17 +321,8 @@ final class SegmentedLog {
    */
   CompletableFuture<Void> replay(long from, long to, long max, Consumer<JournalEntry> callback) {
     return onQueue(() -> {
-      long first = Math.max(from, deletedToSequenceNr + 1);
       // Never past the last acknowledged write: what a failed one left is not replayed.
-      long last = Math.min(to, highestSequenceNr);
-      long delivered = 0;
-      for (Segment segment : segments.fromSequenceNr(first)) {
-        if (delivered >= max || segment.baseSequenceNr() > last) {
-          break;
-        }
-        delivered += segment.replay(
-            first, last, max - delivered, callback, REPLAY_CHUNK_BYTES, config.maxEntryBytes());
-      }
+      reader.replay(Math.max(from, deletedToSequenceNr + 1), Math.min(to, highestSequenceNr), max, callback);
       return null;
     });
   }
@@ -401,15 +370,12 @@ final class SegmentedLog {
     logStartOffset = segments.startOffset(deletedToSequenceNr, config.maxEntryBytes());
     if (logStartOffset >= 0) {
       ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
-      if (epochs.truncateFromStart(logStartOffset)) {
-        LeaderEpochLoader.writeQuietly(persistenceId, dir, epochs);
-      }
+      epochs.startAt(logStartOffset);
     }
     for (Segment s : removable) {
       log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
       s.deleteFiles();
-      // Readers may still hold the segment: close its file only after they are done with it.
-      scheduler.schedule(() -> closeQuietly(s), config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
+      retired.closeLater(List.of(s)); // readers may still hold it
     }
     LogFiles.fsyncDirectory(dir);
   }
@@ -428,65 +394,17 @@ final class SegmentedLog {
       if (end < 0 || offset >= end) {
         return end;
       }
-      if (dirty) {
-        try {
-          active().flush(); // what the truncation keeps must be on disk before the redo record
-        } catch (IOException | RuntimeException e) {
-          throw goOffline(e);
-        }
-        dirty = false;
-      }
-      // Only reads: if it fails, nothing has changed and the log stays writable.
-      LogTruncation.Outcome outcome = LogTruncation.plan(segments, offset, logStartOffset,
-          deletedToSequenceNr, config.indexIntervalBytes(), config.maxEntryBytes());
-      LeaderEpochCache truncatedEpochs = new LeaderEpochCache(epochs.entries());
-      if (outcome.empties()) {
-        truncatedEpochs.clear();
-      } else {
-        truncatedEpochs.truncateFromEnd(outcome.logEndOffset());
-      }
-      Segment reopened = null;
-      truncations++; // odd: files are changing under readers
-      try {
-        LogTruncation.writeRecord(dir, outcome.plan());
-        LogTruncation.apply(dir, outcome.plan(), fileOps);
-        if (outcome.cut() != null) {
-          reopened = Segment.open(dir, outcome.cut().baseSequenceNr(), outcome.cutIndex(),
-              outcome.plan().keepBytes(), fileOps);
-        }
-        ProducerSnapshotFiles.deleteAbove(dir, outcome.empties() ? -1 : outcome.logEndOffset());
-        // Not quietly: a checkpoint naming epochs past the new end, and then new writes in them,
-        // would pass the checks at the next open. Failing here leaves the redo record, so the
-        // next open truncates again and checks the checkpoint against the truncated log.
-        LeaderEpochCheckpointFile.write(dir, truncatedEpochs.entries());
-        LogTruncation.deleteRecord(dir);
-      } catch (IOException | RuntimeException e) {
-        if (reopened != null) {
-          closeQuietly(reopened);
-        }
-        throw goOffline(e);
-      }
-      List<Segment> kept = new ArrayList<>(segments.all());
-      kept.removeAll(outcome.removed());
-      if (outcome.cut() != null) {
-        kept.set(kept.indexOf(outcome.cut()), reopened);
-      }
-      segments = LogSegments.of(kept);
-      epochs = truncatedEpochs;
-      highestSequenceNr = outcome.highestSequenceNr();
+      flushDirty(); // what the truncation keeps must be on disk before the redo record
+      LogTruncator.Truncated truncated = truncator.truncate(
+          segments, offset, logStartOffset, deletedToSequenceNr, epochs.cache(), this::goOffline);
+      segments = truncated.segments();
+      epochs.replace(truncated.epochs());
+      highestSequenceNr = truncated.highestSequenceNr();
       deletedToSequenceNr = Math.min(deletedToSequenceNr, highestSequenceNr);
-      logEndOffset = outcome.logEndOffset();
-      logStartOffset = outcome.empties() ? outcome.logEndOffset() : Math.min(logStartOffset, logEndOffset);
-      truncations++; // even: the truncated log is published
-      List<Segment> replaced = new ArrayList<>(outcome.removed());
-      if (outcome.cut() != null) {
-        replaced.add(outcome.cut());
-      }
-      // Readers may still hold them: close their files only after they are done with them.
-      scheduler.schedule(() -> replaced.forEach(this::closeQuietly),
-          config.fileDeleteDelay().toMillis(), TimeUnit.MILLISECONDS);
-      log.info("Log {}: truncated to offset {} (asked for {}); highest sequence number now {}",
-          persistenceId, logEndOffset, offset, highestSequenceNr);
+      logEndOffset = truncated.logEndOffset();
+      logStartOffset =
+          truncated.empties() ? truncated.logEndOffset() : Math.min(logStartOffset, logEndOffset);
+      truncator.published(truncated, offset);
       // Whoever waits for an entry after one that is gone must read again, not wait on.
       appendSignal.getAndSet(new CompletableFuture<>())
           .completeExceptionally(new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr));
@@ -513,12 +431,7 @@ final class SegmentedLog {
   /** Writes the producer snapshot taken at {@code offset} (at most the log end); keeps the two newest. */
   CompletableFuture<Void> writeProducerSnapshot(long offset, byte[] content) {
     return onQueue(() -> {
-      long end = Math.max(0, logEndOffset);
-      if (offset < 0 || offset > end) {
-        throw new IllegalArgumentException("log " + persistenceId + ": a producer snapshot at offset "
-            + offset + " is outside [0, " + end + "], the log's end");
-      }
-      ProducerSnapshotFiles.write(dir, offset, content);
+      ProducerSnapshotFiles.writeWithin(dir, persistenceId, offset, content, Math.max(0, logEndOffset));
       return null;
     });
   }
@@ -633,39 +546,23 @@ final class SegmentedLog {
     return logEndOffset;
   }
 
-  /**
-   * Reads stored record batches from the one containing {@code fromOffset}, whole entries only,
-   * stopping before {@code maxOffsetExclusive} or when the next batch would pass {@code maxBytes}
-   * of payload (at least one batch is returned when there is one). Any thread; the log must be
-   * recovered.
-   *
-   * @throws OffsetOutOfRangeException when {@code fromOffset} is before the log start or after
-   *     the log end
-   */
-  List<RawBatch> readRaw(long fromOffset, long maxOffsetExclusive, int maxBytes) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      long truncationsBefore = truncations;
-      try {
-        return tryReadRaw(fromOffset, maxOffsetExclusive, maxBytes);
-      } catch (ClosedChannelException e) {
-        if (truncatedSince(truncationsBefore)) {
-          throw truncatedUnderRead(e);
-        }
-        if (attempt >= 2) {
-          throw e; // the segment went away under us three times: let the caller retry
-        }
-      } catch (IOException e) {
-        if (truncatedSince(truncationsBefore)) {
-          throw truncatedUnderRead(e);
-        }
-        throw e;
-      }
-    }
+  /** The segments as last published (for {@link LogReader}). Any thread. */
+  LogSegments segments() {
+    return segments;
   }
 
-  /** Whether a truncation was under way when {@code before} was read of it, or ran since. */
-  private boolean truncatedSince(long before) {
-    return (before & 1) == 1 || truncations != before;
+  long deletedToSequenceNr() {
+    return deletedToSequenceNr;
+  }
+
+  /** Reads stored record batches ({@link LogReader#readRaw}). Any thread; the log must be recovered. */
+  List<RawBatch> readRaw(long fromOffset, long maxOffsetExclusive, int maxBytes) throws IOException {
+    return reader.readRaw(fromOffset, maxOffsetExclusive, maxBytes);
+  }
+
+  /** The first offset whose batch has a max timestamp of at least {@code timestamp}. Any thread. */
+  OptionalLong offsetForTimestamp(long timestamp) throws IOException {
+    return reader.offsetForTimestamp(timestamp);
   }
 
   /** A read that failed because a truncation cut the file it read: say that, not "corrupt". */
@@ -673,63 +570,6 @@ final class SegmentedLog {
     LogTruncatedException e = new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr);
     e.initCause(cause);
     return e;
-  }
-
-  private List<RawBatch> tryReadRaw(long fromOffset, long maxOffsetExclusive, int maxBytes)
-      throws IOException {
-    LogSegments current = segments;
-    long start = logStartOffset;
-    long end = logEndOffset;
-    if (end < 0 && fromOffset == 0) {
-      return List.of(); // an empty log: offset 0 is its end
-    }
-    if (fromOffset < start || fromOffset > end) {
-      throw new OffsetOutOfRangeException(fromOffset, start, end);
-    }
-    // Never past the log end: a failed write may have left entries after it.
-    long limit = Math.min(maxOffsetExclusive, end);
-    long deletedTo = deletedToSequenceNr;
-    List<RawBatch> result = new ArrayList<>();
-    long bytes = 0;
-    for (Segment segment : current.fromOffset(fromOffset)) {
-      Segment.Read read = segment.read(fromOffset, limit, Math.max(0, maxBytes - bytes),
-          result.isEmpty(), deletedTo, config.maxEntryBytes());
-      result.addAll(read.batches());
-      bytes += read.bytes();
-      if (read.limitReached()) {
-        break;
-      }
-    }
-    return result;
-  }
-
-  /** The first offset whose batch has a max timestamp of at least {@code timestamp}. Any thread. */
-  OptionalLong offsetForTimestamp(long timestamp) throws IOException {
-    long truncationsBefore = truncations;
-    try {
-      return tryOffsetForTimestamp(timestamp);
-    } catch (IOException e) {
-      if (truncatedSince(truncationsBefore)) {
-        throw truncatedUnderRead(e);
-      }
-      throw e;
-    }
-  }
-
-  private OptionalLong tryOffsetForTimestamp(long timestamp) throws IOException {
-    long deletedTo = deletedToSequenceNr;
-    long end = logEndOffset;
-    for (Segment segment : segments.all()) {
-      if (segment.index().firstOffset() >= end) {
-        break; // never past the log end, as in readRaw
-      }
-      OptionalLong found =
-          segment.offsetForTimestamp(timestamp, end, deletedTo, config.maxEntryBytes());
-      if (found.isPresent()) {
-        return OptionalLong.of(Math.max(found.getAsLong(), logStartOffset));
-      }
-    }
-    return OptionalLong.empty();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -756,13 +596,5 @@ final class SegmentedLog {
         ? "could not be recovered (see the log for the cause); check the data directory " + dir
         : "is closed";
     return new IllegalStateException("log " + persistenceId + " " + why.get());
-  }
-
-  private void closeQuietly(Segment segment) {
-    try {
-      segment.close();
-    } catch (IOException e) {
-      log.warn("Log {}: could not close deleted segment {}", persistenceId, segment.file(), e);
-    }
   }
 }

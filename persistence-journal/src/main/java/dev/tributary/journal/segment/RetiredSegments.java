@@ -1,0 +1,45 @@
+package dev.tributary.journal.segment;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the files of segments that one log no longer holds (deleted by retention, removed or
+ * replaced by a truncation). Readers may still hold them, so their files are closed only after
+ * {@code file-delete-delay}, when those reads are done.
+ *
+ * <p>Threading: any thread.
+ */
+final class RetiredSegments {
+
+  private static final Logger log = LoggerFactory.getLogger(RetiredSegments.class);
+
+  private final String persistenceId;
+  private final ScheduledExecutorService scheduler;
+  private final Duration delay;
+
+  RetiredSegments(String persistenceId, ScheduledExecutorService scheduler, Duration delay) {
+    this.persistenceId = persistenceId;
+    this.scheduler = scheduler;
+    this.delay = delay;
+  }
+
+  /** Closes the segments' files after the delay, with one task. */
+  void closeLater(List<Segment> segments) {
+    scheduler.schedule(() -> segments.forEach(this::closeQuietly), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes the segment's file now; a failure costs one WARN line. */
+  void closeQuietly(Segment segment) {
+    try {
+      segment.close();
+    } catch (IOException e) {
+      log.warn("Log {}: could not close deleted segment {}", persistenceId, segment.file(), e);
+    }
+  }
+}
