@@ -1,6 +1,10 @@
 package dev.tributary.node.quorum;
 
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
+import static dev.tributary.node.quorum.FailoverCluster.LIMIT;
+import static dev.tributary.node.quorum.FailoverCluster.REJOIN_LIMIT;
+import static dev.tributary.node.quorum.FailoverCluster.follower;
+import static dev.tributary.node.quorum.FailoverCluster.without;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,11 +22,6 @@ import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.message.Acks;
-import dev.tributary.protocol.message.ListOffsets;
-import dev.tributary.protocol.message.ListOffsetsResponse;
-import dev.tributary.protocol.message.MetadataResponse;
-import dev.tributary.protocol.message.PartitionInfo;
-import dev.tributary.protocol.message.TopicMetadata;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +30,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,28 +40,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Follower replication end to end: three brokers in child JVMs, each a voter of the controller
- * quorum, with {@code --failover fast}; a topic of one partition on all three (replication factor
+ * Follower replication end to end: three brokers in child JVMs ({@link FailoverCluster}); a topic of one partition on all three (replication factor
  * 3); {@code verifiable-producer} and {@code verifiable-consumer} in child JVMs as Kafka's system
  * tests run them.
  *
  * <p>Each test starts its own cluster and leaves every broker running again before it ends. Every
  * wait is a margin ({@link BrokerProcesses#eventually}), not a sleep. Leader, Isr, HighWatermark
  * and the controller are polled through one {@link TributaryClient} in this JVM per test
- * ({@link Watch}): a CLI JVM costs seconds on slow cores, and the CLI run in this JVM
- * ({@link BrokerProcesses#cliInProcess}) starts and stops an actor system per call, each leaving
- * about 4.6 MiB of direct memory behind, which a 200 ms poll turns into an OutOfMemoryError
- * within a minute. The producers, consumers and admin changes run in child JVMs, as a user runs
+ * ({@link ClusterWatch}). The producers, consumers and admin changes run in child JVMs, as a user runs
  * them; the one refused write is an in-JVM {@link Producer} with a short delivery timeout. Every
  * {@code --bootstrap} lists all three brokers, so any may be down.
  */
 class ReplicationFailoverTest {
-
-  /** Generous: two slow cores shared by three brokers, the CLI JVMs and this test. */
-  private static final Duration LIMIT = Duration.ofSeconds(60);
-
-  /** How long a restarted broker may take to be back in every Isr: it starts, registers, and catches up. */
-  private static final Duration REJOIN_LIMIT = Duration.ofSeconds(90);
 
   /**
    * How long reading back may be tried while a broker is down: a consumer group whose coordinator
@@ -92,9 +79,6 @@ class ReplicationFailoverTest {
    */
   private static final Duration REFUSED_DELIVERY_TIMEOUT = Duration.ofSeconds(8);
 
-  /** The watching client's request timeout: a killed bootstrap broker costs one poll that long. */
-  private static final Duration WATCH_REQUEST_TIMEOUT = Duration.ofSeconds(3);
-
   private static final String TOPIC = "replicated";
 
   @TempDir Path dir;
@@ -103,9 +87,9 @@ class ReplicationFailoverTest {
 
   @Test
   void killingALeaderUnderLoadLosesNoAcknowledgedRecord() {
-    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
-      createReplicatedTopic(brokers, TOPIC, 2);
-      int leader = awaitFullIsr(watch, TOPIC).leader().getAsInt();
+    try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
+      FailoverCluster.createReplicatedTopic(brokers, TOPIC, 1, 2);
+      int leader = FailoverCluster.awaitFullIsr(watch, TOPIC, 0).leader().getAsInt();
       killUnderLoadAndCheck(brokers, watch, TOPIC, leader, "the leader");
     }
   }
@@ -114,9 +98,9 @@ class ReplicationFailoverTest {
 
   @Test
   void killingTheControllersBrokerLosesNothing() {
-    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
-      createReplicatedTopic(brokers, TOPIC, 2);
-      int leader = awaitFullIsr(watch, TOPIC).leader().getAsInt();
+    try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
+      FailoverCluster.createReplicatedTopic(brokers, TOPIC, 1, 2);
+      int leader = FailoverCluster.awaitFullIsr(watch, TOPIC, 0).leader().getAsInt();
       int controller = watch.activeController();
       killUnderLoadAndCheck(brokers, watch, TOPIC, controller,
           "the active controller's broker (" + (controller == leader ? "also" : "not") + " the partition's leader)");
@@ -129,9 +113,9 @@ class ReplicationFailoverTest {
 
   @Test
   void aRestartedFollowerCatchesUpAndRejoins() {
-    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
-      createReplicatedTopic(brokers, TOPIC, 2);
-      TopicDescription.Partition full = awaitFullIsr(watch, TOPIC);
+    try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
+      FailoverCluster.createReplicatedTopic(brokers, TOPIC, 1, 2);
+      TopicDescription.Partition full = FailoverCluster.awaitFullIsr(watch, TOPIC, 0);
       int leader = full.leader().getAsInt();
       int follower = follower(full);
       int n = 1000;
@@ -168,9 +152,9 @@ class ReplicationFailoverTest {
 
   @Test
   void minInsyncThreeWithABrokerDownRefusesWrites() {
-    try (BrokerProcesses brokers = startCluster(); Watch watch = Watch.open(brokers)) {
-      createReplicatedTopic(brokers, TOPIC, 3);
-      TopicDescription.Partition full = awaitFullIsr(watch, TOPIC);
+    try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
+      FailoverCluster.createReplicatedTopic(brokers, TOPIC, 1, 3);
+      TopicDescription.Partition full = FailoverCluster.awaitFullIsr(watch, TOPIC, 0);
       int follower = follower(full);
 
       produceLines(brokers, TOPIC, "before\n").requireOk();
@@ -214,7 +198,7 @@ class ReplicationFailoverTest {
    * acknowledged with, nothing is there that was never sent, and the offsets are dense from 0.
    * Then restarts the victim and waits until it is back in the Isr.
    */
-  private static void killUnderLoadAndCheck(BrokerProcesses brokers, Watch watch, String topic, int victim, String what) {
+  private static void killUnderLoadAndCheck(BrokerProcesses brokers, ClusterWatch watch, String topic, int victim, String what) {
     long ackedAtKill;
     BrokerProcesses.Result finished;
     try (BrokerProcesses.Background producer = brokers.cliInBackground("verifiable-producer", "--topic", topic,
@@ -322,117 +306,6 @@ class ReplicationFailoverTest {
   // ------------------------------------------------------------------ cluster
 
   /**
-   * Three brokers, all voters, fast failover, every broker seeding every other (so any can
-   * restart alone); returns once each is up ({@link Watch#open} waits for the controller).
-   */
-  private BrokerProcesses startCluster() {
-    return BrokerProcesses.builder(dir).brokers(3)
-        .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL)
-        .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").start();
-  }
-
-  /** {@code topic create} in a child JVM: one partition on all three brokers. */
-  private static void createReplicatedTopic(BrokerProcesses brokers, String topic, int minInsync) {
-    String out = brokers.cliOk("topic", "create", topic, "--partitions", "1", "--replication-factor", "3",
-        "--config", "min.insync.replicas=" + minInsync, "--bootstrap", brokers.bootstrapAll());
-    assertTrue(out.contains("Created topic " + topic + " with 1 partitions"), out);
-  }
-
-  /** Waits until partition 0 has a leader and all three brokers as replicas and in its Isr. */
-  private static TopicDescription.Partition awaitFullIsr(Watch watch, String topic) {
-    List<Integer> ids = watch.brokers.ids();
-    return eventually(LIMIT, () -> {
-      TopicDescription.Partition p = watch.partition(topic);
-      assertTrue(p.leader().isPresent(), p.toString());
-      assertEquals(ids.size(), p.replicas().size(), "replication factor: " + p);
-      assertEquals(Set.copyOf(ids), Set.copyOf(p.replicas()), p.toString());
-      assertEquals(Set.copyOf(ids), p.isrSet(), p.toString());
-      return p;
-    });
-  }
-
-  /**
-   * The cluster as one client in this JVM sees it, for the polls: partition 0 of a topic (leader,
-   * replicas, Isr from the metadata; log start and HighWatermark from ListOffsets, as {@code topic
-   * describe} prints them) and the active controller. One client for the whole test, whatever
-   * brokers die: it reconnects to restarted ones, and after a request to a dead bootstrap broker
-   * times out ({@link #WATCH_REQUEST_TIMEOUT}) it asks the next, so each poll tolerates failures.
-   */
-  static final class Watch implements AutoCloseable {
-    final BrokerProcesses brokers;
-    private final TributaryClient client;
-
-    private Watch(BrokerProcesses brokers, TributaryClient client) {
-      this.brokers = brokers;
-      this.client = client;
-    }
-
-    /** Connects to every broker, and waits until a controller is elected and all are registered. */
-    static Watch open(BrokerProcesses brokers) {
-      Watch watch = new Watch(brokers, TributaryClient.connect(brokers.bootstrapAll(), WATCH_REQUEST_TIMEOUT));
-      try {
-        watch.activeController();
-        return watch;
-      } catch (RuntimeException | Error e) {
-        watch.close();
-        throw e;
-      }
-    }
-
-    TributaryClient client() {
-      return client;
-    }
-
-    /** The active controller's broker, once one is elected and every broker is registered. */
-    int activeController() {
-      return eventually(LIMIT, () -> ClusterDescription.of(await(client.metadata()))
-          .requireRegistered(brokers.ids()).requireController());
-    }
-
-    /**
-     * Partition 0 of {@code topic}, as {@code topic describe} reports it: offsets -1 while it has
-     * no leader. One try; fails (for {@link BrokerProcesses#eventually} to retry) when unanswered.
-     */
-    TopicDescription.Partition partition(String topic) {
-      MetadataResponse m = await(client.metadata());
-      TopicMetadata t = m.topics().get(topic);
-      if (t == null) {
-        throw new AssertionError("no topic " + topic + " in the metadata (version " + m.version() + ")");
-      }
-      PartitionInfo info = t.partition(0).orElseThrow(() -> new AssertionError("no placement of " + topic + "-0: " + t));
-      if (info.offline()) {
-        return new TopicDescription.Partition(0, OptionalInt.empty(), info.replicas(), info.isr(), -1, -1);
-      }
-      ListOffsetsResponse offsets = await(client.listOffsets(topic, 0, ListOffsets.EARLIEST));
-      return new TopicDescription.Partition(0, OptionalInt.of(info.leader()), info.replicas(), info.isr(),
-          offsets.logStartOffset(), offsets.highWatermark());
-    }
-
-    @Override
-    public void close() {
-      client.close();
-    }
-  }
-
-  /** The stage's value, waiting at most a little over the watch's request timeout; its failure as thrown. */
-  private static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(WATCH_REQUEST_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = Failures.cause(e);
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new AssertionError(cause);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within " + (WATCH_REQUEST_TIMEOUT.toMillis() + 2000) + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  /**
    * One record sent with acks=all by an idempotent producer in this JVM whose delivery timeout is
    * {@link #REFUSED_DELIVERY_TIMEOUT}; the exception it failed with (the test fails if it is stored).
    */
@@ -459,18 +332,6 @@ class ReplicationFailoverTest {
         throw new AssertionError("interrupted", e);
       }
     }
-  }
-
-  /** A replica of the partition that is not its leader. */
-  private static int follower(TopicDescription.Partition p) {
-    return p.replicas().stream().filter(id -> id != p.leader().getAsInt()).findFirst()
-        .orElseThrow(() -> new AssertionError("no follower: " + p));
-  }
-
-  private static Set<Integer> without(List<Integer> ids, int id) {
-    Set<Integer> rest = new TreeSet<>(ids);
-    rest.remove(id);
-    return rest;
   }
 
   // ------------------------------------------------------------------ clients
