@@ -107,8 +107,9 @@ public final class TributaryReadJournal
         if (!live) {
           return CompletableFuture.completedFuture(Optional.empty());
         }
-        // Fails with LogTruncatedException if the log is truncated while we wait.
-        return engine.awaitAppendAfter(persistenceId, Math.max(highest, next - 1))
+        // After the highest read (not next - 1, which may be past the end): fails with
+        // LogTruncatedException if the log was truncated since, or is while we wait.
+        return engine.awaitAppendAfter(persistenceId, highest)
             .thenCompose(ignored -> step(persistenceId, position, to, true));
       });
     });

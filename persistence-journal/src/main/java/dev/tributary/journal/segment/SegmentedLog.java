@@ -528,14 +528,15 @@ final class SegmentedLog {
     return recovered;
   }
 
-  /** Completes with the highest sequence number once it is above {@code sequenceNr}. */
+  /** The highest sequence number once above {@code sequenceNr}; fails if the log went below it. */
   CompletableFuture<Long> awaitAppendAfter(long sequenceNr) {
-    CompletableFuture<Long> signal = appendSignal.get();
+    CompletableFuture<Long> signal = appendSignal.get(); // first: a truncation after this fails it
     long highest = highestSequenceNr;
-    if (highest > sequenceNr) {
-      return CompletableFuture.completedFuture(highest);
+    if (highest < sequenceNr) { // truncated since the caller looked, before this waiter was there
+      return CompletableFuture.failedFuture(new LogTruncatedException(persistenceId, logEndOffset, highest));
     }
-    return signal.thenCompose(h -> awaitAppendAfter(sequenceNr));
+    return highest > sequenceNr ? CompletableFuture.completedFuture(highest)
+        : signal.thenCompose(h -> awaitAppendAfter(sequenceNr));
   }
 
   long logStartOffset() {
@@ -571,8 +572,6 @@ final class SegmentedLog {
     e.initCause(cause);
     return e;
   }
-
-  // ---------------------------------------------------------------- helpers
 
   /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
   private <T> CompletableFuture<T> onQueue(LogQueue.IoTask<T> task) {

@@ -160,8 +160,9 @@ public final class StorageEngine implements AutoCloseable {
 
   /**
    * Completes with the highest sequence number as soon as it is above {@code sequenceNr}; fails
-   * with {@link LogTruncatedException} if the log is truncated first (what the caller has seen
-   * may be gone: it must read again from the new end).
+   * with {@link LogTruncatedException} if the log is truncated first, or already was below {@code
+   * sequenceNr} (what the caller has seen may be gone: it must read again from the new end). So
+   * {@code sequenceNr} must be one the log has reached: the highest the caller read.
    */
   public CompletionStage<Long> awaitAppendAfter(String persistenceId, long sequenceNr) {
     SegmentedLog target = log(persistenceId);

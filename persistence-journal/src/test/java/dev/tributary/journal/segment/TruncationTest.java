@@ -285,6 +285,20 @@ class TruncationTest {
     }
   }
 
+  @Test
+  void aWaiterThatComesAfterATruncationBelowWhatItSawFailsAtOnce() throws Exception {
+    // A reader saw sequence number 5, then the log was cut to 2 before it began to wait: the cut's
+    // signal went to no one, so the wait itself must notice (PluginIntegrationTest raced on this).
+    try (EngineFixture fixture = EngineFixture.in(dir)) {
+      append(fixture.engine(), 1, 5, 0);
+      await(fixture.engine().truncateTo(PID, 20));
+      CompletableFuture<Long> late = fixture.engine().awaitAppendAfter(PID, 5).toCompletableFuture();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS));
+      Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause() : e.getCause();
+      assertEquals(2, assertInstanceOf(LogTruncatedException.class, cause).highestSequenceNr());
+    }
+  }
+
   private static <T> T assertInstanceOf(Class<T> type, Throwable t) {
     assertTrue(type.isInstance(t), "expected " + type.getSimpleName() + " but got " + t);
     return type.cast(t);
