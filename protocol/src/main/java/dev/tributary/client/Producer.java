@@ -47,6 +47,13 @@ public final class Producer implements AutoCloseable {
 
   /** Bytes of records that may wait in the producer before {@link #send} blocks. */
   private static final long BUFFER_MEMORY = 32L * 1024 * 1024;
+  /**
+   * The least of the delivery timeout a retry must have left. An attempt sent with a few
+   * milliseconds reaches its partition past its deadline and is dropped unanswered, so the batch
+   * failed {@link TributaryClient#NO_ANSWER_GRACE} later with a time-out instead of the last real
+   * answer (a storage error, say).
+   */
+  private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final TributaryClient client;
   private final ProducerSettings settings;
@@ -393,7 +400,7 @@ public final class Producer implements AutoCloseable {
       boolean currentEpoch = r.batch().isIdempotent() && r.batch().producerEpoch() == q.epoch;
       boolean earlierPending = currentEpoch && !q.unacknowledged.headSet(r.batch().baseSequence()).isEmpty();
       boolean inTime = System.nanoTime() - r.closedAtNanos() + settings.retryBackoff().toNanos()
-          < settings.deliveryTimeout().toNanos();
+          + Math.min(MIN_ATTEMPT_NANOS, settings.requestTimeout().toNanos()) < settings.deliveryTimeout().toNanos();
       retry = code != ErrorCode.NONE && r.attempts() < settings.retries() && inTime && !closed
           && (code.retriable() || (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && earlierPending));
       if (!retry) {
