@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +60,6 @@ class ReplicaRecoveryTest {
    * case: it must notice both.
    */
   @Test
-  @Disabled("Failed once in CI (paused too long: likely downed); reworked, passes alone; enable after CI runs")
   void aPausedLeaderIsFencedCutsItsUncommittedTailAndRejoinsAsAFollower() {
     try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
       FailoverCluster.createReplicatedTopic(brokers, TOPIC, 3, 2);
