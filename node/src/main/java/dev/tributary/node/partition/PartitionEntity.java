@@ -1,7 +1,6 @@
 package dev.tributary.node.partition;
 
 import dev.tributary.journal.segment.LogInfo;
-import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
@@ -99,7 +98,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private boolean restarting;
   private final StorageEngine engine;
   private final MetadataView metadata;
-  private final TopicConfig defaults;
+  private final TopicSettings settings;
   private final BrokerMetrics metrics;
   private final ActorRef<DataGateway.Command> dataGateway;
   private final ReplicaContext broker;
@@ -111,8 +110,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final FollowerLog follower;
   private final GroupCommit writes;
   private final ReplicaStore store;
-  private TopicMetadata configSource;
-  private TopicConfig cachedConfig;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private Role role;
@@ -159,15 +156,15 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.engine = engine;
     this.topicIds = new TopicIdWatch(metadata, topic, partitionId, engine, loaded.topicId());
     this.metadata = metadata;
-    this.defaults = defaults;
+    this.settings = new TopicSettings(metadata, topic, defaults, engine, partitionId);
     this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
-    applyLogSettings();
+    settings.applyToLog();
     long end = Math.max(0, info.logEndOffset());
     this.log = new LogPosition(info.logStartOffset() < 0 ? end : info.logStartOffset(), end,
         loaded.latestEpoch().orElse(-1), info.sizeBytes());
     this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
-        () -> config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
+        () -> settings.config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
     this.store = new ReplicaStore(context, engine, partitionId, loaded.producers(), writeDoneAdapter);
     this.follower = new FollowerLog(context, engine, partitionId, topic, partition, log, store, wireSelf.unsafeUpcast());
     this.writes = new GroupCommit(topic, log, leader, metrics, store);
@@ -414,7 +411,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       return this;
     }
     long received = System.nanoTime();
-    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : writes.accept(produce, config());
+    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : writes.accept(produce, settings.config());
     if (refused != ErrorCode.NONE) {
       metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
     } else if (!follower.busy()) {
@@ -538,7 +535,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onRefreshBounds(RefreshBounds refresh) {
-    applyLogSettings();
+    settings.applyToLog();
     metrics.producerIdsExpired(topic, store.producers().expire());
     store.snapshots().onTick(log.nextOffset, log.logEnd);
     long start = log.logStartOffset;
@@ -577,22 +574,4 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     store.unwatchWriter();
     return Behaviors.stopped();
   }
-
-  /** The topic's effective config; parsed again only when the metadata snapshot of the topic changes. */
-  private TopicConfig config() {
-    TopicMetadata current = metadata.topic(topic).orElse(null);
-    if (current != configSource || cachedConfig == null) {
-      configSource = current;
-      cachedConfig = current == null ? defaults : defaults.with(current.configs());
-    }
-    return cachedConfig;
-  }
-
-  /** Hands the topic's retention and segment size to the journal (at start and every bounds refresh). */
-  private void applyLogSettings() {
-    TopicConfig c = config();
-    engine.setRetention(partitionId, new RetentionPolicy(c.retentionBytes(), c.retentionMs()));
-    engine.setSegmentBytes(partitionId, c.segmentBytes());
-  }
-
 }
