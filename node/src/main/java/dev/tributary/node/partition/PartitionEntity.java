@@ -35,7 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One replica of a partition: the sharded entity {@code <topic>-<partition>@<broker>}, pinned to
  * its broker, whose {@link PartitionWriter} writes the broker's own journal under the persistence
- * id {@code <topic>-<partition>}. The controller's metadata gives it its role, checked again at
+ * id {@code <topic>-<partition>} while it leads (a follower's copies go straight to the storage
+ * engine, see {@link ReplicaStore}). The controller's metadata gives it its role, checked again at
  * every {@link PartitionControl.Wake} the broker's replica manager sends when the partition's
  * metadata changes:
  *
@@ -165,7 +166,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         loaded.latestEpoch().orElse(-1), info.sizeBytes());
     this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
         () -> settings.config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
-    this.store = new ReplicaStore(context, engine, partitionId, loaded.producers(), writeDoneAdapter);
+    this.store = new ReplicaStore(context, engine, partitionId, info.highestSequenceNr(), loaded.producers(),
+        writeDoneAdapter);
     this.follower = new FollowerLog(context, engine, partitionId, topic, partition, log, store, wireSelf.unsafeUpcast());
     this.writes = new GroupCommit(topic, log, leader, metrics, store);
     timers.startTimerWithFixedDelay(new RefreshBounds(),
@@ -242,7 +244,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           return this;
         })
         .onMessage(ReplicaCommand.Apply.class, apply -> {
-          if (role == Role.FOLLOWER && offlineReason == null) {
+          if (role == Role.FOLLOWER && offlineReason == null && !writes.writing()) { // one writer at a time
             follower.apply(apply);
           } else {
             follower.refuse(apply);
@@ -254,6 +256,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           checkRoleIfPending();
           return this;
         })
+        .onMessage(FollowerLog.Stored.class, this::onCopiesStored)
         .onMessage(FollowerLog.Truncated.class, truncated -> {
           follower.onTruncated(truncated);
           publishBounds();
@@ -323,6 +326,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       broker.fetchers().tell(new dev.tributary.node.replication.ReplicaFetchers.Unfollow(topic, partition));
     }
     role = Role.LEADER;
+    store.readyToLead(); // a fresh writer if copies or a truncation left the old one's sequence number behind
     log.nextOffset = log.logEnd;
     leader.lead(self, info, epoch);
     if (leader.advanceHighWatermark()) {
@@ -426,12 +430,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onWriteDone(WriteDone done) {
-    if (follower.busy()) {
-      follower.stored();
-      publishBounds();
-      checkRoleIfPending();
-      return this;
-    }
     boolean leading = role == Role.LEADER;
     writes.stored(leading, followerRefusal());
     highWatermarkMoved();
@@ -459,10 +457,23 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         + ". Free space or fix the disk under the broker's data directory, then restart the broker";
   }
 
-  private Behavior<Command> onWriterStopped(Terminated terminated) {
-    if (!store.isWriter(terminated.getRef())) {
-      return this; // a writer stopped for a truncation
+  /** The follower's copies are stored, or failed as a writer fails. */
+  private Behavior<Command> onCopiesStored(FollowerLog.Stored stored) {
+    if (stored.failure() != null) {
+      getContext().getLog().warn("Partition {}: storing copies failed: {}", partitionId, stored.failure());
+      return onWriteFailed();
     }
+    follower.stored(stored.sequenceNr());
+    publishBounds();
+    checkRoleIfPending();
+    return this;
+  }
+
+  private Behavior<Command> onWriterStopped(Terminated terminated) {
+    return store.isWriter(terminated.getRef()) ? onWriteFailed() : this; // else a stale writer, stopped
+  }
+
+  private Behavior<Command> onWriteFailed() {
     var offline = engine.offlineReason(partitionId);
     if (offline.isPresent()) {
       // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
@@ -477,8 +488,9 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       }
       return this;
     }
-    // The writer stopped for another reason. The offsets handed out since the last good write
-    // are void: answer everything pending and restart from what the disk holds.
+    // The write failed for another reason (the writer stopped, or the engine refused the copies).
+    // The offsets handed out since the last good write are void: answer everything pending and
+    // restart from what the disk holds.
     getContext().getLog().error("Partition {}: the log write failed; restarting the partition", partitionId);
     failAll(ErrorCode.KAFKA_STORAGE_ERROR, "the broker could not write partition " + partitionId + "; retry");
     return Behaviors.stopped();
