@@ -460,8 +460,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   /** The follower's copies are stored, or failed as a writer fails. */
   private Behavior<Command> onCopiesStored(FollowerLog.Stored stored) {
     if (stored.failure() != null) {
-      getContext().getLog().warn("Partition {}: storing copies failed: {}", partitionId, stored.failure());
-      return onWriteFailed();
+      return onWriteFailed(" (" + stored.failure() + ")");
     }
     follower.stored(stored.sequenceNr());
     publishBounds();
@@ -470,10 +469,11 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onWriterStopped(Terminated terminated) {
-    return store.isWriter(terminated.getRef()) ? onWriteFailed() : this; // else a stale writer, stopped
+    return store.isWriter(terminated.getRef()) ? onWriteFailed("") : this; // else a stale writer, stopped
   }
 
-  private Behavior<Command> onWriteFailed() {
+  /** A write failed; {@code cause} is how, for the log ("" when the writer's own failure says it). */
+  private Behavior<Command> onWriteFailed(String cause) {
     var offline = engine.offlineReason(partitionId);
     if (offline.isPresent()) {
       // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
@@ -491,7 +491,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     // The write failed for another reason (the writer stopped, or the engine refused the copies).
     // The offsets handed out since the last good write are void: answer everything pending and
     // restart from what the disk holds.
-    getContext().getLog().error("Partition {}: the log write failed; restarting the partition", partitionId);
+    getContext().getLog().error("Partition {}: the log write failed{}; restarting the partition", partitionId, cause);
     failAll(ErrorCode.KAFKA_STORAGE_ERROR, "the broker could not write partition " + partitionId + "; retry");
     return Behaviors.stopped();
   }

@@ -260,6 +260,51 @@ class PartitionEntityTest {
     }
   }
 
+  /**
+   * A follower's copy that the disk refuses takes the replica offline as a failed writer does: it
+   * stays up, answers the copy with its position unchanged, stops following and, made leader,
+   * refuses produces with the reason; a restart with space continues after its last stored copy.
+   */
+  @Test
+  void aFullDiskUnderAFollowersCopyTakesItOfflineAndARestartContinuesAfterItsLastCopy() throws Exception {
+    try (Tmpfs disk = Tmpfs.mount(dir.resolve("journal"), "1m")) {
+      partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0))); // broker 1 leads
+      TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+      ReplicaContext broker = new ReplicaContext(0, () -> 1L,
+          testKit.createTestProbe(Controller.Command.class).ref(), fetchers.ref(), Duration.ofSeconds(30));
+      ActorRef<PartitionCommand> partition = spawnPartition(broker);
+      awaitFollow(fetchers);
+      TestProbe<ReplicaCommand.FetchPosition> positions =
+          testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+      long end = 0;
+      while (true) {
+        assertTrue(end < 1_000, "1,000 copies of 3 KB fitted on a 1 MiB file system");
+        long after = copy(partition, positions, 1, end, List.of(end + ":" + "x".repeat(3_000)));
+        if (after == end) {
+          break; // refused: the position is unchanged
+        }
+        assertEquals(end + 1, after);
+        end = after;
+      }
+      fetchers.expectMessageClass(ReplicaFetchers.Unfollow.class, Duration.ofSeconds(10));
+      assertEquals(end, copy(partition, positions, 1, end, List.of("refused")), "offline: nothing more is stored");
+
+      partitionInfo(new PartitionInfo(0, 2, List.of(0, 1), List.of(0)));
+      partition.tell(new PartitionControl.Wake(TOPIC, 0));
+      ProduceResponse refused = produce(partition, batch(-1, 0, "refused"));
+      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());
+      assertTrue(refused.errorMessage().contains("orders-0 is offline"), refused.errorMessage());
+
+      testKit.stop(partition, Duration.ofSeconds(10));
+      disk.resize("8m");
+      ActorRef<PartitionCommand> restarted = spawnPartition(broker);
+      ProduceResponse led = produce(restarted, batch(-1, 0, "led"));
+      assertEquals(ErrorCode.NONE, led.error(), led.errorMessage());
+      assertEquals(end, led.baseOffset(), "continues after the last stored copy");
+      testKit.shutdownTestKit(); // closes the journal before its file system goes
+    }
+  }
+
   /** Stores the batches at {@code offset} (one each) as a copy from broker 1 in {@code epoch}; its new log end. */
   @SafeVarargs
   private long copy(ActorRef<PartitionCommand> partition, TestProbe<ReplicaCommand.FetchPosition> positions,
