@@ -23,7 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * leads. When the leader says the logs diverged, it truncates to where they agree, as Kafka's
  * follower does: to the end of the diverging epoch in both logs (never to the high watermark,
  * which would drop data the leader may still have committed), then fetches again, which checks
- * the next epoch down if needed. Its high watermark is the leader's, capped at its own log end. One store or truncation at a time; lives on the partition entity's actor.
+ * the next epoch down if needed. Its high watermark is the leader's, capped at its own log end.
+ * One store or truncation at a time; lives on the partition entity's actor.
  */
 final class FollowerLog {
 

@@ -305,6 +305,37 @@ class PartitionEntityTest {
     }
   }
 
+  /**
+   * A leader that follows, truncates its diverged tail and leads again writes with a fresh writer:
+   * the sequence numbers go on densely from the cut, not from where its old writer stopped.
+   */
+  @Test
+  void aReplicaThatTruncatedThenLeadsAgainNumbersItsWritesFromTheCut() throws Exception {
+    partitionInfo(new PartitionInfo(0, 0, List.of(0, 1), List.of(0)));
+    TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+    ActorRef<PartitionCommand> partition = spawnPartition(new ReplicaContext(0, () -> 1L,
+        testKit.createTestProbe(Controller.Command.class).ref(), fetchers.ref(), Duration.ofSeconds(30)));
+    for (String value : List.of("a", "b", "c")) {
+      assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, value)).error());
+    }
+    partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0)));
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(3, awaitFollow(fetchers).position().fetchOffset());
+    TestProbe<ReplicaCommand.FetchPosition> positions = testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+    partition.tell(new ReplicaCommand.Apply(new PartitionData(TOPIC, 0, ErrorCode.NONE, "", 1, 0, 1, true, -1, 1,
+        null), 1, 3, positions.ref())); // the leader's log ends at 1: "b" and "c" were never committed
+    assertEquals(1, positions.receiveMessage(Duration.ofSeconds(10)).fetchOffset());
+
+    partitionInfo(new PartitionInfo(0, 2, List.of(0, 1), List.of(0)));
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(1, produce(partition, batch(-1, 0, "d")).baseOffset());
+    List<dev.tributary.journal.segment.JournalEntry> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    engine().replay(PARTITION_ID, 1, Long.MAX_VALUE, Long.MAX_VALUE, entries::add)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(List.of(1L, 2L), entries.stream().map(e -> e.sequenceNr()).toList());
+    assertEquals(List.of("a", "d"), allValues(partition));
+  }
+
   /** Stores the batches at {@code offset} (one each) as a copy from broker 1 in {@code epoch}; its new log end. */
   @SafeVarargs
   private long copy(ActorRef<PartitionCommand> partition, TestProbe<ReplicaCommand.FetchPosition> positions,
