@@ -14,8 +14,8 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 
 /**
  * The one storage engine of an actor system, shared by the journal, the snapshot store, the read
- * journal and (through {@link #engine()}) the broker's raw reads and retention. Closed cleanly in
- * coordinated shutdown, before the actor system terminates.
+ * journal and (through {@link #engine()}) the broker's raw reads, retention and followers' copies.
+ * Closed cleanly in coordinated shutdown, before the actor system terminates.
  */
 public final class JournalExtension implements Extension {
 
@@ -24,11 +24,13 @@ public final class JournalExtension implements Extension {
   private final JournalSettings settings;
   private final Executor ioExecutor;
   private final StorageEngine engine;
+  private final JournalEntries entries;
 
   private JournalExtension(ExtendedActorSystem system) {
     this.settings = JournalSettings.fromRoot(system.settings().config());
     this.ioExecutor = system.dispatchers().lookup(JournalSettings.IO_DISPATCHER);
     this.engine = new StorageEngine(settings.storage(), ioExecutor, Clock.systemUTC());
+    this.entries = new JournalEntries(new PayloadSerializer(system), Clock.systemUTC());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -45,6 +47,14 @@ public final class JournalExtension implements Extension {
 
   public StorageEngine engine() {
     return engine;
+  }
+
+  /**
+   * How events become the engine's entries: the journal plugin's way, for a writer that appends
+   * to {@link #engine()} itself and must store what the plugin would have.
+   */
+  public JournalEntries entries() {
+    return entries;
   }
 
   public JournalSettings settings() {

@@ -2,11 +2,8 @@ package dev.tributary.journal;
 
 import com.typesafe.config.Config;
 import dev.tributary.journal.segment.JournalEntry;
-import dev.tributary.journal.segment.JournalEntry.SerializedValue;
-import dev.tributary.journal.segment.OffsetInfo;
 import dev.tributary.journal.segment.StorageEngine;
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,22 +14,24 @@ import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import scala.concurrent.Future;
-import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The Pekko journal plugin over the {@link StorageEngine}. It only routes: it serializes on the
  * plugin actor's thread and hands the bytes to the engine, whose per-id serial queue does the file
- * work on the I/O dispatcher. Events implementing {@link OffsetRange} are stored as record batches.
+ * work on the I/O dispatcher. Events implementing {@link OffsetRange} are stored as record batches;
+ * {@link JournalEntries} builds the entries.
  */
 public final class TributaryJournal extends AsyncWriteJournal {
 
   private final StorageEngine engine;
+  private final JournalEntries entries;
   private final PayloadSerializer serializer;
-  private final Clock clock = Clock.systemUTC();
 
   public TributaryJournal(Config pluginConfig) {
-    this.engine = JournalExtension.get(context().system()).engine();
+    JournalExtension journal = JournalExtension.get(context().system());
+    this.engine = journal.engine();
+    this.entries = journal.entries();
     this.serializer = new PayloadSerializer(context().system());
   }
 
@@ -40,15 +39,15 @@ public final class TributaryJournal extends AsyncWriteJournal {
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
     List<CompletableFuture<Optional<Exception>>> results = new ArrayList<>();
     for (AtomicWrite write : messages) {
-      List<JournalEntry> entries;
+      List<JournalEntry> built;
       try {
-        entries = toEntries(write);
+        built = entries.of(write);
       } catch (Exception rejected) {
         results.add(CompletableFuture.completedFuture(Optional.of(rejected)));
         continue;
       }
       results.add(
-          engine.append(write.persistenceId(), entries)
+          engine.append(write.persistenceId(), built)
               .<Optional<Exception>>thenApply(ok -> Optional.empty())
               .toCompletableFuture());
     }
@@ -59,37 +58,6 @@ public final class TributaryJournal extends AsyncWriteJournal {
               results.forEach(r -> outcome.add(r.join()));
               return (Iterable<Optional<Exception>>) outcome;
             }));
-  }
-
-  private List<JournalEntry> toEntries(AtomicWrite write) throws Exception {
-    List<PersistentRepr> reprs = CollectionConverters.asJava(write.payload());
-    List<JournalEntry> entries = new ArrayList<>(reprs.size());
-    for (int i = 0; i < reprs.size(); i++) {
-      PersistentRepr repr = reprs.get(i);
-      Object event = repr.payload();
-      SerializedValue payload = serializer.serialize(event);
-      Optional<SerializedValue> metadata = Optional.empty();
-      if (repr.metadata().isDefined()) {
-        metadata = Optional.of(serializer.serialize(repr.metadata().get()));
-      }
-      OffsetInfo offsets = null;
-      if (event instanceof OffsetRange batch) {
-        offsets = new OffsetInfo(
-            batch.baseOffset(), batch.recordCount(), batch.maxTimestamp(), batch.leaderEpoch());
-      }
-      entries.add(new JournalEntry(
-          repr.sequenceNr(),
-          i == reprs.size() - 1,
-          offsets,
-          repr.timestamp() > 0 ? repr.timestamp() : clock.millis(),
-          payload.serializerId(),
-          payload.manifest(),
-          repr.writerUuid(),
-          repr.manifest(),
-          metadata,
-          ByteBuffer.wrap(payload.bytes())));
-    }
-    return entries;
   }
 
   @Override

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.journal.query.TributaryReadJournal;
+import dev.tributary.journal.segment.JournalEntry;
 import dev.tributary.journal.segment.LogTruncatedException;
 import dev.tributary.journal.segment.RawBatch;
+import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.journal.support.BatchEvent;
 import dev.tributary.journal.support.BatchEventSerializer;
 import dev.tributary.journal.support.BatchWriter;
@@ -131,5 +133,53 @@ class PluginIntegrationTest {
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     assertEquals(List.of("b", "c"), events);
+  }
+
+  /**
+   * Entries a writer builds with {@link JournalEntries} and appends to the engine itself are what
+   * the plugin writes for a persistent actor's {@code persistAll} of the same events, field for
+   * field but the write time and writer uuid, and the read journal serves them alike.
+   */
+  @Test
+  void entriesAppendedDirectlyAreWhatThePluginWritesForTheSameEvents() throws Exception {
+    List<Object> events = List.of(batch(0, 3, 100), "between", batch(3, 2, 200));
+    persist(system.actorOf(BatchWriter.props("by-plugin")), events);
+    var engine = JournalExtension.get(system).engine();
+    engine.append("direct", JournalExtension.get(system).entries().of(events, 1, "a-writer"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    List<JournalEntry> byPlugin = replay(engine, "by-plugin");
+    List<JournalEntry> direct = replay(engine, "direct");
+    assertEquals(3, byPlugin.size());
+    for (int i = 0; i < byPlugin.size(); i++) {
+      JournalEntry p = byPlugin.get(i);
+      JournalEntry d = direct.get(i);
+      assertEquals(p.sequenceNr(), d.sequenceNr());
+      assertEquals(p.endOfAtomicWrite(), d.endOfAtomicWrite());
+      assertEquals(p.offsets(), d.offsets());
+      assertEquals(p.serializerId(), d.serializerId());
+      assertEquals(p.manifest(), d.manifest());
+      assertEquals(p.adapterManifest(), d.adapterManifest());
+      assertEquals(p.metadata().isPresent(), d.metadata().isPresent());
+      assertEquals(p.payload(), d.payload(), "entry " + i + ": the same payload bytes");
+      assertTrue(d.timestamp() > 0);
+    }
+    assertEquals("a-writer", direct.get(0).writerUuid());
+    TributaryReadJournal journal = PersistenceQuery.get(system)
+        .getReadJournalFor(TributaryReadJournal.class, TributaryReadJournal.IDENTIFIER);
+    List<Object> read = journal.currentEventsByPersistenceId("direct", 0, Long.MAX_VALUE)
+        .map(EventEnvelope::event)
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertEquals("between", read.get(1));
+    assertEquals(3L, ((BatchEvent) read.get(2)).baseOffset());
+  }
+
+  private static List<JournalEntry> replay(StorageEngine engine, String persistenceId) throws Exception {
+    List<JournalEntry> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+    engine.replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE, out::add)
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return out;
   }
 }

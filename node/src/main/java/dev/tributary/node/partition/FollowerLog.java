@@ -18,12 +18,13 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 /**
  * The follower role of a partition's replica: it stores what this broker's {@link
  * dev.tributary.node.replication.ReplicaFetcher} copied from the leader, batch for batch with the
- * leader's offsets and epochs, and keeps idempotent-producer state from them, so this replica can
- * deduplicate retries once it leads. When the leader says the logs diverged, it truncates to where
- * they agree, as Kafka's follower does: to the end of the diverging epoch in both logs (never to
- * the high watermark, which would drop data the leader may still have committed), then fetches
- * again, which checks the next epoch down if needed. Its high watermark is the leader's, capped at
- * its own log end. One store or truncation at a time; lives on the partition entity's actor.
+ * leader's offsets and epochs, straight to the storage engine ({@link ReplicaStore#writeCopies}),
+ * and keeps idempotent-producer state from them, so this replica can deduplicate retries once it
+ * leads. When the leader says the logs diverged, it truncates to where they agree, as Kafka's
+ * follower does: to the end of the diverging epoch in both logs (never to the high watermark,
+ * which would drop data the leader may still have committed), then fetches again, which checks
+ * the next epoch down if needed. Its high watermark is the leader's, capped at its own log end.
+ * One store or truncation at a time; lives on the partition entity's actor.
  */
 final class FollowerLog {
 
@@ -33,6 +34,12 @@ final class FollowerLog {
 
   record Truncated(ReplicaCommand.Apply apply, long logEnd, int latestEpoch, ProducerStateLoader.Loaded producers,
       String failure) implements Message {}
+
+  /**
+   * The copies {@link ReplicaStore#writeCopies} appended are stored, the last numbered {@code
+   * sequenceNr}; or, with a {@code failure}, they may not be.
+   */
+  record Stored(long sequenceNr, String failure) implements Message {}
 
   private final ActorContext<PartitionEntity.Command> context;
   private final StorageEngine engine;
@@ -157,7 +164,7 @@ final class FollowerLog {
     batches.forEach(b -> busyBytes += b.batch().length);
     log.nextOffset = end;
     store.snapshots().beforeWrite(end);
-    store.write(batches);
+    store.writeCopies(batches);
   }
 
   /**
@@ -202,9 +209,13 @@ final class FollowerLog {
     }
   }
 
-  /** The write of {@link #apply} is stored. */
-  void stored() {
+  /** The write of {@link #apply} is stored; {@code sequenceNr} is its last entry's. */
+  void stored(long sequenceNr) {
+    store.copiesStored(sequenceNr);
     ReplicaCommand.Apply done = busy;
+    if (done == null) {
+      return; // storeFailed ended it meanwhile: nothing to answer
+    }
     busy = null;
     log.logEnd = busyEnd;
     log.latestEpoch = busyEpoch;
@@ -244,15 +255,15 @@ final class FollowerLog {
   }
 
   /**
-   * Cuts the log at {@code offset} on the journal's queue, then reloads producer state and starts a
-   * new writer (the old one's sequence numbers are above the cut).
+   * Cuts the log at {@code offset} on the journal's queue, then reloads producer state. The writer's
+   * sequence number may now be above the cut: a fresh one starts before this replica leads.
    */
   private void truncate(ReplicaCommand.Apply apply, long offset) {
     if (apply.data().diverged()) {
       context.getLog().info("Partition {}: the log diverged from leader {}'s (epoch {}); truncating from {} to {}",
           partitionId, leader, apply.data().divergingEpoch(), log.logEnd, offset);
     }
-    store.stopWriter();
+    store.truncating();
     context.pipeToSelf(
         engine.truncateTo(partitionId, offset).thenCompose(end -> engine.latestEpoch(partitionId).thenCompose(latest ->
             store.loadProducers(log.logStartOffset, Math.max(0, end)).thenApply(producers -> new Truncated(apply, Math.max(0, end),
@@ -266,7 +277,6 @@ final class FollowerLog {
     if (truncated.failure() != null) {
       context.getLog().error("Partition {}: truncation failed: {}; fetching again", partitionId,
           truncated.failure());
-      store.startWriter();
       truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
       return;
     }
@@ -276,7 +286,6 @@ final class FollowerLog {
     log.latestEpoch = truncated.latestEpoch();
     log.highWatermark = Math.min(log.highWatermark, truncated.logEnd());
     store.producersReloaded(truncated.producers());
-    store.startWriter();
     truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
   }
 }

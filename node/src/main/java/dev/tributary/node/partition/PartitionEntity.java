@@ -1,7 +1,6 @@
 package dev.tributary.node.partition;
 
 import dev.tributary.journal.segment.LogInfo;
-import dev.tributary.journal.segment.RetentionPolicy;
 import dev.tributary.journal.segment.StorageEngine;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.TopicConfig;
@@ -36,7 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One replica of a partition: the sharded entity {@code <topic>-<partition>@<broker>}, pinned to
  * its broker, whose {@link PartitionWriter} writes the broker's own journal under the persistence
- * id {@code <topic>-<partition>}. The controller's metadata gives it its role, checked again at
+ * id {@code <topic>-<partition>} while it leads (a follower's copies go straight to the storage
+ * engine, see {@link ReplicaStore}). The controller's metadata gives it its role, checked again at
  * every {@link PartitionControl.Wake} the broker's replica manager sends when the partition's
  * metadata changes:
  *
@@ -99,7 +99,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private boolean restarting;
   private final StorageEngine engine;
   private final MetadataView metadata;
-  private final TopicConfig defaults;
+  private final TopicSettings settings;
   private final BrokerMetrics metrics;
   private final ActorRef<DataGateway.Command> dataGateway;
   private final ReplicaContext broker;
@@ -111,8 +111,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   private final FollowerLog follower;
   private final GroupCommit writes;
   private final ReplicaStore store;
-  private TopicMetadata configSource;
-  private TopicConfig cachedConfig;
   private final ActorRef<PartitionWriter.Appended> writeDoneAdapter;
 
   private Role role;
@@ -159,16 +157,17 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     this.engine = engine;
     this.topicIds = new TopicIdWatch(metadata, topic, partitionId, engine, loaded.topicId());
     this.metadata = metadata;
-    this.defaults = defaults;
+    this.settings = new TopicSettings(metadata, topic, defaults, engine, partitionId);
     this.fetches = new Fetches(engine, partitionId, topic, metrics, timers);
     this.writeDoneAdapter = context.messageAdapter(PartitionWriter.Appended.class, WriteDone::new);
-    applyLogSettings();
+    settings.applyToLog();
     long end = Math.max(0, info.logEndOffset());
     this.log = new LogPosition(info.logStartOffset() < 0 ? end : info.logStartOffset(), end,
         loaded.latestEpoch().orElse(-1), info.sizeBytes());
     this.leader = new LeaderLog(context, engine, partitionId, topic, partition, log, broker, metrics,
-        () -> config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
-    this.store = new ReplicaStore(context, engine, partitionId, loaded.producers(), writeDoneAdapter);
+        () -> settings.config().minInsyncReplicas(), metadata::isLive, this::highWatermarkMoved);
+    this.store = new ReplicaStore(context, engine, partitionId, info.highestSequenceNr(), loaded.producers(),
+        writeDoneAdapter);
     this.follower = new FollowerLog(context, engine, partitionId, topic, partition, log, store, wireSelf.unsafeUpcast());
     this.writes = new GroupCommit(topic, log, leader, metrics, store);
     timers.startTimerWithFixedDelay(new RefreshBounds(),
@@ -245,7 +244,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           return this;
         })
         .onMessage(ReplicaCommand.Apply.class, apply -> {
-          if (role == Role.FOLLOWER && offlineReason == null) {
+          if (role == Role.FOLLOWER && offlineReason == null && !writes.writing()) { // one writer at a time
             follower.apply(apply);
           } else {
             follower.refuse(apply);
@@ -257,6 +256,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           checkRoleIfPending();
           return this;
         })
+        .onMessage(FollowerLog.Stored.class, this::onCopiesStored)
         .onMessage(FollowerLog.Truncated.class, truncated -> {
           follower.onTruncated(truncated);
           publishBounds();
@@ -326,6 +326,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       broker.fetchers().tell(new dev.tributary.node.replication.ReplicaFetchers.Unfollow(topic, partition));
     }
     role = Role.LEADER;
+    store.readyToLead(); // a fresh writer if copies or a truncation left the old one's sequence number behind
     log.nextOffset = log.logEnd;
     leader.lead(self, info, epoch);
     if (leader.advanceHighWatermark()) {
@@ -414,7 +415,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       return this;
     }
     long received = System.nanoTime();
-    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : writes.accept(produce, config());
+    ErrorCode refused = offlineReason != null ? refuseOffline(produce) : writes.accept(produce, settings.config());
     if (refused != ErrorCode.NONE) {
       metrics.produced(topic, refused.name(), 0, 0, System.nanoTime() - received);
     } else if (!follower.busy()) {
@@ -429,12 +430,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onWriteDone(WriteDone done) {
-    if (follower.busy()) {
-      follower.stored();
-      publishBounds();
-      checkRoleIfPending();
-      return this;
-    }
     boolean leading = role == Role.LEADER;
     writes.stored(leading, followerRefusal());
     highWatermarkMoved();
@@ -462,10 +457,23 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         + ". Free space or fix the disk under the broker's data directory, then restart the broker";
   }
 
-  private Behavior<Command> onWriterStopped(Terminated terminated) {
-    if (!store.isWriter(terminated.getRef())) {
-      return this; // a writer stopped for a truncation
+  /** The follower's copies are stored, or failed as a writer fails. */
+  private Behavior<Command> onCopiesStored(FollowerLog.Stored stored) {
+    if (stored.failure() != null) {
+      return onWriteFailed(" (" + stored.failure() + ")");
     }
+    follower.stored(stored.sequenceNr());
+    publishBounds();
+    checkRoleIfPending();
+    return this;
+  }
+
+  private Behavior<Command> onWriterStopped(Terminated terminated) {
+    return store.isWriter(terminated.getRef()) ? onWriteFailed("") : this; // else a stale writer, stopped
+  }
+
+  /** A write failed; {@code cause} is how, for the log ("" when the writer's own failure says it). */
+  private Behavior<Command> onWriteFailed(String cause) {
     var offline = engine.offlineReason(partitionId);
     if (offline.isPresent()) {
       // The disk refused a write or fsync. Restarting would only hit the same log again: stay up,
@@ -480,9 +488,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       }
       return this;
     }
-    // The writer stopped for another reason. The offsets handed out since the last good write
-    // are void: answer everything pending and restart from what the disk holds.
-    getContext().getLog().error("Partition {}: the log write failed; restarting the partition", partitionId);
+    // The write failed for another reason (the writer stopped, or the engine refused the copies).
+    // The offsets handed out since the last good write are void: answer everything pending and
+    // restart from what the disk holds.
+    getContext().getLog().error("Partition {}: the log write failed{}; restarting the partition", partitionId, cause);
     failAll(ErrorCode.KAFKA_STORAGE_ERROR, "the broker could not write partition " + partitionId + "; retry");
     return Behaviors.stopped();
   }
@@ -538,7 +547,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   }
 
   private Behavior<Command> onRefreshBounds(RefreshBounds refresh) {
-    applyLogSettings();
+    settings.applyToLog();
     metrics.producerIdsExpired(topic, store.producers().expire());
     store.snapshots().onTick(log.nextOffset, log.logEnd);
     long start = log.logStartOffset;
@@ -577,22 +586,4 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     store.unwatchWriter();
     return Behaviors.stopped();
   }
-
-  /** The topic's effective config; parsed again only when the metadata snapshot of the topic changes. */
-  private TopicConfig config() {
-    TopicMetadata current = metadata.topic(topic).orElse(null);
-    if (current != configSource || cachedConfig == null) {
-      configSource = current;
-      cachedConfig = current == null ? defaults : defaults.with(current.configs());
-    }
-    return cachedConfig;
-  }
-
-  /** Hands the topic's retention and segment size to the journal (at start and every bounds refresh). */
-  private void applyLogSettings() {
-    TopicConfig c = config();
-    engine.setRetention(partitionId, new RetentionPolicy(c.retentionBytes(), c.retentionMs()));
-    engine.setSegmentBytes(partitionId, c.segmentBytes());
-  }
-
 }

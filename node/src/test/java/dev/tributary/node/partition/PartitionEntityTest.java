@@ -207,6 +207,167 @@ class PartitionEntityTest {
     assertEquals(102, stored.logEndOffset(), stored.toString());
   }
 
+  /**
+   * A follower stores its copies straight in the log, numbered after the log's highest sequence
+   * number; when it leads again, a fresh writer continues after them (the one it led with before
+   * is stale), and a restart recovers everything, with dense offsets and sequence numbers, the
+   * copies' entries like the writer's.
+   */
+  @Test
+  void aReplicaThatFollowedThenLedAgainKeepsEverythingAcrossARestart() throws Exception {
+    partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0))); // broker 1 leads
+    TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+    ReplicaContext broker = new ReplicaContext(0, () -> 1L, testKit.createTestProbe(Controller.Command.class).ref(),
+        fetchers.ref(), Duration.ofSeconds(30));
+    ActorRef<PartitionCommand> partition = spawnPartition(broker);
+    assertEquals(0, awaitFollow(fetchers).position().fetchOffset());
+    TestProbe<ReplicaCommand.FetchPosition> positions = testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+    assertEquals(3, copy(partition, positions, 1, 0, List.of("a", "b"), List.of("c")), "two batches, one write");
+    assertEquals(4, copy(partition, positions, 1, 3, List.of("d")));
+
+    partitionInfo(new PartitionInfo(0, 2, List.of(0, 1), List.of(0))); // broker 0 leads: its first writer
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(4, produce(partition, batch(-1, 0, "e", "f")).baseOffset());
+
+    partitionInfo(new PartitionInfo(1, 3, List.of(0, 1), List.of(1, 0))); // broker 1 again
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(6, awaitFollow(fetchers).position().fetchOffset());
+    assertEquals(7, copy(partition, positions, 3, 6, List.of("g")));
+
+    partitionInfo(new PartitionInfo(0, 4, List.of(0, 1), List.of(0))); // broker 0 again: the writer is stale
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    ProduceResponse led = produce(partition, batch(-1, 0, "h"));
+    assertEquals(ErrorCode.NONE, led.error(), led.errorMessage());
+    assertEquals(7, led.baseOffset());
+    testKit.stop(partition, Duration.ofSeconds(10));
+
+    ActorRef<PartitionCommand> again = spawnPartition(broker);
+    assertEquals(8, produce(again, batch(-1, 0, "i")).baseOffset(), "continues after everything");
+    assertEquals(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i"), allValues(again));
+    List<dev.tributary.journal.segment.JournalEntry> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    engine().replay(PARTITION_ID, 1, Long.MAX_VALUE, Long.MAX_VALUE, entries::add)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), entries.stream().map(e -> e.sequenceNr()).toList());
+    assertEquals(List.of(0L, 2L, 3L, 4L, 6L, 7L, 8L), entries.stream().map(e -> e.offsets().baseOffset()).toList());
+    assertEquals(List.of(false, true, true, true, true, true, true),
+        entries.stream().map(e -> e.endOfAtomicWrite()).toList(), "the two-batch copy is one atomic write");
+    var written = entries.get(3); // the writer's
+    for (var e : entries) {
+      assertEquals(written.serializerId(), e.serializerId());
+      assertEquals(written.manifest(), e.manifest());
+      assertEquals(written.adapterManifest(), e.adapterManifest());
+      assertTrue(e.metadata().isEmpty());
+    }
+  }
+
+  /**
+   * A follower's copy that the disk refuses takes the replica offline as a failed writer does: it
+   * stays up, answers the copy with its position unchanged, stops following and, made leader,
+   * refuses produces with the reason; a restart with space continues after its last stored copy.
+   */
+  @Test
+  void aFullDiskUnderAFollowersCopyTakesItOfflineAndARestartContinuesAfterItsLastCopy() throws Exception {
+    try (Tmpfs disk = Tmpfs.mount(dir.resolve("journal"), "1m")) {
+      partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0))); // broker 1 leads
+      TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+      ReplicaContext broker = new ReplicaContext(0, () -> 1L,
+          testKit.createTestProbe(Controller.Command.class).ref(), fetchers.ref(), Duration.ofSeconds(30));
+      ActorRef<PartitionCommand> partition = spawnPartition(broker);
+      awaitFollow(fetchers);
+      TestProbe<ReplicaCommand.FetchPosition> positions =
+          testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+      long end = 0;
+      while (true) {
+        assertTrue(end < 1_000, "1,000 copies of 3 KB fitted on a 1 MiB file system");
+        long after = copy(partition, positions, 1, end, List.of(end + ":" + "x".repeat(3_000)));
+        if (after == end) {
+          break; // refused: the position is unchanged
+        }
+        assertEquals(end + 1, after);
+        end = after;
+      }
+      fetchers.expectMessageClass(ReplicaFetchers.Unfollow.class, Duration.ofSeconds(10));
+      assertEquals(end, copy(partition, positions, 1, end, List.of("refused")), "offline: nothing more is stored");
+
+      partitionInfo(new PartitionInfo(0, 2, List.of(0, 1), List.of(0)));
+      partition.tell(new PartitionControl.Wake(TOPIC, 0));
+      ProduceResponse refused = produce(partition, batch(-1, 0, "refused"));
+      assertEquals(ErrorCode.KAFKA_STORAGE_ERROR, refused.error(), refused.errorMessage());
+      assertTrue(refused.errorMessage().contains("orders-0 is offline"), refused.errorMessage());
+
+      testKit.stop(partition, Duration.ofSeconds(10));
+      disk.resize("8m");
+      ActorRef<PartitionCommand> restarted = spawnPartition(broker);
+      ProduceResponse led = produce(restarted, batch(-1, 0, "led"));
+      assertEquals(ErrorCode.NONE, led.error(), led.errorMessage());
+      assertEquals(end, led.baseOffset(), "continues after the last stored copy");
+      testKit.shutdownTestKit(); // closes the journal before its file system goes
+    }
+  }
+
+  /**
+   * A leader that follows, truncates its diverged tail and leads again writes with a fresh writer:
+   * the sequence numbers go on densely from the cut, not from where its old writer stopped.
+   */
+  @Test
+  void aReplicaThatTruncatedThenLeadsAgainNumbersItsWritesFromTheCut() throws Exception {
+    partitionInfo(new PartitionInfo(0, 0, List.of(0, 1), List.of(0)));
+    TestProbe<ReplicaFetchers.Command> fetchers = testKit.createTestProbe(ReplicaFetchers.Command.class);
+    ActorRef<PartitionCommand> partition = spawnPartition(new ReplicaContext(0, () -> 1L,
+        testKit.createTestProbe(Controller.Command.class).ref(), fetchers.ref(), Duration.ofSeconds(30)));
+    for (String value : List.of("a", "b", "c")) {
+      assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, value)).error());
+    }
+    partitionInfo(new PartitionInfo(1, 1, List.of(0, 1), List.of(1, 0)));
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(3, awaitFollow(fetchers).position().fetchOffset());
+    TestProbe<ReplicaCommand.FetchPosition> positions = testKit.createTestProbe(ReplicaCommand.FetchPosition.class);
+    partition.tell(new ReplicaCommand.Apply(new PartitionData(TOPIC, 0, ErrorCode.NONE, "", 1, 0, 1, true, -1, 1,
+        null), 1, 3, positions.ref())); // the leader's log ends at 1: "b" and "c" were never committed
+    assertEquals(1, positions.receiveMessage(Duration.ofSeconds(10)).fetchOffset());
+
+    partitionInfo(new PartitionInfo(0, 2, List.of(0, 1), List.of(0)));
+    partition.tell(new PartitionControl.Wake(TOPIC, 0));
+    assertEquals(1, produce(partition, batch(-1, 0, "d")).baseOffset());
+    List<dev.tributary.journal.segment.JournalEntry> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    engine().replay(PARTITION_ID, 1, Long.MAX_VALUE, Long.MAX_VALUE, entries::add)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(List.of(1L, 2L), entries.stream().map(e -> e.sequenceNr()).toList());
+    assertEquals(List.of("a", "d"), allValues(partition));
+  }
+
+  /** Stores the batches at {@code offset} (one each) as a copy from broker 1 in {@code epoch}; its new log end. */
+  @SafeVarargs
+  private long copy(ActorRef<PartitionCommand> partition, TestProbe<ReplicaCommand.FetchPosition> positions,
+      int epoch, long offset, List<String>... batches) {
+    java.io.ByteArrayOutputStream records = new java.io.ByteArrayOutputStream();
+    long next = offset;
+    for (List<String> values : batches) {
+      RecordBatch b = batch(-1, 0, values.toArray(String[]::new));
+      b.stampBaseOffset(next);
+      b.stampLeaderEpoch(epoch);
+      next += values.size();
+      records.writeBytes(b.toByteArray());
+    }
+    partition.tell(new ReplicaCommand.Apply(new PartitionData(TOPIC, 0, ErrorCode.NONE, "", next, 0, next, false, -1,
+        -1, records.toByteArray()), epoch, offset, positions.ref()));
+    return positions.receiveMessage(Duration.ofSeconds(10)).fetchOffset();
+  }
+
+  /** The next Follow the replica sends its fetchers (an Unfollow may come first). */
+  private static ReplicaFetchers.Follow awaitFollow(TestProbe<ReplicaFetchers.Command> fetchers) {
+    while (true) {
+      if (fetchers.receiveMessage(Duration.ofSeconds(10)) instanceof ReplicaFetchers.Follow follow) {
+        return follow;
+      }
+    }
+  }
+
+  private dev.tributary.journal.segment.StorageEngine engine() {
+    return dev.tributary.journal.JournalExtension.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(testKit.system())).engine();
+  }
+
   private void partitionInfo(PartitionInfo info) {
     metadata.update(new MetadataResponse(++version,
         Map.of(TOPIC, new TopicMetadata(TOPIC, "topic-id-1", 1, Map.of(), List.of(), List.of(info))), List.of()));
