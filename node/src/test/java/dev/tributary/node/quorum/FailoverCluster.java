@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,9 +28,16 @@ final class FailoverCluster {
 
   /** Starts the three brokers; returns once each is up ({@link ClusterWatch#open} waits for the controller). */
   static BrokerProcesses start(Path dir) {
+    return start(dir, new String[0]);
+  }
+
+  /** {@link #start(Path)}, with more JVM options for every broker (config overrides as {@code -D}). */
+  static BrokerProcesses start(Path dir, String... moreJvmOptions) {
+    List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    options.addAll(List.of(moreJvmOptions));
     return BrokerProcesses.builder(dir).brokers(3)
         .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL)
-        .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").start();
+        .jvmOptions(options.toArray(String[]::new)).start();
   }
 
   /** {@code topic create} in a child JVM: {@code partitions} partitions, each on all three brokers. */

@@ -81,16 +81,29 @@ class ReplicationFailoverTest {
 
   private static final String TOPIC = "replicated";
 
+  private static final String IMBALANCE_CHECK = "tributary.controller.leader-imbalance-check-interval";
+
   @TempDir Path dir;
 
   // ------------------------------------------------------------------ 1
 
   @Test
   void killingALeaderUnderLoadLosesNoAcknowledgedRecord() {
-    try (BrokerProcesses brokers = FailoverCluster.start(dir); ClusterWatch watch = ClusterWatch.open(brokers)) {
+    // The controller's periodic preferred-leader check every 2 s, not 300 s: once the killed
+    // leader is back in the Isr, leadership must return to it (it is the preferred replica).
+    try (BrokerProcesses brokers = FailoverCluster.start(dir, "-D" + IMBALANCE_CHECK + "=2s");
+        ClusterWatch watch = ClusterWatch.open(brokers)) {
       FailoverCluster.createReplicatedTopic(brokers, TOPIC, 1, 2);
-      int leader = FailoverCluster.awaitFullIsr(watch, TOPIC, 0).leader().getAsInt();
+      TopicDescription.Partition full = FailoverCluster.awaitFullIsr(watch, TOPIC, 0);
+      int leader = full.leader().getAsInt();
+      assertEquals(full.replicas().get(0), leader, "a new topic is led by its preferred replica: " + full);
       killUnderLoadAndCheck(brokers, watch, TOPIC, leader, "the leader");
+      TopicDescription.Partition back = eventually(LIMIT, () -> {
+        TopicDescription.Partition p = watch.partition(TOPIC);
+        assertEquals(leader, p.leader().orElse(-1), "leadership not back at preferred replica " + leader + ": " + p);
+        return p;
+      });
+      assertEquals(Set.copyOf(brokers.ids()), back.isrSet(), "every replica in sync under the preferred leader: " + back);
     }
   }
 
