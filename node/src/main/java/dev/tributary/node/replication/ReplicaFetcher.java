@@ -29,8 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * its partitions. Each answer is handed to the partitions' replicas here, which store it (or
  * truncate by it) and say where to fetch next; the next fetch goes once all of them have, so every
  * fetch reports each follower's log end as it is. A fetch unanswered in time is sent again; a
- * partition the leader refused rests a moment, or until its replica follows again with a newer
- * epoch.
+ * partition the leader refused, or whose fetched batches its replica kept none of, rests a moment,
+ * or until its replica follows again with a newer epoch.
  *
  * <p>Its answers cross the network to it by name ({@code /user/replica-fetchers/<leader>}, a
  * large-message destination), so it takes {@link ReplicaFetchResponse} itself.
@@ -59,6 +59,8 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
     ReplicaCommand.FetchPosition position;
     final ActorRef<PartitionEntity.Command> replica;
     long restUntilNanos;
+    /** The answer being stored carried batches: a position that does not move past them is a refusal. */
+    boolean storingRecords;
 
     Followed(ReplicaCommand.FetchPosition position, ActorRef<PartitionEntity.Command> replica) {
       this.position = position;
@@ -152,6 +154,7 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
       }
       if (data.error() == ErrorCode.NONE || belowLeaderLogStart(data, f)) {
         storing.add(id);
+        f.storingRecords = data.records().length > 0 && !data.diverged();
         f.replica.tell(new ReplicaCommand.Apply(data, f.position.leaderEpoch(), f.position.fetchOffset(),
             positionAdapter));
       } else {
@@ -174,6 +177,11 @@ public final class ReplicaFetcher extends AbstractBehavior<ReplicaFetcher.Comman
     String id = TopicNames.partitionId(p.topic(), p.partition());
     Followed f = followed.get(id);
     if (f != null && storing.remove(id) && f.position.leaderEpoch() == p.leaderEpoch()) {
+      if (f.storingRecords && p.fetchOffset() == f.position.fetchOffset()) {
+        // Batches came and the replica kept none (a corrupt copy, a failed write): fetching them
+        // again at once would spin; a corrupt batch on the leader stays corrupt.
+        f.restUntilNanos = System.nanoTime() + REST.toNanos();
+      }
       f.position = p;
     }
     return fetchIfIdle();
