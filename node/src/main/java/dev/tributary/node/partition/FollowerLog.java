@@ -272,14 +272,12 @@ final class FollowerLog {
             : new Truncated(apply, log.logEnd, log.latestEpoch, null, Failures.cause(error).toString()));
   }
 
+  /**
+   * The cut and the producer reload after it are done. A failed one never comes here: the entity
+   * restarts from what the disk holds, or takes the log offline.
+   */
   void onTruncated(Truncated truncated) {
     busy = null;
-    if (truncated.failure() != null) {
-      context.getLog().error("Partition {}: truncation failed: {}; fetching again", partitionId,
-          truncated.failure());
-      truncated.apply().replyTo().tell(position(truncated.apply().leaderEpoch()));
-      return;
-    }
     log.logEnd = truncated.logEnd();
     log.logStartOffset = Math.min(log.logStartOffset, truncated.logEnd()); // emptied: it starts where it ends
     log.nextOffset = truncated.logEnd();

@@ -258,6 +258,10 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         })
         .onMessage(FollowerLog.Stored.class, this::onCopiesStored)
         .onMessage(FollowerLog.Truncated.class, truncated -> {
+          if (truncated.failure() != null) {
+            // The cut may have happened without its producer reload: what is in memory is unknown.
+            return onWriteFailed(" (truncating the follower's log: " + truncated.failure() + ")");
+          }
           follower.onTruncated(truncated);
           publishBounds();
           checkRoleIfPending();
