@@ -39,6 +39,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *
  * <p>{@link #connect(String)} starts a small actor system of its own that talks to a bootstrap
  * broker's gateway over Artery without joining the cluster, as a Kafka client talks to brokers.
+ *
+ * <p>Produce and fetch go to each partition's leader. One sent to a broker that the newest metadata
+ * says no longer leads the partition, or is fenced, is answered {@code REQUEST_TIMED_OUT} at once
+ * ({@link UnansweredRequests}): a broker killed without a word never answers, and Artery does not
+ * tell, so the caller retries on the new leader about a session timeout after the kill instead of
+ * after its request timeout.
  */
 public final class TributaryClient implements AutoCloseable {
 
@@ -61,6 +67,8 @@ public final class TributaryClient implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final ActorRef<DataPlaneMessage> replies;
   private final DataReplies pending;
+  /** Every produce and fetch not answered yet, so fresh metadata can let go of those sent to a dead broker. */
+  private final UnansweredRequests unanswered;
   private final Duration requestTimeout;
 
   private static final java.util.concurrent.atomic.AtomicLong RECONNECTORS = new java.util.concurrent.atomic.AtomicLong();
@@ -97,6 +105,7 @@ public final class TributaryClient implements AutoCloseable {
     this.bootstrapAddresses = java.util.List.copyOf(hostPorts);
     this.replies = replies;
     this.pending = pending;
+    this.unanswered = new UnansweredRequests(pending);
     this.requestTimeout = requestTimeout;
     this.current = firstToAnswer();
     this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateways, this::install),
@@ -314,23 +323,13 @@ public final class TributaryClient implements AutoCloseable {
   }
 
   /**
-   * A produce sent and not answered yet: where it went.
-   *
-   * @param leader the leader's Pekko address by the metadata it was routed by, "" when that named none
-   * @param broker the {@code host:port} of the broker it was sent to (the leader's, or a bootstrap broker's)
-   */
-  private record SentTo(String leader, String broker, Produce request) {}
-
-  private final java.util.concurrent.ConcurrentHashMap<Long, SentTo> producesInFlight =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /**
-   * Keeps metadata newer than what is here, then lets go of every produce sent to a broker that no
-   * longer leads its partition, or that is fenced: answered {@code REQUEST_TIMED_OUT} ("may or may
-   * not have been stored") at once, so the producer retries it idempotently on the new leader
-   * instead of waiting out its timeout for an answer a dead broker never sends (Kafka's client
-   * learns the same from the closed connection; Artery says nothing). Control requests move off a
-   * bootstrap broker the metadata says is fenced.
+   * Keeps metadata newer than what is here, then lets go of every produce and fetch sent to a
+   * broker that no longer leads its partition, or that is fenced: each is answered
+   * {@code REQUEST_TIMED_OUT} at once (a produce "may or may not have been stored"), so the
+   * producer retries it idempotently, and the consumer fetches again, on the new leader instead of
+   * waiting out a timeout for an answer a dead broker never sends (Kafka's client learns the same
+   * from the closed connection; Artery says nothing). Control requests move off a bootstrap broker
+   * the metadata says is fenced.
    */
   private void install(MetadataResponse fresh) {
     MetadataResponse now = pushed.accumulateAndGet(fresh, (old, f) -> old == null || f.supersedes(old) ? f : old);
@@ -339,26 +338,7 @@ public final class TributaryClient implements AutoCloseable {
     if (gateways.size() > 1 && fenced.contains(bootstrapAddresses.get(at))) {
       current = nextUnfenced(at, fenced);
     }
-    producesInFlight.forEach((id, sent) -> {
-      String leader = leaderAddress(now, sent.request().topic(), sent.request().partition());
-      boolean moved = !sent.leader().isEmpty() && !leader.isEmpty() && !leader.equals(sent.leader());
-      if (moved || fenced.contains(sent.broker())) {
-        producesInFlight.remove(id);
-        String why = moved
-            ? "leadership of " + sent.request().topic() + "-" + sent.request().partition() + " moved from " + sent.leader()
-                + " to " + leader
-            : "broker " + sent.broker() + ", which " + sent.request().topic() + "-" + sent.request().partition()
-                + " was sent to, is fenced";
-        pending.answer(id, ProduceResponse.failed(sent.request(), ErrorCode.REQUEST_TIMED_OUT,
-            why + " while the batch was unanswered; " + NotAcknowledgedException.MAY_OR_MAY_NOT));
-      }
-    });
-  }
-
-  /** The leader's address by {@code metadata}, "" when it names none. */
-  private static String leaderAddress(MetadataResponse metadata, String topic, int partition) {
-    dev.tributary.protocol.message.TopicMetadata t = metadata == null ? null : metadata.topics().get(topic);
-    return t == null || partition < 0 || partition >= t.leaders().size() ? "" : t.leaders().get(partition);
+    unanswered.releaseDeposedOrFenced(now, fenced);
   }
 
   /** Creates a topic with the broker's {@code default.replication.factor}. */
@@ -469,14 +449,14 @@ public final class TributaryClient implements AutoCloseable {
     Produce request = new Produce(id, topic, partition, batch.sharedBytes(), acks, (int) timeout.toMillis(), replyTo,
         0, leaderEpochOf(topic, partition));
     MetadataResponse routedBy = pushed.get();
-    String leader = leaderAddress(routedBy, topic, partition);
     int via = current;
-    producesInFlight.put(id, new SentTo(leader, leader.isEmpty() ? bootstrapAddresses.get(via) : hostPort(leader), request));
+    unanswered.sent(id, routedBy, topic, partition, bootstrapAddresses.get(via), why -> ProduceResponse.failed(request,
+        ErrorCode.REQUEST_TIMED_OUT, why + " while the batch was unanswered; " + NotAcknowledgedException.MAY_OR_MAY_NOT));
     dataGatewayFor(routedBy, topic, partition, via).tell(request);
     Duration wait = timeout.plus(NO_ANSWER_GRACE);
     return reply.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
-          producesInFlight.remove(id);
+          unanswered.answered(id);
           if (e != null) {
             return ProduceResponse.failed(
                 new Produce(id, topic, partition, null, acks, 0, replyTo), ErrorCode.REQUEST_TIMED_OUT,
@@ -488,8 +468,11 @@ public final class TributaryClient implements AutoCloseable {
   }
 
   /**
-   * Fetches stored batches from {@code offset}, waiting up to {@code maxWait} for new data.
-   * Dependent stages run on the client's dispatcher, never on the thread that receives replies.
+   * Fetches stored batches from {@code offset}, waiting up to {@code maxWait} for new data. When no
+   * answer comes within {@code maxWait} plus the request timeout, or the metadata moves the
+   * partition off the broker it went to (or fences that broker) first, the reply is
+   * REQUEST_TIMED_OUT: ask for metadata again and retry. Dependent stages run on the client's
+   * dispatcher, never on the thread that receives replies.
    */
   public CompletionStage<FetchResponse> fetch(String topic, int partition, long offset, int maxBytes, Duration maxWait) {
     return sendFetch(topic, partition, offset, maxBytes, maxWait).thenApplyAsync(r -> r, system.executionContext());
@@ -503,9 +486,14 @@ public final class TributaryClient implements AutoCloseable {
     ActorRef<FetchResponse> replyTo = (ActorRef<FetchResponse>) (ActorRef<?>) replies;
     Fetch fetch = new Fetch(id, topic, partition, offset, maxBytes, (int) maxWait.toMillis(), replyTo,
         leaderEpochOf(topic, partition));
-    dataGatewayFor(pushed.get(), topic, partition, current).tell(fetch);
+    MetadataResponse routedBy = pushed.get();
+    int via = current;
+    unanswered.sent(id, routedBy, topic, partition, bootstrapAddresses.get(via), why -> FetchResponse.failed(fetch,
+        ErrorCode.REQUEST_TIMED_OUT, why + " while the fetch was unanswered; retry", -1, -1));
+    dataGatewayFor(routedBy, topic, partition, via).tell(fetch);
     return reply.orTimeout(maxWait.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> {
+          unanswered.answered(id);
           if (e != null) {
             return FetchResponse.failed(fetch, ErrorCode.REQUEST_TIMED_OUT,
                 "no answer from the broker leading " + topic + "-" + partition + " in time; retry", -1, -1);
@@ -531,12 +519,6 @@ public final class TributaryClient implements AutoCloseable {
       return ActorRefResolver.get(system).resolveActorRef(
           Tributary.dataGatewayPath(address.getHost().get(), (Integer) address.getPort().get()));
     });
-  }
-
-  /** {@code host:port} of a broker's Pekko address ({@code pekko://tributary@host:port}), as its registration names it. */
-  private static String hostPort(String pekkoAddress) {
-    int at = pekkoAddress.lastIndexOf('@');
-    return at < 0 ? pekkoAddress : pekkoAddress.substring(at + 1);
   }
 
   /**

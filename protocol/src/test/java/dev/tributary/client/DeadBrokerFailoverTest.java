@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.BrokerInfo;
+import dev.tributary.protocol.message.Fetch;
+import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.GetMetadata;
 import dev.tributary.protocol.message.InitProducerId;
 import dev.tributary.protocol.message.MetadataResponse;
@@ -16,6 +18,7 @@ import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.message.ProducerIdResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import dev.tributary.protocol.message.WatchMetadata;
+import dev.tributary.protocol.record.RecordBatchBuilder;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,8 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A broker killed without a word (kill -9: Artery tells the client nothing, and nothing it was
  * sent is ever answered) costs the client no request timeout: metadata comes from the other
- * bootstrap brokers, their pushes reach it, and a produce left unanswered at the dead leader is
- * retried on the new one as soon as the metadata moves the partition. The brokers here are fakes
+ * bootstrap brokers, their pushes reach it, and a produce or fetch left unanswered at the dead
+ * leader is retried on the new one as soon as the metadata moves the partition. The brokers here are fakes
  * (an actor system named like a broker's, with its two gateways), so "dead" is exact: a fake that
  * is dead drops everything, as a killed broker does.
  *
@@ -51,6 +54,8 @@ class DeadBrokerFailoverTest {
   private static final Duration FOREVER = Duration.ofMinutes(10);
   /** How long the test waits for what should come at once; well under {@link #FOREVER}. */
   private static final Duration BOUND = Duration.ofSeconds(90);
+  /** The one record of "t" a fake's fetch returns, at offset 0. */
+  private static final String STORED = "v0";
 
   private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
 
@@ -61,7 +66,11 @@ class DeadBrokerFailoverTest {
     }
   }
 
-  /** A stand-in broker: its control gateway answers metadata and producer ids, its data gateway produce. */
+  /**
+   * A stand-in broker: its control gateway answers metadata and producer ids, its data gateway
+   * produce, and a fetch from offset 0 with {@link #STORED} (a fetch from further on waits for
+   * data that never comes).
+   */
   private static final class FakeBroker implements AutoCloseable {
     final int id;
     final int port;
@@ -75,6 +84,7 @@ class DeadBrokerFailoverTest {
     final AtomicInteger getMetadataReceived = new AtomicInteger();
     final AtomicInteger producesReceived = new AtomicInteger();
     final AtomicInteger producesAcknowledged = new AtomicInteger();
+    final AtomicInteger fetchesReceived = new AtomicInteger();
 
     FakeBroker(int id) {
       this.id = id;
@@ -135,6 +145,20 @@ class DeadBrokerFailoverTest {
                   producesAcknowledged.getAndIncrement(), -1, 0));
             } else {
               p.replyTo().tell(ProduceResponse.failed(p, ErrorCode.NOT_LEADER, "not the leader here"));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Fetch.class, f -> {
+            fetchesReceived.incrementAndGet();
+            if (dead || f.offset() > 0) {
+              return Behaviors.same();
+            }
+            String leader = metadata.get().topics().get(f.topic()).leaders().get(f.partition());
+            if (leader.equals(pekkoAddress())) {
+              f.replyTo().tell(new FetchResponse(f.correlationId(), f.topic(), f.partition(), ErrorCode.NONE, "", 1, 0,
+                  new RecordBatchBuilder().add(null, bytes(STORED), List.of(), 0).build().sharedBytes()));
+            } else {
+              f.replyTo().tell(FetchResponse.failed(f, ErrorCode.NOT_LEADER, "not the leader here", -1, -1));
             }
             return Behaviors.same();
           })
@@ -246,6 +270,36 @@ class DeadBrokerFailoverTest {
     sent.get(BOUND.toSeconds(), TimeUnit.SECONDS);
     assertEquals(1, b.producesAcknowledged.get(), "stored once, on the new leader");
     assertEquals(b.hostPort(), client.currentBootstrap(), "control requests moved off the fenced broker");
+  }
+
+  @Test
+  void aFetchUnansweredByADeadLeaderIsRetriedOnTheNewLeaderOnceAnotherBrokerPushesTheChange() throws Exception {
+    FakeBroker a = broker(0);
+    FakeBroker b = broker(1);
+    TributaryClient client = connectThroughFirst(a, b);
+    awaitUntil(() -> a.watchers.size() == 1 && b.watchers.size() == 1 && client.latestMetadata().isPresent(),
+        "subscribed at both brokers, with a as the leader");
+    b.answersGetMetadata = true;
+    Consumer consumer = new Consumer(client, ConsumerSettings.defaults());
+    toClose.add(consumer);
+    TopicPartition tp = new TopicPartition("t", 0);
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, 0);
+
+    a.dead = true; // the leader, and the bootstrap broker the client's control requests go to, killed
+    assertEquals(List.of(), consumer.poll(Duration.ZERO)); // sends the fetch
+    awaitUntil(() -> a.fetchesReceived.get() == 1, "the fetch reached the dead leader");
+    // The cluster fences a and elects b: a's gateway says nothing, b's pushes the change.
+    b.push(metadata(2, b, List.of(a, b), a));
+
+    List<ConsumerRecord> records = List.of();
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    while (records.isEmpty() && System.nanoTime() < deadline) {
+      records = consumer.poll(Duration.ofSeconds(1));
+    }
+    assertEquals(List.of(STORED), records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList(),
+        "read from the new leader");
+    assertEquals(1, a.fetchesReceived.get(), "nothing more went to the dead broker");
   }
 
   /**
