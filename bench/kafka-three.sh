@@ -49,7 +49,9 @@ PROPS
     kafka kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$DIR/server-$id.properties" > /dev/null
   done
   for id in 0 1 2; do
-    java -Xmx1g -cp "$LIB/*" -Dlog4j2.configurationFile="$PWD/bench/kafka/log4j2.properties" -Dkafka.bench.level=INFO \
+    # The heap and GC options Kafka's own bin/kafka-server-start.sh and kafka-run-class.sh give a broker.
+    java -Xms1g -Xmx1g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+      -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -cp "$LIB/*" -Dlog4j2.configurationFile="$PWD/bench/kafka/log4j2.properties" -Dkafka.bench.level=INFO \
       kafka.Kafka "$DIR/server-$id.properties" > "$DIR/broker-$id.log" 2>&1 &
     PIDS[$id]=$!
   done
