@@ -53,12 +53,20 @@ sealed interface GroupLogRecord {
     }
   }
 
-  /** One member of a {@link Membership}; {@code topicPattern} is "" when it names its topics only. */
+  /**
+   * One member of a {@link Membership}.
+   *
+   * @param topicPattern "" when the member names its topics only
+   * @param target what the group's assignor gives the member
+   * @param held every partition the member holds or was offered and may hold: until it reports
+   *     otherwise, the next coordinator offers none of these to another member
+   */
   record Member(String memberId, int epoch, String assignor, int sessionTimeoutMs, List<String> topics,
-      String topicPattern, List<TopicPartition> assigned) {
+      String topicPattern, List<TopicPartition> target, List<TopicPartition> held) {
     public Member {
       topics = List.copyOf(topics);
-      assigned = List.copyOf(assigned);
+      target = List.copyOf(target);
+      held = List.copyOf(held);
     }
   }
 
@@ -218,11 +226,25 @@ sealed interface GroupLogRecord {
       out.writeUTF(topic);
     }
     out.writeUTF(m.topicPattern() == null ? "" : m.topicPattern());
-    out.writeInt(m.assigned().size());
-    for (TopicPartition p : m.assigned()) {
+    writePartitions(out, m.target());
+    writePartitions(out, m.held());
+  }
+
+  private static void writePartitions(DataOutputStream out, List<TopicPartition> partitions) throws IOException {
+    out.writeInt(partitions.size());
+    for (TopicPartition p : partitions) {
       out.writeUTF(p.topic());
       out.writeInt(p.partition());
     }
+  }
+
+  private static List<TopicPartition> readPartitions(DataInputStream in, String what) throws IOException {
+    int count = count(in.readInt(), what);
+    List<TopicPartition> partitions = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      partitions.add(new TopicPartition(in.readUTF(), in.readInt()));
+    }
+    return partitions;
   }
 
   private static Member readMember(DataInputStream in) throws IOException {
@@ -236,12 +258,9 @@ sealed interface GroupLogRecord {
       topics.add(in.readUTF());
     }
     String pattern = in.readUTF();
-    int assignedCount = count(in.readInt(), "assigned partitions");
-    List<TopicPartition> assigned = new ArrayList<>(assignedCount);
-    for (int i = 0; i < assignedCount; i++) {
-      assigned.add(new TopicPartition(in.readUTF(), in.readInt()));
-    }
-    return new Member(id, epoch, assignor, sessionTimeoutMs, topics, pattern, assigned);
+    List<TopicPartition> target = readPartitions(in, "target partitions");
+    List<TopicPartition> held = readPartitions(in, "held partitions");
+    return new Member(id, epoch, assignor, sessionTimeoutMs, topics, pattern, target, held);
   }
 
   /** What writes one record's fields. */

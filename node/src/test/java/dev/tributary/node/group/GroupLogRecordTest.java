@@ -21,9 +21,9 @@ class GroupLogRecordTest {
 
   static Stream<GroupLogRecord> records() {
     GroupLogRecord.Member byName = new GroupLogRecord.Member("m-1", 4, "uniform", 10_000, List.of("orders", "payments"),
-        "", List.of(ORDERS_2, new TopicPartition("payments", 0)));
+        "", List.of(ORDERS_2, new TopicPartition("payments", 0)), List.of(ORDERS_2));
     GroupLogRecord.Member byPattern = new GroupLogRecord.Member("m-2", 1, "range", 45_000, List.of(), "orders-.*",
-        List.of());
+        List.of(), List.of(new TopicPartition("payments", 0)));
     return Stream.of(
         new GroupLogRecord.OffsetCommitted("readers", ORDERS_2, 42, "checkpoint ✓", 1_796_280_000_000L),
         new GroupLogRecord.OffsetCommitted("readers", ORDERS_2, 0, "", 0),

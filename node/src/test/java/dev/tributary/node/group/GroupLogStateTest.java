@@ -30,7 +30,8 @@ class GroupLogStateTest {
 
   private static GroupLogRecord.Membership members(String group, int generation, String... ids) {
     return new GroupLogRecord.Membership(group, generation, java.util.Arrays.stream(ids)
-        .map(id -> new GroupLogRecord.Member(id, generation, "uniform", 10_000, List.of("orders"), "", List.of(P0)))
+        .map(id -> new GroupLogRecord.Member(id, generation, "uniform", 10_000, List.of("orders"), "", List.of(P0),
+            List.of(P0)))
         .toList());
   }
 
