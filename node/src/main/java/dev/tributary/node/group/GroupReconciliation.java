@@ -97,6 +97,48 @@ final class GroupReconciliation {
     this.groupId = groupId;
   }
 
+  // ---------------------------------------------------------------- the group log
+
+  /**
+   * The membership to write to the group log ({@link GroupLogRecord.Membership}): each member's
+   * id, epoch, subscription, target and everything it may hold, so the next coordinator knows
+   * the members when they heartbeat again and gives none of their partitions away meanwhile.
+   */
+  GroupLogRecord.Membership membership() {
+    List<GroupLogRecord.Member> list = new ArrayList<>();
+    for (Member m : members.values()) {
+      list.add(new GroupLogRecord.Member(m.id, m.epoch, m.assignor, m.sessionTimeoutMs, List.copyOf(new TreeSet<>(m.topics)),
+          m.subscription.pattern() == null ? "" : m.subscription.pattern().pattern(), List.copyOf(m.target),
+          List.copyOf(new TreeSet<>(m.mayHold()))));
+    }
+    return new GroupLogRecord.Membership(groupId, generation, list);
+  }
+
+  /**
+   * The group as a coordinator before this one left it ({@link #membership()}), every member seen
+   * at {@code nowNanos}. Until a member's heartbeat says what it holds, it is taken to hold every
+   * partition it may have held, at its epoch; its target stays, so the sticky assignor keeps it.
+   */
+  static GroupReconciliation restored(GroupLogRecord.Membership membership, long nowNanos) {
+    GroupReconciliation group = new GroupReconciliation(membership.groupId());
+    group.generation = membership.generation();
+    for (GroupLogRecord.Member r : membership.members()) {
+      Member m = new Member(r.memberId(), nowNanos);
+      m.epoch = r.epoch();
+      m.assignor = r.assignor();
+      m.sessionTimeoutMs = r.sessionTimeoutMs();
+      m.topics = Set.copyOf(r.topics());
+      m.subscription = r.topicPattern().isEmpty()
+          ? new Subscription(m.topics, null) : Subscription.of(List.of(), r.topicPattern(), null);
+      m.target = new TreeSet<>(r.target());
+      m.owned = Set.copyOf(r.held());
+      m.pendingOffers.put(r.epoch(), Set.copyOf(r.held()));
+      m.appliedEpoch = r.epoch();
+      group.members.put(m.id, m);
+    }
+    return group;
+  }
+
   // ---------------------------------------------------------------- membership
 
   /** Adds a member with no subscription and nothing assigned; its first heartbeat follows. */

@@ -200,6 +200,49 @@ class GroupReconciliationTest {
 
   // ---------------------------------------------------------------- helpers
 
+  // ---------------------------------------------------------------- the group log
+
+  /** The group as the next coordinator rebuilds it: its membership through the log's bytes. */
+  private GroupReconciliation restoredFromLog() {
+    GroupLogRecord.Membership written = group.membership();
+    GroupLogRecord decoded = GroupLogRecord.decode(GroupLogRecord.key(written), GroupLogRecord.value(written));
+    return GroupReconciliation.restored((GroupLogRecord.Membership) decoded, now);
+  }
+
+  @Test
+  void aRestoredGroupKnowsItsMembersWhoKeepTheirEpochsAndPartitions() {
+    settle("a", "b");
+    int generation = group.generation();
+    Map<String, Integer> epochs = Map.of("a", group.epoch("a"), "b", group.epoch("b"));
+    Map<String, Set<TopicPartition>> targets = Map.of("a", group.target("a"), "b", group.target("b"));
+
+    GroupReconciliation restored = restoredFromLog();
+    assertTrue(restored.contains("a") && restored.contains("b"));
+    assertTrue(!restored.contains("c"), "only the written members");
+    for (String id : List.of("a", "b")) {
+      // The member heartbeats the new coordinator with what it had: nothing moves.
+      Offer offer = restored.heartbeat(id, report(epochs.get(id), targets.get(id), "t"), topics, now);
+      assertEquals(epochs.get(id), offer.epoch(), "member " + id + "'s epoch");
+      assertEquals(targets.get(id), Set.copyOf(offer.partitions()), "member " + id + "'s partitions");
+      assertEquals(Optional.empty(), restored.checkCommit(id, epochs.get(id), targets.get(id)));
+    }
+    assertEquals(generation, restored.generation(), "no rebalance");
+    assertEquals("Stable", restored.phase());
+    assertEquals(List.of(), restored.changedOffers(Set.of("a", "b")));
+  }
+
+  @Test
+  void aRestoredGroupGivesNoPartitionAwayBeforeItsHolderReports() {
+    settle("a", "b");
+    Set<TopicPartition> heldByA = group.target("a");
+    GroupReconciliation restored = restoredFromLog();
+    restored.join("c", now);
+    Offer c = restored.heartbeat("c", report(0, Set.of(), "t"), topics, now);
+    assertTrue(c.partitions().stream().noneMatch(heldByA::contains), "c offered some of a's " + heldByA + ": " + c);
+    assertTrue(c.partitions().stream().noneMatch(group.target("b")::contains), "c offered some of b's: " + c);
+    assertEquals(List.of(), c.partitions(), "a and b have not reported yet: c waits");
+  }
+
   private Offer join(String id, String topic) {
     group.join(id, now);
     return group.heartbeat(id, report(0, Set.of(), topic), topics, now);
