@@ -45,7 +45,8 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         return e.getMessage() + "; did you mean " + String.join(" or ", suggestions) + "?";
       }
     }
-    return e.getMessage();
+    // picocli's argument-group messages come as "Error: ..."; the line already starts with "error: ".
+    return e.getMessage().startsWith("Error: ") ? e.getMessage().substring("Error: ".length()) : e.getMessage();
   }
 
   private static String name(ArgSpec arg) {

@@ -164,7 +164,7 @@ class CliUsageTest {
     assertEquals(2, r.exit(), "exit code; stderr: " + r.err());
     assertEquals(1, r.errLines().size(), "one line: " + r.err());
     String error = r.errLines().get(0);
-    assertTrue(error.startsWith("error: "), error);
+    assertTrue(error.startsWith("error: ") && !error.startsWith("error: Error"), error);
     assertTrue(error.contains(message), "says " + message + ": " + error);
     assertTrue(error.endsWith("--help)"), "says where the help is: " + error);
     assertEquals("", r.out());
