@@ -8,10 +8,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
-/** {@code --bootstrap} for every client command. */
+/** {@code -b/--bootstrap} for every client command, checked while parsing (a bad list is a usage error). */
 final class ClientOptions {
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:25520", paramLabel = "HOST:PORT",
+  @Option(names = {"-b", "--bootstrap"}, defaultValue = "127.0.0.1:25520", paramLabel = "<host:port>[,...]",
+      converter = CliArgs.HostPortList.class,
       description = "Brokers to connect to, comma-separated; any of them may be down (default: ${DEFAULT-VALUE}).")
   String bootstrap;
 

@@ -11,21 +11,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code tributary cluster describe}. */
-@Command(name = "cluster", mixinStandardHelpOptions = true, description = "Show the cluster.",
+@Command(name = "cluster", description = "Show the cluster.",
     subcommands = {ClusterCommand.Describe.class})
 final class ClusterCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
   }
 
-  @Command(name = "describe", mixinStandardHelpOptions = true,
+  @Command(name = "describe",
       description = "The cluster id, the active controller and its epoch, then every registered broker.")
   static final class Describe implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
     @Override

@@ -19,25 +19,28 @@ import picocli.CommandLine.Option;
  * (with wall-clock times, to line up with a broker killed meanwhile) and the longest gap. Under a
  * controller failover the longest gap is the time the cluster could not change its metadata.
  */
-@Command(name = "create-loop", mixinStandardHelpOptions = true,
+@Command(name = "create-loop",
     description = "Create topics in a loop; report the gaps between successful creates (controller failover).")
 final class CreateLoopBenchmark implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Mixin ClientOptions client;
 
-  @Option(names = "--duration-s", defaultValue = "40", description = "How long to loop (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--duration-s", defaultValue = "40", paramLabel = "<seconds>", converter = Ranges.Positive.class,
+      description = "How long to loop (default: ${DEFAULT-VALUE}).")
   int durationSeconds;
 
-  @Option(names = "--request-timeout-ms", defaultValue = "500",
+  @Option(names = "--request-timeout-ms", defaultValue = "500", paramLabel = "<ms>", converter = Ranges.PositiveLong.class,
       description = "Control request timeout; a create times out after 4x this and is retried (default: ${DEFAULT-VALUE}).")
   long requestTimeoutMs;
 
-  @Option(names = "--report-gaps-ms", defaultValue = "1000",
+  @Option(names = "--report-gaps-ms", defaultValue = "1000", paramLabel = "<ms>", converter = Ranges.NonNegativeLong.class,
       description = "Print every gap between successes longer than this (default: ${DEFAULT-VALUE}).")
   long reportGapsMs;
 
-  @Option(names = "--prefix", defaultValue = "loop", description = "Topic name prefix (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--prefix", defaultValue = "loop", paramLabel = "<prefix>",
+      description = "Topic name prefix (default: ${DEFAULT-VALUE}).")
   String prefix;
 
   @Override

@@ -6,7 +6,6 @@ import dev.tributary.client.GroupAdmin;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.message.GroupRequest;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -16,22 +15,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tributary group list|describe|reset-offsets|delete}. */
-@Command(name = "group", mixinStandardHelpOptions = true, description = "Inspect and manage consumer groups.",
+@Command(name = "group", description = "Inspect and manage consumer groups.",
     subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class, GroupCommand.ResetOffsets.class,
         GroupCommand.Delete.class})
 final class GroupCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.Mixin HelpOption help;
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "The consumer groups with committed offsets or live members, one per line.")
+  @Command(name = "list", description = "The consumer groups with committed offsets or live members, one per line.")
   static final class ListGroups implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
     @Override
@@ -43,13 +44,14 @@ final class GroupCommand implements Runnable {
     }
   }
 
-  @Command(name = "describe", mixinStandardHelpOptions = true,
+  @Command(name = "describe",
       description = "State, generation, members, assignment, and committed offset and lag per partition.")
   static final class Describe implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "GROUP") String group;
+    @Parameters(index = "0", paramLabel = "GROUP", description = "The group to describe.") String group;
 
     @Override
     public Integer call() {
@@ -73,39 +75,42 @@ final class GroupCommand implements Runnable {
     }
   }
 
+  /** Where reset-offsets moves the group to: exactly one of these (picocli enforces it). */
   static final class Target {
-    @Option(names = "--to-earliest", required = true) boolean earliest;
-    @Option(names = "--to-latest", required = true) boolean latest;
-    @Option(names = "--to-offset", required = true, paramLabel = "N") Long offset;
-    @Option(names = "--to-datetime", required = true, paramLabel = "ISO",
-        description = "e.g. 2026-11-26T12:00:00Z: the first offset at or after that time") String datetime;
+    @Option(names = "--to-earliest", required = true, description = "The log start of every partition.")
+    boolean earliest;
+
+    @Option(names = "--to-latest", required = true, description = "The end of every partition.")
+    boolean latest;
+
+    @Option(names = "--to-offset", required = true, paramLabel = "<offset>", converter = Ranges.NonNegativeLong.class,
+        description = "This offset in every partition.")
+    Long offset;
+
+    @Option(names = "--to-datetime", required = true, paramLabel = "<iso-time>", converter = CliArgs.IsoInstant.class,
+        description = "e.g. 2026-11-26T12:00:00Z: the first offset at or after that time.")
+    Instant datetime;
   }
 
-  @Command(name = "reset-offsets", mixinStandardHelpOptions = true,
+  @Command(name = "reset-offsets",
       description = "Set the group's committed offsets for a topic (refused while the group has live members).")
   static final class ResetOffsets implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "GROUP") String group;
+    @Parameters(index = "0", paramLabel = "GROUP", description = "The group whose offsets to set.") String group;
 
-    @Option(names = "--topic", required = true) String topic;
+    @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "The topic whose offsets to set.")
+    String topic;
 
     @ArgGroup(exclusive = true, multiplicity = "1") Target target;
 
     @Override
     public Integer call() {
-      if (target.offset != null && target.offset < 0) {
-        throw new IllegalArgumentException("--to-offset must be >= 0, got " + target.offset);
-      }
       GroupAdmin.ResetTarget to;
       if (target.datetime != null) {
-        try {
-          to = new GroupAdmin.ResetTarget.ToTimestamp(Instant.parse(target.datetime).toEpochMilli());
-        } catch (DateTimeParseException e) {
-          throw new IllegalArgumentException("--to-datetime must be ISO-8601 like 2026-11-26T12:00:00Z, got '"
-              + target.datetime + "'");
-        }
+        to = new GroupAdmin.ResetTarget.ToTimestamp(target.datetime.toEpochMilli());
       } else if (target.offset != null) {
         to = new GroupAdmin.ResetTarget.ToOffset(target.offset);
       } else if (target.earliest) {
@@ -121,13 +126,14 @@ final class GroupCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
+  @Command(name = "delete",
       description = "Forget a group's committed offsets (refused while the group has live members).")
   static final class Delete implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "GROUP") String group;
+    @Parameters(index = "0", paramLabel = "GROUP", description = "The group to delete.") String group;
 
     @Override
     public Integer call() {

@@ -7,6 +7,7 @@ import dev.tributary.client.Producer;
 import dev.tributary.client.ProducerSettings;
 import dev.tributary.client.TopicPartition;
 import dev.tributary.client.TributaryClient;
+import dev.tributary.protocol.message.Acks;
 import java.text.SimpleDateFormat;
 import java.time.Duration;
 import java.util.Date;
@@ -21,12 +22,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tributary perf produce|consume}: Kafka's perf tools, with the same output. */
-@Command(name = "perf", mixinStandardHelpOptions = true, description = "Measure produce and consume throughput.",
+@Command(name = "perf", description = "Measure produce and consume throughput.",
     subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, RebalanceBenchmark.class,
         CreateLoopBenchmark.class})
 final class PerfCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Override
   public void run() {
@@ -34,45 +37,54 @@ final class PerfCommand implements Runnable {
   }
 
   /** As Kafka's ProducerPerformance: same options, same summary line. */
-  @Command(name = "produce", mixinStandardHelpOptions = true, description = "Produce records as fast as allowed.")
+  @Command(name = "produce", description = "Produce records as fast as allowed.")
   static final class Produce implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Option(names = "--topic", required = true) String topic;
+    @Option(names = "--topic", required = true, paramLabel = "<topic>",
+        description = "The topic to write to (it must exist).")
+    String topic;
 
-    @Option(names = "--num-records", required = true) long numRecords;
+    @Option(names = "--num-records", required = true, paramLabel = "<num-records>", converter = Ranges.PositiveLong.class,
+        description = "Records to send.")
+    long numRecords;
 
-    @Option(names = "--record-size", required = true, description = "Value bytes per record.") int recordSize;
+    @Option(names = "--record-size", required = true, paramLabel = "<bytes>", converter = Ranges.NonNegative.class,
+        description = "Value bytes per record.")
+    int recordSize;
 
-    @Option(names = "--throughput", required = true, description = "Records/s to aim for; -1 for no limit.")
+    @Option(names = "--throughput", required = true, paramLabel = "<records-per-s>", converter = Ranges.RateOrUnlimited.class,
+        description = "Records/s to aim for; -1 for no limit.")
     long throughput;
 
-    @Option(names = "--acks", defaultValue = "all", description = "leader | all (default: ${DEFAULT-VALUE}).")
-    String acks;
+    @Option(names = "--acks", defaultValue = "all", paramLabel = "<acks>", converter = CliArgs.AcksConverter.class,
+        completionCandidates = CliArgs.AcksConverter.class,
+        description = "leader | all (default: ${DEFAULT-VALUE}).")
+    Acks acks;
 
-    @Option(names = "--batch-size", defaultValue = "16384", description = "Bytes per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "16384", paramLabel = "<bytes>", converter = Ranges.Positive.class,
+        description = "Bytes per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger-ms", defaultValue = "5", description = "Batch wait (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--linger-ms", defaultValue = "5", paramLabel = "<ms>", converter = Ranges.NonNegativeLong.class,
+        description = "Batch wait (default: ${DEFAULT-VALUE}).")
     long lingerMs;
 
-    @Option(names = "--max-in-flight", defaultValue = "5",
+    @Option(names = "--max-in-flight", defaultValue = "5", paramLabel = "<batches>", converter = Ranges.Positive.class,
         description = "Unanswered batches per partition (default: ${DEFAULT-VALUE}, as Kafka's).")
     int maxInFlight;
 
     @Option(names = "--max-batch-size", defaultValue = "" + ProducerSettings.DEFAULT_MAX_BATCH_SIZE,
+        paramLabel = "<bytes>", converter = Ranges.Positive.class,
         description = "Bytes a batch may grow to while all in-flight slots are taken; --batch-size's value "
             + "turns the growth off, as Kafka's producer (default: ${DEFAULT-VALUE}).")
     int maxBatchSize;
 
     @Override
     public Integer call() {
-      if (numRecords < 1 || recordSize < 0 || batchSize < 1 || lingerMs < 0 || maxInFlight < 1 || maxBatchSize < 1) {
-        throw new IllegalArgumentException("--num-records must be >= 1, --record-size >= 0, --batch-size >= 1, "
-            + "--linger-ms >= 0, --max-in-flight >= 1, --max-batch-size >= 1");
-      }
-      ProducerSettings settings = ProducerSettings.defaults().withAcks(CliArgs.acks(acks))
+      ProducerSettings settings = ProducerSettings.defaults().withAcks(acks)
           .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight)
           .withMaxBatchSize(maxBatchSize);
       byte[] payload = new byte[recordSize];
@@ -173,23 +185,25 @@ final class PerfCommand implements Runnable {
   }
 
   /** As Kafka's ConsumerPerformance: reads N records from the start of every partition. */
-  @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consume records as fast as possible.")
+  @Command(name = "consume", description = "Consume records as fast as possible.")
   static final class Consume implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Option(names = "--topic", required = true) String topic;
+    @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "The topic to read.")
+    String topic;
 
-    @Option(names = "--messages", required = true) long messages;
+    @Option(names = "--messages", required = true, paramLabel = "<messages>", converter = Ranges.PositiveLong.class,
+        description = "Records to read, from the start of every partition.")
+    long messages;
 
-    @Option(names = "--fetch-size", defaultValue = "1048576", description = "Bytes per partition fetch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fetch-size", defaultValue = "1048576", paramLabel = "<bytes>", converter = Ranges.Positive.class,
+        description = "Bytes per partition fetch (default: ${DEFAULT-VALUE}).")
     int fetchSize;
 
     @Override
     public Integer call() {
-      if (messages < 1) {
-        throw new IllegalArgumentException("--messages must be at least 1");
-      }
       SimpleDateFormat time = new SimpleDateFormat("yyyy-MM-dd HH:mm:ss:SSS", Locale.ROOT);
       try (TributaryClient c = client.connect();
           Consumer consumer = new Consumer(c, ConsumerSettings.defaults()

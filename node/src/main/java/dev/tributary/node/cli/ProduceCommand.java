@@ -20,29 +20,31 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code tributary produce TOPIC}: one record per line of standard input. */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(name = "produce",
     description = "Send one record per line of standard input; exits non-zero if a record fails.")
 final class ProduceCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @ParentCommand TributaryCli cli;
 
   @Mixin ClientOptions client;
 
-  @Parameters(index = "0", paramLabel = "TOPIC") String topic;
+  @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to write to (it must exist).") String topic;
 
-  @Option(names = "--key-separator", paramLabel = "SEP",
+  @Option(names = "--key-separator", paramLabel = "<sep>",
       description = "Split each line at the first SEP into key and value (default: no key).")
   String keySeparator;
 
-  @Option(names = "--acks", defaultValue = "all", description = "leader | all (default: ${DEFAULT-VALUE}).")
-  String acks;
+  @Option(names = "--acks", defaultValue = "all", paramLabel = "<acks>", converter = CliArgs.AcksConverter.class,
+      completionCandidates = CliArgs.AcksConverter.class,
+      description = "leader | all (default: ${DEFAULT-VALUE}).")
+  Acks acks;
 
   @Override
   public Integer call() throws Exception {
-    Acks level = CliArgs.acks(acks);
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-    ProducerSettings settings = ProducerSettings.defaults().withAcks(level);
+    ProducerSettings settings = ProducerSettings.defaults().withAcks(acks);
     try (TributaryClient c = client.connect();
         Producer producer = new Producer(c, settings);
         BufferedReader in = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8))) {

@@ -27,21 +27,25 @@ import picocli.CommandLine.Option;
  * fourth joins. Reports how long until every member consumes its new assignment, and the longest
  * pause seen on a partition that did not move.
  */
-@Command(name = "rebalance", mixinStandardHelpOptions = true,
-    description = "Time a fourth member joining a group of three, and the pauses it causes.")
+@Command(name = "rebalance", description = "Time a fourth member joining a group of three, and the pauses it causes.")
 final class RebalanceBenchmark implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Mixin ClientOptions client;
 
-  @Option(names = "--topic", defaultValue = "rebalance-bench", description = "Topic to create (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--topic", defaultValue = "rebalance-bench", paramLabel = "<topic>",
+      description = "Topic to create (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--partitions", defaultValue = "64") int partitions;
+  @Option(names = "--partitions", defaultValue = "64", paramLabel = "<partitions>", converter = Ranges.PartitionCount.class,
+      description = "Partitions of the topic it creates (default: ${DEFAULT-VALUE}).")
+  int partitions;
 
   private static final int RUN = 10;
 
-  @Option(names = "--rate", defaultValue = "20000", description = "Records/s produced throughout (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "20000", paramLabel = "<records-per-s>", converter = Ranges.Positive.class,
+      description = "Records/s produced throughout (default: ${DEFAULT-VALUE}).")
   int rate;
 
   /** One member: polls and commits in a loop, remembering when each partition last delivered. */

@@ -52,6 +52,24 @@ final class RecordFormat {
     return out.toString();
   }
 
+  /** The format as given, e.g. {@code %s\n}. */
+  @Override
+  public String toString() {
+    return format;
+  }
+
+  /** For picocli: a format with an unknown token is a usage error. */
+  static final class Converter implements picocli.CommandLine.ITypeConverter<RecordFormat> {
+    @Override
+    public RecordFormat convert(String value) {
+      try {
+        return new RecordFormat(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("has an " + e.getMessage());
+      }
+    }
+  }
+
   private static String text(byte[] bytes) {
     return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
   }

@@ -21,40 +21,51 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tributary start}: a broker in the foreground until SIGTERM or Ctrl-C. */
-@Command(name = "start", mixinStandardHelpOptions = true,
+@Command(name = "start",
     description = "Start a broker. Alone it forms a single-node cluster; with --seed it joins one.")
 final class StartCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data-dir", defaultValue = "data", description = "Data directory (default: ./${DEFAULT-VALUE}).")
+  @picocli.CommandLine.Mixin HelpOption help;
+
+  @Option(names = "--data-dir", defaultValue = "data", paramLabel = "<dir>",
+      description = "Data directory (default: ./${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--node-id", defaultValue = "0", description = "This broker's id (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--node-id", defaultValue = "0", paramLabel = "<id>", converter = Ranges.NonNegative.class,
+      description = "This broker's id (default: ${DEFAULT-VALUE}).")
   int nodeId;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "<host>",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "25520", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "25520", paramLabel = "<port>", converter = Ranges.Port.class,
+      description = "Port to listen on (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A broker of the cluster to join (repeatable).")
+  @Option(names = "--seed", paramLabel = "<host:port>", converter = CliArgs.HostPort.class,
+      description = "A broker of the cluster to join (repeatable).")
   List<String> seeds = new ArrayList<>();
 
-  @Option(names = "--controller-voters", paramLabel = "ID@HOST:PORT,...",
+  @Option(names = "--controller-voters", paramLabel = "<id@host:port>[,...]", converter = CliArgs.Voters.class,
       description = "The brokers whose Raft group commits the cluster's metadata, as Kafka's controller.quorum.voters "
           + "(the same list on every broker; default: this broker alone, unless --seed is given).")
   String controllerVoters;
 
-  @Option(names = "--failover", paramLabel = "default|fast",
+  @Option(names = "--failover", paramLabel = "default|fast", converter = CliArgs.Failover.class,
+      completionCandidates = CliArgs.Failover.class,
       description = "How soon a silent broker is fenced: default (9 s, Kafka's) or fast (about 2 s).")
   String failover;
 
-  @Option(names = "--fsync", description = "always | interval | never (default: the journal's, always).")
-  String fsync;
+  @Option(names = "--fsync", paramLabel = "always|interval|never", converter = CliArgs.Fsync.class,
+      completionCandidates = CliArgs.Fsync.class,
+      description = "When the journal fsyncs (default: the journal's, always).")
+  FsyncPolicy fsync;
 
-  @Option(names = "--admin-port", description = "Port of the HTTP admin API (default: 8080).")
+  @Option(names = "--admin-port", paramLabel = "<port>", converter = Ranges.Port.class,
+      description = "Port of the HTTP admin API (default: 8080).")
   Integer adminPort;
 
   @Override
@@ -85,43 +96,22 @@ final class StartCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The flags as broker settings, each checked with an error that names it. */
+  /** The flags as broker settings; picocli's converters checked each value while parsing. */
   private BrokerSettings settings() {
-    requirePort("--port", port);
-    for (String seed : seeds) {
-      if (!seed.matches("[^:]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("--seed must be HOST:PORT, got '" + seed + "'");
-      }
-    }
     Map<String, Object> overrides = new HashMap<>();
     if (fsync != null) {
-      try {
-        overrides.put("tributary.journal.fsync", FsyncPolicy.parse(fsync).name().toLowerCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--" + e.getMessage());
-      }
+      overrides.put("tributary.journal.fsync", fsync.name().toLowerCase(Locale.ROOT));
     }
     if (controllerVoters != null) {
-      overrides.put("tributary.controller.voters",
-          dev.tributary.node.controller.ControllerVoters.parse(controllerVoters).toString());
+      overrides.put("tributary.controller.voters", controllerVoters);
     }
     if (failover != null) {
-      if (!failover.equals("default") && !failover.equals("fast")) {
-        throw new IllegalArgumentException("--failover must be default or fast, got '" + failover + "'");
-      }
       overrides.put("tributary.failover", failover);
     }
     if (adminPort != null) {
-      requirePort("--admin-port", adminPort);
       overrides.put("tributary.admin.port", adminPort);
     }
     return new BrokerSettings(dataDir, nodeId, host, port, seeds, overrides);
-  }
-
-  private static void requirePort(String flag, int value) {
-    if (value < 0 || value > 65535) {
-      throw new IllegalArgumentException(flag + " must be between 0 and 65535, got " + value);
-    }
   }
 
   /** Fails when something already listens on {@code host:port} (0 is any free port: nothing to check). */

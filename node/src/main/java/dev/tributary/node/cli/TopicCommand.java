@@ -3,6 +3,7 @@ package dev.tributary.node.cli;
 import static dev.tributary.node.cli.ClientOptions.await;
 
 import dev.tributary.client.TributaryClient;
+import dev.tributary.node.TopicConfig;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.ListOffsetsResponse;
 import dev.tributary.protocol.message.MetadataResponse;
@@ -19,38 +20,48 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tributary topic create|list|describe|delete}. */
-@Command(name = "topic", mixinStandardHelpOptions = true, description = "Manage topics.",
+@Command(name = "topic", description = "Manage topics.",
     subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
         TopicCommand.Delete.class})
 final class TopicCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.Mixin HelpOption help;
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+  @Command(name = "create", description = "Create a topic.")
   static final class Create implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME", converter = CliArgs.TopicName.class,
+        description = "The new topic's name: letters, digits, '.', '_' and '-', at most 249, not starting with '__'.")
+    String name;
 
-    @Option(names = "--partitions", required = true, description = "Number of partitions (1-10000).")
+    @Option(names = {"-p", "--partitions"}, required = true, paramLabel = "<partitions>",
+        converter = Ranges.PartitionCount.class, description = "Number of partitions (1-10000).")
     int partitions;
 
-    @Option(names = "--replication-factor", paramLabel = "N",
+    @Option(names = {"-r", "--replication-factor"}, paramLabel = "<replicas>", converter = Ranges.Positive.class,
         description = "Copies of each partition, on as many brokers (default: the broker's default.replication.factor).")
     Integer replicationFactor;
 
-    @Option(names = "--config", paramLabel = "KEY=VALUE",
-        description = "A topic config, e.g. retention.ms=86400000 (repeatable).")
+    @Option(names = {"-c", "--config"}, paramLabel = "<key=value>",
+        description = "A topic config, e.g. retention.ms=86400000 (repeatable; an unknown key's error lists the known ones).")
     Map<String, String> configs = new HashMap<>();
 
     @Override
     public Integer call() {
+      // The broker checks configs by the same rules; checked here too, a typo is a usage error.
+      TopicConfig.problem(configs).ifPresent(problem -> {
+        throw UsageErrors.of(spec, "--config: " + problem);
+      });
       try (TributaryClient c = client.connect()) {
         TopicMetadata t = await(replicationFactor == null ? c.createTopic(name, partitions, configs)
             : c.createTopic(name, partitions, replicationFactor, configs)).topic().orElseThrow();
@@ -60,9 +71,10 @@ final class TopicCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
+  @Command(name = "list", description = "List topics.")
   static final class ListTopics implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
     @Override
@@ -74,14 +86,16 @@ final class TopicCommand implements Runnable {
     }
   }
 
-  @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a topic's partitions and configs.")
+  @Command(name = "describe", description = "Show a topic's partitions and configs.")
   static final class Describe implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME", description = "The topic to describe.") String name;
 
-    @Option(names = "--under-replicated", description = "Only the partitions with fewer in-sync replicas than replicas.")
+    @Option(names = "--under-replicated",
+        description = "Only the partitions with fewer in-sync replicas than replicas.")
     boolean underReplicated;
 
     private static String ids(java.util.List<Integer> brokers) {
@@ -122,12 +136,14 @@ final class TopicCommand implements Runnable {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+  @Command(name = "delete", description = "Delete a topic and its data.")
   static final class Delete implements Callable<Integer> {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME",
+        description = "The topic to delete, with all its records.") String name;
 
     @Override
     public Integer call() {

@@ -24,8 +24,11 @@ import picocli.CommandLine.Command;
         GroupCommand.class,
         PerfCommand.class,
         VerifiableProducerCommand.class,
-        VerifiableConsumerCommand.class
-    })
+        VerifiableConsumerCommand.class,
+        CompletionCommand.class
+    },
+    footer = {"", "Exit codes: 0 success, 1 failure (e.g. no broker answered, or it refused the request), "
+        + "2 usage error (an unknown option, a missing or bad value)."})
 public final class TributaryCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -57,28 +60,34 @@ public final class TributaryCli implements Runnable {
 
   /**
    * Runs a command line on the given streams and returns its exit code: 0 ok, 1 failed, 2 bad
-   * arguments. Commands write only to {@code out} and {@code err} (broker and client logs go to
-   * the logging system's own appenders).
+   * arguments (any problem visible without a broker; {@link UsageErrors}). Commands write only to
+   * {@code out} and {@code err} (broker and client logs go to the logging system's own appenders).
    */
   public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
     try {
-      return new CommandLine(new TributaryCli(in))
-          .setOut(out)
-          .setErr(err)
-          .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + describe(e));
-            return 1;
-          })
-          .setParameterExceptionHandler((e, args1) -> {
-            e.getCommandLine().getErr().println("error: " + e.getMessage());
-            e.getCommandLine().getErr().println("(run with --help for usage)");
-            return 2;
-          })
-          .execute(args);
+      return commandLine(in, out, err).execute(args);
     } finally {
       out.flush();
       err.flush();
     }
+  }
+
+  /** The whole command tree on these streams, with this CLI's exit codes; tests parse with it too. */
+  static CommandLine commandLine(InputStream in, PrintWriter out, PrintWriter err) {
+    // A command's own usage checks throw ParameterException too; picocli hands those to the
+    // parameter handler, and the execution handler would pass one on should it ever get one.
+    UsageErrors usageErrors = new UsageErrors();
+    return new CommandLine(new TributaryCli(in))
+        .setOut(out)
+        .setErr(err)
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          if (e instanceof CommandLine.ParameterException usage) {
+            return usageErrors.handleParseException(usage, parseResult.originalArgs().toArray(String[]::new));
+          }
+          commandLine.getErr().println("error: " + describe(e));
+          return 1;
+        })
+        .setParameterExceptionHandler(usageErrors);
   }
 
   /** One line that says what went wrong, without a stack trace. */

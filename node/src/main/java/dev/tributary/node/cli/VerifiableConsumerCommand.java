@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,29 +29,33 @@ import picocli.CommandLine.Option;
  * returned, and every commit, so a checker can prove that each acknowledged record was read and
  * none twice.
  */
-@Command(name = "verifiable-consumer", mixinStandardHelpOptions = true,
+@Command(name = "verifiable-consumer",
     description = {"Consume a topic in a group and print its events as JSON lines (Kafka's VerifiableConsumer): "
         + "startup_complete, partitions_assigned / partitions_revoked, records_consumed per poll (record_data per record "
         + "with --verbose), offsets_committed after each commit, shutdown_complete.",
         "Without --enable-autocommit it commits synchronously after every poll that returned records."})
 final class VerifiableConsumerCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Mixin ClientOptions client;
 
-  @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Consume this topic.")
+  @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "Consume this topic.")
   String topic;
 
-  @Option(names = "--group-id", required = true, paramLabel = "G", description = "The consumer group to join.")
+  @Option(names = {"-g", "--group-id"}, required = true, paramLabel = "<group-id>",
+      description = "The consumer group to join.")
   String groupId;
 
-  @Option(names = "--max-messages", defaultValue = "-1", paramLabel = "N",
+  @Option(names = {"-n", "--max-messages"}, defaultValue = "-1", paramLabel = "<max-messages>",
+      converter = Ranges.CountOrUnlimited.class,
       description = "Stop after this many records; -1 (default) until stopped.")
   long maxMessages;
 
-  @Option(names = "--reset-policy", defaultValue = "earliest",
+  @Option(names = "--reset-policy", defaultValue = "earliest", paramLabel = "<policy>", converter = CliArgs.ResetPolicy.class,
+      completionCandidates = CliArgs.ResetPolicy.class,
       description = "Where a partition without a committed offset starts: earliest | latest (default: ${DEFAULT-VALUE}).")
-  String resetPolicy;
+  ConsumerSettings.OffsetReset resetPolicy;
 
   @Option(names = "--verbose", description = "Print a record_data event for every record.")
   boolean verbose;
@@ -74,15 +77,7 @@ final class VerifiableConsumerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ConsumerSettings.OffsetReset reset = switch (resetPolicy.toLowerCase(Locale.ROOT)) {
-      case "earliest" -> ConsumerSettings.OffsetReset.EARLIEST;
-      case "latest" -> ConsumerSettings.OffsetReset.LATEST;
-      default -> throw new IllegalArgumentException("--reset-policy must be earliest or latest, got '" + resetPolicy + "'");
-    };
-    if (maxMessages < -1) {
-      throw new IllegalArgumentException("--max-messages must be -1 (until stopped) or >= 0, got " + maxMessages);
-    }
-    ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(reset);
+    ConsumerSettings settings = ConsumerSettings.defaults().withAutoOffsetReset(resetPolicy);
     if (!autoCommit) {
       settings = settings.withAutoCommitInterval(Duration.ZERO);
     }

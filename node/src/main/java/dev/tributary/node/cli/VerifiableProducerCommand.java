@@ -8,6 +8,7 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.TributaryException;
+import dev.tributary.protocol.message.Acks;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,36 +24,41 @@ import picocli.CommandLine.Option;
  * and prints, as JSON lines, the outcome of every record: what was acknowledged where, and what
  * failed. A checker compares that with what a consumer reads; the tool itself judges nothing.
  */
-@Command(name = "verifiable-producer", mixinStandardHelpOptions = true,
+@Command(name = "verifiable-producer",
     description = {"Produce increasing integers and print every acknowledgement and failure as a JSON line "
         + "(Kafka's VerifiableProducer): startup_complete, producer_send_success / producer_send_error per record, "
         + "then tool_data and shutdown_complete.",
         "With --max-messages -1, until SIGTERM or Ctrl-C, which stop it cleanly."})
 final class VerifiableProducerCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Mixin HelpOption help;
 
   @Mixin ClientOptions client;
 
-  @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "Produce to this topic.")
+  @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "Produce to this topic.")
   String topic;
 
-  @Option(names = "--max-messages", defaultValue = "-1", paramLabel = "N",
+  @Option(names = {"-n", "--max-messages"}, defaultValue = "-1", paramLabel = "<max-messages>",
+      converter = Ranges.CountOrUnlimited.class,
       description = "Produce this many records; -1 (default) until stopped.")
   long maxMessages;
 
-  @Option(names = "--throughput", defaultValue = "-1", paramLabel = "R",
-      description = "At most about R records/s; -1 (default) for no limit.")
+  @Option(names = "--throughput", defaultValue = "-1", paramLabel = "<records-per-s>",
+      converter = Ranges.RateOrUnlimited.class,
+      description = "At most about this many records/s; -1 (default) for no limit.")
   long throughput;
 
-  @Option(names = "--acks", defaultValue = "all", description = "leader | all (default: ${DEFAULT-VALUE}).")
-  String acks;
+  @Option(names = "--acks", defaultValue = "all", paramLabel = "<acks>", converter = CliArgs.AcksConverter.class,
+      completionCandidates = CliArgs.AcksConverter.class,
+      description = "leader | all (default: ${DEFAULT-VALUE}).")
+  Acks acks;
 
-  @Option(names = "--value-prefix", paramLabel = "P",
-      description = "Prefix every value with P and a dot: P.0, P.1, ... (an integer, as Kafka's).")
+  @Option(names = "--value-prefix", paramLabel = "<prefix>",
+      description = "Prefix every value with this integer and a dot: 7.0, 7.1, ... (as Kafka's).")
   Integer valuePrefix;
 
-  @Option(names = "--repeating-keys", paramLabel = "K",
-      description = "Key the records \"0\" to \"K-1\", over and over (default: no keys).")
+  @Option(names = "--repeating-keys", paramLabel = "<keys>", converter = Ranges.Positive.class,
+      description = "Key the records \"0\" to \"<keys>-1\", over and over (default: no keys).")
   Integer repeatingKeys;
 
   private volatile boolean stopping;
@@ -62,16 +68,7 @@ final class VerifiableProducerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProducerSettings settings = ProducerSettings.defaults().withAcks(CliArgs.acks(acks)); // idempotent by default
-    if (maxMessages < -1) {
-      throw new IllegalArgumentException("--max-messages must be -1 (until stopped) or >= 0, got " + maxMessages);
-    }
-    if (throughput == 0 || throughput < -1) {
-      throw new IllegalArgumentException("--throughput must be -1 (no limit) or a positive rate, got " + throughput);
-    }
-    if (repeatingKeys != null && repeatingKeys < 1) {
-      throw new IllegalArgumentException("--repeating-keys must be at least 1, got " + repeatingKeys);
-    }
+    ProducerSettings settings = ProducerSettings.defaults().withAcks(acks); // idempotent by default
     JsonEvents events = new JsonEvents(spec.commandLine().getOut());
     try (TributaryClient c = client.connect()) {
       if (ClientOptions.await(c.metadata()).topics().get(topic) == null) {

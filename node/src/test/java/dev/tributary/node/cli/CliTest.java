@@ -114,7 +114,7 @@ class CliTest {
     assertEquals(0, included.exit(), included.err());
     assertEquals(3, included.out().lines().count(), "a pattern subscription reads the matching topic");
     Result noGroup = cli("consume", "--include", "ord.*");
-    assertEquals(1, noGroup.exit());
+    assertEquals(2, noGroup.exit(), "a usage error");
     assertTrue(noGroup.err().contains("--include needs --group"), noGroup.err());
 
     assertEquals(0, cli("group", "delete", "billing").exit());
@@ -133,9 +133,9 @@ class CliTest {
   @Test
   void badArgumentsAndErrorsGiveOneLineAndANonZeroExit() {
     Result badName = cli("topic", "create", "a/b", "--partitions", "1");
-    assertEquals(1, badName.exit());
+    assertEquals(2, badName.exit(), "the broker's naming rules, checked before connecting");
     assertEquals(1, badName.err().lines().count(), badName.err());
-    assertTrue(badName.err().startsWith("error: INVALID_TOPIC"), badName.err());
+    assertTrue(badName.err().startsWith("error: NAME 'a/b' is not a valid topic name"), badName.err());
 
     Result missingOption = cli("topic", "create", "x");
     assertEquals(2, missingOption.exit(), "picocli's usage error");
@@ -149,11 +149,11 @@ class CliTest {
     assertEquals(1, produceUnknown.exit());
 
     Result badAcks = run("x\n", withBootstrap("produce", "nope", "--acks", "some"));
-    assertEquals(1, badAcks.exit());
+    assertEquals(2, badAcks.exit());
     assertTrue(badAcks.err().contains("--acks must be leader or all"), badAcks.err());
 
     Result badFormat = cli("consume", "nope", "--format", "%q");
-    assertEquals(1, badFormat.exit());
+    assertEquals(2, badFormat.exit());
     assertTrue(badFormat.err().contains("unknown format token"), badFormat.err());
 
     Result unreachable = run("", "topic", "list", "--bootstrap", "127.0.0.1:1");
@@ -161,8 +161,28 @@ class CliTest {
     assertTrue(unreachable.err().contains("is a broker running there?"), unreachable.err());
 
     Result badBootstrap = run("", "topic", "list", "--bootstrap", "localhost");
-    assertEquals(1, badBootstrap.exit());
-    assertTrue(badBootstrap.err().contains("host:port"), badBootstrap.err());
+    assertEquals(2, badBootstrap.exit());
+    assertTrue(badBootstrap.err().contains("is not HOST:PORT"), badBootstrap.err());
+  }
+
+  /** rpk's offsets: where each form starts, in one partition and in all of them. */
+  @Test
+  void rpkStyleOffsetsStartWhereTheySay() {
+    assertEquals(0, cli("topic", "create", "ledger", "-p", "2").exit());
+    long before = System.currentTimeMillis();
+    assertEquals(0, run("a:0\na:1\na:2\na:3\n", withBootstrap("produce", "ledger", "--key-separator", ":")).exit());
+    int p = Integer.parseInt(cli("consume", "ledger", "-o", "start", "-n", "1", "-f", "%p").out());
+    String partition = Integer.toString(p);
+    assertEquals("0 1 2 3 ", cli("consume", "ledger", "-p", partition, "-o", "start", "-n", "4", "-f", "%o ").out());
+    assertEquals("2 3 ", cli("consume", "ledger", "-p", partition, "-o", "2", "-n", "2", "-f", "%o ").out());
+    assertEquals("1 2 ", cli("consume", "ledger", "-p", partition, "-o", "+1", "-n", "2", "-f", "%o ").out());
+    assertEquals("3 ", cli("consume", "ledger", "-p", partition, "-o", "-1", "-n", "1", "-f", "%o ").out());
+    assertEquals("0 ", cli("consume", "ledger", "-p", partition, "-o", "-10", "-n", "1", "-f", "%o ").out(),
+        "more than the log holds: from its start");
+    assertEquals("0 ", cli("consume", "ledger", "-p", partition, "-o", "@" + (before - 60_000), "-n", "1", "-f", "%o ").out());
+    assertEquals("2 3 ", cli("consume", "ledger", "-o", "-2", "-n", "2", "-f", "%o ").out(),
+        "without --partition, in every partition (the other one is empty)");
+    assertEquals("0 ", cli("consume", "ledger", "--from-beginning", "-n", "1", "-f", "%o ").out());
   }
 
   /**

@@ -209,8 +209,8 @@ class VerifiableToolsTest {
   }
 
   /**
-   * README: bad arguments and unknown topics give one line on stderr (picocli's own parse errors
-   * add a usage hint after it) and a non-zero exit; nothing on stdout claims a start.
+   * README: bad arguments and unknown topics give one line on stderr (a usage error ends with
+   * where the help is) and a non-zero exit; nothing on stdout claims a start.
    */
   private static void assertRefused(Result r, String mention) {
     assertNotEquals(0, r.exit(), "exit code; stderr: " + r.err());
