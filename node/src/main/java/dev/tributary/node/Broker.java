@@ -60,6 +60,8 @@ public final class Broker implements AutoCloseable {
 
   private final CompletionStage<ServerBinding> admin;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
+  private final List<Runnable> stopListeners = new java.util.ArrayList<>(); // guarded by itself
+  private boolean hasStopped; // guarded by stopListeners
 
   private Broker(BrokerSettings settings, Config config, DataDirLock lock, String directoryId, MetadataView metadata,
       Optional<ControllerQuorum> quorum, QuorumEvents events, QuorumTiming timing) {
@@ -81,10 +83,13 @@ public final class Broker implements AutoCloseable {
           q.close();
           return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
         }));
-    system.getWhenTerminated().thenRun(() -> {
-      closeQuorumThenUnlock();
-      gatewaysStarted.completeExceptionally(new IllegalStateException("the broker stopped before it started"));
-    });
+    // A termination callback, not whenTerminated(): it runs before the JVM's shutdown hook lets a
+    // process stopped by SIGTERM exit, and before anyone waiting on whenTerminated() goes on.
+    try {
+      Adapter.toClassic(system).registerOnTermination(this::stopped);
+    } catch (java.util.concurrent.RejectedExecutionException alreadyTerminated) { // a failed start
+      stopped();
+    }
     // The admin API is one more client of this broker's own gateway, through the same facade.
     // It resolves the gateway by path, so it starts once the gateways exist.
     String self = settings.host() + ":" + port();
@@ -204,6 +209,7 @@ public final class Broker implements AutoCloseable {
       GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
       context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
+      context.spawn(ClusterMembershipLog.create(), ClusterMembershipLog.NAME);
       if (settings.seeds().isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
@@ -277,6 +283,37 @@ public final class Broker implements AutoCloseable {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
     closeQuorumThenUnlock();
+  }
+
+  /** Once the actor system has terminated: the directory is free, and then the listeners hear it. */
+  private void stopped() {
+    try {
+      closeQuorumThenUnlock();
+    } finally {
+      gatewaysStarted.completeExceptionally(new IllegalStateException("the broker stopped before it started"));
+      List<Runnable> listeners;
+      synchronized (stopListeners) {
+        hasStopped = true;
+        listeners = List.copyOf(stopListeners);
+      }
+      listeners.forEach(Runnable::run);
+    }
+  }
+
+  /**
+   * Runs {@code listener} once this broker has stopped, however it stopped (closed, SIGTERM, downed
+   * by the cluster): its actors stopped, its journal and quorum log closed and its data directory
+   * unlocked. It runs before {@link #whenTerminated()} completes, on the thread that finished the
+   * shutdown, or at once on the caller's when the broker already stopped. Keep it quick.
+   */
+  public void onStopped(Runnable listener) {
+    synchronized (stopListeners) {
+      if (!hasStopped) {
+        stopListeners.add(listener);
+        return;
+      }
+    }
+    listener.run();
   }
 
   /** The directory is another broker's to take only once the quorum's log is closed too. */

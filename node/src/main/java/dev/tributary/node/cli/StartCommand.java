@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,9 +92,25 @@ final class StartCommand implements Callable<Integer> {
         + ". Stop it with Ctrl-C.");
     out.flush();
     // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
-    // its cluster and the journal closes cleanly before the process exits.
+    // its cluster and the journal closes cleanly before the process exits. The line is printed
+    // from the broker's stop listener, which that hook waits for: after whenTerminated() the JVM
+    // may already be gone.
+    broker.onStopped(() -> {
+      out.println("Tributary broker " + nodeId + " stopped" + why(broker) + ".");
+      out.flush();
+    });
     broker.whenTerminated().toCompletableFuture().join();
     return 0;
+  }
+
+  /** Nothing for a stop asked for (Ctrl-C, SIGTERM, or the broker closed); why the cluster stopped it otherwise. */
+  private static String why(Broker broker) {
+    CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(broker.system()).getShutdownReason()
+        .orElse(CoordinatedShutdown.unknownReason());
+    if (reason.equals(CoordinatedShutdown.clusterDowningReason())) {
+      return ": the cluster downed it (the other brokers' logs say why)";
+    }
+    return "";
   }
 
   /** The flags as broker settings; picocli's converters checked each value while parsing. */

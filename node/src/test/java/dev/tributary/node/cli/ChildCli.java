@@ -30,12 +30,7 @@ final class ChildCli {
   static Result run(Path workDir, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "cli", ".out");
     Path err = Files.createTempFile(workDir, "cli", ".err");
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = start(workDir, out, err, args);
     try {
       if (!p.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
         throw new AssertionError("tributary " + String.join(" ", args) + " still runs after " + LIMIT
@@ -46,5 +41,18 @@ final class ChildCli {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Starts the CLI with {@code args} and returns at once, its stdout and stderr going to {@code
+   * out} and {@code err}. The caller stops the process.
+   */
+  static Process start(Path workDir, Path out, Path err, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
   }
 }
