@@ -74,6 +74,12 @@ class LauncherTest {
     watched.add(file(copy.resolve("some-new-module/src/main/java/New.java"), BEFORE_BUILD));
     Files.createDirectories(copy.resolve("node/target/lib"));
     jar = file(copy.resolve("node/target/tributary-node-0.1.0-SNAPSHOT.jar"), BUILT);
+    // Folders too: one changes when a file in it is added or removed, which also means "rebuild".
+    try (var all = Files.walk(copy)) {
+      for (Path dir : all.filter(Files::isDirectory).toList()) {
+        Files.setLastModifiedTime(dir, BEFORE_BUILD);
+      }
+    }
   }
 
   /** What the copy's launcher says: "rebuild" or "up to date". */
@@ -96,6 +102,12 @@ class LauncherTest {
       assertEquals("rebuild", rule(), copy.relativize(changed) + " changed");
       Files.setLastModifiedTime(changed, BEFORE_BUILD);
     }
+  }
+
+  @Test
+  void aDeletedSourceFileMeansRebuild() throws Exception {
+    Files.delete(copy.resolve("http-admin/src/main/java/Some.java"));
+    assertEquals("rebuild", rule());
   }
 
   @Test
