@@ -202,7 +202,8 @@ public final class TributaryClient implements AutoCloseable {
    * {@link #connect(String)} for a command that lives a second or two, as the {@code tributary}
    * command line's: fails at once, with one line naming each address, when no bootstrap address
    * accepts a TCP connection (within {@link #PROBE_TIMEOUT}), where Artery would retry quietly until
-   * a request timed out; and its actor system ({@code tributary-cli-client.conf}) stops quickly.
+   * a request timed out; and its actor system ({@code tributary-cli-client.conf}) starts without
+   * what a command never uses (docs/BENCHMARKS.md, "CLI start-up").
    *
    * @throws TributaryException {@code BROKER_NOT_AVAILABLE} when no bootstrap address is reachable
    */
