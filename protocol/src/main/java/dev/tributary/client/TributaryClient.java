@@ -192,9 +192,30 @@ public final class TributaryClient implements AutoCloseable {
    */
   public static TributaryClient connect(String bootstrap, Duration requestTimeout) {
     parseBootstraps(bootstrap);
-    Config config = ConfigFactory.parseResources("tributary-client.conf")
-        .withFallback(ConfigFactory.load())
-        .resolve();
+    return start(bootstrap, requestTimeout, ConfigFactory.parseResources("tributary-client.conf"));
+  }
+
+  /** How long {@link #connectForCommandLine} waits for a TCP connection to some bootstrap address. */
+  public static final Duration PROBE_TIMEOUT = Duration.ofMillis(1500);
+
+  /**
+   * {@link #connect(String)} for a command that lives a second or two, as the {@code tributary}
+   * command line's: fails at once, with one line naming each address, when no bootstrap address
+   * accepts a TCP connection (within {@link #PROBE_TIMEOUT}), where Artery would retry quietly until
+   * a request timed out; and its actor system ({@code tributary-cli-client.conf}) starts without
+   * what a command never uses (docs/BENCHMARKS.md, "CLI start-up").
+   *
+   * @throws TributaryException {@code BROKER_NOT_AVAILABLE} when no bootstrap address is reachable
+   */
+  public static TributaryClient connectForCommandLine(String bootstrap) {
+    BootstrapProbe.requireOne(parseBootstraps(bootstrap), PROBE_TIMEOUT);
+    return start(bootstrap, null, ConfigFactory.parseResources("tributary-cli-client.conf")
+        .withFallback(ConfigFactory.parseResources("tributary-client.conf")));
+  }
+
+  /** Starts the client's own actor system with {@code settings} over the classpath's configuration. */
+  private static TributaryClient start(String bootstrap, Duration requestTimeout, Config settings) {
+    Config config = settings.withFallback(ConfigFactory.load()).resolve();
     DataReplies pending = new DataReplies();
     CompletableFuture<ActorRef<DataPlaneMessage>> repliesRef = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {

@@ -17,7 +17,7 @@ final class ClientOptions {
   String bootstrap;
 
   TributaryClient connect() {
-    TributaryClient client = TributaryClient.connect(bootstrap);
+    TributaryClient client = TributaryClient.connectForCommandLine(bootstrap);
     try {
       await(client.metadata()); // fail fast, with one clear line, when no broker answers
     } catch (RuntimeException e) {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The Kafka twin of bench/cli-startup.sh (docs/BENCHMARKS.md, "CLI start-up"): one Kafka 4.4 broker
+# in KRaft combined mode on 127.0.0.1:BASE (controller BASE+100), as bench/kafka-three.sh starts
+# three, and the wall time of `kafka-topics.sh --list` and `--describe` against it, RUNS times each.
+# The tool runs with the JVM options kafka-run-class.sh gives tools (-Xmx256M, G1).
+# Usage: bench/kafka-cli-startup.sh [RUNS]   (KAFKA_LIB: the jars, default ./bench-data/kafka-lib)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-7}"
+LIB="${KAFKA_LIB:-$PWD/bench-data/kafka-lib}"
+BASE="${BASE:-27630}"
+DIR="$(mktemp -d /tmp/kafka-cli-startup.XXXXXX)"
+LOG4J="-Dlog4j2.configurationFile=$PWD/bench/kafka/log4j2.properties"
+[ -f "$LIB/kafka_2.13-4.4.0.jar" ] || mvn -q -f bench/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$LIB"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cores: $(nproc)  java: $(java -version 2>&1 | head -1)  broker: kafka 4.4.0"
+
+cat > "$DIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=0
+controller.quorum.voters=0@127.0.0.1:$((BASE + 100))
+listeners=PLAINTEXT://127.0.0.1:$BASE,CONTROLLER://127.0.0.1:$((BASE + 100))
+advertised.listeners=PLAINTEXT://127.0.0.1:$BASE
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DIR/data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+PROPS
+java -Xmx512m -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool format \
+  --cluster-id "$(java -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool random-uuid)" --config "$DIR/server.properties" >/dev/null
+java -Xms1g -Xmx1g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -cp "$LIB/*" "$LOG4J" -Dkafka.bench.level=INFO \
+  kafka.Kafka "$DIR/server.properties" > "$DIR/broker.log" 2>&1 &
+BROKER=$!
+trap 'kill -9 $BROKER 2>/dev/null; wait $BROKER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for _ in $(seq 1 240); do grep -q "Kafka Server started" "$DIR/broker.log" && break; sleep 0.5; done
+grep -q "Kafka Server started" "$DIR/broker.log" || { echo "kafka did not start:" >&2; tail -20 "$DIR/broker.log" >&2; exit 1; }
+
+# kafka-topics.sh: kafka-run-class.sh's tool heap and performance options.
+topics() {
+  java -Xmx256M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$LOG4J" -cp "$LIB/*" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:$BASE "$@"
+}
+topics --create --topic cli-startup --partitions 1 >/dev/null
+
+measure() {
+  local name="$1"; shift
+  local times=() start end
+  for _ in $(seq 1 "$RUNS"); do
+    start=$(date +%s%N); topics "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
+    times+=("$(((end - start) / 1000000))")
+  done
+  echo "$name: ${times[*]} ms; median $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}') ms"
+}
+measure "kafka-topics --list" --list
+measure "kafka-topics --describe" --describe --topic cli-startup
