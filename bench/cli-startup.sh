@@ -44,4 +44,7 @@ INPUT=/dev/null measure "--version" --version
 INPUT=/dev/null measure "topic list" topic list --bootstrap "$BOOT"
 INPUT=/dev/null measure "topic describe" topic describe cli-startup --bootstrap "$BOOT"
 measure "produce (one record)" produce cli-startup --bootstrap "$BOOT"
+# Ten records to read back (the produce runs above left at least RUNS; these make it ten or more).
+seq 1 10 | $CLI produce cli-startup --bootstrap "$BOOT" >/dev/null 2>&1
+INPUT=/dev/null measure "consume (10 records)" consume cli-startup -o start -n 10 --bootstrap "$BOOT"
 INPUT=/dev/null measure "topic list, refused bootstrap" topic list --bootstrap 127.0.0.1:$CLOSED
