@@ -46,6 +46,18 @@ final class CliArgs {
     }
   }
 
+  /** An option whose value is the word itself, as given (in lower case). */
+  abstract static class Word extends Words implements ITypeConverter<String> {
+    Word(String... words) {
+      super(words);
+    }
+
+    @Override
+    public String convert(String value) {
+      return pick(value);
+    }
+  }
+
   /** {@code leader} or {@code all}, or Kafka's numbers 1 and -1. */
   static final class AcksConverter extends Words implements ITypeConverter<Acks> {
     AcksConverter() {
@@ -161,26 +173,16 @@ final class CliArgs {
   }
 
   /** How soon a silent broker is fenced. */
-  static final class Failover extends Words implements ITypeConverter<String> {
+  static final class Failover extends Word {
     Failover() {
       super("default", "fast");
-    }
-
-    @Override
-    public String convert(String value) {
-      return pick(value);
     }
   }
 
   /** The server-side assignors a consumer may ask for. */
-  static final class Assignor extends Words implements ITypeConverter<String> {
+  static final class Assignor extends Word {
     Assignor() {
       super("sticky", "range", "round-robin");
-    }
-
-    @Override
-    public String convert(String value) {
-      return pick(value);
     }
   }
 
@@ -197,14 +199,9 @@ final class CliArgs {
   }
 
   /** The shells {@code completion} writes a script for. */
-  static final class Shell extends Words implements ITypeConverter<String> {
+  static final class Shell extends Word {
     Shell() {
       super("bash", "zsh");
-    }
-
-    @Override
-    public String convert(String value) {
-      return pick(value);
     }
   }
 
