@@ -47,6 +47,7 @@ final class GroupRoutes extends AllDirectives {
     return groups.describe(group).thenCompose(d -> groups.lag(d).thenApply(lags -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("groupId", d.groupId());
+      body.put("coordinator", d.coordinator());
       body.put("state", d.state());
       body.put("generation", d.generation());
       body.put("assignor", d.assignor().isEmpty() ? null : d.assignor());

@@ -66,7 +66,9 @@ final class TopicRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> list() {
     return client.metadata().thenApply(m -> {
       List<TopicSummary> topics = new ArrayList<>();
-      new TreeMap<>(m.topics()).values().forEach(t -> topics.add(new TopicSummary(t.name(), t.topicId(), t.partitions())));
+      // Internal topics (the group log) are Tributary's own, not the user's: left out, as rpk does.
+      new TreeMap<>(m.topics()).values().stream().filter(t -> !TopicNames.isInternal(t.name()))
+          .forEach(t -> topics.add(new TopicSummary(t.name(), t.topicId(), t.partitions())));
       return responses.json(200, Map.of("topics", topics));
     }).exceptionally(this::failure);
   }

@@ -14,7 +14,7 @@ import dev.tributary.node.controller.QuorumEvents;
 import dev.tributary.node.controller.QuorumTiming;
 import dev.tributary.node.gateway.ControlGateway;
 import dev.tributary.node.gateway.DataGateway;
-import dev.tributary.node.group.GroupCoordinator;
+import dev.tributary.node.group.GroupCoordinators;
 import dev.tributary.node.group.GroupDirectory;
 import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.node.partition.PartitionEntity;
@@ -179,8 +179,9 @@ public final class Broker implements AutoCloseable {
       JournalExtension.get(Adapter.toClassic(sys)); // open the storage engine before traffic
       TopicConfig defaults = TopicConfig.defaults(sys.settings().config(),
           JournalExtension.get(Adapter.toClassic(sys)).settings().storage().segmentBytes());
-      ActorRef<DataGateway.Command> dataGateway = DataGateway.commands(
-          context.spawn(DataGateway.create(metadata, settings.nodeId(), defaults), Tributary.DATA_GATEWAY_NAME));
+      ActorRef<dev.tributary.protocol.message.GatewayRequest> dataGatewayDoor =
+          context.spawn(DataGateway.create(metadata, settings.nodeId(), defaults), Tributary.DATA_GATEWAY_NAME);
+      ActorRef<DataGateway.Command> dataGateway = DataGateway.commands(dataGatewayDoor);
       ActorRef<Controller.Command> controller = context.spawn(
           Controller.create(settings.nodeId(), quorum, events, metadata, timing), CONTROLLER_NAME);
       ActorRef<ReplicaFetchers.Command> fetchers = context.spawn(ReplicaFetchers.create(settings.nodeId(),
@@ -192,8 +193,6 @@ public final class Broker implements AutoCloseable {
                   PartitionEntity.create(entity.getEntityId(), metadata, defaults, dataGateway, metrics, replication))
               .withMessageExtractor(new PartitionShards())
               .withAllocationStrategy(new PartitionAllocationStrategy(org.apache.pekko.cluster.typed.Cluster.get(sys))));
-      ClusterSharding.get(sys).init(
-          Entity.of(Tributary.GROUP_ENTITY, entity -> GroupCoordinator.create(entity.getEntityId(), metadata, metrics)));
       context.spawn(ReplicaManager.create(settings.nodeId(), metadata), "replica-manager");
       Cluster cluster = Cluster.get(sys);
       String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
@@ -206,7 +205,9 @@ public final class Broker implements AutoCloseable {
               org.apache.pekko.actor.typed.javadsl.AskPattern.<BrokerLifecycle.Command, org.apache.pekko.Done>ask(
                   lifecycle, BrokerLifecycle.ShutDown::new, Duration.ofSeconds(3), sys.scheduler())
                   .exceptionally(timedOut -> org.apache.pekko.Done.getInstance()));
-      GroupDirectory groups = new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root());
+      warnOfLegacyGroups(new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root()));
+      ActorRef<GroupCoordinators.Command> groups = context.spawn(
+          GroupCoordinators.create(settings.nodeId(), metadata, dataGatewayDoor, controller, metrics), GroupCoordinators.NAME);
       context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
       context.spawn(ClusterMembershipLog.create(), ClusterMembershipLog.NAME);
@@ -217,6 +218,20 @@ public final class Broker implements AutoCloseable {
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return Behaviors.empty();
     });
+  }
+
+  /**
+   * Offsets stored before groups moved to the replicated group log (one journal log per group,
+   * {@code __group-<id>}) are not carried over: said once at start, naming the groups, so nobody
+   * wonders why a group starts from its reset policy.
+   */
+  private static void warnOfLegacyGroups(GroupDirectory legacy) {
+    List<String> groups = legacy.groups();
+    if (!groups.isEmpty()) {
+      log.warn("This data directory holds committed offsets of {} group(s) in the layout before the replicated group "
+          + "log (__group-<id>): {}. They are not carried over: those groups start from their consumers' "
+          + "auto.offset.reset (or reset them with: tributary group reset-offsets).", groups.size(), groups);
+    }
   }
 
   /** The replica fetchers' name: {@code /user/replica-fetchers/*} is a large-message destination. */

@@ -70,6 +70,8 @@ public final class TributaryClient implements AutoCloseable {
   /** Every produce and fetch not answered yet, so fresh metadata can let go of those sent to a dead broker. */
   private final UnansweredRequests unanswered;
   private final Duration requestTimeout;
+  /** Group requests, sent to each group's coordinator and asked again when it moves. */
+  private final GroupRequests groupRequests;
 
   private static final java.util.concurrent.atomic.AtomicLong RECONNECTORS = new java.util.concurrent.atomic.AtomicLong();
   /** Reach the bootstrap brokers again after they restart on the same addresses. */
@@ -108,6 +110,8 @@ public final class TributaryClient implements AutoCloseable {
     this.unanswered = new UnansweredRequests(pending);
     this.requestTimeout = requestTimeout;
     this.current = firstToAnswer();
+    this.groupRequests = new GroupRequests(system, requestTimeout, pushed::get, () -> new GroupRequests.Target(
+        gateway(), bootstrapAddresses.get(current), "", -1, true), this::nextBootstrap, noAnswer());
     this.metadataWatcher = system.systemActorOf(MetadataWatcher.create(gateways, this::install),
         "tributary-metadata-" + clientNumber, org.apache.pekko.actor.typed.Props.empty());
   }
@@ -146,7 +150,7 @@ public final class TributaryClient implements AutoCloseable {
   private void nextBootstrap(ActorRef<GatewayRequest> unanswered) {
     int now = current;
     if (gateways.size() > 1 && gateways.get(now).equals(unanswered)) {
-      current = nextUnfenced(now, fencedAddresses(pushed.get()));
+      current = nextUnfenced(now, UnansweredRequests.fencedAddresses(pushed.get()));
     }
   }
 
@@ -159,20 +163,6 @@ public final class TributaryClient implements AutoCloseable {
       }
     }
     return (from + 1) % gateways.size();
-  }
-
-  /** The {@code host:port} of every broker {@code metadata} lists as fenced (its session expired: dead or cut off). */
-  private static java.util.Set<String> fencedAddresses(MetadataResponse metadata) {
-    if (metadata == null) {
-      return java.util.Set.of();
-    }
-    java.util.Set<String> fenced = new java.util.HashSet<>();
-    for (dev.tributary.protocol.message.BrokerInfo b : metadata.brokerInfo()) {
-      if (b.fenced()) {
-        fenced.add(b.address());
-      }
-    }
-    return fenced;
   }
 
   /**
@@ -354,12 +344,13 @@ public final class TributaryClient implements AutoCloseable {
    */
   private void install(MetadataResponse fresh) {
     MetadataResponse now = pushed.accumulateAndGet(fresh, (old, f) -> old == null || f.supersedes(old) ? f : old);
-    java.util.Set<String> fenced = fencedAddresses(now);
+    java.util.Set<String> fenced = UnansweredRequests.fencedAddresses(now);
     int at = current;
     if (gateways.size() > 1 && fenced.contains(bootstrapAddresses.get(at))) {
       current = nextUnfenced(at, fenced);
     }
     unanswered.releaseDeposedOrFenced(now, fenced);
+    groupRequests.release(now);
   }
 
   /** Creates a topic with the broker's {@code default.replication.factor}. */
@@ -412,17 +403,20 @@ public final class TributaryClient implements AutoCloseable {
         });
   }
 
-  /** The consumer groups with committed offsets or live members (as the answering broker knows them), sorted. */
+  /** The consumer groups with committed offsets or live members, in the whole cluster, sorted. */
   public CompletionStage<java.util.List<String>> listGroups() {
     return this.<dev.tributary.protocol.message.ListGroups.GroupList>control(
             dev.tributary.protocol.message.ListGroups::new, requestTimeout, noAnswer())
         .thenApply(dev.tributary.protocol.message.ListGroups.GroupList::groups);
   }
 
-  /** Sends a consumer-group request to the group's coordinator through the gateway. */
+  /**
+   * Sends a consumer-group request to the group's coordinator (the leader of its partition of
+   * {@code __groups}), and again while the answer says the coordinator moved, up to the request timeout.
+   */
   public <R> CompletionStage<R> group(
       org.apache.pekko.japi.function.Function<ActorRef<R>, dev.tributary.protocol.message.GroupRequest> request) {
-    return this.<R>control(request::apply, requestTimeout, noAnswer());
+    return groupRequests.send(request);
   }
 
   /** An offset of a partition: {@link ListOffsets#EARLIEST}, {@link ListOffsets#LATEST} or a timestamp. */

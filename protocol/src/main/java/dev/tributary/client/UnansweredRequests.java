@@ -79,8 +79,17 @@ final class UnansweredRequests {
     return t == null || partition < 0 || partition >= t.leaders().size() ? "" : t.leaders().get(partition);
   }
 
+  /** The {@code host:port} of every broker {@code metadata} lists as fenced (its session expired: dead or cut off). */
+  static Set<String> fencedAddresses(MetadataResponse metadata) {
+    Set<String> fenced = new java.util.HashSet<>();
+    if (metadata != null) {
+      metadata.brokerInfo().stream().filter(b -> b.fenced()).forEach(b -> fenced.add(b.address()));
+    }
+    return fenced;
+  }
+
   /** {@code host:port} of a broker's Pekko address ({@code pekko://tributary@host:port}), as its registration names it. */
-  private static String hostPort(String pekkoAddress) {
+  static String hostPort(String pekkoAddress) {
     int at = pekkoAddress.lastIndexOf('@');
     return at < 0 ? pekkoAddress : pekkoAddress.substring(at + 1);
   }

@@ -95,6 +95,14 @@ public enum ErrorCode {
       "the partition changed since this change was asked for (its partition epoch moved): look again and ask again"),
   INELIGIBLE_REPLICA(107, false,
       "a replica named for the ISR cannot be in it (not a replica, or its broker is fenced): see the detail"),
+  /** Kafka: COORDINATOR_NOT_AVAILABLE, also while too few brokers registered to create the group log. */
+  COORDINATOR_NOT_AVAILABLE(15, true,
+      "the group's coordinator is not available (its group log has no leader, or is being created): retry shortly"),
+  /** Kafka: NOT_COORDINATOR; the group's partition of __groups is led elsewhere now. */
+  NOT_COORDINATOR(16, true,
+      "this broker is not the group's coordinator (leadership of its group log moved): refresh metadata and retry"),
+  /** Kafka: COORDINATOR_LOAD_IN_PROGRESS; a new coordinator is reading its group log. */
+  COORDINATOR_LOAD_IN_PROGRESS(14, true, "the group's coordinator is loading its group log: retry shortly"),
   KAFKA_STORAGE_ERROR(56, true, "the broker could not read or write its log: check its disk and logs"),
   UNKNOWN_SERVER_ERROR(-1, false,
       "an unexpected error on the broker, or one newer than this client knows: see the detail and the broker's log");

@@ -30,10 +30,6 @@ public final class Tributary {
   public static final EntityTypeKey<PartitionCommand> PARTITION_ENTITY =
       EntityTypeKey.create(PartitionCommand.class, "partition");
 
-  /** Group coordinators are sharded entities with the group id as entity id. */
-  public static final EntityTypeKey<dev.tributary.protocol.message.GroupRequest> GROUP_ENTITY =
-      EntityTypeKey.create(dev.tributary.protocol.message.GroupRequest.class, "group");
-
   private Tributary() {}
 
   public static String gatewayPath(String host, int port) {

@@ -58,7 +58,7 @@ final class GroupCommand implements Runnable {
       try (TributaryClient c = client.connect()) {
         GroupAdmin groups = new GroupAdmin(c);
         GroupRequest.GroupDescription d = await(groups.describe(group));
-        spec.commandLine().getOut().println("Group: " + d.groupId() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
+        spec.commandLine().getOut().println("Group: " + d.groupId() + "\tCoordinator: " + d.coordinator() + "\tState: " + d.state() + "\tGeneration: " + d.generation()
             + (d.assignor().isEmpty() ? "" : "\tAssignor: " + d.assignor())
             + "\tMembers: " + d.members().size());
         for (GroupRequest.MemberDescription m : d.members()) {

@@ -113,6 +113,14 @@ final class StartCommand implements Callable<Integer> {
     return "";
   }
 
+  private static final String GROUP_REPLICATION_FACTOR = "tributary.groups.replication-factor";
+
+  /** Whether the user's config (application.conf, -D) sets {@code path}, not only reference.conf. */
+  private static boolean userSets(String path) {
+    com.typesafe.config.ConfigOrigin origin = com.typesafe.config.ConfigFactory.load().getValue(path).origin();
+    return origin.resource() == null || !origin.resource().endsWith("reference.conf");
+  }
+
   /** The flags as broker settings; picocli's converters checked each value while parsing. */
   private BrokerSettings settings() {
     Map<String, Object> overrides = new HashMap<>();
@@ -127,6 +135,10 @@ final class StartCommand implements Callable<Integer> {
     }
     if (adminPort != null) {
       overrides.put("tributary.admin.port", adminPort);
+    }
+    if (seeds.isEmpty() && controllerVoters == null && !userSets(GROUP_REPLICATION_FACTOR)) {
+      // A broker alone, its own controller: one copy of the group log, as Kafka's quickstart config.
+      overrides.put(GROUP_REPLICATION_FACTOR, 1);
     }
     return new BrokerSettings(dataDir, nodeId, host, port, seeds, overrides);
   }

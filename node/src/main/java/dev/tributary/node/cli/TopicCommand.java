@@ -77,10 +77,15 @@ final class TopicCommand implements Runnable {
     @picocli.CommandLine.Mixin HelpOption help;
     @Mixin ClientOptions client;
 
+    @Option(names = {"-i", "--internal"}, description = "Also list internal topics (__groups), as rpk's -i does.")
+    boolean internal;
+
     @Override
     public Integer call() {
       try (TributaryClient c = client.connect()) {
-        new TreeMap<>(await(c.metadata()).topics()).keySet().forEach(spec.commandLine().getOut()::println);
+        new TreeMap<>(await(c.metadata()).topics()).keySet().stream()
+            .filter(name -> internal || !dev.tributary.protocol.TopicNames.isInternal(name))
+            .forEach(spec.commandLine().getOut()::println);
       }
       return 0;
     }

@@ -171,8 +171,8 @@ public final class Controller {
   private int activeBrokerId = -1;
   private long activeEpoch;
   private boolean leading;
-  /** {@code tributary.broker.default-replication-factor}: what a create without a factor gets. */
-  private final int defaultReplicationFactor;
+  /** What each admin request proposes, with the replication defaults from the config. */
+  private final AdminEntries adminEntries;
 
   private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId,
       Optional<ControllerQuorum> quorum, QuorumEvents events, MetadataView view, QuorumTiming timing) {
@@ -190,7 +190,7 @@ public final class Controller {
     timers.startTimerWithFixedDelay(Tick.SESSIONS, check);
     timers.startTimerWithFixedDelay(Tick.PUSH, PUSH_INTERVAL);
     com.typesafe.config.Config config = context.getSystem().settings().config();
-    this.defaultReplicationFactor = config.getInt("tributary.broker.default-replication-factor");
+    this.adminEntries = AdminEntries.fromConfig(config);
     Duration imbalanceCheck = config.getDuration("tributary.controller.leader-imbalance-check-interval");
     if (!imbalanceCheck.isZero()) {
       timers.startTimerWithFixedDelay(Tick.LEADER_IMBALANCE, imbalanceCheck);
@@ -527,27 +527,12 @@ public final class Controller {
   }
 
   private void onAdmin(AdminRequest request, String requestId, Retry retry) {
-    ControllerRecord entry;
-    if (request instanceof AdminRequest.CreateTopic create) {
-      int replicationFactor = create.replicationFactor() == AdminRequest.CreateTopic.DEFAULT_REPLICATION_FACTOR
-          ? defaultReplicationFactor : create.replicationFactor();
-      if (replicationFactor < 1) {
-        request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REPLICATION_FACTOR,
-            "the replication factor must be at least 1, got " + replicationFactor));
-        return;
-      }
-      entry = new ControllerRecord.CreateTopic(create.name(), requestId, create.partitions(), replicationFactor,
-          create.configs());
-    } else if (request instanceof AdminRequest.DeleteTopic delete) {
-      entry = new ControllerRecord.DeleteTopic(delete.name());
-    } else if (request instanceof AdminRequest.AddPartitions add) {
-      entry = new ControllerRecord.AddPartitions(add.name(), add.partitions());
-    } else if (request instanceof AdminRequest.AlterConfigs alter) {
-      entry = new ControllerRecord.AlterConfigs(alter.name(), alter.configs());
-    } else {
-      request.replyTo().tell(AdminResponse.failed(ErrorCode.INVALID_REQUEST, "unknown request"));
+    AdminEntries.Translated translated = adminEntries.translate(request, requestId);
+    if (translated.entry() == null) {
+      request.replyTo().tell(AdminResponse.failed(translated.error(), translated.message()));
       return;
     }
+    ControllerRecord entry = translated.entry();
     propose(entry, retry, outcome -> {
       if (!outcome.succeeded()) {
         request.replyTo().tell(AdminResponse.failed(outcome.error(), outcome.message()));

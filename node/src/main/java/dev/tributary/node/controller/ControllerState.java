@@ -135,7 +135,9 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
   }
 
   private Applied create(ControllerRecord.CreateTopic create, long entryIndex) {
-    Optional<String> problem = TopicNames.problem(create.name());
+    // The group log is the one internal topic; only the controller's own entry names it (AdminEntries).
+    Optional<String> problem = create.name().equals(dev.tributary.protocol.GroupPartitions.TOPIC)
+        ? Optional.empty() : TopicNames.problem(create.name());
     if (problem.isPresent()) {
       return unchanged(entryIndex, Outcome.failed(ErrorCode.INVALID_TOPIC, problem.get()));
     }

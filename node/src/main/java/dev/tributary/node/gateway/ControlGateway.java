@@ -3,9 +3,9 @@ package dev.tributary.node.gateway;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
-import dev.tributary.node.group.GroupDirectory;
+import dev.tributary.node.group.GroupCoordinator;
+import dev.tributary.node.group.GroupCoordinators;
 import dev.tributary.protocol.ErrorCode;
-import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.AdminRequest;
 import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GetMetadata;
@@ -28,15 +28,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * A broker's entry point for control requests, one per node ({@code /user/gateway}; produce and
  * fetch go to the {@link DataGateway}). It answers metadata from this node's {@link MetadataView},
- * forwards admin requests to the controller, group requests to their coordinators and offset
+ * forwards admin requests to the controller, group requests to this broker's {@link
+ * GroupCoordinators} (which finds the group's coordinator) and offset
  * lookups to partitions, and hands out producer ids from a block leased from the controller.
  * Unknown partitions and bad group ids are answered here, so they never reach sharding.
  */
@@ -86,7 +85,7 @@ public final class ControlGateway {
    * @param lifecycle this broker's session with the controller, for producer-id leases
    */
   public static Behavior<GatewayRequest> create(MetadataView view, ActorRef<Controller.Command> controller,
-      ActorRef<BrokerLifecycle.Command> lifecycle, GroupDirectory groups) {
+      ActorRef<BrokerLifecycle.Command> lifecycle, ActorRef<GroupCoordinators.Command> groups) {
     return Behaviors.transformMessages(GatewayRequest.class, gateway(view, controller, lifecycle, groups), wire -> wire
         .match(InitProducerId.class, InitProducerIdRequest::new)
         .match(GetMetadata.class, GetMetadataRequest::new)
@@ -98,7 +97,7 @@ public final class ControlGateway {
   }
 
   private static Behavior<Command> gateway(MetadataView view, ActorRef<Controller.Command> controller,
-      ActorRef<BrokerLifecycle.Command> lifecycle, GroupDirectory groups) {
+      ActorRef<BrokerLifecycle.Command> lifecycle, ActorRef<GroupCoordinators.Command> groups) {
     return Behaviors.setup(context -> {
       ClusterSharding sharding = ClusterSharding.get(context.getSystem());
       Cluster cluster = Cluster.get(context.getSystem());
@@ -153,16 +152,16 @@ public final class ControlGateway {
           })
           .onMessage(ListGroupsRequest.class, wrapped -> {
             ListGroups request = wrapped.request();
-            listLiveGroups(context.getSystem(), sharding, groups).thenAccept(live -> request.replyTo().tell(new ListGroups.GroupList(live)));
+            listGroups(context.getSystem(), view).thenAccept(all -> request.replyTo().tell(new ListGroups.GroupList(all)));
             return Behaviors.same();
           })
           .onMessage(GroupRequestReceived.class, wrapped -> {
             GroupRequest request = wrapped.request();
             String problem = groupIdProblem(request.groupId());
             if (problem == null) {
-              sharding.entityRefFor(Tributary.GROUP_ENTITY, request.groupId()).tell(request);
+              groups.tell(new GroupCoordinators.Request(request));
             } else {
-              refuseGroupRequest(request, problem);
+              GroupCoordinator.refuse(request, ErrorCode.INVALID_GROUP_ID, problem);
             }
             return Behaviors.same();
           })
@@ -187,33 +186,28 @@ public final class ControlGateway {
   }
 
   /**
-   * The groups that exist: those with offsets stored on this broker and those whose coordinator
-   * runs here (members but no commit yet). A deleted group keeps its (cleared) log, so each
-   * candidate's coordinator is asked, and those that answer GROUP_ID_NOT_FOUND are left out.
+   * The cluster's groups: every registered broker is asked for those its coordinators hold (Kafka's
+   * admin client lists groups broker by broker too). A broker that does not answer in time leaves
+   * its groups out rather than failing the list.
    */
-  private static java.util.concurrent.CompletionStage<List<String>> listLiveGroups(
-      org.apache.pekko.actor.typed.ActorSystem<?> system, ClusterSharding sharding, GroupDirectory groups) {
-    java.util.concurrent.CompletionStage<ShardRegion.CurrentShardRegionState> running =
-        org.apache.pekko.actor.typed.javadsl.AskPattern.ask(sharding.shardState(),
-            replyTo -> new GetShardRegionState(Tributary.GROUP_ENTITY, replyTo), java.time.Duration.ofSeconds(5),
-            system.scheduler());
-    return running.exceptionally(error -> null).thenCompose(state -> {
-      java.util.Set<String> candidates = new java.util.TreeSet<>(groups.groups());
-      if (state != null) {
-        state.getShards().forEach(shard -> candidates.addAll(shard.getEntityIds()));
+  private static java.util.concurrent.CompletionStage<List<String>> listGroups(
+      org.apache.pekko.actor.typed.ActorSystem<?> system, MetadataView view) {
+    List<java.util.concurrent.CompletableFuture<List<String>>> answers = new ArrayList<>();
+    for (dev.tributary.protocol.message.BrokerInfo broker : view.current().brokerInfo()) {
+      if (broker.fenced()) {
+        continue;
       }
-      List<java.util.concurrent.CompletableFuture<String>> answers = new java.util.ArrayList<>();
-      for (String id : candidates) {
-        answers.add(sharding.entityRefFor(Tributary.GROUP_ENTITY, id)
-            .<GroupRequest.GroupDescription>ask(replyTo -> new GroupRequest.Describe(id, replyTo),
-                java.time.Duration.ofSeconds(10))
-            .handle((d, error) -> error != null || d.error() != ErrorCode.GROUP_ID_NOT_FOUND ? id : null)
-            .toCompletableFuture());
-      }
-      return java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
-          .thenApply(done -> answers.stream().map(java.util.concurrent.CompletableFuture::join)
-              .filter(java.util.Objects::nonNull).sorted().toList());
-    });
+      ActorRef<GroupCoordinators.Command> manager = org.apache.pekko.actor.typed.ActorRefResolver.get(system)
+          .resolveActorRef(GroupCoordinators.path(broker.address()));
+      answers.add(org.apache.pekko.actor.typed.javadsl.AskPattern
+          .<GroupCoordinators.Command, GroupCoordinators.LocalGroups>ask(manager, GroupCoordinators.ListLocal::new,
+              java.time.Duration.ofSeconds(5), system.scheduler())
+          .thenApply(GroupCoordinators.LocalGroups::groups)
+          .exceptionally(error -> List.of())
+          .toCompletableFuture());
+    }
+    return java.util.concurrent.CompletableFuture.allOf(answers.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .thenApply(done -> answers.stream().flatMap(a -> a.join().stream()).distinct().sorted().toList());
   }
 
   private static String groupIdProblem(String groupId) {
@@ -227,23 +221,6 @@ public final class ControlGateway {
       return "the group id contains control characters";
     }
     return null;
-  }
-
-  private static void refuseGroupRequest(GroupRequest request, String problem) {
-    ErrorCode code = ErrorCode.INVALID_GROUP_ID;
-    if (request instanceof GroupRequest.Heartbeat hb) {
-      hb.replyTo().tell(new GroupRequest.HeartbeatResponse(code, problem, hb.memberId(), -1, List.of(), 1000));
-    } else if (request instanceof GroupRequest.CommitOffsets c) {
-      c.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
-    } else if (request instanceof GroupRequest.FetchOffsets f) {
-      f.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
-    } else if (request instanceof GroupRequest.ResetOffsets r) {
-      r.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
-    } else if (request instanceof GroupRequest.Delete d) {
-      d.replyTo().tell(new GroupRequest.OffsetsResponse(code, problem, List.of()));
-    } else if (request instanceof GroupRequest.Describe d) {
-      d.replyTo().tell(new GroupRequest.GroupDescription(code, problem, d.groupId(), "Dead", 0, "", List.of(), List.of()));
-    }
   }
 
   /**

@@ -30,16 +30,19 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * A consumer group's coordinator: the sharded entity for one group id. Its front (this behavior,
- * not persistent) owns membership: joins, heartbeats, session timeouts, pushes and replies; the
- * decisions (targets, epochs, handovers, which commits are valid) are {@link GroupReconciliation}'s;
- * its {@link GroupStore} child persists committed offsets.
+ * A consumer group's coordinator, a child of the {@link GroupPartitionLeader} of the group's
+ * partition of {@code __groups}. It owns membership: joins, heartbeats, session timeouts, pushes
+ * and replies; the decisions (targets, epochs, handovers, which commits are valid) are {@link
+ * GroupReconciliation}'s. Whatever must survive this broker goes through its parent into the
+ * replicated group log: committed offsets (answered once replicated) and the membership (each
+ * change written before the answers that reveal it are sent, so the next coordinator knows every
+ * member's id and epoch and never gives away a partition a member may still hold).
  */
 public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Command> {
 
   static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
   private static final Duration SESSION_CHECK = Duration.ofMillis(250);
-  private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration STORE_TIMEOUT = GroupPartitionLeader.WRITE_TIMEOUT.plusSeconds(5);
   /** Kafka's {@code offset.metadata.max.bytes} default, counted in characters. */
   static final int MAX_METADATA_CHARS = 4096;
 
@@ -64,42 +67,54 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
 
   private record CheckSessions() implements Command {}
 
-  /** The stored offsets at start, for the metrics. */
-  private record OffsetsLoaded(GroupStore.State state) implements Command {}
-
   private record OffsetsStored(List<CommittedOffset> offsets, ActorRef<OffsetsResponse> replyTo)
       implements Command {}
 
   private record OffsetsDeleted(ActorRef<OffsetsResponse> replyTo) implements Command {}
 
-  private record FetchAnswered(GroupRequest.FetchOffsets request, GroupStore.State state) implements Command {}
+  private record FetchAnswered(GroupRequest.FetchOffsets request, GroupPartitionLeader.Offsets offsets)
+      implements Command {}
 
-  private record DescribeAnswered(GroupRequest.Describe request, GroupStore.State state) implements Command {}
+  private record DescribeAnswered(GroupRequest.Describe request, GroupPartitionLeader.Offsets offsets)
+      implements Command {}
 
-  /** The store did not answer: {@code action} says what failed ("storing the offsets"). */
-  private record StoreFailed(String action, String reason, ActorRef<OffsetsResponse> replyTo) implements Command {}
+  /** The group log did not take a write: {@code action} says which ("storing the offsets"). */
+  private record StoreFailed(String action, ErrorCode error, String reason, ActorRef<OffsetsResponse> replyTo)
+      implements Command {}
 
   private record DescribeFailed(GroupRequest.Describe request, String reason) implements Command {}
 
-  private record LoadFailed(String reason) implements Command {}
+  /** The membership written to the group log (or not: {@code error} says why). */
+  private record MembershipWritten(ErrorCode error, String reason) implements Command {}
 
   private final String groupId;
   private final MetadataView metadata;
-  private final ActorRef<GroupStore.Command> store;
+  private final ActorRef<GroupPartitionLeader.Command> log;
   private final BrokerMetrics metrics;
+  private final int brokerId;
   private final GroupReconciliation group;
+  /** The membership last sent to the group log (written, or being written). */
+  private GroupLogRecord.Membership requested;
+  /** Membership writes not answered yet: answers wait until none is (then the log has what they say). */
+  private int membershipWrites;
+  /** Answers held back until the group log has the membership they reveal; each is told whether it does. */
+  private final List<java.util.function.Consumer<Boolean>> heldAnswers = new ArrayList<>();
+  /** A membership write failed since the held answers began to wait. */
+  private boolean membershipFailed;
   /** The members' inboxes for pushed assignments (a member without one learns from heartbeats). */
   private final Map<String, ActorRef<HeartbeatResponse>> inboxes = new HashMap<>();
 
   /**
-   * The entity behavior. The wire protocol and the coordinator's change for different reasons, so
-   * each request is wrapped into a {@link Command} at this edge (a new wire request needs a line
-   * here, or it goes unhandled); everything else the actor receives (its timer, the store's
-   * answers) is its own and passes through untouched.
+   * The coordinator of {@code groupId}, restored from the {@code membership} its group log holds
+   * (empty for a group with no members there). The wire protocol and the coordinator's change for
+   * different reasons, so each request is wrapped into a {@link Command} at this edge (a new wire
+   * request needs a line here, or it goes unhandled); everything else the actor receives (its
+   * timer, the log's answers) is its own and passes through untouched.
    */
-  public static Behavior<GroupRequest> create(String groupId, MetadataView metadata, BrokerMetrics metrics) {
+  static Behavior<GroupRequest> create(String groupId, MetadataView metadata, BrokerMetrics metrics,
+      ActorRef<GroupPartitionLeader.Command> log, Optional<GroupLogRecord.Membership> membership, int brokerId) {
     Behavior<Command> coordinator = Behaviors.withTimers(timers -> Behaviors.setup(
-        context -> new GroupCoordinator(context, groupId, metadata, metrics, timers)));
+        context -> new GroupCoordinator(context, groupId, metadata, metrics, log, membership, brokerId, timers)));
     return Behaviors.transformMessages(GroupRequest.class, coordinator, wire -> wire
         .match(GroupRequest.Heartbeat.class, Heartbeat::new)
         .match(GroupRequest.CommitOffsets.class, CommitOffsets::new)
@@ -110,17 +125,20 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   }
 
   private GroupCoordinator(ActorContext<Command> context, String groupId, MetadataView metadata,
-      BrokerMetrics metrics, TimerScheduler<Command> timers) {
+      BrokerMetrics metrics, ActorRef<GroupPartitionLeader.Command> log,
+      Optional<GroupLogRecord.Membership> membership, int brokerId, TimerScheduler<Command> timers) {
     super(context);
     this.groupId = groupId;
     this.metadata = metadata;
     this.metrics = metrics;
-    this.group = new GroupReconciliation(groupId);
-    this.store = context.spawn(GroupStore.create(groupId), "store");
+    this.log = log;
+    this.brokerId = brokerId;
+    this.group = membership.map(m -> GroupReconciliation.restored(m, System.nanoTime()))
+        .orElseGet(() -> new GroupReconciliation(groupId));
+    this.requested = group.membership();
+    membership.ifPresent(m -> context.getLog().info("Group {}: coordinator on broker {} restored {} member(s) at "
+        + "generation {}", groupId, brokerId, m.members().size(), m.generation()));
     timers.startTimerWithFixedDelay(new CheckSessions(), SESSION_CHECK);
-    // The stored offsets are in /metrics (with their lag) from the start, not from the next commit.
-    context.ask(GroupStore.State.class, store, STORE_TIMEOUT, GroupStore.Get::new,
-        (state, error) -> error == null ? new OffsetsLoaded(state) : new LoadFailed(error.getMessage()));
   }
 
   @Override
@@ -133,8 +151,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
         .onMessage(Describe.class, describe -> onDescribe(describe.request()))
         .onMessage(ResetOffsets.class, reset -> onReset(reset.request()))
         .onMessage(Delete.class, delete -> onDelete(delete.request()))
-        .onMessage(OffsetsLoaded.class, this::onOffsetsLoaded)
-        .onMessage(LoadFailed.class, this::onLoadFailed)
+        .onMessage(MembershipWritten.class, this::onMembershipWritten)
         .onMessage(OffsetsStored.class, this::onOffsetsStored)
         .onMessage(OffsetsDeleted.class, this::onOffsetsDeleted)
         .onMessage(StoreFailed.class, this::onStoreFailed)
@@ -142,6 +159,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
         .onMessage(DescribeAnswered.class, this::onDescribeAnswered)
         .onMessage(DescribeFailed.class, this::onDescribeFailed)
         .onSignal(PostStop.class, stopped -> {
+          // Deposed: members that wait hear at once that the coordinator moved, not at their timeout.
+          releaseHeld(false);
           metrics.groupForgotten(groupId);
           return this;
         })
@@ -182,7 +201,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
       group.leave(memberId, topics());
       inboxes.remove(memberId);
       getContext().getLog().info("Group {}: member {} left", groupId, memberId);
-      hb.replyTo().tell(noAssignment());
+      persistMembership();
+      answerOnceWritten(hb.replyTo(), noAssignment(), memberId);
       pushChanges();
       return this;
     }
@@ -193,7 +213,9 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
     }
     GroupReconciliation.Report report = new GroupReconciliation.Report(hb.memberEpoch(), Set.copyOf(hb.owned()),
         subscription, assignor, hb.sessionTimeoutMs());
-    hb.replyTo().tell(answer(group.heartbeat(memberId, report, topics(), System.nanoTime())));
+    GroupReconciliation.Offer offer = group.heartbeat(memberId, report, topics(), System.nanoTime());
+    persistMembership();
+    answerOnceWritten(hb.replyTo(), answer(offer), memberId);
     // This heartbeat may have changed targets or freed partitions others are waiting for.
     pushChanges();
     return this;
@@ -207,6 +229,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
           groupId, e.memberId(), e.sessionTimeoutMs());
     }
     if (!expired.isEmpty()) {
+      persistMembership();
       pushChanges();
     }
     return this;
@@ -214,9 +237,72 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
 
   /** Pushes every changed offer to its member's inbox, so a handover completes at once. */
   private void pushChanges() {
-    for (GroupReconciliation.Offer offer : group.changedOffers(inboxes.keySet())) {
-      inboxes.get(offer.memberId()).tell(answer(offer));
+    List<GroupReconciliation.Offer> offers = group.changedOffers(inboxes.keySet());
+    if (offers.isEmpty()) {
+      return;
     }
+    persistMembership(); // an offer sent is a partition the member may hold: the next coordinator must know
+    for (GroupReconciliation.Offer offer : offers) {
+      ActorRef<HeartbeatResponse> inbox = inboxes.get(offer.memberId());
+      onceWritten(written -> {
+        if (written) {
+          inbox.tell(answer(offer));
+        }
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- the membership in the group log
+
+  /** Writes the membership to the group log if it changed since the last write asked for. */
+  private void persistMembership() {
+    GroupLogRecord.Membership now = group.membership();
+    if (now.equals(requested)) {
+      return;
+    }
+    requested = now;
+    membershipWrites++;
+    getContext().ask(GroupPartitionLeader.Appended.class, log, STORE_TIMEOUT,
+        ref -> new GroupPartitionLeader.Append(List.of(now), ref),
+        (appended, error) -> error != null ? new MembershipWritten(ErrorCode.REQUEST_TIMED_OUT, error.toString())
+            : new MembershipWritten(appended.error(), appended.message()));
+  }
+
+  private Behavior<Command> onMembershipWritten(MembershipWritten written) {
+    membershipWrites--;
+    if (written.error() != ErrorCode.NONE) {
+      getContext().getLog().warn("Group {}: writing its membership to the group log failed ({}: {})", groupId,
+          written.error(), written.reason());
+      requested = null; // written again with the next change (or the next heartbeat)
+      membershipFailed = true;
+    }
+    if (membershipWrites == 0) {
+      releaseHeld(!membershipFailed);
+      membershipFailed = false;
+    }
+    return this;
+  }
+
+  /** Runs {@code answer} once the group log has every membership written so far (at once if it has). */
+  private void onceWritten(java.util.function.Consumer<Boolean> answer) {
+    if (membershipWrites == 0) {
+      answer.accept(true);
+    } else {
+      heldAnswers.add(answer);
+    }
+  }
+
+  /** A heartbeat's answer, sent once the membership it reveals is in the group log; refused if it never is. */
+  private void answerOnceWritten(ActorRef<HeartbeatResponse> replyTo, HeartbeatResponse answer, String memberId) {
+    onceWritten(written -> replyTo.tell(written ? answer : refused(ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        "the coordinator of group " + groupId + " could not write the group's membership to its log: retry shortly",
+        memberId)));
+  }
+
+  private void releaseHeld(boolean written) {
+    List<java.util.function.Consumer<Boolean>> held = List.copyOf(heldAnswers);
+    heldAnswers.clear();
+    held.forEach(answer -> answer.accept(written));
   }
 
   /** Every existing topic's partition count, from this node's metadata. */
@@ -271,13 +357,27 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
     return Optional.empty();
   }
 
-  /** Persists offsets (a commit or a reset); the answer comes back as {@link OffsetsStored}. */
+  /**
+   * Appends offsets (a commit or a reset) to the group log; the answer comes back as {@link
+   * OffsetsStored} once they are replicated.
+   */
   private void store(List<CommittedOffset> offsets, ActorRef<OffsetsResponse> replyTo) {
-    getContext().ask(GroupStore.Stored.class, store, STORE_TIMEOUT,
-        ref -> new GroupStore.Store(offsets, ref),
-        (stored, error) -> error == null
-            ? new OffsetsStored(stored.offsets(), replyTo)
-            : new StoreFailed("storing the offsets", error.getMessage(), replyTo));
+    long now = System.currentTimeMillis();
+    List<GroupLogRecord> records = new ArrayList<>();
+    for (CommittedOffset o : offsets) {
+      records.add(new GroupLogRecord.OffsetCommitted(groupId, o.partition(), o.offset(),
+          o.metadata() == null ? "" : o.metadata(), now));
+    }
+    append(records, "storing the offsets", replyTo, () -> new OffsetsStored(offsets, replyTo));
+  }
+
+  private void append(List<GroupLogRecord> records, String action, ActorRef<OffsetsResponse> replyTo,
+      java.util.function.Supplier<Command> onWritten) {
+    getContext().ask(GroupPartitionLeader.Appended.class, log, STORE_TIMEOUT,
+        ref -> new GroupPartitionLeader.Append(records, ref),
+        (appended, error) -> error != null
+            ? new StoreFailed(action, ErrorCode.REQUEST_TIMED_OUT, error.toString(), replyTo)
+            : appended.ok() ? onWritten.get() : new StoreFailed(action, appended.error(), appended.message(), replyTo));
   }
 
   private Behavior<Command> onOffsetsStored(OffsetsStored stored) {
@@ -287,18 +387,7 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   }
 
   private Behavior<Command> onStoreFailed(StoreFailed failure) {
-    failure.replyTo().tell(failed(ErrorCode.REQUEST_TIMED_OUT, failure.action() + " failed: " + failure.reason()));
-    return this;
-  }
-
-  private Behavior<Command> onOffsetsLoaded(OffsetsLoaded loaded) {
-    loaded.state().offsets().values().forEach(this::countCommitted);
-    return this;
-  }
-
-  private Behavior<Command> onLoadFailed(LoadFailed failure) {
-    getContext().getLog().warn("Group {}: reading the stored offsets for the metrics failed: {}", groupId,
-        failure.reason());
+    failure.replyTo().tell(failed(failure.error(), failure.action() + " failed: " + failure.reason()));
     return this;
   }
 
@@ -307,21 +396,22 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   }
 
   private Behavior<Command> onFetchOffsets(GroupRequest.FetchOffsets fetch) {
-    getContext().ask(GroupStore.State.class, store, STORE_TIMEOUT, GroupStore.Get::new,
-        (state, error) -> error == null
-            ? new FetchAnswered(fetch, state)
-            : new StoreFailed("reading the offsets", error.getMessage(), fetch.replyTo()));
+    getContext().ask(GroupPartitionLeader.Offsets.class, log, STORE_TIMEOUT,
+        ref -> new GroupPartitionLeader.GetOffsets(groupId, ref),
+        (offsets, error) -> error == null
+            ? new FetchAnswered(fetch, offsets)
+            : new StoreFailed("reading the offsets", ErrorCode.REQUEST_TIMED_OUT, error.toString(), fetch.replyTo()));
     return this;
   }
 
   private Behavior<Command> onFetchAnswered(FetchAnswered answered) {
-    GroupStore.State state = answered.state();
+    Map<TopicPartition, CommittedOffset> offsets = answered.offsets().offsets();
     List<CommittedOffset> out = new ArrayList<>();
     if (answered.request().partitions().isEmpty()) {
-      out.addAll(state.offsets().values());
+      out.addAll(new java.util.TreeMap<>(offsets).values());
     } else {
       for (TopicPartition p : answered.request().partitions()) {
-        CommittedOffset o = state.get(p);
+        CommittedOffset o = offsets.get(p);
         if (o != null) {
           out.add(o);
         }
@@ -332,31 +422,32 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
   }
 
   private Behavior<Command> onDescribe(GroupRequest.Describe describe) {
-    getContext().ask(GroupStore.State.class, store, STORE_TIMEOUT, GroupStore.Get::new,
-        (state, error) -> error == null
-            ? new DescribeAnswered(describe, state)
-            : new DescribeFailed(describe, error.getMessage()));
+    getContext().ask(GroupPartitionLeader.Offsets.class, log, STORE_TIMEOUT,
+        ref -> new GroupPartitionLeader.GetOffsets(groupId, ref),
+        (offsets, error) -> error == null
+            ? new DescribeAnswered(describe, offsets)
+            : new DescribeFailed(describe, error.toString()));
     return this;
   }
 
   private Behavior<Command> onDescribeAnswered(DescribeAnswered answered) {
-    GroupStore.State state = answered.state();
+    List<CommittedOffset> offsets = List.copyOf(new java.util.TreeMap<>(answered.offsets().offsets()).values());
     ActorRef<GroupRequest.GroupDescription> replyTo = answered.request().replyTo();
-    if (group.isEmpty() && state.offsets().isEmpty()) {
+    if (group.isEmpty() && offsets.isEmpty()) {
       replyTo.tell(new GroupRequest.GroupDescription(ErrorCode.GROUP_ID_NOT_FOUND,
           "group '" + groupId + "' has no members and no committed offsets", groupId, "Dead", group.generation(),
-          "", List.of(), List.of()));
+          "", List.of(), List.of(), brokerId));
       return this;
     }
     replyTo.tell(new GroupRequest.GroupDescription(ErrorCode.NONE, "", groupId, group.phase(), group.generation(),
-        group.isEmpty() ? "" : group.assignor(), group.describe(), List.copyOf(state.offsets().values())));
+        group.isEmpty() ? "" : group.assignor(), group.describe(), offsets, brokerId));
     return this;
   }
 
   private Behavior<Command> onDescribeFailed(DescribeFailed failure) {
     failure.request().replyTo().tell(new GroupRequest.GroupDescription(ErrorCode.REQUEST_TIMED_OUT,
         "reading the offsets failed: " + failure.reason(), groupId, group.phase(), group.generation(),
-        group.isEmpty() ? "" : group.assignor(), group.describe(), List.of()));
+        group.isEmpty() ? "" : group.assignor(), group.describe(), List.of(), brokerId));
     return this;
   }
 
@@ -375,10 +466,8 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
       delete.replyTo().tell(failed(ErrorCode.GROUP_NOT_EMPTY, "group '" + groupId + "' has live members"));
       return this;
     }
-    getContext().ask(GroupStore.Stored.class, store, STORE_TIMEOUT, GroupStore.Clear::new,
-        (stored, error) -> error == null
-            ? new OffsetsDeleted(delete.replyTo())
-            : new StoreFailed("deleting the offsets", error.getMessage(), delete.replyTo()));
+    append(List.of(new GroupLogRecord.GroupDeleted(groupId)), "deleting the group", delete.replyTo(),
+        () -> new OffsetsDeleted(delete.replyTo()));
     return this;
   }
 
@@ -390,5 +479,27 @@ public final class GroupCoordinator extends AbstractBehavior<GroupCoordinator.Co
 
   private static OffsetsResponse failed(ErrorCode code, String message) {
     return new OffsetsResponse(code, message, List.of());
+  }
+
+  /**
+   * Answers a group request with {@code error} and nothing else, in the form its sender waits for
+   * (a coordinator that is not there, a bad group id).
+   */
+  public static void refuse(GroupRequest request, ErrorCode error, String message) {
+    if (request instanceof GroupRequest.Heartbeat hb) {
+      hb.replyTo().tell(new HeartbeatResponse(error, message, hb.memberId(), -1, List.of(),
+          (int) HEARTBEAT_INTERVAL.toMillis()));
+    } else if (request instanceof GroupRequest.CommitOffsets c) {
+      c.replyTo().tell(failed(error, message));
+    } else if (request instanceof GroupRequest.FetchOffsets f) {
+      f.replyTo().tell(failed(error, message));
+    } else if (request instanceof GroupRequest.ResetOffsets r) {
+      r.replyTo().tell(failed(error, message));
+    } else if (request instanceof GroupRequest.Delete d) {
+      d.replyTo().tell(failed(error, message));
+    } else if (request instanceof GroupRequest.Describe d) {
+      d.replyTo().tell(new GroupRequest.GroupDescription(error, message, d.groupId(), "Dead", 0, "", List.of(),
+          List.of(), -1));
+    }
   }
 }

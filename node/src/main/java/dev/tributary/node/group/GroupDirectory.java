@@ -10,8 +10,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The consumer groups a broker stores: the logs named {@code __group-<id>} in its journal (a group
- * appears with its first commit). Read from the directory listing, so it needs no actor.
+ * The consumer groups a broker stored before the replicated group log: the journal logs named
+ * {@code __group-<id>} (a group appeared with its first commit). Read from the directory listing,
+ * so it needs no actor; only to say at start that their offsets are not carried over.
  */
 public final class GroupDirectory {
 

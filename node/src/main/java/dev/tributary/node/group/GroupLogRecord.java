@@ -32,6 +32,7 @@ sealed interface GroupLogRecord {
   byte MEMBERSHIP = 1;
   byte GROUP_DELETED = 2;
   byte SNAPSHOT_MARK = 3;
+  byte COORDINATOR_STARTED = 4;
 
   /** The group the record is about; "" for a snapshot mark, which is about the partition. */
   String groupId();
@@ -84,6 +85,18 @@ sealed interface GroupLogRecord {
     }
   }
 
+  /**
+   * The first record a coordinator writes in its leader epoch, before it reads the partition: once
+   * this is replicated, everything before it is committed, so the coordinator replays up to here
+   * and misses nothing an earlier leader acknowledged.
+   */
+  record CoordinatorStarted(int leaderEpoch) implements GroupLogRecord {
+    @Override
+    public String groupId() {
+      return "";
+    }
+  }
+
   // ---------------------------------------------------------------- encoding
 
   /** The record's key. */
@@ -98,6 +111,8 @@ sealed interface GroupLogRecord {
         groupKey(out, MEMBERSHIP, m.groupId());
       } else if (record instanceof GroupDeleted d) {
         groupKey(out, GROUP_DELETED, d.groupId());
+      } else if (record instanceof CoordinatorStarted) {
+        groupKey(out, COORDINATOR_STARTED, "");
       } else {
         groupKey(out, SNAPSHOT_MARK, "");
       }
@@ -121,6 +136,8 @@ sealed interface GroupLogRecord {
         for (Member member : m.members()) {
           writeMember(out, member);
         }
+      } else if (record instanceof CoordinatorStarted c) {
+        out.writeInt(c.leaderEpoch());
       } else {
         out.writeLong(((SnapshotMark) record).snapshotStart());
       }
@@ -175,6 +192,12 @@ sealed interface GroupLogRecord {
             throw new CorruptRecordException("a snapshot mark without its value");
           }
           yield new SnapshotMark(valueStream(value).readLong());
+        }
+        case COORDINATOR_STARTED -> {
+          if (tombstone) {
+            throw new CorruptRecordException("a coordinator-started record without its value");
+          }
+          yield new CoordinatorStarted(valueStream(value).readInt());
         }
         default -> throw new CorruptRecordException("unknown group log record type " + type);
       };

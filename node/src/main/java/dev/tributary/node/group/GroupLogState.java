@@ -51,6 +51,8 @@ final class GroupLogState {
     } else if (record instanceof GroupLogRecord.GroupDeleted d) {
       offsets.remove(d.groupId());
       memberships.remove(d.groupId());
+    } else if (record instanceof GroupLogRecord.CoordinatorStarted) {
+      return; // about the partition's leadership, no group's state
     } else if (record instanceof GroupLogRecord.SnapshotMark mark) {
       // A mark before its own start would be a coordinator's bug; never let the log start go back.
       if (mark.snapshotStart() <= offset) {

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.client.TopicPartition;
-import dev.tributary.node.MetadataView;
-import dev.tributary.node.metrics.BrokerMetrics;
+import dev.tributary.client.TributaryClient;
+import dev.tributary.node.TestBroker;
 import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.Tributary;
+import dev.tributary.protocol.message.GatewayRequest;
 import dev.tributary.protocol.message.GroupRequest;
 import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
 import dev.tributary.protocol.message.GroupRequest.HeartbeatResponse;
 import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
-import dev.tributary.protocol.message.MetadataResponse;
-import dev.tributary.protocol.message.TopicMetadata;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -23,32 +24,48 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One coordinator on a local actor system, without a broker: its answers, pushes and session
- * timeouts as a member sees them. Every message is serialized, as it would be on the wire.
+ * A group's coordinator on a real single-node broker, its group log a real partition of
+ * {@code __groups}: its answers, pushes and session timeouts as a member sees them, sent straight
+ * to the broker's gateway from probes in the broker's own actor system. Every message is
+ * serialized, as it would be on the wire.
  */
 class GroupCoordinatorTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create(UnitTestConfig.get());
+  @TempDir
+  static Path dataDir;
+  private static TestBroker broker;
+  private static ActorTestKit testKit;
+  private static ActorRef<GatewayRequest> coordinator;
   private static final AtomicInteger groups = new AtomicInteger();
   private static final Duration LONG_SESSION = Duration.ofMinutes(1);
 
-  private final MetadataView metadata = new MetadataView();
-  private final ActorRef<GroupRequest> coordinator;
   private final String groupId = "g-" + groups.incrementAndGet();
 
-  GroupCoordinatorTest() {
-    metadata.update(new MetadataResponse(1, Map.of("t", new TopicMetadata("t", "t-id", 4, Map.of(), List.of(),
-        List.of())), List.of()));
-    coordinator = testKit.spawn(GroupCoordinator.create(groupId, metadata, new BrokerMetrics()));
+  @BeforeAll
+  static void start() {
+    broker = TestBroker.start(dataDir);
+    testKit = ActorTestKit.create(broker.broker().system());
+    coordinator = ActorRefResolver.get(broker.broker().system()).resolveActorRef(
+        Tributary.gatewayPath("127.0.0.1", broker.broker().port()));
+    try (TributaryClient client = broker.client()) {
+      TestBroker.await(client.createTopic("t", 4, Map.of()));
+      // The first group request creates the group log; the client asks again until its coordinator answers.
+      GroupRequest.GroupDescription none = TestBroker.await(client.<GroupRequest.GroupDescription>group(
+          replyTo -> new GroupRequest.Describe("warm-up", replyTo)));
+      assertEquals(ErrorCode.GROUP_ID_NOT_FOUND, none.error(), none.toString());
+    }
   }
 
   @AfterAll
   static void stop() {
-    testKit.shutdownTestKit();
+    broker.close();
   }
 
   /** A member as the coordinator sees it: its heartbeat answers and its inbox for pushes. */

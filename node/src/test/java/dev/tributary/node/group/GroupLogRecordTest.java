@@ -30,7 +30,7 @@ class GroupLogRecordTest {
         new GroupLogRecord.OffsetRemoved("readers", ORDERS_2),
         new GroupLogRecord.Membership("readers", 7, List.of(byName, byPattern)),
         new GroupLogRecord.GroupDeleted("readers"),
-        new GroupLogRecord.SnapshotMark(1234));
+        new GroupLogRecord.SnapshotMark(1234), new GroupLogRecord.CoordinatorStarted(7));
   }
 
   @ParameterizedTest

@@ -631,6 +631,12 @@ public final class BrokerProcesses implements AutoCloseable {
       }
     }
 
+    /** SIGTERM, as Ctrl-C or a rolling stop sends; then {@link #await}: the command's clean exit and its outcome. */
+    public Result terminate(Duration limit) {
+      process.destroy();
+      return await(limit);
+    }
+
     /** Waits at most {@code limit} for the command to exit (SIGKILLs it if not, and fails); its outcome. */
     public Result await(Duration limit) {
       try {

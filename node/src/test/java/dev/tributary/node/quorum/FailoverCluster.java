@@ -14,9 +14,13 @@ import java.util.TreeSet;
 /**
  * The three-broker cluster the replication tests run on, and the steps they share: every broker a
  * voter of the controller quorum, {@code --failover fast} (a broker is fenced about 2 s after its
- * last heartbeat), every broker seeding every other (so any can restart alone), small JVMs.
+ * last heartbeat), every broker seeding every other (so any can restart alone), the group log on
+ * all three, small JVMs.
  */
 final class FailoverCluster {
+
+  /** Partitions of the group log {@code __groups} (few: each is a replicated partition on every broker). */
+  static final int GROUP_PARTITIONS = 3;
 
   /** Generous: two slow cores shared by three brokers, the CLI JVMs and the test. */
   static final Duration LIMIT = Duration.ofSeconds(60);
@@ -33,7 +37,9 @@ final class FailoverCluster {
 
   /** {@link #start(Path)}, with more JVM options for every broker (config overrides as {@code -D}). */
   static BrokerProcesses start(Path dir, String... moreJvmOptions) {
-    List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // Three copies of the group log, as a real cluster has (the tests' application.conf keeps one for single brokers).
+    List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dtributary.groups.replication-factor=3", "-Dtributary.groups.partitions=" + GROUP_PARTITIONS));
     options.addAll(List.of(moreJvmOptions));
     return BrokerProcesses.builder(dir).brokers(3)
         .controllerQuorum(true).fastFailover(true).seeds(BrokerProcesses.Seeds.ALL)

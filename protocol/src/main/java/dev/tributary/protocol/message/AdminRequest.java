@@ -18,6 +18,9 @@ public sealed interface AdminRequest extends GatewayRequest, CborSerializable {
 
   ActorRef<AdminResponse> replyTo();
 
+  /** The topic the request is about. */
+  String name();
+
   /** The same request, answered to {@code replyTo} instead (a broker forwarding it keeps track of it). */
   AdminRequest withReplyTo(ActorRef<AdminResponse> replyTo);
 

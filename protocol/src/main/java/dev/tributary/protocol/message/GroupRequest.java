@@ -9,7 +9,9 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Consumer-group requests, answered by the group's coordinator (a sharded entity per group id).
+ * Consumer-group requests, answered by the group's coordinator: it runs on the broker that leads
+ * the group's partition of {@code __groups} ({@link dev.tributary.protocol.GroupPartitions}), and
+ * any broker's gateway forwards a request there.
  * Membership follows Kafka's newer protocol (KIP-848): members heartbeat with what they own and
  * the coordinator answers with what they should own; a partition moves only after its old owner
  * has given it up, so members whose partitions do not move are never disturbed.
@@ -44,7 +46,18 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
 
   /** What the member should own now (it gives up the rest), its epoch, and when to beat again. */
   record HeartbeatResponse(ErrorCode error, String errorMessage, String memberId, int memberEpoch,
-      List<TopicPartition> assignment, int heartbeatIntervalMs) implements CborSerializable {}
+      List<TopicPartition> assignment, int heartbeatIntervalMs) implements Response {}
+
+  /** Every answer of a coordinator: its error says whether to look for the coordinator again. */
+  interface Response extends CborSerializable {
+    ErrorCode error();
+
+    /** The coordinator moved, or is not there yet: ask again (Kafka's clients find the coordinator again). */
+    default boolean coordinatorMoved() {
+      return error() == ErrorCode.NOT_COORDINATOR || error() == ErrorCode.COORDINATOR_NOT_AVAILABLE
+          || error() == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+  }
 
   /** A committed position. */
   record CommittedOffset(TopicPartition partition, long offset, String metadata) implements CborSerializable {}
@@ -57,16 +70,20 @@ public interface GroupRequest extends GatewayRequest, CborSerializable {
       implements GroupRequest {}
 
   record OffsetsResponse(ErrorCode error, String errorMessage, List<CommittedOffset> offsets)
-      implements CborSerializable {}
+      implements Response {}
 
   record Describe(String groupId, ActorRef<GroupDescription> replyTo) implements GroupRequest {}
 
   record MemberDescription(String memberId, int memberEpoch, List<String> topics, List<TopicPartition> assignment)
       implements CborSerializable {}
 
-  /** The group's state ("Empty", "Stable", "Reconciling"), generation, members and offsets. */
+  /**
+   * The group's state ("Empty", "Stable", "Reconciling"), generation, members and offsets, and
+   * {@code coordinator}, the id of the broker whose coordinator answered (-1 when none did).
+   */
   record GroupDescription(ErrorCode error, String errorMessage, String groupId, String state, int generation,
-      String assignor, List<MemberDescription> members, List<CommittedOffset> offsets) implements CborSerializable {}
+      String assignor, List<MemberDescription> members, List<CommittedOffset> offsets, int coordinator)
+      implements Response {}
 
   /** Set the committed offsets of partitions (refused while members are live). */
   record ResetOffsets(String groupId, List<CommittedOffset> offsets, ActorRef<OffsetsResponse> replyTo)

@@ -72,7 +72,7 @@ class CborWireCodesTest {
         new ListOffsetsResponse("orders", 0, error, error.advice(), 1, 0, 2, 3),
         new GroupRequest.OffsetsResponse(error, error.advice(), List.of(new GroupRequest.CommittedOffset(p, 5, ""))),
         new GroupRequest.HeartbeatResponse(error, error.advice(), "m-1", 3, List.of(p), 1_000),
-        new GroupRequest.GroupDescription(error, error.advice(), "g", "Stable", 1, "sticky", List.of(), List.of()));
+        new GroupRequest.GroupDescription(error, error.advice(), "g", "Stable", 1, "sticky", List.of(), List.of(), 1));
   }
 
   @Test
