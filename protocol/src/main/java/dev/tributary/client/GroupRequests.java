@@ -95,11 +95,18 @@ final class GroupRequests {
       long deadline, int attempt, CompletableFuture<R> result) {
     Target target = target(groupId);
     long remaining = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Object> answer = (CompletableFuture<Object>) (CompletableFuture<?>) AskPattern.<GatewayRequest, R>ask(
-        target.gateway(), request::apply, Duration.ofNanos(remaining), system.scheduler()).toCompletableFuture();
+    // Recorded before it is sent, so metadata that fences its broker meanwhile still lets it go.
+    CompletableFuture<Object> answer = new CompletableFuture<>();
     long id = ids.incrementAndGet();
     inFlight.put(id, new Attempt(target.broker(), target.leader(), target.groupPartition(), answer));
+    AskPattern.<GatewayRequest, R>ask(target.gateway(), request::apply, Duration.ofNanos(remaining), system.scheduler())
+        .whenComplete((value, error) -> {
+          if (error == null) {
+            answer.complete(value);
+          } else {
+            answer.completeExceptionally(error);
+          }
+        });
     answer.whenComplete((value, error) -> {
       inFlight.remove(id);
       boolean timeLeft = System.nanoTime() < deadline;

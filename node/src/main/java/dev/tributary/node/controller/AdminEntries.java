@@ -73,11 +73,14 @@ final class AdminEntries {
 
   /**
    * The group log: commits are acknowledged by two copies where there are two (Kafka's offsets
-   * topic relies on the broker default; a commit that one disk holds is lost with it).
+   * topic relies on the broker default; a commit that one disk holds is lost with it). Kept
+   * forever by time and size: retention that knows nothing of its snapshots could remove half of
+   * one (the coordinators' snapshots say what may go).
    */
   private ControllerRecord groupTopic(String requestId) {
     Map<String, String> configs = Map.of(TopicConfig.MIN_INSYNC_REPLICAS,
-        Integer.toString(Math.min(2, groupReplicationFactor)));
+        Integer.toString(Math.min(2, groupReplicationFactor)), TopicConfig.RETENTION_MS, "-1",
+        TopicConfig.RETENTION_BYTES, "-1");
     return new ControllerRecord.CreateTopic(GroupPartitions.TOPIC, requestId, groupPartitions, groupReplicationFactor,
         configs);
   }

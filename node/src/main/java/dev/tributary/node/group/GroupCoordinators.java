@@ -43,6 +43,7 @@ public final class GroupCoordinators {
 
   public static final String NAME = "group-coordinators";
   private static final Duration CREATE_RETRY = Duration.ofSeconds(2);
+  private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
 
   private GroupCoordinators() {}
 
@@ -126,7 +127,14 @@ public final class GroupCoordinators {
             return Behaviors.same();
           })
           .onMessage(LeaderStopped.class, stopped -> {
-            leaders.computeIfPresent(stopped.partition(), (p, r) -> r.ref().equals(stopped.leader()) ? null : r);
+            Running running = leaders.get(stopped.partition());
+            if (running != null && running.ref().equals(stopped.leader())) {
+              // It failed (it never stops itself): start it again, after a pause so a fault cannot spin.
+              leaders.remove(stopped.partition());
+              context.getLog().warn("The coordinator of {}-{} stopped; starting it again", GroupPartitions.TOPIC,
+                  stopped.partition());
+              context.scheduleOnce(RESTART_PAUSE, context.getSelf(), MetadataChanged.INSTANCE);
+            }
             return Behaviors.same();
           })
           .onMessage(ListLocal.class, this::onListLocal)

@@ -39,8 +39,9 @@ import org.slf4j.Logger;
  * in one leader epoch. It owns the partition's group state ({@link GroupLogState}) and is the only
  * writer of the partition: every change a coordinator makes is appended with {@code acks=all}
  * through this broker's data gateway, naming the leader epoch, and answered only once replicated.
- * A write refused for a newer epoch means another broker leads now: this actor stops, and the
- * manager ({@link GroupCoordinators}) answers NOT_COORDINATOR until metadata says otherwise.
+ * A write refused for another epoch means another broker leads now: its coordinators answer
+ * NOT_COORDINATOR until the manager ({@link GroupCoordinators}) stops this actor, as metadata
+ * moves the leadership; nothing else stops it.
  *
  * <p>It starts by appending {@link GroupLogRecord.CoordinatorStarted}: once that is replicated,
  * every record before it is committed, so it replays the partition up to there (the previous
@@ -54,8 +55,14 @@ public final class GroupPartitionLeader {
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration RETRY = Duration.ofMillis(500);
   private static final int FETCH_BYTES = 1 << 20;
-  /** Records per append at most: a full queue is sent in several. */
-  private static final int MAX_RECORDS_PER_WRITE = 2_000;
+  /**
+   * Bytes of keys and values per append at most, well below the topic's max.message.bytes (1 MiB):
+   * a longer queue, or a snapshot, goes in several appends.
+   */
+  static final int MAX_BYTES_PER_WRITE = 512 * 1024;
+  /** How long an append or a read may go unanswered before its outcome counts as unknown. */
+  private static final Duration REPLY_TIMEOUT = WRITE_TIMEOUT.plusSeconds(5);
+  private static final String REPLY_TIMER = "reply";
 
   /** Local to this broker: the manager's and the coordinators' requests, and the partition's answers. */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
@@ -89,8 +96,30 @@ public final class GroupPartitionLeader {
 
   private enum Tick implements Command { START }
 
+  /** The append or read with this correlation id got no answer in time. */
+  private record Unanswered(long correlationId) implements Command {}
+
+  /** A group's coordinator stopped (it failed): the next request for the group starts a new one. */
+  private record CoordinatorStopped(String groupId, ActorRef<GroupRequest> ref) implements Command {}
+
+  /** One record, encoded once. */
+  private record Encoded(GroupLogRecord record, byte[] key, byte[] value) {
+    static Encoded of(GroupLogRecord record) {
+      return new Encoded(record, GroupLogRecord.key(record), GroupLogRecord.value(record));
+    }
+
+    int size() {
+      return key.length + value.length;
+    }
+  }
+
   /** Records waiting to be appended and who waits for them. */
-  private record Pending(List<GroupLogRecord> records, ActorRef<Appended> replyTo) {}
+  private record Pending(List<Encoded> records, int bytes, ActorRef<Appended> replyTo) {
+    static Pending of(List<GroupLogRecord> records, ActorRef<Appended> replyTo) {
+      List<Encoded> encoded = records.stream().map(Encoded::of).toList();
+      return new Pending(encoded, encoded.stream().mapToInt(Encoded::size).sum(), replyTo);
+    }
+  }
 
   public static Behavior<Command> create(int partition, int leaderEpoch, int brokerId, MetadataView metadata,
       ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics, int snapshotEvery) {
@@ -112,15 +141,19 @@ public final class GroupPartitionLeader {
   private final ActorRef<FetchResponse> readReplies;
   private final GroupLogState state = new GroupLogState();
   private final Map<String, ActorRef<GroupRequest>> coordinators = new HashMap<>();
+  private int coordinatorsStarted;
   private final Deque<Pending> queued = new ArrayDeque<>();
-  /** The appends of the write in flight (empty when none is), in the order of their records. */
-  private List<Pending> inFlight = List.of();
-  private List<GroupLogRecord> inFlightRecords = List.of();
+  /** The appends of the write in flight, in the order of their records; null when none is. */
+  private List<Pending> inFlight;
   /** A snapshot is under way: its records or its mark are queued or in flight. */
   private boolean snapshotting;
-  /** The snapshot's records until they are written (then its mark is queued). */
-  private Pending snapshotPending;
+  /** The first and last appends of the snapshot's records, and where the first landed (-1: not yet). */
+  private Pending snapshotFirst;
+  private Pending snapshotLast;
+  private long snapshotStart = -1;
   private long correlation;
+  /** The correlation id of the append or read in flight: answers to any other are stale. */
+  private long awaiting = -1;
   /** While loading: the offset of this epoch's CoordinatorStarted record, and the next offset to read. */
   private long loadEnd = -1;
   private long nextToRead;
@@ -152,11 +185,22 @@ public final class GroupPartitionLeader {
     context.getSelf().tell(Tick.START);
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.START, () -> {
-          send(List.of(new GroupLogRecord.CoordinatorStarted(leaderEpoch)));
+          send(List.of(Encoded.of(new GroupLogRecord.CoordinatorStarted(leaderEpoch))));
           return Behaviors.same();
         })
-        .onMessage(Written.class, written -> onStartWritten(written.response()))
-        .onMessage(Read.class, read -> onRead(read.response()))
+        .onMessage(Written.class, written -> answered(written.response().correlationId())
+            ? onStartWritten(written.response()) : Behaviors.same())
+        .onMessage(Read.class, read -> answered(read.response().correlationId())
+            ? onRead(read.response()) : Behaviors.same())
+        .onMessage(Unanswered.class, silent -> {
+          if (silent.correlationId() == awaiting) {
+            // Nothing was applied yet: start again (a CoordinatorStarted that landed after all is harmless).
+            awaiting = -1;
+            log.warn("{}: no answer from the partition while loading; starting again", name());
+            context.getSelf().tell(Tick.START);
+          }
+          return Behaviors.same();
+        })
         .onMessage(Request.class, request -> {
           GroupCoordinator.refuse(request.request(), ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
               "the coordinator of " + name() + " on broker " + brokerId + " is loading its groups: retry shortly");
@@ -178,19 +222,15 @@ public final class GroupPartitionLeader {
   }
 
   private Behavior<Command> onStartWritten(ProduceResponse response) {
-    inFlightRecords = List.of();
     if (response.error() == ErrorCode.NONE) {
       loadEnd = response.baseOffset();
       nextToRead = 0;
       read();
       return Behaviors.same();
     }
-    if (deposed(response.error())) {
-      log.info("{}: not the leader in epoch {} any more ({}); its coordinator stops", name(), leaderEpoch,
-          response.error());
-      return Behaviors.stopped();
-    }
-    // Too few in-sync replicas, or a write that timed out: the partition may come back; try again.
+    // The replica may not have taken the leadership metadata gave it yet (NOT_LEADER), too few
+    // replicas may be in sync, or the write timed out: try again. Only the manager stops this
+    // actor, when metadata moves the leadership.
     log.debug("{}: starting the coordinator failed ({}: {}); retrying", name(), response.error(),
         response.errorMessage());
     timers.startSingleTimer(Tick.START, RETRY);
@@ -198,8 +238,25 @@ public final class GroupPartitionLeader {
   }
 
   private void read() {
-    dataGateway.tell(new Fetch(++correlation, GroupPartitions.TOPIC, partition, nextToRead, FETCH_BYTES, 0, readReplies,
-        leaderEpoch));
+    dataGateway.tell(new Fetch(expectAnswer(), GroupPartitions.TOPIC, partition, nextToRead, FETCH_BYTES, 0,
+        readReplies, leaderEpoch));
+  }
+
+  /** A new correlation id for the next request, awaited until its answer or {@link #REPLY_TIMEOUT}. */
+  private long expectAnswer() {
+    awaiting = ++correlation;
+    timers.startSingleTimer(REPLY_TIMER, new Unanswered(awaiting), REPLY_TIMEOUT);
+    return awaiting;
+  }
+
+  /** Whether this is the answer awaited (not a stale one from before a timeout). */
+  private boolean answered(long correlationId) {
+    if (correlationId != awaiting) {
+      return false;
+    }
+    awaiting = -1;
+    timers.cancel(REPLY_TIMER);
+    return true;
   }
 
   private Behavior<Command> onRead(FetchResponse response) {
@@ -209,12 +266,10 @@ public final class GroupPartitionLeader {
       return Behaviors.same();
     }
     if (response.error() != ErrorCode.NONE) {
-      if (deposed(response.error())) {
-        return Behaviors.stopped();
-      }
-      log.warn("{}: reading the group log failed ({}: {}); retrying", name(), response.error(), response.errorMessage());
-      timers.startSingleTimer(Tick.START, RETRY); // from the start: a new CoordinatorStarted bounds the replay
-      return Behaviors.same();
+      // The manager starts a new one after a pause, which loads from the start.
+      log.warn("{}: reading the group log failed ({}: {}); the coordinator starts again", name(), response.error(),
+          response.errorMessage());
+      return Behaviors.stopped();
     }
     for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
       for (Record record : batch.records()) {
@@ -223,6 +278,11 @@ public final class GroupPartitionLeader {
         }
       }
       nextToRead = Math.max(nextToRead, batch.nextOffset());
+    }
+    if (nextToRead < loadEnd && response.records().length == 0) {
+      log.warn("{}: the group log ends at {} before offset {} it acknowledged; the coordinator starts again", name(),
+          nextToRead, loadEnd);
+      return Behaviors.stopped();
     }
     if (nextToRead < loadEnd) {
       read();
@@ -270,11 +330,19 @@ public final class GroupPartitionLeader {
           return Behaviors.same();
         })
         .onMessage(Append.class, append -> {
-          queued.add(new Pending(List.copyOf(append.records()), append.replyTo()));
+          queued.add(Pending.of(append.records(), append.replyTo()));
           sendQueued();
           return Behaviors.same();
         })
-        .onMessage(Written.class, written -> onWritten(written.response()))
+        .onMessage(Written.class, written -> answered(written.response().correlationId())
+            ? onWritten(written.response()) : Behaviors.same())
+        .onMessage(Unanswered.class, silent -> silent.correlationId() == awaiting
+            ? unknownOutcome("no answer from the partition within " + REPLY_TIMEOUT.toSeconds() + " s")
+            : Behaviors.same())
+        .onMessage(CoordinatorStopped.class, stopped -> {
+          coordinators.remove(stopped.groupId(), stopped.ref());
+          return Behaviors.same();
+        })
         .onMessageEquals(Tick.START, Behaviors::same)
         .build();
   }
@@ -283,103 +351,165 @@ public final class GroupPartitionLeader {
     return coordinators.computeIfAbsent(groupId, id -> {
       Optional<GroupLogRecord.Membership> membership = state.group(id).map(GroupLogState.Group::membership)
           .filter(m -> !m.members().isEmpty());
-      return context.spawn(GroupCoordinator.create(id, metadata, metrics, context.getSelf(), membership, brokerId),
-          "group-" + coordinators.size());
+      ActorRef<GroupRequest> coordinator = context.spawn(
+          GroupCoordinator.create(id, metadata, metrics, context.getSelf(), membership, brokerId),
+          "group-" + (++coordinatorsStarted));
+      context.watchWith(coordinator, new CoordinatorStopped(id, coordinator));
+      return coordinator;
     });
   }
 
-  /** Sends what is queued as one append, unless one is in flight (so records land in the order they came). */
+  /**
+   * Sends what is queued as one append of at most {@link #MAX_BYTES_PER_WRITE}, unless one is in
+   * flight: records land in the order they came.
+   */
   private void sendQueued() {
-    if (!inFlightRecords.isEmpty() || queued.isEmpty()) {
+    if (inFlight != null || queued.isEmpty()) {
       return;
     }
     List<Pending> taking = new ArrayList<>();
-    List<GroupLogRecord> records = new ArrayList<>();
-    while (!queued.isEmpty() && (records.isEmpty()
-        || records.size() + queued.peek().records().size() <= MAX_RECORDS_PER_WRITE)) {
+    List<Encoded> records = new ArrayList<>();
+    int bytes = 0;
+    while (!queued.isEmpty() && (records.isEmpty() || bytes + queued.peek().bytes() <= MAX_BYTES_PER_WRITE)) {
       Pending next = queued.poll();
       taking.add(next);
       records.addAll(next.records());
+      bytes += next.bytes();
     }
     inFlight = taking;
     send(records);
   }
 
-  private void send(List<GroupLogRecord> records) {
+  private void send(List<Encoded> records) {
     RecordBatchBuilder batch = new RecordBatchBuilder();
     long now = System.currentTimeMillis();
-    for (GroupLogRecord r : records) {
-      batch.add(GroupLogRecord.key(r), GroupLogRecord.value(r), List.of(), now);
+    for (Encoded r : records) {
+      batch.add(r.key(), r.value(), List.of(), now);
     }
-    inFlightRecords = records;
-    dataGateway.tell(new Produce(++correlation, GroupPartitions.TOPIC, partition, batch.build().toByteArray(), Acks.ALL,
-        (int) WRITE_TIMEOUT.toMillis(), writeReplies, 0, leaderEpoch));
+    dataGateway.tell(new Produce(expectAnswer(), GroupPartitions.TOPIC, partition, batch.build().toByteArray(),
+        Acks.ALL, (int) WRITE_TIMEOUT.toMillis(), writeReplies, 0, leaderEpoch));
   }
 
   private Behavior<Command> onWritten(ProduceResponse response) {
     List<Pending> done = inFlight;
-    List<GroupLogRecord> records = inFlightRecords;
-    inFlight = List.of();
-    inFlightRecords = List.of();
+    inFlight = null;
     if (response.error() == ErrorCode.NONE) {
-      for (int i = 0; i < records.size(); i++) {
-        state.apply(records.get(i), response.baseOffset() + i);
+      long offset = response.baseOffset();
+      for (Pending p : done) {
+        for (Encoded r : p.records()) {
+          state.apply(r.record(), offset++);
+        }
       }
       done.forEach(p -> p.replyTo().tell(new Appended(ErrorCode.NONE, "")));
-      afterWrite(done, response.baseOffset(), records.size());
+      afterWrite(done, response.baseOffset(), offset);
       sendQueued();
       return Behaviors.same();
     }
-    boolean deposed = deposed(response.error());
-    Appended failed = deposed
+    if (!refusedBeforeAppend(response.error())) {
+      done.forEach(p -> queued.addFirst(p)); // answered as failed by unknownOutcome, with the rest
+      return unknownOutcome(response.error() + ": " + response.errorMessage());
+    }
+    Appended failed = deposed(response.error())
         ? new Appended(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " no longer leads " + name()
             + ": refresh metadata and retry on its new leader")
         : new Appended(response.error() == ErrorCode.NOT_ENOUGH_REPLICAS ? ErrorCode.COORDINATOR_NOT_AVAILABLE
             : response.error(), "writing to " + name() + " failed: " + response.errorMessage());
     done.forEach(p -> p.replyTo().tell(failed));
     snapshotting = false;
-    snapshotPending = null;
-    if (deposed) {
+    snapshotFirst = null;
+    snapshotLast = null;
+    if (deposed(response.error())) {
+      // Another broker leads: nothing more will be written here. Metadata will say so, and the
+      // manager stops this actor; until then every write is refused the same way.
       queued.forEach(p -> p.replyTo().tell(failed));
-      log.info("{}: deposed from leader epoch {} ({}); its coordinators stop", name(), leaderEpoch, response.error());
-      return Behaviors.stopped();
+      queued.clear();
+      log.info("{}: refused for leader epoch {} ({}): another broker leads it now", name(), leaderEpoch,
+          response.error());
+      return Behaviors.same();
     }
     sendQueued();
     return Behaviors.same();
   }
 
   /**
+   * An append that may or may not have been stored (it timed out, or was stored but not
+   * replicated in time): what this actor holds may now differ from what the next leader will
+   * read, so it stops and the manager starts it again, to load the partition as it is.
+   */
+  private Behavior<Command> unknownOutcome(String why) {
+    log.warn("{}: an append's outcome is unknown ({}); the coordinator reloads the group log", name(), why);
+    Appended failed = new Appended(ErrorCode.REQUEST_TIMED_OUT, "writing to " + name() + " did not complete ("
+        + why + "): it may or may not have been stored; retry");
+    queued.forEach(p -> p.replyTo().tell(failed));
+    queued.clear();
+    return Behaviors.stopped();
+  }
+
+  /** Errors that mean the partition appended nothing: the state here still matches the log. */
+  private static boolean refusedBeforeAppend(ErrorCode error) {
+    return deposed(error) || error == ErrorCode.NOT_ENOUGH_REPLICAS || error == ErrorCode.RECORD_TOO_LARGE
+        || error == ErrorCode.CORRUPT_RECORD || error == ErrorCode.INVALID_REQUEST || error == ErrorCode.UNKNOWN_LEADER_EPOCH;
+  }
+
+  /**
    * Snapshots, as records of this partition: every live key written again, then a mark naming
    * where those start, so the partition's records before them hold nothing a new leader needs.
    * Taken right after a write was acknowledged and before the next is sent, the snapshot is the
-   * state of every record before it, and it goes first in the next append.
+   * state of every record before it; its appends go first, one after another, before anything
+   * queued behind them (a newer record between two of them would be overwritten on replay).
    */
-  private void afterWrite(List<Pending> written, long baseOffset, int recordCount) {
-    if (snapshotPending != null && written.contains(snapshotPending)) {
-      long start = baseOffset;
+  private void afterWrite(List<Pending> written, long baseOffset, long nextOffset) {
+    if (snapshotFirst != null && written.contains(snapshotFirst)) {
+      snapshotStart = baseOffset;
       for (Pending p : written) {
-        if (p == snapshotPending) {
+        if (p == snapshotFirst) {
           break;
         }
-        start += p.records().size();
+        snapshotStart += p.records().size();
       }
-      snapshotPending = null;
-      queued.addFirst(new Pending(List.of(new GroupLogRecord.SnapshotMark(start)), context.getSystem().ignoreRef()));
-    } else if (snapshotting && snapshotPending == null && written.stream().anyMatch(p -> p.records().stream()
-        .anyMatch(GroupLogRecord.SnapshotMark.class::isInstance))) {
+    }
+    if (snapshotLast != null && written.contains(snapshotLast)) {
+      snapshotFirst = null;
+      snapshotLast = null;
+      queued.addFirst(Pending.of(List.of(new GroupLogRecord.SnapshotMark(snapshotStart)), context.getSystem().ignoreRef()));
+    } else if (snapshotting && snapshotFirst == null && written.stream()
+        .anyMatch(p -> p.records().stream().anyMatch(r -> r.record() instanceof GroupLogRecord.SnapshotMark))) {
       log.debug("{}: snapshot complete; the log may start at {}", name(), state.removableBelow());
       snapshotting = false;
     } else if (!snapshotting && state.recordsSinceSnapshot() >= snapshotEvery) {
       snapshotting = true;
-      List<GroupLogRecord> snapshot = state.snapshot();
-      if (snapshot.isEmpty()) {
-        queued.addFirst(new Pending(List.of(new GroupLogRecord.SnapshotMark(baseOffset + recordCount)),
-            context.getSystem().ignoreRef()));
+      List<Pending> chunks = chunks(state.snapshot());
+      if (chunks.isEmpty()) {
+        queued.addFirst(Pending.of(List.of(new GroupLogRecord.SnapshotMark(nextOffset)), context.getSystem().ignoreRef()));
       } else {
-        snapshotPending = new Pending(snapshot, context.getSystem().ignoreRef());
-        queued.addFirst(snapshotPending);
+        snapshotFirst = chunks.get(0);
+        snapshotLast = chunks.get(chunks.size() - 1);
+        for (int i = chunks.size() - 1; i >= 0; i--) {
+          queued.addFirst(chunks.get(i));
+        }
       }
     }
+  }
+
+  /** Records as appends of at most {@link #MAX_BYTES_PER_WRITE} each, answered to no one. */
+  private List<Pending> chunks(List<GroupLogRecord> records) {
+    List<Pending> chunks = new ArrayList<>();
+    List<Encoded> chunk = new ArrayList<>();
+    int bytes = 0;
+    for (GroupLogRecord r : records) {
+      Encoded e = Encoded.of(r);
+      if (!chunk.isEmpty() && bytes + e.size() > MAX_BYTES_PER_WRITE) {
+        chunks.add(new Pending(chunk, bytes, context.getSystem().ignoreRef()));
+        chunk = new ArrayList<>();
+        bytes = 0;
+      }
+      chunk.add(e);
+      bytes += e.size();
+    }
+    if (!chunk.isEmpty()) {
+      chunks.add(new Pending(chunk, bytes, context.getSystem().ignoreRef()));
+    }
+    return chunks;
   }
 
   /** Whether the partition refused the request because this broker no longer leads it in this epoch. */

@@ -55,8 +55,8 @@ class ReplicationFailoverTest {
 
   /**
    * How long reading back may be tried while a broker is down: a consumer group whose coordinator
-   * was on it answers once Pekko has downed the broker (the split-brain resolver's 20 s) and
-   * sharding has moved the group to a survivor.
+   * was on it answers once its partition of the group log has a new leader (after the fencing)
+   * and that leader's coordinator has loaded it.
    */
   private static final Duration GROUP_MOVE_LIMIT = Duration.ofSeconds(120);
 
