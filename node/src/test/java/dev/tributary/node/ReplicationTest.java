@@ -37,9 +37,58 @@ class ReplicationTest {
   @TempDir Path dir2;
 
   private TestBroker start(int id, int port, int seedPort) {
+    return start(id, port, seedPort, Map.of());
+  }
+
+  private TestBroker start(int id, int port, int seedPort, Map<String, Object> overrides) {
     Path dir = id == 0 ? dir0 : id == 1 ? dir1 : dir2;
     List<String> seeds = id == 0 ? List.of() : List.of("127.0.0.1:" + seedPort);
-    return TestBroker.start(new BrokerSettings(dir, id, "127.0.0.1", port, seeds, Map.of()));
+    return TestBroker.start(new BrokerSettings(dir, id, "127.0.0.1", port, seeds, overrides));
+  }
+
+  /**
+   * A follower's log start follows its leader's when the leader deletes records below a group
+   * log's snapshot: the group log is bounded on every replica, not only on the leader.
+   */
+  @Test
+  void followersDeleteTheGroupLogBelowTheirLeadersLogStart() throws Exception {
+    Map<String, Object> groups = Map.of("tributary.groups.replication-factor", 3, "tributary.groups.partitions", 1,
+        "tributary.groups.snapshot-every", 20, "tributary.groups.segment-bytes", 512);
+    int p0 = TestBroker.freePort();
+    List<TestBroker> brokers = new ArrayList<>();
+    try {
+      brokers.add(start(0, p0, p0, groups));
+      brokers.add(start(1, TestBroker.freePort(), p0, groups));
+      brokers.add(start(2, TestBroker.freePort(), p0, groups));
+      try (TributaryClient client = brokers.get(0).client()) {
+        awaitRegistered(client, 3);
+        dev.tributary.client.TopicPartition t0 = new dev.tributary.client.TopicPartition("t", 0);
+        for (int i = 1; i <= 200; i++) {
+          long offset = i;
+          var reset = await(client.<dev.tributary.protocol.message.GroupRequest.OffsetsResponse>group(replyTo ->
+              new dev.tributary.protocol.message.GroupRequest.ResetOffsets("g",
+                  List.of(new dev.tributary.protocol.message.GroupRequest.CommittedOffset(t0, offset, "")), replyTo)));
+          assertEquals(ErrorCode.NONE, reset.error(), reset.toString());
+        }
+        PartitionInfo log = awaitPartition(client, dev.tributary.protocol.GroupPartitions.TOPIC, 0,
+            p -> p.isr().size() == 3);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int id = 0; id < brokers.size(); id++) {
+          var engine = dev.tributary.journal.JournalExtension.get(
+              org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(brokers.get(id).broker().system())).engine();
+          long start;
+          while ((start = await(engine.logInfo("__groups-0")).logStartOffset()) <= 0) {
+            assertTrue(System.nanoTime() < deadline, "broker " + id + "'s copy of __groups-0 (led by broker "
+                + log.leader() + ") still starts at " + start);
+            Thread.sleep(100);
+          }
+        }
+      }
+    } finally {
+      for (TestBroker b : brokers) {
+        b.close();
+      }
+    }
   }
 
   @Test

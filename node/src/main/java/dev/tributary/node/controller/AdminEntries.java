@@ -26,16 +26,19 @@ final class AdminEntries {
   private final int defaultReplicationFactor;
   private final int groupPartitions;
   private final int groupReplicationFactor;
+  private final long groupSegmentBytes;
 
-  AdminEntries(int defaultReplicationFactor, int groupPartitions, int groupReplicationFactor) {
+  AdminEntries(int defaultReplicationFactor, int groupPartitions, int groupReplicationFactor, long groupSegmentBytes) {
     this.defaultReplicationFactor = defaultReplicationFactor;
     this.groupPartitions = groupPartitions;
     this.groupReplicationFactor = groupReplicationFactor;
+    this.groupSegmentBytes = groupSegmentBytes;
   }
 
   static AdminEntries fromConfig(Config config) {
     return new AdminEntries(config.getInt("tributary.broker.default-replication-factor"),
-        config.getInt("tributary.groups.partitions"), config.getInt("tributary.groups.replication-factor"));
+        config.getInt("tributary.groups.partitions"), config.getInt("tributary.groups.replication-factor"),
+        config.getBytes("tributary.groups.segment-bytes"));
   }
 
   /** Copies of each partition of the group log: brokers must have registered before it is created. */
@@ -75,12 +78,12 @@ final class AdminEntries {
    * The group log: commits are acknowledged by two copies where there are two (Kafka's offsets
    * topic relies on the broker default; a commit that one disk holds is lost with it). Kept
    * forever by time and size: retention that knows nothing of its snapshots could remove half of
-   * one (the coordinators' snapshots say what may go).
+   * one; the coordinators delete what their snapshots make redundant.
    */
   private ControllerRecord groupTopic(String requestId) {
     Map<String, String> configs = Map.of(TopicConfig.MIN_INSYNC_REPLICAS,
         Integer.toString(Math.min(2, groupReplicationFactor)), TopicConfig.RETENTION_MS, "-1",
-        TopicConfig.RETENTION_BYTES, "-1");
+        TopicConfig.RETENTION_BYTES, "-1", TopicConfig.SEGMENT_BYTES, Long.toString(groupSegmentBytes));
     return new ControllerRecord.CreateTopic(GroupPartitions.TOPIC, requestId, groupPartitions, groupReplicationFactor,
         configs);
   }

@@ -474,8 +474,14 @@ public final class GroupPartitionLeader {
       queued.addFirst(Pending.of(List.of(new GroupLogRecord.SnapshotMark(snapshotStart)), context.getSystem().ignoreRef()));
     } else if (snapshotting && snapshotFirst == null && written.stream()
         .anyMatch(p -> p.records().stream().anyMatch(r -> r.record() instanceof GroupLogRecord.SnapshotMark))) {
-      log.debug("{}: snapshot complete; the log may start at {}", name(), state.removableBelow());
+      // Committed (acks=all): the records below the snapshot are redundant on every replica.
+      log.debug("{}: snapshot complete; deleting the segments below offset {}", name(), state.removableBelow());
       snapshotting = false;
+      org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem())
+          .entityRefFor(dev.tributary.protocol.Tributary.PARTITION_ENTITY, dev.tributary.protocol.PartitionShards.replicaId(
+              dev.tributary.protocol.TopicNames.partitionId(GroupPartitions.TOPIC, partition), brokerId))
+          .tell(new dev.tributary.node.partition.PartitionControl.DeleteRecordsBelow(GroupPartitions.TOPIC, partition,
+              state.removableBelow()));
     } else if (!snapshotting && state.recordsSinceSnapshot() >= snapshotEvery) {
       snapshotting = true;
       List<Pending> chunks = chunks(state.snapshot());

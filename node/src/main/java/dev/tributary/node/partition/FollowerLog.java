@@ -57,6 +57,8 @@ final class FollowerLog {
   private int busyEpoch;
   private long busyLeaderHighWatermark;
   private int busyBytes;
+  /** The highest leader log start this replica was asked to follow. */
+  private long trimAsked = -1;
 
   FollowerLog(ActorContext<PartitionEntity.Command> context, StorageEngine engine, String partitionId, String topic,
       int partition, LogPosition log, ReplicaStore store, ActorRef<PartitionEntity.Command> replica) {
@@ -114,6 +116,7 @@ final class FollowerLog {
       startAtLeaderLogStart(apply);
       return;
     }
+    followLeaderLogStart(data.logStartOffset());
     if (data.diverged()) {
       busy = apply;
       if (data.divergingEpoch() < 0) {
@@ -224,6 +227,18 @@ final class FollowerLog {
     store.snapshots().afterWrite();
     store.snapshots().ifAllStored(log.nextOffset, log.logEnd);
     done.replyTo().tell(position(done.leaderEpoch()));
+  }
+
+  /**
+   * As Kafka's follower, the log start follows the leader's when that moves up by more than
+   * retention (records deleted below a group log's snapshot): asked of this replica once per
+   * new leader log start, done by whole segments and never above this replica's high watermark.
+   */
+  private void followLeaderLogStart(long leaderStart) {
+    if (leaderStart > log.logStartOffset && leaderStart > trimAsked) {
+      trimAsked = leaderStart;
+      replica.tell(new PartitionControl.DeleteRecordsBelow(topic, partition, leaderStart));
+    }
   }
 
   private void raiseHighWatermark(long leaderHighWatermark) {

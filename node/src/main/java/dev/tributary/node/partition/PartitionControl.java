@@ -21,6 +21,13 @@ public sealed interface PartitionControl extends PartitionCommand, PartitionEnti
    */
   record OpenDirectRoute(String topic, int partition) implements PartitionControl {}
 
+  /**
+   * Records below {@code offset} are redundant (a group log below a completed snapshot; a
+   * follower's below its leader's log start): delete the whole segments below it, never above
+   * the replica's high watermark (Kafka's {@code DeleteRecords}, by segments).
+   */
+  record DeleteRecordsBelow(String topic, int partition, long offset) implements PartitionControl {}
+
   /** Delete the partition's data and stop; answers when the files are gone. */
   record DeletePartition(String topic, int partition, ActorRef<Done> replyTo) implements PartitionControl {}
 }

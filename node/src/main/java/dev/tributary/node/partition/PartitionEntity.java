@@ -214,6 +214,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           return this;
         })
         .onMessage(PartitionControl.DeletePartition.class, this::onDelete)
+        .onMessage(PartitionControl.DeleteRecordsBelow.class, delete -> refreshBoundsAfter(
+            engine.deleteRecordsBelow(partitionId, Math.min(delete.offset(), log.highWatermark))))
         .onMessage(ReplicaCommand.Read.class, this::onReplicaRead)
         .onMessage(ReplicaCommand.WatchAppends.class, watch -> {
           if (role == Role.LEADER) {
@@ -554,8 +556,13 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     settings.applyToLog();
     metrics.producerIdsExpired(topic, store.producers().expire());
     store.snapshots().onTick(log.nextOffset, log.logEnd);
+    return refreshBoundsAfter(engine.enforceRetention(partitionId));
+  }
+
+  /** The log's bounds again once {@code trimmed} (retention, or records deleted below an offset) is done. */
+  private Behavior<Command> refreshBoundsAfter(java.util.concurrent.CompletionStage<LogInfo> trimmed) {
     long start = log.logStartOffset;
-    getContext().pipeToSelf(engine.enforceRetention(partitionId), (info, error) -> error == null
+    getContext().pipeToSelf(trimmed, (info, error) -> error == null
         ? new BoundsRefreshed(info.logStartOffset() >= 0 ? info.logStartOffset() : start, info.sizeBytes())
         : new BoundsRefreshed(start, -1));
     return this;

@@ -49,4 +49,20 @@ final class LogRetention {
     }
     return removable;
   }
+
+  /**
+   * The oldest sealed segments whose records are all below {@code offset}: what moving the log
+   * start up to it frees (Kafka's {@code DeleteRecords}, here by whole segments, so the log
+   * starts at or below {@code offset}).
+   */
+  static List<Segment> below(LogSegments segments, long offset) {
+    List<Segment> removable = new ArrayList<>();
+    for (Segment s : segments.sealed()) {
+      if (s.index().nextOffset() > offset) {
+        break;
+      }
+      removable.add(s);
+    }
+    return removable;
+  }
 }

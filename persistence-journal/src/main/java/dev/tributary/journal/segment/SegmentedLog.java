@@ -341,6 +341,14 @@ final class SegmentedLog {
     });
   }
 
+  /** Deletes the oldest sealed segments whose records are all below {@code offset}; the log start moves up. */
+  CompletableFuture<LogInfo> deleteRecordsBelow(long offset) {
+    return queue.submit(Needs.WRITABLE, () -> {
+      removeSegments(LogRetention.below(segments, offset));
+      return info();
+    });
+  }
+
   void setRetention(RetentionPolicy policy) {
     retention = policy;
   }

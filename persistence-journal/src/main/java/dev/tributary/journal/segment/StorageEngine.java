@@ -112,6 +112,17 @@ public final class StorageEngine implements AutoCloseable {
   }
 
   /**
+   * Moves the log start up towards {@code offset}: every sealed segment whose records are all
+   * below it is deleted (whole segments, so the log may still start below {@code offset}; never
+   * the active segment). For a log whose owner knows its start is redundant (a group log below a
+   * completed snapshot), and for a follower following its leader's log start. Completes once the
+   * files are gone, with the log's new bounds.
+   */
+  public CompletionStage<LogInfo> deleteRecordsBelow(String persistenceId, long offset) {
+    return log(persistenceId).deleteRecordsBelow(offset);
+  }
+
+  /**
    * Stored record batches from the one containing {@code fromOffset}: whole entries, payloads not
    * deserialized, at most {@code maxBytes} of payload unless the first batch alone is larger.
    * Fails with {@link OffsetOutOfRangeException} outside [log start, log end].

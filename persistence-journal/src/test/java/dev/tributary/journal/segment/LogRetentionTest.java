@@ -68,4 +68,13 @@ class LogRetentionTest {
     assertEquals(List.of(first), LogRetention.deletedBy(segments, 5));
     assertEquals(List.of(first, second), LogRetention.deletedBy(segments, 100));
   }
+
+  @Test
+  void belowAnOffsetFreesSealedSegmentsWhoseRecordsAreAllBelowIt() {
+    assertEquals(List.of(), LogRetention.below(segments, 2), "offset 2 is still needed");
+    assertEquals(List.of(first), LogRetention.below(segments, 3));
+    assertEquals(List.of(first), LogRetention.below(segments, 5));
+    assertEquals(List.of(first, second), LogRetention.below(segments, 6));
+    assertEquals(List.of(first, second), LogRetention.below(segments, 1_000), "never the active segment");
+  }
 }

@@ -183,6 +183,25 @@ class StorageEngineTest {
   }
 
   @Test
+  void deletingRecordsBelowAnOffsetRemovesWholeSegmentsBelowItAndTheStartSurvivesARestart() throws Exception {
+    StorageConfig config = StorageConfig.defaults(dir).withSegmentBytes(2048);
+    try (EngineFixture fixture = new EngineFixture(config)) {
+      appendBatches(fixture.engine(), PID, 60, 5, 1_000);
+      StorageEngine engine = fixture.engine();
+      int before = segmentFiles(PID).size();
+      LogInfo info = await(engine.deleteRecordsBelow(PID, 150));
+      assertTrue(segmentFiles(PID).size() < before, "segments deleted");
+      assertTrue(info.logStartOffset() > 0 && info.logStartOffset() <= 150, "starts at or below 150: " + info);
+      assertEquals(300, info.logEndOffset());
+      assertEquals(info.logStartOffset(), await(engine.readRaw(PID, info.logStartOffset(), Long.MAX_VALUE, 1)).get(0).baseOffset());
+      assertEquals(150, await(engine.readRaw(PID, 150, Long.MAX_VALUE, 1)).get(0).baseOffset(), "150 is kept");
+      assertEquals(info, await(engine.deleteRecordsBelow(PID, 10)), "a lower offset changes nothing");
+      StorageEngine reopened = fixture.reopen();
+      assertEquals(info.logStartOffset(), await(reopened.logInfo(PID)).logStartOffset(), "log start survives a restart");
+    }
+  }
+
+  @Test
   void retentionBySizeDeletesOldestSealedSegmentsAndMovesTheLogStart() throws Exception {
     StorageConfig config = StorageConfig.defaults(dir).withSegmentBytes(2048);
     try (EngineFixture fixture = new EngineFixture(config)) {

@@ -1,0 +1,78 @@
+package dev.tributary.node.group;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.client.TopicPartition;
+import dev.tributary.client.TributaryClient;
+import dev.tributary.node.BrokerSettings;
+import dev.tributary.node.TestBroker;
+import dev.tributary.protocol.ErrorCode;
+import dev.tributary.protocol.GroupPartitions;
+import dev.tributary.protocol.message.GroupRequest;
+import dev.tributary.protocol.message.GroupRequest.CommittedOffset;
+import dev.tributary.protocol.message.ListOffsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group log does not grow without bound: a real single broker whose one partition of
+ * {@code __groups} snapshots every 20 records in segments of 512 bytes. After hundreds of commits
+ * its log start has moved past the segments below a completed snapshot, and a restart rebuilds
+ * every group from what is left.
+ */
+class GroupLogRetentionTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(30);
+  private static final int COMMITS = 150;
+
+  @TempDir Path dir;
+
+  @Test
+  void segmentsBelowACompletedSnapshotAreDeletedAndTheGroupsSurviveARestart() {
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(0)
+        .with("tributary.groups.partitions", 1)
+        .with("tributary.groups.snapshot-every", 20)
+        .with("tributary.groups.segment-bytes", 512);
+    TopicPartition t0 = new TopicPartition("t", 0);
+    TopicPartition t1 = new TopicPartition("t", 1);
+    long logStart;
+    try (TestBroker broker = TestBroker.start(settings); TributaryClient client = broker.client()) {
+      TestBroker.await(client.createTopic("t", 2, Map.of()));
+      for (int i = 1; i <= COMMITS; i++) {
+        for (String group : List.of("kept", "also-kept")) {
+          reset(client, group, List.of(new CommittedOffset(t0, i, "at " + i), new CommittedOffset(t1, 2L * i, "")));
+        }
+      }
+      logStart = dev.tributary.node.quorum.BrokerProcesses.eventually(LIMIT, () -> {
+        long start = TestBroker.await(client.listOffsets(GroupPartitions.TOPIC, 0, ListOffsets.EARLIEST)).logStartOffset();
+        assertTrue(start > 0, "the group log still starts at " + start + " after " + (4 * COMMITS) + " commits");
+        return start;
+      });
+      assertCommitted(client, "kept", t0, t1);
+    }
+    try (TestBroker broker = TestBroker.start(settings); TributaryClient client = broker.client()) {
+      assertCommitted(client, "kept", t0, t1);
+      assertCommitted(client, "also-kept", t0, t1);
+      long after = TestBroker.await(client.listOffsets(GroupPartitions.TOPIC, 0, ListOffsets.EARLIEST)).logStartOffset();
+      assertTrue(after >= logStart, "the log start survives the restart: " + after + " < " + logStart);
+    }
+  }
+
+  private static void reset(TributaryClient client, String group, List<CommittedOffset> offsets) {
+    GroupRequest.OffsetsResponse r = TestBroker.await(client.<GroupRequest.OffsetsResponse>group(
+        replyTo -> new GroupRequest.ResetOffsets(group, offsets, replyTo)));
+    assertEquals(ErrorCode.NONE, r.error(), r.toString());
+  }
+
+  private static void assertCommitted(TributaryClient client, String group, TopicPartition t0, TopicPartition t1) {
+    GroupRequest.OffsetsResponse r = TestBroker.await(client.<GroupRequest.OffsetsResponse>group(
+        replyTo -> new GroupRequest.FetchOffsets(group, List.of(t0, t1), replyTo)));
+    assertEquals(List.of(new CommittedOffset(t0, COMMITS, "at " + COMMITS), new CommittedOffset(t1, 2L * COMMITS, "")),
+        r.offsets(), group + ": " + r);
+  }
+}
