@@ -20,18 +20,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The group log does not grow without bound: a real single broker whose one partition of
- * {@code __groups} snapshots every 20 records in segments of 512 bytes. After hundreds of commits
- * its log start has moved past the segments below a completed snapshot, and a restart rebuilds
- * every group from what is left.
+ * The group log {@code __groups} on a real single broker: it is not created with fewer brokers
+ * than its replication factor, and it does not grow without bound.
  */
-class GroupLogRetentionTest {
+class GroupLogTest {
 
   private static final Duration LIMIT = Duration.ofSeconds(30);
   private static final int COMMITS = 150;
 
   @TempDir Path dir;
 
+  @Test
+  void withFewerBrokersThanItsReplicationFactorGroupRequestsAreRefusedSayingWhy() {
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(0)
+        .with("tributary.groups.replication-factor", 3);
+    try (TestBroker broker = TestBroker.start(settings);
+        TributaryClient client = TributaryClient.connect(broker.bootstrap(), Duration.ofSeconds(2))) {
+      GroupRequest.GroupDescription d = TestBroker.await(client.<GroupRequest.GroupDescription>group(
+          replyTo -> new GroupRequest.Describe("early", replyTo)));
+      assertEquals(ErrorCode.COORDINATOR_NOT_AVAILABLE, d.error(), d.toString());
+      assertTrue(d.errorMessage().contains("consumer groups need 3 registered brokers"), d.errorMessage());
+      assertTrue(d.errorMessage().contains("1 registered"), d.errorMessage());
+      assertTrue(!TestBroker.await(client.metadata()).topics().containsKey(GroupPartitions.TOPIC),
+          "the group log is not created under-replicated");
+    }
+  }
+
+  /**
+   * A partition of {@code __groups} that snapshots every 20 records in segments of 512 bytes:
+   * after hundreds of commits its log start has moved past the segments below a completed
+   * snapshot, and a restart rebuilds every group from what is left.
+   */
   @Test
   void segmentsBelowACompletedSnapshotAreDeletedAndTheGroupsSurviveARestart() {
     BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(0)
