@@ -40,14 +40,7 @@ final class LogRetention {
    * what a deletion up to it frees.
    */
   static List<Segment> deletedBy(LogSegments segments, long deletedToSequenceNr) {
-    List<Segment> removable = new ArrayList<>();
-    for (Segment s : segments.sealed()) {
-      if (s.index().lastSequenceNr() > deletedToSequenceNr) {
-        break;
-      }
-      removable.add(s);
-    }
-    return removable;
+    return oldestWhile(segments, s -> s.index().lastSequenceNr() <= deletedToSequenceNr);
   }
 
   /**
@@ -56,13 +49,18 @@ final class LogRetention {
    * starts at or below {@code offset}).
    */
   static List<Segment> below(LogSegments segments, long offset) {
-    List<Segment> removable = new ArrayList<>();
+    return oldestWhile(segments, s -> s.index().nextOffset() <= offset);
+  }
+
+  /** The sealed segments from the oldest on, as long as each passes {@code removable}. */
+  private static List<Segment> oldestWhile(LogSegments segments, java.util.function.Predicate<Segment> removable) {
+    List<Segment> result = new ArrayList<>();
     for (Segment s : segments.sealed()) {
-      if (s.index().nextOffset() > offset) {
+      if (!removable.test(s)) {
         break;
       }
-      removable.add(s);
+      result.add(s);
     }
-    return removable;
+    return result;
   }
 }
