@@ -35,6 +35,9 @@ class ErrorCodeTest {
     m.put("STALE_BROKER_EPOCH", 77);
     m.put("BROKER_ID_NOT_REGISTERED", 102);
     m.put("BROKER_NOT_AVAILABLE", 8);
+    m.put("COORDINATOR_LOAD_IN_PROGRESS", 14);
+    m.put("COORDINATOR_NOT_AVAILABLE", 15);
+    m.put("NOT_COORDINATOR", 16);
     m.put("RECORD_TOO_LARGE", 10);
     m.put("OFFSET_METADATA_TOO_LARGE", 12);
     m.put("INVALID_TOPIC", 17);

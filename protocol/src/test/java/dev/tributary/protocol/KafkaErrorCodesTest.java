@@ -65,6 +65,9 @@ class KafkaErrorCodesTest {
     m.put("KAFKA_STORAGE_ERROR", new Kafka("KAFKA_STORAGE_ERROR", "KafkaStorageException"));
     m.put("GROUP_NOT_EMPTY", new Kafka("NON_EMPTY_GROUP", "GroupNotEmptyException"));
     m.put("GROUP_ID_NOT_FOUND", new Kafka("GROUP_ID_NOT_FOUND", "GroupIdNotFoundException"));
+    m.put("COORDINATOR_LOAD_IN_PROGRESS", new Kafka("COORDINATOR_LOAD_IN_PROGRESS", "CoordinatorLoadInProgressException"));
+    m.put("COORDINATOR_NOT_AVAILABLE", new Kafka("COORDINATOR_NOT_AVAILABLE", "CoordinatorNotAvailableException"));
+    m.put("NOT_COORDINATOR", new Kafka("NOT_COORDINATOR", "NotCoordinatorException"));
     // KIP-848: an offset commit whose member epoch is behind the coordinator's.
     m.put("STALE_MEMBER_EPOCH", new Kafka("STALE_MEMBER_EPOCH", "StaleMemberEpochException"));
     return m;

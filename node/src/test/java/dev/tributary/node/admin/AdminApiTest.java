@@ -138,6 +138,7 @@ class AdminApiTest {
       consumer.commitSync();
       Reply live = call("GET", "/v1/groups/hg", null);
       assertEquals(200, live.status(), live.raw());
+      assertEquals(0, live.body().get("coordinator").asInt(), "the coordinator's broker: " + live.raw());
       assertEquals(1, live.body().get("members").size());
       assertEquals(2, live.body().get("partitions").size());
       assertEquals(0, live.body().get("partitions").get(0).get("lag").asLong());

@@ -101,6 +101,7 @@ class GroupFailoverTest {
             (System.nanoTime() - killedAt) / 1e9);
         GroupRequest.GroupDescription after = eventually(LIMIT, () -> described(admin, group, 2));
         assertTrue(after.coordinator() != victim, "the coordinator moved off the killed broker: " + after);
+        assertEquals(memberIds(before), memberIds(after), "the members rejoined the new coordinator as themselves");
 
         for (BrokerProcesses.Background member : List.of(first, second)) {
           BrokerProcesses.Result r = member.terminate(LIMIT);
@@ -169,6 +170,10 @@ class GroupFailoverTest {
       return watch.partition(GroupPartitions.TOPIC, p).leader().orElseThrow(
           () -> new AssertionError(GroupPartitions.TOPIC + "-" + p + " has no leader"));
     });
+  }
+
+  private static Set<String> memberIds(GroupRequest.GroupDescription d) {
+    return d.members().stream().map(GroupRequest.MemberDescription::memberId).collect(java.util.stream.Collectors.toSet());
   }
 
   private static Set<Integer> ledBy(ClusterWatch watch, int broker) {
