@@ -76,8 +76,9 @@ public final class AdminRoutes extends AllDirectives {
     }
   }
 
+  /** The same answer as Pekko Management's /ready on the management port. */
   private Route ready() {
-    List<String> reasons = node.notReadyReasons();
+    List<String> reasons = node.readinessReasons();
     if (reasons.isEmpty()) {
       return complete(responses.json(200, Map.of("status", "ready")));
     }

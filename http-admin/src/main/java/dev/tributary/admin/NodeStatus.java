@@ -8,8 +8,16 @@ import java.util.List;
  */
 public interface NodeStatus {
 
-  /** Why the node is not ready yet (empty when it is): joined, controller reachable, logs recovered. */
+  /** Why the node cannot serve requests yet (empty when it can): joined, controller reachable. */
   List<String> notReadyReasons();
+
+  /**
+   * Why the node should not take traffic yet (empty when it should), as Kubernetes' readiness
+   * probe asks: {@link #notReadyReasons} and anything else a rolling restart waits for.
+   */
+  default List<String> readinessReasons() {
+    return notReadyReasons();
+  }
 
   /** The cluster as this node sees it. */
   ClusterView cluster();

@@ -59,6 +59,7 @@ public final class Broker implements AutoCloseable {
   private final BrokerLifecycle.Epoch brokerEpoch = new BrokerLifecycle.Epoch();
 
   private final CompletionStage<ServerBinding> admin;
+  private final CompletionStage<org.apache.pekko.http.javadsl.model.Uri> management;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
   private final List<Runnable> stopListeners = new java.util.ArrayList<>(); // guarded by itself
   private boolean hasStopped; // guarded by stopListeners
@@ -94,10 +95,18 @@ public final class Broker implements AutoCloseable {
     // It resolves the gateway by path, so it starts once the gateways exist.
     String self = settings.host() + ":" + port();
     AdminSettings adminSettings = AdminSettings.fromRoot(config);
+    BrokerStatus status = new BrokerStatus(system, metadata, events::voterStopped, settings.nodeId(),
+        brokerEpoch::registered);
+    BrokerReadiness.Status.install(Adapter.toClassic(system), status);
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
-        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()),
-        new BrokerStatus(system, metadata, events::voterStopped),
-        metrics.registry()));
+        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry()));
+    // Kubernetes' probes: /alive and /ready (BrokerReadiness) on tributary.management.port.
+    this.management = org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start();
+  }
+
+  /** Pekko Management's bound port, once bound. */
+  public int managementPort() {
+    return management.toCompletableFuture().join().port();
   }
 
   /** The admin API's bound port, once bound. */

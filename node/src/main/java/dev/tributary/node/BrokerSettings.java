@@ -58,6 +58,12 @@ public record BrokerSettings(Path dataDir, int nodeId, String host, int port, Li
     for (Map.Entry<String, Object> e : overrides.entrySet()) {
       config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
-    return config.withFallback(ConfigFactory.load());
+    Config merged = config.withFallback(ConfigFactory.load());
+    // Management listens where the broker does, on tributary.management.port (set here, after the
+    // overrides: a substitution in reference.conf would keep the default).
+    return ConfigFactory.empty()
+        .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
+        .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(merged.getInt("tributary.management.port")))
+        .withFallback(merged);
   }
 }

@@ -21,11 +21,56 @@ final class BrokerStatus implements NodeStatus {
   private final MetadataView metadata;
 
   private final java.util.function.BooleanSupplier voterStopped;
+  private final int brokerId;
+  private final java.util.function.BooleanSupplier registered;
+  /** Set once, the first time every replica here was in its ISR after the start. */
+  private volatile boolean caughtUp;
 
-  BrokerStatus(ActorSystem<?> system, MetadataView metadata, java.util.function.BooleanSupplier voterStopped) {
+  BrokerStatus(ActorSystem<?> system, MetadataView metadata, java.util.function.BooleanSupplier voterStopped,
+      int brokerId, java.util.function.BooleanSupplier registered) {
     this.system = system;
     this.metadata = metadata;
     this.voterStopped = voterStopped;
+    this.brokerId = brokerId;
+    this.registered = registered;
+  }
+
+  /**
+   * {@link #notReadyReasons}, not registered with the controller yet, and, after a start until
+   * they first are, replicas here that are not back in their ISRs: a rolling restart moves on to
+   * the next broker only once this one holds full copies again. Later lag does not make a broker
+   * unready (it serves; the ISR says how far behind it is).
+   */
+  @Override
+  public List<String> readinessReasons() {
+    List<String> reasons = notReadyReasons();
+    if (!registered.getAsBoolean()) {
+      reasons.add("not registered with the controller yet");
+    }
+    if (!caughtUp && reasons.isEmpty()) {
+      List<String> behind = replicasOutsideTheirIsr();
+      if (behind.isEmpty()) {
+        caughtUp = true;
+      } else {
+        reasons.add(behind.size() + " replica(s) here not back in their ISR yet (" + String.join(", ",
+            behind.subList(0, Math.min(3, behind.size()))) + (behind.size() > 3 ? ", ..." : "") + ")");
+      }
+    }
+    return reasons;
+  }
+
+  /** Partitions with a replica on this broker, a live leader, and this broker outside their ISR. */
+  private List<String> replicasOutsideTheirIsr() {
+    List<String> behind = new ArrayList<>();
+    for (dev.tributary.protocol.message.TopicMetadata t : new TreeMap<>(metadata.current().topics()).values()) {
+      for (int i = 0; i < t.partitionInfo().size(); i++) {
+        dev.tributary.protocol.message.PartitionInfo p = t.partitionInfo().get(i);
+        if (p.replicas().contains(brokerId) && p.leader() >= 0 && !p.isr().contains(brokerId)) {
+          behind.add(dev.tributary.protocol.TopicNames.partitionId(t.name(), i));
+        }
+      }
+    }
+    return behind;
   }
 
   @Override

@@ -69,6 +69,10 @@ final class StartCommand implements Callable<Integer> {
       description = "Port of the HTTP admin API (default: 8080).")
   Integer adminPort;
 
+  @Option(names = "--management-port", paramLabel = "<port>", converter = Ranges.Port.class,
+      description = "Port of Pekko Management's /alive and /ready, for Kubernetes probes (default: 7626).")
+  Integer managementPort;
+
   @Override
   public Integer call() {
     BrokerSettings settings = settings();
@@ -77,18 +81,21 @@ final class StartCommand implements Callable<Integer> {
     // Artery or HTTP bind failure logged with its stack trace.
     requireFree("--port", host, port);
     requireFree("--admin-port", config.getString("tributary.admin.interface"), config.getInt("tributary.admin.port"));
+    requireFree("--management-port", host, config.getInt("tributary.management.port"));
     Broker broker = Broker.start(settings);
     int boundAdminPort;
+    int boundManagementPort;
     try {
       ClientOptions.await(broker.ready(Duration.ofSeconds(60)));
       boundAdminPort = broker.adminPort();
+      boundManagementPort = broker.managementPort();
     } catch (RuntimeException e) {
       broker.close();
       throw new IllegalStateException("the broker did not start: " + TributaryCli.describe(e));
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("Tributary broker " + nodeId + " is up on " + host + ":" + broker.port()
-        + " (admin API on port " + boundAdminPort + "), data in " + dataDir.toAbsolutePath().normalize()
+        + " (admin API on port " + boundAdminPort + ", /ready on port " + boundManagementPort + "), data in " + dataDir.toAbsolutePath().normalize()
         + ". Stop it with Ctrl-C.");
     out.flush();
     // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
@@ -135,6 +142,9 @@ final class StartCommand implements Callable<Integer> {
     }
     if (adminPort != null) {
       overrides.put("tributary.admin.port", adminPort);
+    }
+    if (managementPort != null) {
+      overrides.put("tributary.management.port", managementPort);
     }
     if (seeds.isEmpty() && controllerVoters == null && !userSets(GROUP_REPLICATION_FACTOR)) {
       // A broker alone, its own controller: one copy of the group log, as Kafka's quickstart config.
