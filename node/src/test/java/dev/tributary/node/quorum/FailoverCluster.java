@@ -54,6 +54,21 @@ final class FailoverCluster {
     assertTrue(out.contains("Created topic " + topic + " with " + partitions + " partitions"), out);
   }
 
+  /**
+   * Creates the group log {@code __groups} while all three brokers run, by asking for a group
+   * until its coordinator answers. As Kafka's offsets topic, it is created only once as many
+   * brokers as its copies have registered: a cluster whose groups are first used while a broker
+   * is down refuses them until it is back.
+   */
+  static void awaitGroupLog(ClusterWatch watch) {
+    eventually(LIMIT, () -> {
+      dev.tributary.protocol.message.GroupRequest.GroupDescription d = ClusterWatch.await(watch.client()
+          .<dev.tributary.protocol.message.GroupRequest.GroupDescription>group(
+              replyTo -> new dev.tributary.protocol.message.GroupRequest.Describe("warm-up", replyTo)));
+      assertEquals(dev.tributary.protocol.ErrorCode.GROUP_ID_NOT_FOUND, d.error(), d.toString());
+    });
+  }
+
   /** Waits until partition {@code p} has a leader and all three brokers as replicas and in its Isr. */
   static TopicDescription.Partition awaitFullIsr(ClusterWatch watch, String topic, int p) {
     List<Integer> ids = watch.brokers.ids();

@@ -212,6 +212,8 @@ class ReplicationFailoverTest {
    * Then restarts the victim and waits until it is back in the Isr.
    */
   private static void killUnderLoadAndCheck(BrokerProcesses brokers, ClusterWatch watch, String topic, int victim, String what) {
+    // The read-back below is the cluster's first use of groups, while a broker is down.
+    FailoverCluster.awaitGroupLog(watch);
     long ackedAtKill;
     BrokerProcesses.Result finished;
     try (BrokerProcesses.Background producer = brokers.cliInBackground("verifiable-producer", "--topic", topic,
