@@ -1,0 +1,236 @@
+package dev.tributary.node.cli;
+
+import dev.tributary.client.Consumer;
+import dev.tributary.client.ConsumerRecord;
+import dev.tributary.client.ConsumerSettings;
+import dev.tributary.client.Producer;
+import dev.tributary.client.ProducerSettings;
+import dev.tributary.client.RebalanceListener;
+import dev.tributary.client.TopicPartition;
+import dev.tributary.client.TributaryClient;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The load of {@code perf rebalance} and {@code perf group-failover}: records produced at a steady
+ * rate to every partition of a topic, and members of one group consuming it, each remembering when
+ * each of its partitions last delivered. Members share one client (one actor system), as consumers
+ * in one service would.
+ */
+final class GroupLoad implements AutoCloseable {
+  private static final int RUN = 10;
+
+  final TributaryClient client;
+  final String topic;
+  final int partitions;
+  final String group;
+  /** The member that owns each partition, as the members' rebalance listeners were told. */
+  final Map<TopicPartition, String> owners = new ConcurrentHashMap<>();
+  final List<Member> members = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean producing = new AtomicBoolean(true);
+  private final Thread producer;
+
+  /** Starts producing {@code rate} records/s to {@code topic} (which must exist). */
+  GroupLoad(TributaryClient client, String topic, int partitions, int rate, String group) {
+    this.client = client;
+    this.topic = topic;
+    this.partitions = partitions;
+    this.group = group;
+    producer = new Thread(() -> {
+      try (Producer p = new Producer(client, ProducerSettings.defaults())) {
+        long start = System.nanoTime();
+        long sent = 0;
+        while (producing.get()) {
+          long due = start + sent * 1_000_000_000L / rate;
+          long early = due - System.nanoTime();
+          if (early > 0) {
+            // sleep, never spin: on two cores a spinning producer starves the members it measures
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(early, 1_000_000));
+            continue;
+          }
+          // Runs of RUN records per partition, round-robin: every partition gets records at a
+          // steady pace (sticky-random partitioning leaves a partition idle for seconds at
+          // times, which would read as a pause), in batches big enough not to flood the broker.
+          int partition = (int) (sent / RUN % partitions);
+          p.send(topic, partition, null, new byte[100], List.of(), System.currentTimeMillis());
+          sent++;
+        }
+      }
+    }, "group-load-producer");
+    producer.start();
+  }
+
+  /** Starts a member of the group, named {@code name}. */
+  Member addMember(String name) {
+    Member m = new Member(name, this);
+    members.add(m);
+    new Thread(m, "member-" + name).start();
+    return m;
+  }
+
+  /** Every partition owned, and the members' shares differing by one at most. */
+  boolean settled() {
+    if (owners.size() != partitions) {
+      return false;
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    owners.values().forEach(n -> counts.merge(n, 1, Integer::sum));
+    int low = partitions / members.size();
+    return members.stream().allMatch(m -> {
+      int n = counts.getOrDefault(m.name, 0);
+      return n == low || n == low + 1;
+    });
+  }
+
+  /** Every owned partition has delivered to its owner since the owner got it. */
+  boolean allConsuming() {
+    for (Map.Entry<TopicPartition, String> e : owners.entrySet()) {
+      Member m = member(e.getValue());
+      if (m == null || !m.lastDelivery.containsKey(e.getKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Member member(String name) {
+    return members.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
+  }
+
+  /** How many partitions each member owns, by name. */
+  Map<String, Integer> counts() {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    owners.values().forEach(n -> counts.merge(n, 1, Integer::sum));
+    return counts;
+  }
+
+  /** The longest gap between two deliveries of a partition that any member saw since the last clear. */
+  long longestGapNanos() {
+    return members.stream().flatMap(m -> m.longestGap.values().stream()).max(Long::compare).orElse(0L);
+  }
+
+  void clearGaps() {
+    members.forEach(m -> m.longestGap.clear());
+  }
+
+  /** Stops the members and the producer, and gives the members' last commits a moment. */
+  @Override
+  public void close() throws InterruptedException {
+    members.forEach(m -> m.stop.set(true));
+    producing.set(false);
+    producer.join();
+    Thread.sleep(500);
+  }
+
+  static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout,
+      java.util.function.Supplier<String> what) throws InterruptedException {
+    if (!awaitCondition(condition, timeout)) {
+      throw new IllegalStateException("timed out waiting for " + what.get());
+    }
+  }
+
+  /** Whether {@code condition} held within {@code timeout} (checked every 10 ms). */
+  static boolean awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /**
+   * One member: polls and commits (synchronously) in a loop, remembering when each partition last
+   * delivered. A failed commit is counted, and the loop goes on. After {@link #mark}, it also
+   * remembers when each partition first delivered from a poll that followed a successful commit
+   * begun after the mark: records the consumer had buffered before, or that arrive while its
+   * commits cannot get through, do not count as consuming again.
+   */
+  static final class Member implements Runnable {
+    final String name;
+    private final GroupLoad load;
+    final Map<TopicPartition, Long> lastDelivery = new ConcurrentHashMap<>();
+    final Map<TopicPartition, Long> longestGap = new ConcurrentHashMap<>();
+    final Map<TopicPartition, Long> firstSinceMark = new ConcurrentHashMap<>();
+    final AtomicLong failedCommits = new AtomicLong();
+    final AtomicBoolean stop = new AtomicBoolean();
+    volatile String lastCommitFailure;
+    private volatile boolean marked;
+    private volatile long markNanos;
+    /** Written by the member's thread only. */
+    private volatile boolean committedSinceMark;
+
+    private Member(String name, GroupLoad load) {
+      this.name = name;
+      this.load = load;
+    }
+
+    /** From now on, track {@link #firstSinceMark} (once per member). */
+    void mark(long nanos) {
+      markNanos = nanos;
+      marked = true;
+    }
+
+    /** The partitions this member owns now. */
+    List<TopicPartition> owned() {
+      return load.owners.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
+    }
+
+    @Override
+    public void run() {
+      Map<TopicPartition, String> owners = load.owners;
+      try (Consumer consumer = new Consumer(load.client, ConsumerSettings.defaults()
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.LATEST))) {
+        consumer.subscribe(load.group, List.of(load.topic), new RebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> tps) {
+            tps.forEach(tp -> {
+              owners.remove(tp, name);
+              lastDelivery.remove(tp);
+            });
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> tps) {
+            tps.forEach(tp -> owners.put(tp, name));
+          }
+        }, 10_000);
+        while (!stop.get()) {
+          List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(100));
+          long now = System.nanoTime();
+          boolean counts = committedSinceMark;
+          for (ConsumerRecord r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            Long last = lastDelivery.put(tp, now);
+            if (last != null) {
+              longestGap.merge(tp, now - last, Math::max);
+            }
+            if (counts) {
+              firstSinceMark.putIfAbsent(tp, now);
+            }
+          }
+          long begun = System.nanoTime();
+          try {
+            consumer.commitSync();
+            if (marked && begun - markNanos >= 0) {
+              committedSinceMark = true;
+            }
+          } catch (RuntimeException e) {
+            failedCommits.incrementAndGet();
+            lastCommitFailure = e.toString();
+          }
+        }
+      }
+    }
+  }
+}
