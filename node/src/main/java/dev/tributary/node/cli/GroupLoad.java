@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Option;
 
 /**
  * The load of {@code perf rebalance} and {@code perf group-failover}: records produced at a steady
@@ -26,6 +27,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class GroupLoad implements AutoCloseable {
   private static final int RUN = 10;
+
+  /** The load's options, for the benchmarks' commands. */
+  static final class Options {
+    @Option(names = "--partitions", defaultValue = "64", paramLabel = "<partitions>",
+        converter = Ranges.PartitionCount.class,
+        description = "Partitions of the topic it creates (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--rate", defaultValue = "20000", paramLabel = "<records-per-s>", converter = Ranges.Positive.class,
+        description = "Records/s produced throughout (default: ${DEFAULT-VALUE}).")
+    int rate;
+  }
 
   final TributaryClient client;
   final String topic;

@@ -23,23 +23,17 @@ final class RebalanceBenchmark implements Callable<Integer> {
 
   @Mixin ClientOptions client;
 
+  @Mixin GroupLoad.Options options;
+
   @Option(names = "--topic", defaultValue = "rebalance-bench", paramLabel = "<topic>",
       description = "Topic to create (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--partitions", defaultValue = "64", paramLabel = "<partitions>", converter = Ranges.PartitionCount.class,
-      description = "Partitions of the topic it creates (default: ${DEFAULT-VALUE}).")
-  int partitions;
-
-  @Option(names = "--rate", defaultValue = "20000", paramLabel = "<records-per-s>", converter = Ranges.Positive.class,
-      description = "Records/s produced throughout (default: ${DEFAULT-VALUE}).")
-  int rate;
-
   @Override
   public Integer call() throws Exception {
     try (TributaryClient c = client.connect()) {
-      ClientOptions.await(c.createTopic(topic, partitions, Map.of()));
-      GroupLoad load = new GroupLoad(c, topic, partitions, rate, "rebalance-bench-" + topic);
+      ClientOptions.await(c.createTopic(topic, options.partitions, Map.of()));
+      GroupLoad load = new GroupLoad(c, topic, options.partitions, options.rate, "rebalance-bench-" + topic);
       Map<TopicPartition, String> owners = load.owners;
       for (int i = 0; i < 3; i++) {
         load.addMember("m" + i);
@@ -76,8 +70,8 @@ final class RebalanceBenchmark implements Callable<Integer> {
               + "consuming its new assignment after %.0f ms; longest pause on a partition that did not move: "
               + "%.0f ms (%s); longest gap in the 2 s before the join: %.0f ms; records arrive every %.1f ms "
               + "per partition on average.%n",
-          partitions, rate, moved, settledNanos / 1e6, longestPause / 1e6, worst, steadyGap / 1e6,
-          partitions * 1000.0 / rate);
+          options.partitions, options.rate, moved, settledNanos / 1e6, longestPause / 1e6, worst, steadyGap / 1e6,
+          options.partitions * 1000.0 / options.rate);
       return 0;
     }
   }
