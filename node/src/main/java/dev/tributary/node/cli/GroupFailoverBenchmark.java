@@ -113,8 +113,8 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
           - killedAt) : -1;
       describes.join();
       metadata.join();
-      long failedCommits = load.members.stream().mapToLong(m -> m.failedCommits.get()).sum();
-      String lastFailure = load.members.stream().map(m -> m.lastCommitFailure).filter(f -> f != null)
+      long failures = load.members.stream().mapToLong(m -> m.failures.get()).sum();
+      String lastFailure = load.members.stream().map(m -> m.lastFailure).filter(f -> f != null)
           .findFirst().orElse("none");
       load.close();
 
@@ -128,9 +128,9 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
       out.printf(Locale.ROOT, "(d) partition failover (every partition of %s led by a live broker): %s%n",
           topic, show(partitionMs));
       out.printf(Locale.ROOT, "    broker %d fenced in metadata: %s; %s-%d led by a live broker: %s; "
-              + "commits failed meanwhile: %d (last: %s)%n",
+              + "polls or commits failed: %d (last: %s)%n",
           coordinator, show(ms(failover.fencedNanos.get())), GroupPartitions.TOPIC, groupPartition,
-          show(ms(failover.groupLeaderNanos.get())), failedCommits, lastFailure);
+          show(ms(failover.groupLeaderNanos.get())), failures, lastFailure);
       String verdict;
       if (anyMs < 0 || partitionMs < 0) {
         verdict = "not measured";

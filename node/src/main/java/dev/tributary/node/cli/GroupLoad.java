@@ -164,7 +164,7 @@ final class GroupLoad implements AutoCloseable {
 
   /**
    * One member: polls and commits (synchronously) in a loop, remembering when each partition last
-   * delivered. A failed commit is counted, and the loop goes on. After {@link #mark}, it also
+   * delivered. A failed poll or commit is counted, and the loop goes on. After {@link #mark}, it also
    * remembers when each partition first delivered from a poll that followed a successful commit
    * begun after the mark: records the consumer had buffered before, or that arrive while its
    * commits cannot get through, do not count as consuming again.
@@ -175,9 +175,9 @@ final class GroupLoad implements AutoCloseable {
     final Map<TopicPartition, Long> lastDelivery = new ConcurrentHashMap<>();
     final Map<TopicPartition, Long> longestGap = new ConcurrentHashMap<>();
     final Map<TopicPartition, Long> firstSinceMark = new ConcurrentHashMap<>();
-    final AtomicLong failedCommits = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
     final AtomicBoolean stop = new AtomicBoolean();
-    volatile String lastCommitFailure;
+    volatile String lastFailure;
     private volatile boolean marked;
     private volatile long markNanos;
     /** Written by the member's thread only. */
@@ -219,30 +219,34 @@ final class GroupLoad implements AutoCloseable {
           }
         }, 10_000);
         while (!stop.get()) {
-          List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(100));
-          long now = System.nanoTime();
-          boolean counts = committedSinceMark;
-          for (ConsumerRecord r : records) {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            Long last = lastDelivery.put(tp, now);
-            if (last != null) {
-              longestGap.merge(tp, now - last, Math::max);
-            }
-            if (counts) {
-              firstSinceMark.putIfAbsent(tp, now);
-            }
-          }
-          long begun = System.nanoTime();
           try {
-            consumer.commitSync();
-            if (marked && begun - markNanos >= 0) {
-              committedSinceMark = true;
-            }
+            pollAndCommit(consumer);
           } catch (RuntimeException e) {
-            failedCommits.incrementAndGet();
-            lastCommitFailure = e.toString();
+            failures.incrementAndGet();
+            lastFailure = e.toString();
           }
         }
+      }
+    }
+
+    private void pollAndCommit(Consumer consumer) {
+      List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(100));
+      long now = System.nanoTime();
+      boolean counts = committedSinceMark;
+      for (ConsumerRecord r : records) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Long last = lastDelivery.put(tp, now);
+        if (last != null) {
+          longestGap.merge(tp, now - last, Math::max);
+        }
+        if (counts) {
+          firstSinceMark.putIfAbsent(tp, now);
+        }
+      }
+      long begun = System.nanoTime();
+      consumer.commitSync();
+      if (marked && begun - markNanos >= 0) {
+        committedSinceMark = true;
       }
     }
   }
