@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -192,6 +193,21 @@ final class GroupLoad implements AutoCloseable {
     void mark(long nanos) {
       markNanos = nanos;
       marked = true;
+    }
+
+    /** When the first partition delivered since the mark, if one did. */
+    OptionalLong firstDeliverySinceMark() {
+      return firstSinceMark.values().stream().mapToLong(Long::longValue).reduce((x, y) -> y - x < 0 ? y : x);
+    }
+
+    /** When the last of the partitions this member owns first delivered since the mark, if all did. */
+    OptionalLong everyPartitionSinceMark() {
+      List<TopicPartition> owned = owned();
+      if (owned.isEmpty() || !firstSinceMark.keySet().containsAll(owned)) {
+        return OptionalLong.empty();
+      }
+      return owned.stream().mapToLong(firstSinceMark::get) // never removed: all there
+          .reduce((x, y) -> y - x > 0 ? y : x);
     }
 
     /** The partitions this member owns now. */
