@@ -74,7 +74,8 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
         load.addMember("m" + i);
       }
       GroupLoad.waitUntil(() -> load.settled() && load.allConsuming(), Duration.ofSeconds(60),
-          () -> "three members to consume every partition (owners: " + load.counts() + ")");
+          () -> "three members to consume every partition (owners: " + load.counts() + "; not consuming yet: "
+              + load.notConsuming() + "; " + load.progress() + ")");
       load.clearGaps();
       Thread.sleep(2_000);
       long steadyGap = load.longestGapNanos();

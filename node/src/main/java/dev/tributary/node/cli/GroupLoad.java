@@ -49,6 +49,9 @@ final class GroupLoad implements AutoCloseable {
   final Map<TopicPartition, String> owners = new ConcurrentHashMap<>();
   final List<Member> members = new CopyOnWriteArrayList<>();
   private final AtomicBoolean producing = new AtomicBoolean(true);
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failedSends = new AtomicLong();
   private final Thread producer;
 
   /** Starts producing {@code rate} records/s to {@code topic} (which must exist). */
@@ -73,8 +76,10 @@ final class GroupLoad implements AutoCloseable {
           // steady pace (sticky-random partitioning leaves a partition idle for seconds at
           // times, which would read as a pause), in batches big enough not to flood the broker.
           int partition = (int) (sent / RUN % partitions);
-          p.send(topic, partition, null, new byte[100], List.of(), System.currentTimeMillis());
+          p.send(topic, partition, null, new byte[100], List.of(), System.currentTimeMillis())
+              .whenComplete((m, e) -> (e == null ? acknowledged : failedSends).incrementAndGet());
           sent++;
+          this.sent.set(sent);
         }
       }
     }, "group-load-producer");
@@ -112,6 +117,25 @@ final class GroupLoad implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** The partitions owned that have not delivered to their owner yet, with their owner. */
+  Map<TopicPartition, String> notConsuming() {
+    Map<TopicPartition, String> out = new java.util.TreeMap<>();
+    owners.forEach((tp, name) -> {
+      Member m = member(name);
+      if (m == null || !m.lastDelivery.containsKey(tp)) {
+        out.put(tp, name);
+      }
+    });
+    return out;
+  }
+
+  /** The producer's progress and the members' failures, for a message. */
+  String progress() {
+    return "records sent " + sent.get() + ", acknowledged " + acknowledged.get() + ", failed " + failedSends.get()
+        + "; members' failed polls or commits: " + members.stream().mapToLong(m -> m.failures.get()).sum()
+        + members.stream().map(m -> m.lastFailure).filter(f -> f != null).findFirst().map(f -> " (" + f + ")").orElse("");
   }
 
   Member member(String name) {
@@ -220,7 +244,7 @@ final class GroupLoad implements AutoCloseable {
       Map<TopicPartition, String> owners = load.owners;
       try (Consumer consumer = new Consumer(load.client, ConsumerSettings.defaults()
           .withAutoOffsetReset(ConsumerSettings.OffsetReset.LATEST))) {
-        consumer.subscribe(load.group, List.of(load.topic), new RebalanceListener() {
+        RebalanceListener listener = new RebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> tps) {
             tps.forEach(tp -> {
@@ -233,7 +257,18 @@ final class GroupLoad implements AutoCloseable {
           public void onPartitionsAssigned(Collection<TopicPartition> tps) {
             tps.forEach(tp -> owners.put(tp, name));
           }
-        }, 10_000);
+        };
+        // The first group request makes the controller create __groups, which can take longer
+        // than a request on a fresh cluster: join again until it works.
+        while (!stop.get()) {
+          try {
+            consumer.subscribe(load.group, List.of(load.topic), listener, 10_000);
+            break;
+          } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            lastFailure = "subscribe: " + e;
+          }
+        }
         while (!stop.get()) {
           try {
             pollAndCommit(consumer);
