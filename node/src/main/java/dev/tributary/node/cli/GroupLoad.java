@@ -54,8 +54,16 @@ final class GroupLoad implements AutoCloseable {
   private final AtomicLong failedSends = new AtomicLong();
   private final Thread producer;
 
-  /** Starts producing {@code rate} records/s to {@code topic} (which must exist). */
+  /** Records a member's poll returns at most. */
+  final int maxPollRecords;
+
+  /** Starts producing {@code rate} records/s to {@code topic} (which must exist); members poll the default 500 records. */
   GroupLoad(TributaryClient client, String topic, int partitions, int rate, String group) {
+    this(client, topic, partitions, rate, group, ConsumerSettings.defaults().maxPollRecords());
+  }
+
+  GroupLoad(TributaryClient client, String topic, int partitions, int rate, String group, int maxPollRecords) {
+    this.maxPollRecords = maxPollRecords;
     this.client = client;
     this.topic = topic;
     this.partitions = partitions;
@@ -243,7 +251,7 @@ final class GroupLoad implements AutoCloseable {
     public void run() {
       Map<TopicPartition, String> owners = load.owners;
       try (Consumer consumer = new Consumer(load.client, ConsumerSettings.defaults()
-          .withAutoOffsetReset(ConsumerSettings.OffsetReset.LATEST))) {
+          .withAutoOffsetReset(ConsumerSettings.OffsetReset.LATEST).withMaxPollRecords(load.maxPollRecords))) {
         RebalanceListener listener = new RebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> tps) {
