@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 /** {@code tributary perf produce|consume}: Kafka's perf tools, with the same output. */
 @Command(name = "perf", description = "Measure produce and consume throughput.",
     subcommands = {PerfCommand.Produce.class, PerfCommand.Consume.class, RebalanceBenchmark.class,
-        CreateLoopBenchmark.class})
+        GroupFailoverBenchmark.class, CreateLoopBenchmark.class})
 final class PerfCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
