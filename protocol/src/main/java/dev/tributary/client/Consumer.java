@@ -45,6 +45,8 @@ public final class Consumer implements AutoCloseable {
   private final TributaryClient client;
   private final ConsumerSettings settings;
   private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
+  /** Which partition's buffered records the next poll takes first. */
+  private final RotatingDrain drain = new RotatingDrain();
   private final LinkedBlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
 
   /** Generations are unique across partitions states, so a fetch for a dropped state never matches a new one. */
@@ -445,14 +447,19 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
+  /** Up to {@code max.poll.records} buffered records, the partitions taking turns ({@link RotatingDrain}). */
   private List<ConsumerRecord> takeBuffered() {
-    List<ConsumerRecord> out = new ArrayList<>();
-    for (PartitionState s : partitions.values()) {
-      while (out.size() < settings.maxPollRecords() && !s.buffered.isEmpty()) {
-        ConsumerRecord r = s.buffered.poll();
-        out.add(r);
-        s.position = r.offset() + 1;
+    List<PartitionState> states = new ArrayList<>(partitions.values());
+    List<ConsumerRecord> out = drain.take(states.stream().map(s -> s.buffered).toList(), settings.maxPollRecords());
+    // A partition's records come together: one lookup per partition, not per record.
+    PartitionState current = null;
+    ConsumerRecord previous = null;
+    for (ConsumerRecord r : out) {
+      if (previous == null || r.partition() != previous.partition() || !r.topic().equals(previous.topic())) {
+        current = partitions.get(new TopicPartition(r.topic(), r.partition()));
       }
+      current.position = r.offset() + 1;
+      previous = r;
     }
     return out;
   }

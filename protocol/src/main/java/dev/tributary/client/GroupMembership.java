@@ -84,9 +84,33 @@ final class GroupMembership implements AutoCloseable {
     });
   }
 
+  /**
+   * How long a first join waits for the group's coordinator. A fresh cluster creates its group log
+   * at the first group request, 50 replicated partitions, which can take longer than a request
+   * timeout on slow machines; Kafka's consumer waits for its coordinator too.
+   */
+  private static final long JOIN_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   /** Joins the group and waits for the first answer (so the caller knows the group id is valid). */
   void join() {
-    GroupRequest.HeartbeatResponse first = beat().toCompletableFuture().join();
+    long deadline = System.nanoTime() + JOIN_PATIENCE_NANOS;
+    GroupRequest.HeartbeatResponse first = null;
+    while (first == null) {
+      try {
+        first = beat().toCompletableFuture().join();
+        if (first.coordinatorMoved() && System.nanoTime() - deadline < 0) {
+          log.info("Group {}: waiting for its coordinator ({})", groupId, first.errorMessage());
+          first = null;
+        }
+      } catch (java.util.concurrent.CompletionException e) {
+        boolean unanswered = dev.tributary.protocol.Failures.cause(e) instanceof dev.tributary.protocol.TributaryException t
+            && t.code() == ErrorCode.REQUEST_TIMED_OUT;
+        if (!unanswered || System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+        log.info("Group {}: no answer from its coordinator yet; asking again", groupId);
+      }
+    }
     if (first.error() != ErrorCode.NONE) {
       throw new dev.tributary.protocol.TributaryException(first.error(), first.errorMessage());
     }

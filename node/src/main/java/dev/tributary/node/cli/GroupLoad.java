@@ -59,11 +59,7 @@ final class GroupLoad implements AutoCloseable {
 
   /** Starts producing {@code rate} records/s to {@code topic} (which must exist); members poll the default 500 records. */
   GroupLoad(TributaryClient client, String topic, int partitions, int rate, String group) {
-    this(client, topic, partitions, rate, group, ConsumerSettings.defaults().maxPollRecords());
-  }
-
-  GroupLoad(TributaryClient client, String topic, int partitions, int rate, String group, int maxPollRecords) {
-    this.maxPollRecords = maxPollRecords;
+    this.maxPollRecords = ConsumerSettings.defaults().maxPollRecords();
     this.client = client;
     this.topic = topic;
     this.partitions = partitions;
@@ -266,8 +262,8 @@ final class GroupLoad implements AutoCloseable {
             tps.forEach(tp -> owners.put(tp, name));
           }
         };
-        // The first group request makes the controller create __groups, which can take longer
-        // than a request on a fresh cluster: join again until it works.
+        // The client waits for the coordinator while a fresh cluster creates __groups; should even
+        // that run out, join again until it works.
         while (!stop.get()) {
           try {
             consumer.subscribe(load.group, List.of(load.topic), listener, 10_000);
