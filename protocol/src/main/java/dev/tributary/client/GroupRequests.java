@@ -52,7 +52,8 @@ final class GroupRequests {
       boolean bootstrap) {}
 
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
-  private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+  /** Kafka's retry.backoff.ms is 100 ms; a coordinator that is loading is usually ready within that. */
+  private static final Duration MAX_BACKOFF = Duration.ofMillis(200);
 
   private final ActorSystem<?> system;
   private final Duration requestTimeout;
