@@ -21,7 +21,7 @@ final class ClusterCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw UsageErrors.missingSubcommand(spec);
   }
 
   @Command(name = "describe",

@@ -26,7 +26,7 @@ final class GroupCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw UsageErrors.missingSubcommand(spec);
   }
 
   @Command(name = "list", description = "The consumer groups with committed offsets or live members, one per line.")

@@ -33,7 +33,7 @@ final class PerfCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw UsageErrors.missingSubcommand(spec);
   }
 
   /** As Kafka's ProducerPerformance: same options, same summary line. */

@@ -31,7 +31,7 @@ final class TopicCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    throw UsageErrors.missingSubcommand(spec);
   }
 
   @Command(name = "create", description = "Create a topic.")

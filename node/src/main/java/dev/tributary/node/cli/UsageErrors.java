@@ -24,6 +24,12 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     return new ParameterException(spec.commandLine(), message);
   }
 
+  /** A command group (topic, group, cluster, perf) called without one of its subcommands. */
+  static ParameterException missingSubcommand(CommandSpec spec) {
+    return of(spec, "name a subcommand of " + spec.qualifiedName() + ": "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();

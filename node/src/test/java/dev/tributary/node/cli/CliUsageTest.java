@@ -45,11 +45,15 @@ class CliUsageTest {
    * A case that wrongly passed its checks must not reach a real broker or start one where it
    * could disturb something: clients get a bootstrap where nothing listens, brokers a temp dir.
    */
+  /** Commands that only group others: alone they take no options at all. */
+  private static final java.util.Set<String> COMMAND_GROUPS = java.util.Set.of("topic", "group", "cluster", "perf");
+
   private static String[] guarded(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     if (args[0].equals("start")) {
       all.addAll(List.of("--data-dir", dir.resolve("data").toString()));
-    } else if (!args[0].equals("completion") && !all.contains("-b") && !all.contains("--bootstrap")) {
+    } else if (!args[0].equals("completion") && !all.contains("-b") && !all.contains("--bootstrap")
+        && !(args.length == 1 && COMMAND_GROUPS.contains(args[0]))) {
       all.addAll(List.of("-b", "127.0.0.1:1"));
     }
     return all.toArray(String[]::new);
@@ -57,6 +61,11 @@ class CliUsageTest {
 
   static Stream<Arguments> badArguments() {
     return Stream.of(
+        // a command group without its subcommand
+        bad("name a subcommand of tributary topic: create, list, describe", "topic"),
+        bad("name a subcommand of tributary group: list, describe", "group"),
+        bad("name a subcommand of tributary cluster: describe", "cluster"),
+        bad("name a subcommand of tributary perf: produce", "perf"),
         // consume: TOPIC or --include, and the options that go together
         bad("name a TOPIC to read, or give --include REGEX --group GROUP", "consume"),
         bad("give a TOPIC or --include REGEX, not both", "consume", "t", "--include", "t.*", "-g", "g"),
