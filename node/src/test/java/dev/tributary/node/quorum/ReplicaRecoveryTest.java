@@ -276,8 +276,10 @@ class ReplicaRecoveryTest {
    */
   private static List<String> readBack(BrokerProcesses brokers, int p, long n) {
     String bootstrap = String.join(",", brokers.running().stream().map(brokers::bootstrap).toList());
-    String out = brokers.cliOk("consume", TOPIC, "--partition", Integer.toString(p), "--from-beginning",
-        "--max-messages", Long.toString(n), "--format", "%o:%s\\n", "--bootstrap", bootstrap);
+    // Tried again while it times out: just after a kill, an offset lookup may wait for sharding to
+    // place a replica, which waits while the shard coordinator's broker is down (until it is downed).
+    String out = eventually(LIMIT, () -> brokers.cliOk("consume", TOPIC, "--partition", Integer.toString(p),
+        "--from-beginning", "--max-messages", Long.toString(n), "--format", "%o:%s\\n", "--bootstrap", bootstrap));
     List<String> values = new ArrayList<>();
     long expected = 0;
     for (String line : out.lines().filter(l -> !l.isBlank()).toList()) {
