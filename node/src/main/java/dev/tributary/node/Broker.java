@@ -37,7 +37,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.cluster.typed.Join;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +101,8 @@ public final class Broker implements AutoCloseable {
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry()));
     // Kubernetes' probes: /alive and /ready (BrokerReadiness) on tributary.management.port.
     this.management = org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start();
+    // Only then may it join: Cluster Bootstrap's contact points are the brokers' management servers.
+    ClusterJoin.bootstrapWhenManaged(system, management);
   }
 
   /** Pekko Management's bound port, once bound. */
@@ -131,6 +132,8 @@ public final class Broker implements AutoCloseable {
     AdminSettings.fromRoot(config);
     QuorumTiming timing = QuorumTiming.fromRoot(config);
     ControllerVoters voters = voters(settings, config);
+    ClusterJoin.validate(config, settings.seeds(),
+        !ControllerVoters.parse(config.getString("tributary.controller.voters")).isEmpty());
     DataDirLock lock = DataDirLock.acquire(settings.dataDir());
     Optional<ControllerQuorum> quorum = Optional.empty();
     try {
@@ -220,9 +223,7 @@ public final class Broker implements AutoCloseable {
       context.spawn(ControlGateway.create(metadata, controller, lifecycle, groups), Tributary.GATEWAY_NAME);
       gatewaysStarted.complete(null);
       context.spawn(ClusterMembershipLog.create(), ClusterMembershipLog.NAME);
-      if (settings.seeds().isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      ClusterJoin.joinWithoutDiscovery(sys, settings.seeds());
       log.info("Tributary broker {} listening on {}, data in {}", settings.nodeId(),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return Behaviors.empty();

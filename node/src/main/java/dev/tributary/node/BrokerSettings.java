@@ -59,11 +59,16 @@ public record BrokerSettings(Path dataDir, int nodeId, String host, int port, Li
       config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     Config merged = config.withFallback(ConfigFactory.load());
-    // Management listens where the broker does, on tributary.management.port (set here, after the
-    // overrides: a substitution in reference.conf would keep the default).
-    return ConfigFactory.empty()
+    // Management listens where the broker does, on tributary.management.port, and Cluster Bootstrap
+    // uses tributary.cluster.discovery (set here, after the overrides: a substitution in
+    // reference.conf would keep the default).
+    Config derived = ConfigFactory.empty()
         .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
-        .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(merged.getInt("tributary.management.port")))
-        .withFallback(merged);
+        .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(merged.getInt("tributary.management.port")));
+    String discovery = ClusterJoin.discovery(merged);
+    if (!discovery.isEmpty()) {
+      derived = derived.withValue(ClusterJoin.BOOTSTRAP_METHOD, ConfigValueFactory.fromAnyRef(discovery));
+    }
+    return derived.withFallback(merged);
   }
 }

@@ -25,6 +25,17 @@ public final class TestBroker implements AutoCloseable {
     return new TestBroker(broker);
   }
 
+  /** Starts every broker at once (a cluster whose members wait for each other) and waits for all. */
+  public static java.util.List<TestBroker> startTogether(java.util.List<BrokerSettings> settings) {
+    java.util.List<java.util.concurrent.CompletableFuture<TestBroker>> starting = settings.stream()
+        .map(s -> java.util.concurrent.CompletableFuture.supplyAsync(() -> start(s))).toList();
+    java.util.List<TestBroker> started = new java.util.ArrayList<>();
+    for (java.util.concurrent.CompletableFuture<TestBroker> s : starting) {
+      started.add(s.join());
+    }
+    return started;
+  }
+
   public Broker broker() {
     return broker;
   }

@@ -179,6 +179,13 @@ final class CliArgs {
     }
   }
 
+  /** How a broker finds its cluster through Cluster Bootstrap: Pekko Discovery's methods we ship. */
+  static final class Discovery extends Word {
+    Discovery() {
+      super("kubernetes-api", "config");
+    }
+  }
+
   /** The server-side assignors a consumer may ask for. */
   static final class Assignor extends Word {
     Assignor() {

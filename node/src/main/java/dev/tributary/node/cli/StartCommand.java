@@ -3,6 +3,8 @@ package dev.tributary.node.cli;
 import com.typesafe.config.Config;
 import dev.tributary.journal.segment.FsyncPolicy;
 import dev.tributary.node.Broker;
+import dev.tributary.node.BrokerIds;
+import dev.tributary.node.ClusterJoin;
 import dev.tributary.node.BrokerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,9 +36,13 @@ final class StartCommand implements Callable<Integer> {
       description = "Data directory (default: ./${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--node-id", defaultValue = "0", paramLabel = "<id>", converter = Ranges.NonNegative.class,
-      description = "This broker's id (default: ${DEFAULT-VALUE}).")
-  int nodeId;
+  @Option(names = "--node-id", paramLabel = "<id>", converter = Ranges.NonNegative.class,
+      description = "This broker's id (default: $TRIBUTARY_NODE_ID, else the ordinal of a StatefulSet pod in "
+          + "$POD_NAME, else 0).")
+  Integer nodeIdFlag;
+
+  /** The broker's id: the flag, else from the environment (BrokerIds.fromEnvironment). */
+  private int nodeId;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "<host>",
       description = "Address to listen on (default: ${DEFAULT-VALUE}).")
@@ -49,6 +55,12 @@ final class StartCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "<host:port>", converter = CliArgs.HostPort.class,
       description = "A broker of the cluster to join (repeatable).")
   List<String> seeds = new ArrayList<>();
+
+  @Option(names = "--discovery", paramLabel = "<method>", converter = CliArgs.Discovery.class,
+      completionCandidates = CliArgs.Discovery.class,
+      description = "Find the cluster through Pekko Cluster Bootstrap instead of --seed: kubernetes-api (the pods of "
+          + "the StatefulSet) or config (pekko.discovery.config.services.tributary.endpoints).")
+  String discovery;
 
   @Option(names = "--controller-voters", paramLabel = "<id@host:port>[,...]", converter = CliArgs.Voters.class,
       description = "The brokers whose Raft group commits the cluster's metadata, as Kafka's controller.quorum.voters "
@@ -75,6 +87,14 @@ final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      nodeId = nodeIdFlag != null ? nodeIdFlag : BrokerIds.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException badEnvironment) {
+      throw UsageErrors.of(spec, badEnvironment.getMessage());
+    }
+    if (discovery != null && !seeds.isEmpty()) {
+      throw UsageErrors.of(spec, "--discovery and --seed are two ways to find the cluster: give one of them");
+    }
     BrokerSettings settings = settings();
     Config config = settings.toConfig();
     // Probed before the actor system starts: a busy port is one line naming the flag, not an
@@ -146,7 +166,10 @@ final class StartCommand implements Callable<Integer> {
     if (managementPort != null) {
       overrides.put("tributary.management.port", managementPort);
     }
-    if (seeds.isEmpty() && controllerVoters == null && !userSets(GROUP_REPLICATION_FACTOR)) {
+    if (discovery != null) {
+      overrides.put(ClusterJoin.DISCOVERY, discovery);
+    }
+    if (seeds.isEmpty() && discovery == null && controllerVoters == null && !userSets(GROUP_REPLICATION_FACTOR)) {
       // A broker alone, its own controller: one copy of the group log, as Kafka's quickstart config.
       overrides.put(GROUP_REPLICATION_FACTOR, 1);
     }

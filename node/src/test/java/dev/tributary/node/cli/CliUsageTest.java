@@ -152,6 +152,9 @@ class CliUsageTest {
         bad("--seed 'nohost' is not HOST:PORT", "start", "--seed", "nohost"),
         bad("--controller-voters 'x' is not ID@HOST:PORT", "start", "--controller-voters", "x"),
         bad("--failover must be default or fast, got 'slow'", "start", "--failover", "slow"),
+        bad("--discovery must be kubernetes-api or config, got 'dns'", "start", "--discovery", "dns"),
+        bad("--discovery and --seed are two ways to find the cluster: give one of them",
+            "start", "--discovery", "config", "--seed", "127.0.0.1:1"),
         bad("--fsync must be one of always, interval, never; got 'sometimes'", "start", "--fsync", "sometimes"),
         // the command line itself
         bad("'--partiton'", "consume", "t", "--partiton", "1"),

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,7 @@ class SnapshotInstallTest {
               "tributary.controller.log-segment-size", 1024,
               "tributary.failover", "fast")));
     }
-    List<TestBroker> brokers = startTogether(settings);
+    List<TestBroker> brokers = TestBroker.startTogether(settings);
     try {
       // The voter that lags is one that does not lead: this test is about catching up, not elections.
       int controller = brokers.get(0).broker().metadata().current().controller();
@@ -97,16 +96,6 @@ class SnapshotInstallTest {
   }
 
   /** A quorum of three needs two voters up before any is ready: start them at once. */
-  private static List<TestBroker> startTogether(List<BrokerSettings> settings) {
-    List<CompletableFuture<TestBroker>> starting = settings.stream()
-        .map(s -> CompletableFuture.supplyAsync(() -> TestBroker.start(s))).toList();
-    List<TestBroker> started = new ArrayList<>();
-    for (CompletableFuture<TestBroker> s : starting) {
-      started.add(s.join());
-    }
-    return started;
-  }
-
   private static long snapshots(Path dataDir) throws IOException {
     try (Stream<Path> files = Files.walk(dataDir.resolve("controller"))) {
       return files.filter(f -> f.getFileName().toString().startsWith("snapshot.")

@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +109,7 @@ public final class BrokerProcesses implements AutoCloseable {
     private String fsync = "always";
     private List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC");
     private final List<String> extraArgs = new ArrayList<>();
+    private final Map<String, String> environment = new HashMap<>();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -150,6 +153,12 @@ public final class BrokerProcesses implements AutoCloseable {
     }
 
     /** More {@code start} flags, for every broker. */
+    /** One more environment variable for every broker process (e.g. KUBERNETES_SERVICE_HOST). */
+    public Builder environment(String name, String value) {
+      this.environment.put(name, value);
+      return this;
+    }
+
     public Builder extraArgs(String... args) {
       this.extraArgs.addAll(List.of(args));
       return this;
@@ -742,10 +751,11 @@ public final class BrokerProcesses implements AutoCloseable {
     command.addAll(startArgs(n.id));
     try {
       Files.writeString(n.log, "$ " + String.join(" ", startArgs(n.id)) + "\n", StandardCharsets.UTF_8);
-      n.process = new ProcessBuilder(command).directory(n.home.toFile())
+      ProcessBuilder process = new ProcessBuilder(command).directory(n.home.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()))
-          .start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
+      process.environment().putAll(settings.environment);
+      n.process = process.start();
     } catch (IOException e) {
       throw new UncheckedIOException("starting broker " + n.id, e);
     }
