@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         PerfCommand.class,
         VerifiableProducerCommand.class,
         VerifiableConsumerCommand.class,
+        TlsCommand.class,
         CompletionCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure (e.g. no broker answered, or it refused the request), "

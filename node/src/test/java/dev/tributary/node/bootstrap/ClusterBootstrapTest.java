@@ -10,6 +10,8 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.node.BrokerSettings;
 import dev.tributary.node.TestBroker;
 import dev.tributary.node.quorum.BrokerProcesses;
+import dev.tributary.node.tls.DevelopmentCa;
+import dev.tributary.node.tls.TlsDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -17,6 +19,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +85,11 @@ class ClusterBootstrapTest {
 
   @Test
   void aStatefulSetPodFindsItsClusterThroughTheKubernetesApi() throws Exception {
-    SelfSignedCertificate certificate = SelfSignedCertificate.forLoopback();
+    // The API server presents a certificate its CA issued; the pod trusts that CA (ca.crt).
+    TlsDirectory apiServer = new TlsDirectory(dir.resolve("api-server"));
+    DevelopmentCa.writeTo(apiServer.dir(), List.of(), Duration.ofDays(1));
     Path serviceAccount = Files.createDirectories(dir.resolve("serviceaccount"));
-    certificate.writeCertificate(serviceAccount.resolve("ca.crt"));
+    Files.copy(apiServer.caCertificate(), serviceAccount.resolve("ca.crt"));
     Files.writeString(serviceAccount.resolve("token"), "test-token-4711");
     Files.writeString(serviceAccount.resolve("namespace"), "streaming");
     int managementPort = TestBroker.freePort();
@@ -95,7 +100,7 @@ class ClusterBootstrapTest {
     }
     List<String> requests = new CopyOnWriteArrayList<>();
     HttpsServer api = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    api.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
+    api.setHttpsConfigurator(new HttpsConfigurator(apiServer.sslContext()));
     api.createContext("/", exchange -> {
       String target = exchange.getRequestURI().getPath() + "?"
           + URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);

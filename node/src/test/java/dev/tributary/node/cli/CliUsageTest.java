@@ -46,7 +46,7 @@ class CliUsageTest {
    * could disturb something: clients get a bootstrap where nothing listens, brokers a temp dir.
    */
   /** Commands that only group others: alone they take no options at all. */
-  private static final java.util.Set<String> COMMAND_GROUPS = java.util.Set.of("topic", "group", "cluster", "perf");
+  private static final java.util.Set<String> COMMAND_GROUPS = java.util.Set.of("topic", "group", "cluster", "perf", "tls");
 
   private static String[] guarded(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
@@ -66,6 +66,8 @@ class CliUsageTest {
         bad("name a subcommand of tributary group: list, describe", "group"),
         bad("name a subcommand of tributary cluster: describe", "cluster"),
         bad("name a subcommand of tributary perf: produce", "perf"),
+        bad("name a subcommand of tributary tls: init", "tls"),
+        bad("--days must be at least 1, got 0", "tls", "init", "certs", "--days", "0"),
         // consume: TOPIC or --include, and the options that go together
         bad("name a TOPIC to read, or give --include REGEX --group GROUP", "consume"),
         bad("give a TOPIC or --include REGEX, not both", "consume", "t", "--include", "t.*", "-g", "g"),
