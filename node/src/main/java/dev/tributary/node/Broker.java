@@ -97,12 +97,26 @@ public final class Broker implements AutoCloseable {
     BrokerStatus status = new BrokerStatus(system, metadata, events::voterStopped, settings.nodeId(),
         brokerEpoch::registered);
     BrokerReadiness.Status.install(Adapter.toClassic(system), status);
+    Optional<javax.net.ssl.SSLContext> tls = tlsContext(config);
     this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
-        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry()));
+        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry(), tls));
     // Kubernetes' probes: /alive and /ready (BrokerReadiness) on tributary.management.port.
-    this.management = org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system)).start();
+    // With TLS, Management serves HTTPS, and Cluster Bootstrap's probes of the other brokers'
+    // management servers (Pekko HTTP's default client context) present and trust the same files.
+    tls.ifPresent(context -> org.apache.pekko.http.javadsl.Http.get(system).setDefaultClientHttpsContext(
+        org.apache.pekko.http.javadsl.ConnectionContext.httpsClient(context)));
+    this.management = org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system))
+        .start(routes -> tls.map(context -> routes.withHttpsConnectionContext(
+            org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(context))).orElse(routes));
     // Only then may it join: Cluster Bootstrap's contact points are the brokers' management servers.
     ClusterJoin.bootstrapWhenManaged(system, management);
+  }
+
+  /** The admin API's and Management's TLS, from tributary.tls.dir (read now: a bad file fails the start). */
+  private static Optional<javax.net.ssl.SSLContext> tlsContext(Config config) {
+    String dir = config.getString(BrokerSettings.TLS_DIR).trim();
+    return dir.isEmpty() ? Optional.empty()
+        : Optional.of(new dev.tributary.node.tls.TlsDirectory(java.nio.file.Path.of(dir)).sslContext());
   }
 
   /** Pekko Management's bound port, once bound. */
@@ -130,6 +144,7 @@ public final class Broker implements AutoCloseable {
     // Read once here so a bad value is one clear error, not a failed guardian and a stopped system.
     TopicConfig.defaults(config, JournalSettings.fromRoot(config).storage().segmentBytes());
     AdminSettings.fromRoot(config);
+    tlsContext(config);
     QuorumTiming timing = QuorumTiming.fromRoot(config);
     ControllerVoters voters = voters(settings, config);
     ClusterJoin.validate(config, settings.seeds(),

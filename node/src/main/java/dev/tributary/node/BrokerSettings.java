@@ -3,6 +3,7 @@ package dev.tributary.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.tributary.protocol.ArteryTls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +42,9 @@ public record BrokerSettings(Path dataDir, int nodeId, String host, int port, Li
     return new BrokerSettings(dataDir, nodeId, host, port, seeds, next);
   }
 
+  /** The broker's TLS directory setting; empty: no TLS. */
+  public static final String TLS_DIR = "tributary.tls.dir";
+
   public Config toConfig() {
     List<String> seedNodes = new ArrayList<>();
     for (String seed : seeds) {
@@ -69,6 +73,7 @@ public record BrokerSettings(Path dataDir, int nodeId, String host, int port, Li
     if (!discovery.isEmpty()) {
       derived = derived.withValue(ClusterJoin.BOOTSTRAP_METHOD, ConfigValueFactory.fromAnyRef(discovery));
     }
-    return derived.withFallback(merged);
+    String tlsDir = merged.getString(TLS_DIR).trim();
+    return tlsDir.isEmpty() ? derived.withFallback(merged) : ArteryTls.over(derived.withFallback(merged), Path.of(tlsDir));
   }
 }

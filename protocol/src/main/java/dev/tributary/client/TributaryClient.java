@@ -198,14 +198,19 @@ public final class TributaryClient implements AutoCloseable {
    * @throws TributaryException {@code BROKER_NOT_AVAILABLE} when no bootstrap address is reachable
    */
   public static TributaryClient connectForCommandLine(String bootstrap) {
+    return connectForCommandLine(bootstrap, ConfigFactory.empty());
+  }
+
+  /** {@link #connectForCommandLine(String)} with settings over the client's, e.g. {@code tributary.client.tls-dir}. */
+  public static TributaryClient connectForCommandLine(String bootstrap, Config overrides) {
     BootstrapProbe.requireOne(parseBootstraps(bootstrap), PROBE_TIMEOUT);
-    return start(bootstrap, null, ConfigFactory.parseResources("tributary-cli-client.conf")
+    return start(bootstrap, null, overrides.withFallback(ConfigFactory.parseResources("tributary-cli-client.conf"))
         .withFallback(ConfigFactory.parseResources("tributary-client.conf")));
   }
 
   /** Starts the client's own actor system with {@code settings} over the classpath's configuration. */
   private static TributaryClient start(String bootstrap, Duration requestTimeout, Config settings) {
-    Config config = settings.withFallback(ConfigFactory.load()).resolve();
+    Config config = dev.tributary.protocol.ArteryTls.forClient(settings.withFallback(ConfigFactory.load()).resolve());
     DataReplies pending = new DataReplies();
     CompletableFuture<ActorRef<DataPlaneMessage>> repliesRef = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {

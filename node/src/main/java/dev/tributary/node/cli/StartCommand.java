@@ -81,6 +81,11 @@ final class StartCommand implements Callable<Integer> {
       description = "Port of the HTTP admin API (default: 8080).")
   Integer adminPort;
 
+  @Option(names = "--tls-dir", paramLabel = "<dir>",
+      description = "Switch on TLS with DIR's ca.crt, tls.crt and tls.key (tributary tls init, or a Kubernetes TLS "
+          + "secret): Artery with mutual authentication, HTTPS for the admin API and /ready (default: $TRIBUTARY_TLS_DIR).")
+  Path tlsDir;
+
   @Option(names = "--management-port", paramLabel = "<port>", converter = Ranges.Port.class,
       description = "Port of Pekko Management's /alive and /ready, for Kubernetes probes (default: 7626).")
   Integer managementPort;
@@ -168,6 +173,9 @@ final class StartCommand implements Callable<Integer> {
     }
     if (discovery != null) {
       overrides.put(ClusterJoin.DISCOVERY, discovery);
+    }
+    if (tlsDir != null) {
+      overrides.put(BrokerSettings.TLS_DIR, tlsDir.toAbsolutePath().toString());
     }
     if (seeds.isEmpty() && discovery == null && controllerVoters == null && !userSets(GROUP_REPLICATION_FACTOR)) {
       // A broker alone, its own controller: one copy of the group log, as Kafka's quickstart config.
