@@ -1,12 +1,10 @@
 package dev.tributary.node.bootstrap;
 
-import static dev.tributary.node.TestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.tributary.client.TributaryClient;
 import dev.tributary.node.BrokerSettings;
 import dev.tributary.node.TestBroker;
 import dev.tributary.node.quorum.BrokerProcesses;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Brokers that find each other through Pekko Cluster Bootstrap, with no seed list: three from
- * config discovery in this JVM, and one in a child JVM (it needs the Kubernetes environment
+ * config discovery in this JVM (over TLS), and one in a child JVM (it needs the Kubernetes environment
  * variables) from Kubernetes API discovery against a recorded pod list, served over HTTPS the way
  * the API server serves it.
  */
@@ -42,7 +40,10 @@ class ClusterBootstrapTest {
   @TempDir Path dir;
 
   @Test
-  void threeBrokersFormOneClusterFromConfigDiscovery() {
+  void threeBrokersFormOneClusterFromConfigDiscoveryOverTls() {
+    // Over TLS: the brokers' Artery links and bootstrap's probes of each other's HTTPS management.
+    Path tls = dir.resolve("tls");
+    DevelopmentCa.writeTo(tls, List.of(), Duration.ofDays(1));
     int[] management = {TestBroker.freePort(), TestBroker.freePort(), TestBroker.freePort()};
     String voters = "0@127.0.0.1:" + TestBroker.freePort() + ",1@127.0.0.1:" + TestBroker.freePort()
         + ",2@127.0.0.1:" + TestBroker.freePort();
@@ -59,6 +60,7 @@ class ClusterBootstrapTest {
           "pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s",
           "tributary.management.port", management[id],
           "tributary.controller.voters", voters,
+          "tributary.tls.dir", tls.toString(),
           "tributary.failover", "fast")));
     }
     List<TestBroker> brokers = TestBroker.startTogether(settings);
@@ -72,12 +74,14 @@ class ClusterBootstrapTest {
         });
         assertEquals(3, up.size(), "broker sees all three Up in its cluster: " + up);
       }
-      try (TributaryClient client = brokers.get(2).client()) {
-        // Three copies need all three brokers registered with one controller: one cluster, not three.
-        dev.tributary.protocol.message.AdminResponse created = await(client.createTopic("bootstrapped", 3, 3, Map.of()));
-        assertEquals(dev.tributary.protocol.ErrorCode.NONE, created.error(), created.errorMessage());
-        assertEquals(Set.of(0, 1, 2), Set.copyOf(created.topic().orElseThrow().partitionInfo().get(0).replicas()));
-      }
+      // Three copies need all three brokers registered with one controller: one cluster, not three.
+      BrokerProcesses.Result created = BrokerProcesses.cliInProcess("topic", "create", "bootstrapped", "-p", "3",
+          "-r", "3", "-b", brokers.get(2).bootstrap(), "--tls-dir", tls.toString());
+      assertEquals(0, created.exit(), created.toString());
+      String described = BrokerProcesses.cliInProcess("topic", "describe", "bootstrapped",
+          "-b", brokers.get(0).bootstrap(), "--tls-dir", tls.toString()).out();
+      assertTrue(described.contains("Replicas: 0,1,2") || described.matches("(?s).*Replicas: [012],[012],[012].*"),
+          described);
     } finally {
       brokers.forEach(TestBroker::close);
     }
