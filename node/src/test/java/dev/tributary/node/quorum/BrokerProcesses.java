@@ -843,10 +843,23 @@ public final class BrokerProcesses implements AutoCloseable {
   private java.util.Optional<ProcessHandle> fromPidFile(Node n) {
     try {
       long pid = Long.parseLong(Files.readString(pidFile(n.id)).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-          .filter(h -> h.info().commandLine().map(c -> c.contains(n.dataDir.toString())).orElse(false));
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> runsOn(h, n.dataDir));
     } catch (IOException | NumberFormatException noBroker) {
       return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * Whether the process's command line names the data directory (not a process that took a dead
+   * broker's pid). From /proc: {@code ProcessHandle.Info} cuts a command line at 4096 characters
+   * on Linux, and a broker's class path alone is longer. Elsewhere, any java process counts.
+   */
+  private static boolean runsOn(ProcessHandle process, Path dataDir) {
+    try {
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+      return new String(cmdline, StandardCharsets.UTF_8).contains(dataDir.toString());
+    } catch (IOException | UnsupportedOperationException noProc) {
+      return process.info().command().map(c -> c.endsWith("java") || c.endsWith("java.exe")).orElse(false);
     }
   }
 
