@@ -65,6 +65,27 @@ public record Handover(int brokerId, long brokerEpoch) {
   }
 
   /**
+   * Whether a controller may still commit this broker's fence, as far as {@code metadata} shows:
+   * with the voters known ({@code tributary.controller.voters}), while a majority of them is live
+   * (registered and not fenced, or this broker itself: its voter stays up while it waits); with
+   * them unknown (a broker that joined without the list), unless the active controller's broker
+   * is fenced (it stopped, and no successor has pushed yet). When this is false the stop cannot
+   * be handed over, and waiting for it would only delay the stop of a cluster going down whole.
+   */
+  public boolean fenceCommittable(MetadataResponse metadata, java.util.Set<Integer> voters) {
+    if (!voters.isEmpty()) {
+      long live = voters.stream().filter(v -> v == brokerId || isLive(metadata, v)).count();
+      return live > voters.size() / 2;
+    }
+    int controller = metadata.controller();
+    return controller < 0 || controller == brokerId || isLive(metadata, controller);
+  }
+
+  private static boolean isLive(MetadataResponse metadata, int broker) {
+    return metadata.brokerInfo().stream().anyMatch(b -> b.id() == broker && !b.fenced());
+  }
+
+  /**
    * The partitions of this broker that its stop leaves unable to take {@code acks=all} writes, as
    * one line each: offline (this broker was their last in-sync replica: they wait for it to come
    * back), or led with fewer in-sync replicas than their {@code min.insync.replicas} (their leader

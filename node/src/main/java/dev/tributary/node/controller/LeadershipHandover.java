@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It waits at most {@code tributary.broker.controlled-shutdown-timeout}, asking the controller
  * again every second while the fence does not show (an election may be under way). A broker that
- * is not registered has nothing to hand over; one downed by the cluster, or with no other live
- * broker to take over, asks to be fenced once and does not wait for anyone.
+ * is not registered has nothing to hand over; one downed by the cluster, with no other live broker
+ * to take over, or whose fence no controller can commit any more (too few voters left: the last
+ * brokers of a cluster going down) asks to be fenced once and does not wait for anyone.
  */
 public final class LeadershipHandover {
 
@@ -103,22 +104,27 @@ public final class LeadershipHandover {
     return Behaviors.setup(context -> {
       ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
       CoordinatedShutdown shutdown = CoordinatedShutdown.get(Adapter.toClassic(context.getSystem()));
+      Set<Integer> voters = new HashSet<>();
+      ControllerVoters.parse(context.getSystem().settings().config().getString("tributary.controller.voters")).voters()
+          .forEach(v -> voters.add(v.brokerId()));
       return create(brokerId, brokerEpoch, view, lifecycle, defaults, b -> resolver.resolveActorRef(gatewayPath(b)),
-          timeout,
+          voters, timeout,
           () -> shutdown.getShutdownReason().filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent());
     });
   }
 
   /**
    * @param gateways a live broker's control gateway
+   * @param voters the controller quorum's voters, empty when this broker was not told them
    * @param downed whether the cluster downed this broker: it is no longer a member, so no one would answer
    */
   static Behavior<Command> create(int brokerId, LongSupplier brokerEpoch, MetadataView view,
       ActorRef<BrokerLifecycle.Command> lifecycle, TopicConfig defaults,
-      Function<BrokerInfo, ActorRef<GatewayRequest>> gateways, Duration timeout, BooleanSupplier downed) {
+      Function<BrokerInfo, ActorRef<GatewayRequest>> gateways, Set<Integer> voters, Duration timeout,
+      BooleanSupplier downed) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.receive(Command.class)
         .onMessage(Start.class, start -> new Waiting(context, timers, brokerId, brokerEpoch.getAsLong(), view,
-            lifecycle, defaults, gateways, timeout, downed.getAsBoolean(), start.replyTo()).begin())
+            lifecycle, defaults, gateways, Set.copyOf(voters), timeout, downed.getAsBoolean(), start.replyTo()).begin())
         .build()));
   }
 
@@ -142,6 +148,7 @@ public final class LeadershipHandover {
     private final ActorRef<BrokerLifecycle.Command> lifecycle;
     private final TopicConfig defaults;
     private final Function<BrokerInfo, ActorRef<GatewayRequest>> gateways;
+    private final Set<Integer> voters;
     private final Duration timeout;
     /** Whether to wait for the peers at all (else: ask for the fence once, and go). */
     private final boolean handOver;
@@ -156,8 +163,8 @@ public final class LeadershipHandover {
 
     Waiting(ActorContext<Command> context, TimerScheduler<Command> timers, int brokerId, long brokerEpoch,
         MetadataView view, ActorRef<BrokerLifecycle.Command> lifecycle, TopicConfig defaults,
-        Function<BrokerInfo, ActorRef<GatewayRequest>> gateways, Duration timeout, boolean downed,
-        ActorRef<Done> replyTo) {
+        Function<BrokerInfo, ActorRef<GatewayRequest>> gateways, Set<Integer> voters, Duration timeout,
+        boolean downed, ActorRef<Done> replyTo) {
       this.context = context;
       this.timers = timers;
       this.handover = new Handover(brokerId, brokerEpoch);
@@ -165,9 +172,11 @@ public final class LeadershipHandover {
       this.lifecycle = lifecycle;
       this.defaults = defaults;
       this.gateways = gateways;
+      this.voters = voters;
       this.timeout = timeout;
       this.replyTo = replyTo;
-      this.handOver = !downed && !handover.peers(view.current()).isEmpty();
+      MetadataResponse own = view.current();
+      this.handOver = !downed && !handover.peers(own).isEmpty() && handover.fenceCommittable(own, voters);
     }
 
     Behavior<Command> begin() {
@@ -211,6 +220,17 @@ public final class LeadershipHandover {
     private Behavior<Command> check() {
       MetadataResponse own = view.current();
       if (!handover.releasedIn(own)) {
+        if (handOver && !handover.fenceCommittable(own, voters)) {
+          List<String> led = handover.ledIn(own);
+          String why = "no controller can fence it any more (a majority of the controller's voters is gone)";
+          if (led.isEmpty()) {
+            log.info("broker {} stops without handing over: {}; it leads no partition", handover.brokerId(), why);
+          } else {
+            log.warn("broker {} stops without handing over: {}; the {} partition(s) it leads {} wait for it",
+                handover.brokerId(), why, led.size(), abbreviated(led));
+          }
+          return finish();
+        }
         if (!fenceAsked && System.nanoTime() - fenceAskedNanos >= FENCE_RETRY.toNanos()) {
           askFence();
         }

@@ -108,6 +108,22 @@ class HandoverTest {
   }
 
   @Test
+  void aFenceIsCommittableWhileAMajorityOfTheVotersIsLiveOrTheKnownControllerIs() {
+    long[] epochs = threeBrokersWithTopics(2);
+    Handover handover = new Handover(0, epochs[0]);
+    java.util.Set<Integer> voters = java.util.Set.of(0, 1, 2);
+    assertTrue(handover.fenceCommittable(metadata(), voters));
+    assertTrue(handover.fenceCommittable(metadata(), java.util.Set.of()), "voters unknown: the controller, 0, is live");
+    apply(new ControllerRecord.FenceBroker(1, epochs[1]));
+    assertTrue(handover.fenceCommittable(metadata(), voters), "itself and broker 2: two of three");
+    apply(new ControllerRecord.FenceBroker(2, epochs[2]));
+    assertFalse(handover.fenceCommittable(metadata(), voters), "itself alone: one of three");
+    Handover other = new Handover(1, epochs[1]);
+    MetadataResponse controllerFenced = ClusterMetadata.of(state, 2, 1);
+    assertFalse(other.fenceCommittable(controllerFenced, java.util.Set.of()), "voters unknown, controller 2 fenced");
+  }
+
+  @Test
   void aTopicWithOneCopyIsNotLeftBehindItAlwaysStopsWithItsBroker() {
     long epoch = register(0);
     register(1);

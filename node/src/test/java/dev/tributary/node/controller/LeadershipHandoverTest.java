@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The stopping broker's side of a controlled shutdown, one actor: its lifecycle (which asks the
  * controller for the fence) and the other brokers' gateways are probes, its metadata a view the
- * test updates with states the controller's own log produces (three brokers, a topic on all
- * three, then the fence).
+ * test updates with states the controller's own log produces (three brokers, the voters, and
+ * a topic on all of them, then the fence).
  */
 class LeadershipHandoverTest {
 
@@ -37,10 +37,10 @@ class LeadershipHandoverTest {
     testKit.shutdownTestKit();
   }
 
-  /** The cluster as the controller's log has it: brokers 0, 1, 2 and topic t on all three. */
+  /** The cluster as the controller's log has it: brokers 0..n-1 and topic t on all of them. */
   private static final class Cluster {
     ControllerState state = ControllerState.empty();
-    final long[] epochs = new long[3];
+    final long[] epochs = new long[4];
 
     Cluster(int brokers) {
       for (int id = 0; id < brokers; id++) {
@@ -73,7 +73,8 @@ class LeadershipHandoverTest {
 
   private ActorRef<LeadershipHandover.Command> handover(Cluster cluster, MetadataView view, long epoch, Duration timeout) {
     ActorRef<LeadershipHandover.Command> ref = testKit.spawn(LeadershipHandover.create(0, () -> epoch, view,
-        lifecycle.ref(), DEFAULTS, b -> b.id() == 1 ? gateway1.ref() : gateway2.ref(), timeout, () -> false));
+        lifecycle.ref(), DEFAULTS, b -> b.id() == 1 ? gateway1.ref() : gateway2.ref(), java.util.Set.of(0, 1, 2), timeout,
+        () -> false));
     ref.tell(new LeadershipHandover.Start(stopped.ref()));
     return ref;
   }
@@ -166,6 +167,29 @@ class LeadershipHandoverTest {
     handover(cluster, viewOf(cluster.metadata()), -1, LONG);
     stopped.expectMessage(Done.getInstance());
     lifecycle.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void itDoesNotWaitForAFenceNoControllerCanCommitAnyMore() {
+    Cluster cluster = new Cluster(4); // voters 0, 1, 2; broker 3 is not one
+    cluster.fence(1); // two of the three voters are gone: no quorum, though broker 3 is live
+    MetadataView view = viewOf(cluster.fence(2));
+    handover(cluster, view, cluster.epochs[0], LONG);
+    answerFence();
+    stopped.expectMessage(Done.getInstance());
+    gateway2.expectNoMessage(Duration.ZERO);
+  }
+
+  @Test
+  void aQuorumLostWhileItWaitsEndsTheWait() {
+    Cluster cluster = new Cluster(4);
+    MetadataView view = viewOf(cluster.metadata());
+    handover(cluster, view, cluster.epochs[0], LONG);
+    answerFence(); // not committed
+    stopped.expectNoMessage(Duration.ofMillis(300));
+    cluster.fence(1);
+    view.update(cluster.fence(2));
+    stopped.expectMessage(Done.getInstance());
   }
 
   @Test
