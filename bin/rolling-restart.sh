@@ -101,14 +101,15 @@ isrs_full() {
   return 1
 }
 
-# Waits until "$@" succeeds, polling every second, at most STEP_TIMEOUT; fails with $WHAT.
+# Waits until "$@" succeeds, polling every $POLL seconds (1; 0.2 for cheap checks), at most
+# STEP_TIMEOUT; fails naming $1, what it waited for.
 wait_for() {
   local what="$1"; shift
   local deadline=$(($(now) + STEP_TIMEOUT))
   LAST_MISSING=""
   until "$@"; do
     [ "$(now)" -lt "$deadline" ] || fail "$what not within ${STEP_TIMEOUT}s${LAST_MISSING:+:$LAST_MISSING}"
-    sleep 1
+    sleep "${POLL:-1}"
   done
 }
 
@@ -121,13 +122,13 @@ stop_broker() {
     kill -0 "$pid" 2>/dev/null || fail "broker $id: pid $pid (from $file) does not run"
     say "broker $id: stopping (SIGTERM to pid $pid)"
     kill -TERM "$pid"
-    wait_for "broker $id (pid $pid) exiting after SIGTERM" exited "$pid"
+    POLL=0.2 wait_for "broker $id (pid $pid) exiting after SIGTERM" exited "$pid"
   else
     say "broker $id: stopping ($(for_id "$STOP_CMD" "$id"))"
     bash -c "$(for_id "$STOP_CMD" "$id")" </dev/null || fail "broker $id: the stop command failed"
   fi
   # However it was stopped: its management server is gone too before it starts again.
-  wait_for "broker $id's management server closing" closed "$id"
+  POLL=0.2 wait_for "broker $id's management server closing" closed "$id"
 }
 
 say "rolling restart of brokers ${IDS[*]}: checking the cluster first"

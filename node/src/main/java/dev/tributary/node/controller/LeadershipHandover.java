@@ -249,9 +249,10 @@ public final class LeadershipHandover {
       }
       List<BrokerInfo> pending = handover.peers(own).stream().filter(b -> !confirmed.contains(b.id())).toList();
       if (pending.isEmpty()) {
-        log.info("broker {} handed over in {} ms: it leads none of the {} partition(s) it led, and brokers {} have the "
-                + "new leaders; leaving the cluster", handover.brokerId(), elapsedMillis(), ledAtStart,
-            handover.peers(own).stream().map(BrokerInfo::id).toList());
+        List<Integer> peers = handover.peers(own).stream().map(BrokerInfo::id).toList();
+        log.info("broker {} handed over in {} ms: it leads none of the {} partition(s) it led, and {}; leaving the "
+            + "cluster", handover.brokerId(), elapsedMillis(), ledAtStart,
+            peers.isEmpty() ? "no other broker is live any more" : "brokers " + peers + " have the new leaders");
         return finish();
       }
       for (BrokerInfo peer : pending) {
