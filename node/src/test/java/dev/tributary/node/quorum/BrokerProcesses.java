@@ -264,7 +264,10 @@ public final class BrokerProcesses implements AutoCloseable {
     return node(id).quorumPort;
   }
 
-  /** The port of broker {@code id}'s management server ({@code /ready}, {@code /alive}). */
+  /**
+   * The port of broker {@code id}'s management server ({@code /ready}, {@code /alive}), unless the
+   * {@link Builder#extraArgs} give {@code --management-port} themselves.
+   */
   public int managementPort(int id) {
     return node(id).managementPort;
   }
@@ -309,8 +312,10 @@ public final class BrokerProcesses implements AutoCloseable {
         "--node-id", Integer.toString(id),
         "--host", HOST,
         "--port", Integer.toString(n.port),
-        "--admin-port", Integer.toString(n.adminPort),
-        "--management-port", Integer.toString(n.managementPort)));
+        "--admin-port", Integer.toString(n.adminPort)));
+    if (!settings.extraArgs.contains("--management-port")) { // a test that gives its own keeps it
+      args.addAll(List.of("--management-port", Integer.toString(n.managementPort)));
+    }
     if (settings.fsync != null) {
       args.addAll(List.of("--fsync", settings.fsync));
     }
