@@ -10,6 +10,7 @@ import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.controller.ControllerQuorum;
 import dev.tributary.node.controller.ControllerVoters;
+import dev.tributary.node.controller.LeadershipHandover;
 import dev.tributary.node.controller.QuorumEvents;
 import dev.tributary.node.controller.QuorumTiming;
 import dev.tributary.node.gateway.ControlGateway;
@@ -226,11 +227,15 @@ public final class Broker implements AutoCloseable {
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
           BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch,
               () -> metadata.current().controllerEpoch()), "lifecycle");
-      // A clean stop is fenced at once (Kafka's controlled shutdown), not a session timeout later.
+      // A clean stop is Kafka's controlled shutdown: fenced at once, not a session timeout later, and
+      // gone only once its leaderships have moved and every live broker knows the new leaders.
+      Duration handoverTimeout = LeadershipHandover.timeout(sys.settings().config());
+      ActorRef<LeadershipHandover.Command> handover = context.spawn(LeadershipHandover.create(settings.nodeId(),
+          brokerEpoch::get, metadata, lifecycle, defaults, handoverTimeout), "leadership-handover");
       org.apache.pekko.actor.CoordinatedShutdown.get(sys).addTask(
           org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown", () ->
-              org.apache.pekko.actor.typed.javadsl.AskPattern.<BrokerLifecycle.Command, org.apache.pekko.Done>ask(
-                  lifecycle, BrokerLifecycle.ShutDown::new, Duration.ofSeconds(3), sys.scheduler())
+              org.apache.pekko.actor.typed.javadsl.AskPattern.<LeadershipHandover.Command, org.apache.pekko.Done>ask(
+                  handover, LeadershipHandover.Start::new, handoverTimeout.plusSeconds(2), sys.scheduler())
                   .exceptionally(timedOut -> org.apache.pekko.Done.getInstance()));
       warnOfLegacyGroups(new GroupDirectory(JournalExtension.get(Adapter.toClassic(sys)).settings().storage().root()));
       ActorRef<GroupCoordinators.Command> groups = context.spawn(

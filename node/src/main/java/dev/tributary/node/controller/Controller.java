@@ -93,8 +93,10 @@ public final class Controller {
   public record HeartbeatReply(ErrorCode error, String message, long controllerEpoch) implements CborSerializable {}
 
   /**
-   * A broker stopping cleanly asks to be fenced now, rather than when its session expires (Kafka's
-   * controlled shutdown, less the leadership moves that replication will add).
+   * A broker stopping cleanly asks to be fenced now, rather than when its session expires: the
+   * fence moves its leaderships to other in-sync replicas and takes it out of every ISR, and the
+   * broker waits until its metadata and every live broker's show that ({@link LeadershipHandover},
+   * Kafka's controlled shutdown). Answered once committed; asked again while that does not show.
    */
   public record ControlledShutdown(int brokerId, long brokerEpoch, ActorRef<HeartbeatReply> replyTo)
       implements Command, CborSerializable {}

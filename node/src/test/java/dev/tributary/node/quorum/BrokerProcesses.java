@@ -188,17 +188,19 @@ public final class BrokerProcesses implements AutoCloseable {
     final int port;
     final int adminPort;
     final int quorumPort;
+    final int managementPort;
     final Path home;
     final Path dataDir;
     Process process;
     Path log;
     int runs;
 
-    Node(int id, int port, int adminPort, int quorumPort, Path home) {
+    Node(int id, int port, int adminPort, int quorumPort, int managementPort, Path home) {
       this.id = id;
       this.port = port;
       this.adminPort = adminPort;
       this.quorumPort = quorumPort;
+      this.managementPort = managementPort;
       this.home = home;
       this.dataDir = home.resolve("data");
     }
@@ -221,7 +223,7 @@ public final class BrokerProcesses implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      nodes.add(new Node(id, freePort(taken), freePort(taken), freePort(taken), home));
+      nodes.add(new Node(id, freePort(taken), freePort(taken), freePort(taken), freePort(taken), home));
     }
   }
 
@@ -260,6 +262,14 @@ public final class BrokerProcesses implements AutoCloseable {
 
   public int quorumPort(int id) {
     return node(id).quorumPort;
+  }
+
+  /**
+   * The port of broker {@code id}'s management server ({@code /ready}, {@code /alive}), unless the
+   * {@link Builder#extraArgs} give {@code --management-port} themselves.
+   */
+  public int managementPort(int id) {
+    return node(id).managementPort;
   }
 
   public Path dataDir(int id) {
@@ -303,6 +313,9 @@ public final class BrokerProcesses implements AutoCloseable {
         "--host", HOST,
         "--port", Integer.toString(n.port),
         "--admin-port", Integer.toString(n.adminPort)));
+    if (!settings.extraArgs.contains("--management-port")) { // a test that gives its own keeps it
+      args.addAll(List.of("--management-port", Integer.toString(n.managementPort)));
+    }
     if (settings.fsync != null) {
       args.addAll(List.of("--fsync", settings.fsync));
     }
@@ -328,6 +341,52 @@ public final class BrokerProcesses implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- processes
+
+  /**
+   * Broker {@code id}'s pid file, {@code broker-<id>/broker.pid}: written at every start, by this
+   * harness or by its {@link #startScript}, for a script that stops brokers itself (SIGTERM to
+   * that pid).
+   */
+  public Path pidFile(int id) {
+    return node(id).home.resolve("broker.pid");
+  }
+
+  /**
+   * Writes {@code broker-<id>/start.sh} and returns it: a shell script that starts broker {@code id}
+   * in the background exactly as {@link #start} does (same JVM, flags and addresses, output to the
+   * next {@code run-<n>.log}), writes its pid to {@link #pidFile} and returns, for a script that
+   * restarts brokers itself. {@link #close} kills what it started, too (found by the pid file).
+   */
+  public Path startScript(int id) {
+    Node n = node(id);
+    Path script = n.home.resolve("start.sh");
+    String command = brokerCommand(n).stream().map(BrokerProcesses::shellQuoted).collect(Collectors.joining(" "));
+    String text = "#!/usr/bin/env bash\n"
+        + "# Starts broker " + id + " in the background, as BrokerProcesses.start does.\n"
+        + "set -e\n"
+        + "cd " + shellQuoted(n.home.toString()) + "\n"
+        + settings.environment.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> "export " + e.getKey() + "=" + shellQuoted(e.getValue()) + "\n").collect(Collectors.joining())
+        + "n=1; while [ -e run-$n.log ]; do n=$((n + 1)); done\n"
+        + "printf '%s\\n' " + shellQuoted("$ " + String.join(" ", startArgs(id))) + " > run-$n.log\n"
+        + command + " >> run-$n.log 2>&1 < /dev/null &\n"
+        + "echo $! > " + shellQuoted(pidFile(id).toString()) + "\n";
+    try {
+      Files.writeString(script, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return script;
+  }
+
+  private static String shellQuoted(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /** The log of broker {@code id}'s {@code n}-th run, started by this harness or by its start script. */
+  public Path log(int id, int run) {
+    return node(id).home.resolve("run-" + run + ".log");
+  }
 
   /** Starts every broker not running, all at once, and waits until each says it is up. */
   public void startAll() {
@@ -416,13 +475,26 @@ public final class BrokerProcesses implements AutoCloseable {
     start(id);
   }
 
-  /** SIGKILLs every child this harness started that still runs, and waits for each. */
+  /**
+   * SIGKILLs every child this harness started that still runs, and every broker a {@link
+   * #startScript} started, and waits for each.
+   */
   @Override
   public void close() {
     List<Throwable> failures = new ArrayList<>();
     List<Process> children;
     synchronized (everyChild) {
       children = List.copyOf(everyChild);
+    }
+    for (Node n : nodes) {
+      fromPidFile(n).ifPresent(broker -> {
+        broker.destroyForcibly();
+        try {
+          broker.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          failures.add(new AssertionError("broker " + n.id + " (pid " + broker.pid() + ") still runs 30 s after SIGKILL", e));
+        }
+      });
     }
     for (Process p : children) {
       try {
@@ -642,7 +714,9 @@ public final class BrokerProcesses implements AutoCloseable {
 
     /** SIGTERM, as Ctrl-C or a rolling stop sends; then {@link #await}: the command's clean exit and its outcome. */
     public Result terminate(Duration limit) {
-      process.destroy();
+      // Through the handle: Process.destroy() also closes our end of the child's stdout, and what
+      // it prints while it stops (a producer's last outcomes and summary) would be lost.
+      process.toHandle().destroy();
       return await(limit);
     }
 
@@ -742,24 +816,56 @@ public final class BrokerProcesses implements AutoCloseable {
   }
 
   private void launch(Node n) {
-    n.runs++;
-    n.log = n.home.resolve("run-" + n.runs + ".log");
+    do { // the next number no run has used, a start script's runs included
+      n.runs++;
+      n.log = n.home.resolve("run-" + n.runs + ".log");
+    } while (Files.exists(n.log));
+    try {
+      Files.writeString(n.log, "$ " + String.join(" ", startArgs(n.id)) + "\n", StandardCharsets.UTF_8);
+      ProcessBuilder process = new ProcessBuilder(brokerCommand(n)).directory(n.home.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
+      process.environment().putAll(settings.environment);
+      n.process = process.start();
+      Files.writeString(pidFile(n.id), n.process.pid() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("starting broker " + n.id, e);
+    }
+    track(n.process);
+  }
+
+  /** The broker's JVM: {@code java <jvm options> -cp <this test's class path> TributaryCli start ...}. */
+  private List<String> brokerCommand(Node n) {
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(settings.jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), CLI_MAIN));
     command.addAll(startArgs(n.id));
+    return command;
+  }
+
+  /** The broker's process, if the pid file names a live one that runs on the broker's data directory. */
+  private java.util.Optional<ProcessHandle> fromPidFile(Node n) {
     try {
-      Files.writeString(n.log, "$ " + String.join(" ", startArgs(n.id)) + "\n", StandardCharsets.UTF_8);
-      ProcessBuilder process = new ProcessBuilder(command).directory(n.home.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
-      process.environment().putAll(settings.environment);
-      n.process = process.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("starting broker " + n.id, e);
+      long pid = Long.parseLong(Files.readString(pidFile(n.id)).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> runsOn(h, n.dataDir));
+    } catch (IOException | NumberFormatException noBroker) {
+      return java.util.Optional.empty();
     }
-    track(n.process);
+  }
+
+  /**
+   * Whether the process's command line names the data directory (not a process that took a dead
+   * broker's pid). From /proc: {@code ProcessHandle.Info} cuts a command line at 4096 characters
+   * on Linux, and a broker's class path alone is longer. Elsewhere, any java process counts.
+   */
+  private static boolean runsOn(ProcessHandle process, Path dataDir) {
+    try {
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+      return new String(cmdline, StandardCharsets.UTF_8).contains(dataDir.toString());
+    } catch (IOException | UnsupportedOperationException noProc) {
+      return process.info().command().map(c -> c.endsWith("java") || c.endsWith("java.exe")).orElse(false);
+    }
   }
 
   private void awaitUp(Node n) {
