@@ -103,9 +103,9 @@ public final class Broker implements AutoCloseable {
         TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry(), tls));
     // Kubernetes' probes: /alive and /ready (BrokerReadiness) on tributary.management.port.
     // With TLS, Management serves HTTPS, and Cluster Bootstrap's probes of the other brokers'
-    // management servers (Pekko HTTP's default client context) present and trust the same files.
+    // management servers (Pekko HTTP's default client context) trust the same CA (ContactPointTls).
     tls.ifPresent(context -> org.apache.pekko.http.javadsl.Http.get(system).setDefaultClientHttpsContext(
-        org.apache.pekko.http.javadsl.ConnectionContext.httpsClient(context)));
+        dev.tributary.node.tls.ContactPointTls.client(context)));
     this.management = org.apache.pekko.management.javadsl.PekkoManagement.get(Adapter.toClassic(system))
         .start(routes -> tls.map(context -> routes.withHttpsConnectionContext(
             org.apache.pekko.http.javadsl.ConnectionContext.httpsServer(context))).orElse(routes));

@@ -63,6 +63,11 @@ public final class DevelopmentCa {
    *     overwritten
    */
   public static List<Path> writeTo(Path dir, List<String> names, Duration validity) {
+    return writeTo(dir, names, validity, true);
+  }
+
+  /** As {@link #writeTo(Path, List, Duration)}, and without the loopback names unless {@code loopback}. */
+  static List<Path> writeTo(Path dir, List<String> names, Duration validity, boolean loopback) {
     TlsDirectory files = new TlsDirectory(dir);
     for (Path file : files.all()) {
       if (Files.exists(file)) {
@@ -89,7 +94,7 @@ public final class DevelopmentCa {
       leaf.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       leaf.addExtension(Extension.extendedKeyUsage, false,
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      leaf.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
+      leaf.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names, loopback));
       leaf.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(caCertificate));
       X509Certificate certificate = sign(leaf, caKeys);
 
@@ -105,8 +110,8 @@ public final class DevelopmentCa {
     }
   }
 
-  private static GeneralNames subjectAlternativeNames(List<String> more) {
-    Set<String> all = new LinkedHashSet<>(LOOPBACK_NAMES);
+  private static GeneralNames subjectAlternativeNames(List<String> more, boolean loopback) {
+    Set<String> all = new LinkedHashSet<>(loopback ? LOOPBACK_NAMES : List.of());
     all.addAll(more);
     List<GeneralName> names = new ArrayList<>();
     for (String name : all) {
