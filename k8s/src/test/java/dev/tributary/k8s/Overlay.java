@@ -5,19 +5,22 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The overlays under k8s/overlays and the broker count each promises. */
+/** The overlays under k8s/overlays, the broker count each promises, and whether it turns TLS on. */
 enum Overlay {
-  SINGLE("single", 1),
-  CLUSTER("cluster", 3);
+  SINGLE("single", 1, false),
+  CLUSTER("cluster", 3, false),
+  CLUSTER_TLS("cluster-tls", 3, true);
 
   private static final Map<Overlay, Manifests> RENDERED = new ConcurrentHashMap<>();
 
   final String directory;
   final int brokers;
+  final boolean tls;
 
-  Overlay(String directory, int brokers) {
+  Overlay(String directory, int brokers, boolean tls) {
     this.directory = directory;
     this.brokers = brokers;
+    this.tls = tls;
   }
 
   /** The k8s module's directory: surefire runs in it and says so in {@code basedir}. */
