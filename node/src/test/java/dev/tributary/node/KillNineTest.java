@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A broker in a child JVM with {@code fsync=always} is killed with SIGKILL while a producer
  * writes; after a restart on the same data every acknowledged record is there.
  */
+@RunsAlone
 class KillNineTest {
 
   @TempDir Path dir;

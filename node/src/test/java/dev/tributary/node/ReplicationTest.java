@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * followers copying their leader, the ISR and high watermark, and a leader stopping cleanly with
  * nothing acknowledged lost. Crashes (kill -9, pauses) are in the child-JVM tests.
  */
+@RunsAlone
 class ReplicationTest {
 
   @TempDir Path dir0;

@@ -1,5 +1,6 @@
 package dev.tributary.node.bootstrap;
 
+import dev.tributary.node.RunsAlone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * variables) from Kubernetes API discovery against a recorded pod list, served over HTTPS the way
  * the API server serves it.
  */
+@RunsAlone
 class ClusterBootstrapTest {
 
   @TempDir Path dir;

@@ -1,5 +1,6 @@
 package dev.tributary.node.group;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.TestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Consumer groups against a real broker: shared partitions, commits, restarts, refusals. */
+@RunsAlone
 class ConsumerGroupTest {
 
   @TempDir Path dir;

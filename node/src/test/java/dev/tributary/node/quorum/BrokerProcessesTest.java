@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The harness itself, with today's {@code start} flags (no controller quorum): one child broker,
  * topics through the CLI, kill -9, a restart on the same data and addresses.
  */
+@RunsAlone
 class BrokerProcessesTest {
 
   @TempDir Path dir;

@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.cliInProcess;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each test still runs {@code cluster describe} once in a child JVM ({@link #describeCli}), so
  * the CLI's output stays covered through {@link ClusterDescription#parse}.
  */
+@RunsAlone
 class ControllerQuorumTest {
 
   /** Generous: two slow cores shared by three brokers and this test. */

@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static dev.tributary.node.quorum.FailoverCluster.LIMIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the committed offsets are watched from this JVM through {@link GroupAdmin}. Every wait is a
  * margin, not a sleep.
  */
+@RunsAlone
 class GroupFailoverTest {
 
   private static final String TOPIC = "events";

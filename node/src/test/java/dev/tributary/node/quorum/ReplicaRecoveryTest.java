@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static dev.tributary.node.quorum.FailoverCluster.LIMIT;
 import static dev.tributary.node.quorum.FailoverCluster.awaitFullIsr;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through one client in this JVM ({@link ClusterWatch}); every wait is a margin, not a sleep. Each
  * test leaves every broker running before it ends.
  */
+@RunsAlone
 class ReplicaRecoveryTest {
 
   private static final String TOPIC = "recovering";

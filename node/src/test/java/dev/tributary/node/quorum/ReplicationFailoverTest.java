@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static dev.tributary.node.quorum.FailoverCluster.LIMIT;
 import static dev.tributary.node.quorum.FailoverCluster.REJOIN_LIMIT;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * them; the one refused write is an in-JVM {@link Producer} with a short delivery timeout. Every
  * {@code --bootstrap} lists all three brokers, so any may be down.
  */
+@RunsAlone
 class ReplicationFailoverTest {
 
   /**

@@ -1,5 +1,6 @@
 package dev.tributary.node.quorum;
 
+import dev.tributary.node.RunsAlone;
 import static dev.tributary.node.quorum.BrokerProcesses.eventually;
 import static dev.tributary.node.quorum.FailoverCluster.LIMIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leaderships (of the group log too) before it leaves, so the restart costs the producer no
  * failover: no record fails, and every acknowledged one is read back.
  */
+@RunsAlone
 class RollingRestartTest {
 
   private static final String TOPIC = "rolling";
