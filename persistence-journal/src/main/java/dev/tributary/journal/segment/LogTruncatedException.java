@@ -12,8 +12,13 @@ public final class LogTruncatedException extends RuntimeException {
   private final long highestSequenceNr;
 
   public LogTruncatedException(String persistenceId, long logEndOffset, long highestSequenceNr) {
+    this(persistenceId, logEndOffset, highestSequenceNr, null);
+  }
+
+  /** As the truncation seen under a read whose file it cut: {@code cause} is what that read met. */
+  public LogTruncatedException(String persistenceId, long logEndOffset, long highestSequenceNr, Throwable cause) {
     super("log " + persistenceId + " was truncated to offset " + logEndOffset + " (sequence number "
-        + highestSequenceNr + "): read again from there");
+        + highestSequenceNr + "): read again from there", cause);
     this.persistenceId = persistenceId;
     this.logEndOffset = logEndOffset;
     this.highestSequenceNr = highestSequenceNr;

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes the files of segments that one log no longer holds (deleted by retention, removed or
- * replaced by a truncation). Readers may still hold them, so their files are closed only after
+ * Deletes, and closes the files of, segments that one log no longer holds (deleted by retention,
+ * removed or replaced by a truncation). Readers may still hold them, so their files are closed only after
  * {@code file-delete-delay}, when those reads are done.
  *
  * <p>Threading: any thread.
@@ -27,6 +27,19 @@ final class RetiredSegments {
     this.persistenceId = persistenceId;
     this.scheduler = scheduler;
     this.delay = delay;
+  }
+
+  /**
+   * Deletes the files of segments the log no longer holds (retention, a deletion below an offset)
+   * and makes that durable with an fsync of {@code dir}; their open files close after the delay.
+   */
+  void delete(List<Segment> segments, java.nio.file.Path dir) throws IOException {
+    for (Segment s : segments) {
+      log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
+      s.deleteFiles();
+    }
+    closeLater(segments); // readers may still hold them
+    LogFiles.fsyncDirectory(dir);
   }
 
   /** Closes the segments' files after the delay, with one task. */

@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -380,12 +379,7 @@ final class SegmentedLog {
       ProducerSnapshotFiles.deleteBelow(dir, logStartOffset); // the log no longer continues them
       epochs.startAt(logStartOffset);
     }
-    for (Segment s : removable) {
-      log.info("Log {}: deleting segment {}", persistenceId, s.file().getFileName());
-      s.deleteFiles();
-      retired.closeLater(List.of(s)); // readers may still hold it
-    }
-    LogFiles.fsyncDirectory(dir);
+    retired.delete(removable, dir);
   }
 
   // ---------------------------------------------------------------- truncation
@@ -576,9 +570,7 @@ final class SegmentedLog {
 
   /** A read that failed because a truncation cut the file it read: say that, not "corrupt". */
   private LogTruncatedException truncatedUnderRead(IOException cause) {
-    LogTruncatedException e = new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr);
-    e.initCause(cause);
-    return e;
+    return new LogTruncatedException(persistenceId, logEndOffset, highestSequenceNr, cause);
   }
 
   /** Runs {@code task} on the serial queue once the log is recovered and while it is open. */
@@ -599,9 +591,9 @@ final class SegmentedLog {
     if (offlineReason != null) {
       return new LogOfflineException(persistenceId, offlineReason);
     }
-    Supplier<String> why = () -> recovered.isCompletedExceptionally()
+    String why = recovered.isCompletedExceptionally()
         ? "could not be recovered (see the log for the cause); check the data directory " + dir
         : "is closed";
-    return new IllegalStateException("log " + persistenceId + " " + why.get());
+    return new IllegalStateException("log " + persistenceId + " " + why);
   }
 }
