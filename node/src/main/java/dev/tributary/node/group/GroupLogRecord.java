@@ -86,9 +86,9 @@ sealed interface GroupLogRecord {
   }
 
   /**
-   * The first record a coordinator writes in its leader epoch, before it reads the partition: once
-   * this is replicated, everything before it is committed, so the coordinator replays up to here
-   * and misses nothing an earlier leader acknowledged.
+   * Written by earlier coordinators as the first record of their leader epoch, before they read the
+   * partition. No longer written (a coordinator now replays to the log end and waits for the high
+   * watermark, see {@link GroupPartitionLeader}); still read, and skipped, in logs that hold it.
    */
   record CoordinatorStarted(int leaderEpoch) implements GroupLogRecord {
     @Override

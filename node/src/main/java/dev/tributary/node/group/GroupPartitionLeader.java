@@ -3,8 +3,13 @@ package dev.tributary.node.group;
 import dev.tributary.client.TopicPartition;
 import dev.tributary.node.MetadataView;
 import dev.tributary.node.metrics.BrokerMetrics;
+import dev.tributary.node.partition.PartitionControl;
+import dev.tributary.node.partition.ReplicaCommand;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.GroupPartitions;
+import dev.tributary.protocol.PartitionShards;
+import dev.tributary.protocol.TopicNames;
+import dev.tributary.protocol.Tributary;
 import dev.tributary.protocol.message.Acks;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
@@ -29,9 +34,11 @@ import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.slf4j.Logger;
 
 /**
@@ -43,18 +50,22 @@ import org.slf4j.Logger;
  * NOT_COORDINATOR until the manager ({@link GroupCoordinators}) stops this actor, as metadata
  * moves the leadership; nothing else stops it.
  *
- * <p>It starts by appending {@link GroupLogRecord.CoordinatorStarted}: once that is replicated,
- * every record before it is committed, so it replays the partition up to there (the previous
- * leader's acknowledged writes included) before it serves a request. Each group's coordinator
- * ({@link GroupCoordinator}) is a child, created at the group's first request from what the log
- * says of it.
+ * <p>It starts by replaying the partition as this replica holds it, to its log end, without writing
+ * anything: a leader comes from the ISR, so it holds every record an earlier leader acknowledged,
+ * and what it holds beyond the high watermark is what the partition commits next. Until the high
+ * watermark reaches the end of that replay, requests wait here, in order, since their answers
+ * could reveal state a next leader might not have; commits go ahead at once, because their own
+ * replication commits everything before them, and the first one acknowledged ends the wait too.
+ * (Kafka's coordinators load to the log end and wait for the high watermark the same way.) Each
+ * group's coordinator ({@link GroupCoordinator}) is a child, created at the group's first request
+ * from what the log says of it.
  */
 public final class GroupPartitionLeader {
 
   /** How long one append may wait for its replicas (Kafka's offsets.commit.timeout.ms is 5 s). */
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * Between tries of the first append: short, since the usual refusal is the replica not having
+   * Between tries of the first read: short, since the usual refusal is the replica not having
    * taken the leadership that metadata gave this broker a moment ago, and every group of the
    * partition waits for it (measured: a 500 ms pause was a fifth of a coordinator's failover).
    */
@@ -99,7 +110,7 @@ public final class GroupPartitionLeader {
 
   private record Read(FetchResponse response) implements Command {}
 
-  private enum Tick implements Command { START }
+  private enum Tick implements Command { START, WATCH }
 
   /** The append or read with this correlation id got no answer in time. */
   private record Unanswered(long correlationId) implements Command {}
@@ -159,9 +170,15 @@ public final class GroupPartitionLeader {
   private long correlation;
   /** The correlation id of the append or read in flight: answers to any other are stale. */
   private long awaiting = -1;
-  /** While loading: the offset of this epoch's CoordinatorStarted record, and the next offset to read. */
-  private long loadEnd = -1;
+  /** The next offset to read while loading; once loaded, the log end the replay reached. */
   private long nextToRead;
+  private long loadEnd = -1;
+  /** The high watermark has reached {@link #loadEnd}: every answer reveals only committed state. */
+  private boolean confirmed;
+  /** Requests waiting for the load, then for {@link #confirmed}, in the order they came. */
+  private final List<GroupRequest> held = new ArrayList<>();
+  /** The correlation id of the fetch that waits for the high watermark to reach {@link #loadEnd}. */
+  private long watching = -1;
 
   private GroupPartitionLeader(ActorContext<Command> context, TimerScheduler<Command> timers, int partition,
       int leaderEpoch, int brokerId, MetadataView metadata, ActorRef<GatewayRequest> dataGateway, BrokerMetrics metrics,
@@ -190,61 +207,40 @@ public final class GroupPartitionLeader {
     context.getSelf().tell(Tick.START);
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.START, () -> {
-          send(List.of(Encoded.of(new GroupLogRecord.CoordinatorStarted(leaderEpoch))));
+          readOwnLog();
           return Behaviors.same();
         })
-        .onMessage(Written.class, written -> answered(written.response().correlationId())
-            ? onStartWritten(written.response()) : Behaviors.same())
         .onMessage(Read.class, read -> answered(read.response().correlationId())
             ? onRead(read.response()) : Behaviors.same())
         .onMessage(Unanswered.class, silent -> {
           if (silent.correlationId() == awaiting) {
-            // Nothing was applied yet: start again (a CoordinatorStarted that landed after all is harmless).
-            awaiting = -1;
-            log.warn("{}: no answer from the partition while loading; starting again", name());
+            awaiting = -1; // what was replayed so far is the log up to nextToRead: read on from there
+            log.warn("{}: no answer from the partition while loading; reading again", name());
             context.getSelf().tell(Tick.START);
           }
           return Behaviors.same();
         })
         .onMessage(Request.class, request -> {
-          GroupCoordinator.refuse(request.request(), ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-              "the coordinator of " + name() + " on broker " + brokerId + " is loading its groups: retry shortly");
+          held.add(request.request());
           return Behaviors.same();
         })
         .onMessage(ListGroups.class, list -> {
-          list.replyTo().tell(new GroupIds(List.of()));
+          list.replyTo().tell(new GroupIds(List.of())); // no coordinator runs yet to Append or GetOffsets
           return Behaviors.same();
         })
-        .onMessage(Append.class, append -> {
-          append.replyTo().tell(new Appended(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, "the coordinator is loading"));
-          return Behaviors.same();
-        })
-        .onMessage(GetOffsets.class, get -> {
-          get.replyTo().tell(new Offsets(Map.of()));
-          return Behaviors.same();
-        })
+        .onSignal(PostStop.class, stopped -> refuseHeld())
         .build();
   }
 
-  private Behavior<Command> onStartWritten(ProduceResponse response) {
-    if (response.error() == ErrorCode.NONE) {
-      loadEnd = response.baseOffset();
-      nextToRead = 0;
-      read();
-      return Behaviors.same();
-    }
-    // The replica may not have taken the leadership metadata gave it yet (NOT_LEADER), too few
-    // replicas may be in sync, or the write timed out: try again. Only the manager stops this
-    // actor, when metadata moves the leadership.
-    log.debug("{}: starting the coordinator failed ({}: {}); retrying", name(), response.error(),
-        response.errorMessage());
-    timers.startSingleTimer(Tick.START, RETRY);
-    return Behaviors.same();
+  /** Reads this replica to its log end, in this leader epoch: from then on only this actor writes to it. */
+  private void readOwnLog() {
+    ClusterSharding.get(context.getSystem()).entityRefFor(Tributary.PARTITION_ENTITY, ownReplica())
+        .tell(new ReplicaCommand.ReadToLogEnd(new Fetch(expectAnswer(), GroupPartitions.TOPIC, partition, nextToRead,
+            FETCH_BYTES, 0, readReplies, leaderEpoch)));
   }
 
-  private void read() {
-    dataGateway.tell(new Fetch(expectAnswer(), GroupPartitions.TOPIC, partition, nextToRead, FETCH_BYTES, 0,
-        readReplies, leaderEpoch));
+  private String ownReplica() {
+    return PartitionShards.replicaId(TopicNames.partitionId(GroupPartitions.TOPIC, partition), brokerId);
   }
 
   /** A new correlation id for the next request, awaited until its answer or {@link #REPLY_TIMEOUT}. */
@@ -267,7 +263,14 @@ public final class GroupPartitionLeader {
   private Behavior<Command> onRead(FetchResponse response) {
     if (response.error() == ErrorCode.OFFSET_OUT_OF_RANGE && nextToRead < response.logStartOffset()) {
       nextToRead = response.logStartOffset(); // a snapshot let retention remove the start
-      read();
+      readOwnLog();
+      return Behaviors.same();
+    }
+    if (deposed(response.error()) || response.error() == ErrorCode.UNKNOWN_LEADER_EPOCH) {
+      // Usually the replica has not taken the leadership yet; if another broker has, the manager stops this actor.
+      log.debug("{}: the replica does not lead in epoch {} yet ({}); reading again shortly", name(), leaderEpoch,
+          response.error());
+      timers.startSingleTimer(Tick.START, RETRY);
       return Behaviors.same();
     }
     if (response.error() != ErrorCode.NONE) {
@@ -278,25 +281,80 @@ public final class GroupPartitionLeader {
     }
     for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
       for (Record record : batch.records()) {
-        if (record.offset() >= nextToRead && record.offset() < loadEnd) {
+        if (record.offset() >= nextToRead) {
           replay(record);
         }
       }
       nextToRead = Math.max(nextToRead, batch.nextOffset());
     }
-    if (nextToRead < loadEnd && response.records().length == 0) {
-      log.warn("{}: the group log ends at {} before offset {} it acknowledged; the coordinator starts again", name(),
-          nextToRead, loadEnd);
-      return Behaviors.stopped();
-    }
-    if (nextToRead < loadEnd) {
-      read();
+    if (response.records().length > 0) {
+      readOwnLog();
       return Behaviors.same();
     }
+    loadEnd = nextToRead;
     log.info("{}: coordinator for leader epoch {} on broker {} loaded {} group(s) from offsets {}..{}", name(),
         leaderEpoch, brokerId, state.groupIds().size(), state.removableBelow(), loadEnd);
     state.groupIds().forEach(id -> state.group(id).ifPresent(this::countOffsets));
+    List<GroupRequest> waiting = List.copyOf(held);
+    held.clear();
+    if (response.highWatermark() >= loadEnd) {
+      confirm();
+    } else {
+      watchHighWatermark();
+    }
+    waiting.forEach(this::route);
     return serving();
+  }
+
+  /** A fetch of the record before {@link #loadEnd}: parked by the partition until the high watermark passes it. */
+  private void watchHighWatermark() {
+    watching = ++correlation;
+    dataGateway.tell(new Fetch(watching, GroupPartitions.TOPIC, partition, loadEnd - 1, 1,
+        (int) WRITE_TIMEOUT.toMillis(), readReplies, leaderEpoch));
+  }
+
+  private Behavior<Command> onWatched(FetchResponse response) {
+    watching = -1;
+    if (confirmed) {
+      return Behaviors.same();
+    }
+    if (response.highWatermark() >= loadEnd) {
+      confirm();
+    } else if (response.error() == ErrorCode.NONE) {
+      watchHighWatermark(); // its wait ran out: the followers are slow
+    } else {
+      timers.startSingleTimer(Tick.WATCH, RETRY); // deposed, the manager stops this actor; else it passes
+    }
+    return Behaviors.same();
+  }
+
+  /** Everything replayed is committed: the requests held for it go to their coordinators, in order. */
+  private void confirm() {
+    confirmed = true;
+    timers.cancel(Tick.WATCH);
+    List<GroupRequest> waiting = List.copyOf(held);
+    held.clear();
+    waiting.forEach(this::route);
+  }
+
+  /**
+   * A request to its group's coordinator, or held until {@link #confirmed}; a commit goes ahead,
+   * since it is answered only once replicated, and so once all before it is committed.
+   */
+  private void route(GroupRequest request) {
+    if (confirmed || request instanceof GroupRequest.CommitOffsets) {
+      coordinatorOf(request.groupId()).tell(request);
+    } else {
+      held.add(request);
+    }
+  }
+
+  /** Stopped (deposed, or to load again): held requests are told to find the coordinator again. */
+  private Behavior<Command> refuseHeld() {
+    held.forEach(r -> GroupCoordinator.refuse(r, ErrorCode.NOT_COORDINATOR, "the coordinator of " + name()
+        + " on broker " + brokerId + " stopped before it answered: refresh metadata and retry"));
+    held.clear();
+    return Behaviors.same();
   }
 
   private void replay(Record record) {
@@ -320,7 +378,7 @@ public final class GroupPartitionLeader {
   private Behavior<Command> serving() {
     return Behaviors.receive(Command.class)
         .onMessage(Request.class, request -> {
-          coordinatorOf(request.request().groupId()).tell(request.request());
+          route(request.request());
           return Behaviors.same();
         })
         .onMessage(ListGroups.class, list -> {
@@ -348,7 +406,16 @@ public final class GroupPartitionLeader {
           coordinators.remove(stopped.groupId(), stopped.ref());
           return Behaviors.same();
         })
+        .onMessage(Read.class, read -> read.response().correlationId() == watching
+            ? onWatched(read.response()) : Behaviors.same())
+        .onMessageEquals(Tick.WATCH, () -> {
+          if (!confirmed && watching < 0) {
+            watchHighWatermark();
+          }
+          return Behaviors.same();
+        })
         .onMessageEquals(Tick.START, Behaviors::same)
+        .onSignal(PostStop.class, stopped -> refuseHeld())
         .build();
   }
 
@@ -399,6 +466,9 @@ public final class GroupPartitionLeader {
     List<Pending> done = inFlight;
     inFlight = null;
     if (response.error() == ErrorCode.NONE) {
+      if (!confirmed) {
+        confirm(); // acknowledged once replicated: so is everything before it
+      }
       long offset = response.baseOffset();
       for (Pending p : done) {
         for (Encoded r : p.records()) {
@@ -482,11 +552,8 @@ public final class GroupPartitionLeader {
       // Committed (acks=all): the records below the snapshot are redundant on every replica.
       log.debug("{}: snapshot complete; deleting the segments below offset {}", name(), state.removableBelow());
       snapshotting = false;
-      org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem())
-          .entityRefFor(dev.tributary.protocol.Tributary.PARTITION_ENTITY, dev.tributary.protocol.PartitionShards.replicaId(
-              dev.tributary.protocol.TopicNames.partitionId(GroupPartitions.TOPIC, partition), brokerId))
-          .tell(new dev.tributary.node.partition.PartitionControl.DeleteRecordsBelow(GroupPartitions.TOPIC, partition,
-              state.removableBelow()));
+      ClusterSharding.get(context.getSystem()).entityRefFor(Tributary.PARTITION_ENTITY, ownReplica())
+          .tell(new PartitionControl.DeleteRecordsBelow(GroupPartitions.TOPIC, partition, state.removableBelow()));
     } else if (!snapshotting && state.recordsSinceSnapshot() >= snapshotEvery) {
       snapshotting = true;
       List<Pending> chunks = chunks(state.snapshot());

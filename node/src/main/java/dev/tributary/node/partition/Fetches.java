@@ -56,8 +56,13 @@ final class Fetches {
    * range is the log end, not the high watermark: a new leader's high watermark may trail a
    * consumer's position for a moment, and that consumer waits rather than resets); at or above
    * the high watermark, answered empty or parked as a long poll; else read below the high watermark.
+   * With {@code toLogEnd}, the leader's own read ({@link ReplicaCommand.ReadToLogEnd}).
    */
-  void accept(Fetch fetch, long hw, long logEnd, long start) {
+  void accept(Fetch fetch, boolean toLogEnd, long hw, long logEnd, long start) {
+    if (toLogEnd) {
+      readToLogEnd(fetch, hw, logEnd, start);
+      return;
+    }
     long started = System.nanoTime();
     if (fetch.maxBytes() <= 0 || fetch.maxBytes() > TopicConfig.MAX_MESSAGE_BYTES_LIMIT) {
       answer(fetch, FetchResponse.failed(fetch, ErrorCode.INVALID_REQUEST,
@@ -121,9 +126,27 @@ final class Fetches {
     waiters.clear();
   }
 
+  /** Serves a {@link ReplicaCommand.ReadToLogEnd} the leader accepted: a read below the log end, or nothing at it. */
+  private void readToLogEnd(Fetch fetch, long hw, long logEnd, long start) {
+    long started = System.nanoTime();
+    if (fetch.offset() < start || fetch.offset() > logEnd) {
+      answer(fetch, FetchResponse.failed(fetch, ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + fetch.offset()
+          + " is outside [" + start + ", " + logEnd + "] of " + partitionId, hw, start), started);
+    } else if (fetch.offset() == logEnd) {
+      answer(fetch, records(fetch, List.of(), hw, start), started);
+    } else {
+      read(fetch, started, logEnd, hw, start);
+    }
+  }
+
   /** Reads on the journal's I/O threads and answers from there: nothing of it runs on the actor. */
   void read(Fetch fetch, long startedNanos, long hw, long start) {
-    engine.readRaw(partitionId, fetch.offset(), hw, fetch.maxBytes()).whenComplete((batches, error) -> {
+    read(fetch, startedNanos, hw, hw, start);
+  }
+
+  /** Reads below {@code upTo}; the answer reports {@code hw}. */
+  private void read(Fetch fetch, long startedNanos, long upTo, long hw, long start) {
+    engine.readRaw(partitionId, fetch.offset(), upTo, fetch.maxBytes()).whenComplete((batches, error) -> {
       if (error == null) {
         answer(fetch, records(fetch, batches, hw, start), startedNanos);
       } else {

@@ -51,9 +51,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *       broker's fetcher copies from the leader ({@link FollowerLog}).
  * </ul>
  *
- * <p>Offsets are rebuilt at start from the storage engine's tail ({@link PartitionStartup});
- * nothing is replayed. Producer state comes from the newest producer snapshot plus the log after
- * it ({@link ProducerSnapshots} decides when to write one). When a write fails because the disk is
+ * <p>Offsets are rebuilt at start from the storage engine's tail ({@link PartitionStartup}); nothing is replayed.
+ * Producer state comes from the newest producer snapshot plus the log after it ({@link ProducerSnapshots}
+ * decides when to write one). When a write fails because the disk is
  * full or broken, the storage engine takes the log offline and the partition goes offline with
  * it: it stays up, refuses produces with {@code KAFKA_STORAGE_ERROR} and the reason, and keeps
  * serving what was stored. A restart of the broker opens the log again.
@@ -61,10 +61,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Command> {
 
   /**
-   * The partition's own protocol: each wire request wrapped as it arrives (see {@link #create}),
-   * the broker's {@link PartitionControl} commands (which cross nodes, so they are CBOR and pass
-   * the edge as they are), replication's {@link ReplicaCommand}s, and what the replica tells
-   * itself. A new wire request needs a line at the edge, or it goes unhandled.
+   * The partition's own protocol: each wire request wrapped as it arrives (see {@link #create}), the broker's
+   * {@link PartitionControl} commands (which cross nodes, so they are CBOR and pass the edge as they are),
+   * replication's {@link ReplicaCommand}s, and what the replica tells itself. A new wire request needs a line at
+   * the edge, or it goes unhandled.
    */
   public sealed interface Command permits ProduceRequest, FetchRequest, ListOffsetsRequest, PartitionControl,
       ReplicaCommand, Internal, Fetches.WaitExpired, LeaderLog.Message, FollowerLog.Message, PartitionStartup.Loaded,
@@ -73,7 +73,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
   /** A wire {@link Produce}; local to this actor (the request inside is what crossed the network). */
   record ProduceRequest(Produce request) implements Command, NoSerializationVerificationNeeded {}
 
-  record FetchRequest(Fetch request) implements Command, NoSerializationVerificationNeeded {}
+  /** A wire {@link Fetch}, or ({@code toLogEnd}) this broker's own {@link ReplicaCommand.ReadToLogEnd}. */
+  record FetchRequest(Fetch request, boolean toLogEnd) implements Command, NoSerializationVerificationNeeded {}
 
   record ListOffsetsRequest(ListOffsets request) implements Command, NoSerializationVerificationNeeded {}
 
@@ -135,7 +136,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
         PartitionStartup.start(replicaId, metadata, defaults, dataGateway, metrics, broker, outer.getSelf()),
         wire -> wire
             .match(Produce.class, ProduceRequest::new)
-            .match(Fetch.class, FetchRequest::new)
+            .match(Fetch.class, fetch -> new FetchRequest(fetch, false))
+            .match(ReplicaCommand.ReadToLogEnd.class, own -> new FetchRequest(own.fetch(), true))
             .match(ListOffsets.class, ListOffsetsRequest::new)
             .match(PartitionControl.class, control -> control)
             .match(ReplicaCommand.class, replica -> replica)));
@@ -190,7 +192,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     return newReceiveBuilder()
         .onMessage(ProduceRequest.class, produce -> onProduce(produce.request()))
         .onMessage(WriteDone.class, this::onWriteDone)
-        .onMessage(FetchRequest.class, fetch -> onFetch(fetch.request()))
+        .onMessage(FetchRequest.class, fetch -> onFetch(fetch.request(), fetch.toLogEnd()))
         .onMessage(Fetches.WaitExpired.class, expired -> {
           fetches.expire(expired, log.highWatermark, log.logStartOffset);
           return this;
@@ -269,7 +271,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           checkRoleIfPending();
           return this;
         })
-        .onSignal(Terminated.class, this::onWriterStopped)
+        .onSignal(Terminated.class, t -> store.isWriter(t.getRef()) ? onWriteFailed("") : this) // else a stale writer
         .onSignal(PostStop.class, stopped -> {
           if (!deleted) {
             store.snapshots().atStop(log.nextOffset, log.logEnd);
@@ -277,8 +279,8 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
           if (role == Role.FOLLOWER) {
             follower.follow(-1, follower.epoch(), broker.fetchers());
           }
-          // A write in flight may still land: "may or may not have been stored" (REQUEST_TIMED_OUT,
-          // retried idempotently); buffered produces were never written: plainly NOT_LEADER.
+          // A write in flight may still land: "may or may not have been stored" (REQUEST_TIMED_OUT, retried
+          // idempotently); buffered produces were never written: plainly NOT_LEADER.
           writes.failAll(ErrorCode.REQUEST_TIMED_OUT,
               "the partition stopped while writing the batch; it may or may not have been stored; retry",
               ErrorCode.NOT_LEADER, "the partition stopped; retry");
@@ -474,10 +476,6 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
     return this;
   }
 
-  private Behavior<Command> onWriterStopped(Terminated terminated) {
-    return store.isWriter(terminated.getRef()) ? onWriteFailed("") : this; // else a stale writer, stopped
-  }
-
   /** A write failed; {@code cause} is how, for the log ("" when the writer's own failure says it). */
   private Behavior<Command> onWriteFailed(String cause) {
     var offline = engine.offlineReason(partitionId);
@@ -509,7 +507,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
 
   // ------------------------------------------------------------------ fetch
 
-  private Behavior<Command> onFetch(Fetch fetch) {
+  private Behavior<Command> onFetch(Fetch fetch, boolean toLogEnd) {
     if (role != Role.LEADER) {
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, followerRefusal(), -1, -1));
       return this;
@@ -526,7 +524,7 @@ public final class PartitionEntity extends AbstractBehavior<PartitionEntity.Comm
       fetch.replyTo().tell(FetchResponse.failed(fetch, ErrorCode.NOT_LEADER, standing.refusal, hw, start));
       return standing == Standing.RECREATED ? restartForNewTopic() : this;
     }
-    fetches.accept(fetch, hw, log.logEnd, start);
+    fetches.accept(fetch, toLogEnd, hw, log.logEnd, start);
     return this;
   }
 

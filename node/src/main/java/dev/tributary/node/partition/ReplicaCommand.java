@@ -28,6 +28,24 @@ public sealed interface ReplicaCommand extends PartitionEntity.Command, Partitio
   }
 
   /**
+   * Leader side: the broker's own reader of a partition it leads (a group coordinator loading its
+   * partition of {@code __groups}) reads up to the log end, not the high watermark: a leader holds
+   * every committed record, and what it holds beyond is what the partition commits next. Checked
+   * for the fetch's leader epoch, never parked; answered as a fetch.
+   */
+  record ReadToLogEnd(dev.tributary.protocol.message.Fetch fetch) implements ReplicaCommand {
+    @Override
+    public String topic() {
+      return fetch.topic();
+    }
+
+    @Override
+    public int partition() {
+      return fetch.partition();
+    }
+  }
+
+  /**
    * Leader side: tell {@code replyTo} once the log ends past {@code fetchOffset}: at once if it
    * already does (a write stored since the follower's read), else at the next write stored (a
    * long-polling follower fetch waits for it). One watch per follower: a newer one replaces the older.

@@ -82,6 +82,32 @@ class GroupLogTest {
     }
   }
 
+  /**
+   * A coordinator that takes a partition over replays the log as its replica holds it and writes
+   * nothing to do so: its first append would be a replication round trip on every failover's
+   * critical path. The log end is the same after a restart and the group's offsets.
+   */
+  @Test
+  void aCoordinatorTakesOverWithoutWritingToTheGroupLog() {
+    BrokerSettings settings = BrokerSettings.defaults().withDataDir(dir).withPort(0)
+        .with("tributary.groups.partitions", 1);
+    TopicPartition t0 = new TopicPartition("t", 0);
+    long logEnd;
+    try (TestBroker broker = TestBroker.start(settings); TributaryClient client = broker.client()) {
+      TestBroker.await(client.createTopic("t", 1, Map.of()));
+      reset(client, "quiet", List.of(new CommittedOffset(t0, 7, "seven")));
+      logEnd = TestBroker.await(client.listOffsets(GroupPartitions.TOPIC, 0, ListOffsets.LATEST)).offset();
+      assertTrue(logEnd > 0, "the commit is in the group log");
+    }
+    try (TestBroker broker = TestBroker.start(settings); TributaryClient client = broker.client()) {
+      GroupRequest.OffsetsResponse r = TestBroker.await(client.<GroupRequest.OffsetsResponse>group(
+          replyTo -> new GroupRequest.FetchOffsets("quiet", List.of(t0), replyTo)));
+      assertEquals(List.of(new CommittedOffset(t0, 7, "seven")), r.offsets(), r.toString());
+      assertEquals(logEnd, TestBroker.await(client.listOffsets(GroupPartitions.TOPIC, 0, ListOffsets.LATEST)).offset(),
+          "the new coordinator wrote nothing to take over");
+    }
+  }
+
   private static void reset(TributaryClient client, String group, List<CommittedOffset> offsets) {
     GroupRequest.OffsetsResponse r = TestBroker.await(client.<GroupRequest.OffsetsResponse>group(
         replyTo -> new GroupRequest.ResetOffsets(group, offsets, replyTo)));
