@@ -334,6 +334,8 @@ public final class GroupPartitionLeader {
     timers.cancel(Tick.WATCH);
     List<GroupRequest> waiting = List.copyOf(held);
     held.clear();
+    log.info("{}: everything loaded is replicated (high watermark at {}); coordinating, {} held request(s) go on",
+        name(), loadEnd, waiting.size());
     waiting.forEach(this::route);
   }
 
