@@ -123,7 +123,9 @@ final class GroupRequests {
       }
       Throwable cause = Failures.cause(error);
       if (cause instanceof LetGo && timeLeft) {
-        attempt(request, groupId, deadline, attempt + 1, result);
+        // A new coordinator (or none yet): its backoff starts again from the first, so the
+        // retries that find it loading are not spaced by the dead one's.
+        attempt(request, groupId, deadline, 0, result);
       } else if (cause instanceof TimeoutException || cause instanceof LetGo) {
         if (target.bootstrap()) {
           bootstrapUnanswered.accept(target.gateway());
