@@ -5,8 +5,9 @@
 # 64 partitions, replication factor 3, min.insync.replicas=2; 20,000 rec/s produced throughout),
 # then kills the coordinator's broker with SIGKILL and reports (a) when every member received
 # records again, (b) when every member received records from every partition it holds, (c) when the
-# group was described by another coordinator, and (d) when every partition of the topic had a live
-# leader again (partition failover), each in ms from the kill.
+# group was described by another coordinator, (d) when every partition of the topic had a live
+# leader again (the election) and (e) when every partition had acknowledged, with acks=all, a record
+# sent after the kill (partition failover as producers see it), each in ms from the kill.
 # Usage: bench/group-failover.sh [fast|default] [RUNS]
 #   env: RATE=20000, PARTITIONS=64, BASE=25890 (first Artery port),
 #   KEEP=DIR (keep each run's broker logs and the benchmark's output in DIR/run-N)

@@ -53,6 +53,13 @@ final class GroupLoad implements AutoCloseable {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong failedSends = new AtomicLong();
   private final Thread producer;
+  /**
+   * Per partition, when a record sent after {@link #markProducer} was first acknowledged (-1 until
+   * then): the partition takes writes again, as its producers see a failover.
+   */
+  private final java.util.concurrent.atomic.AtomicLongArray firstAckSinceMark;
+  private volatile boolean producerMarked;
+  private volatile long producerMarkNanos;
 
   /** Records a member's poll returns at most. */
   final int maxPollRecords;
@@ -64,6 +71,10 @@ final class GroupLoad implements AutoCloseable {
     this.topic = topic;
     this.partitions = partitions;
     this.group = group;
+    this.firstAckSinceMark = new java.util.concurrent.atomic.AtomicLongArray(partitions);
+    for (int i = 0; i < partitions; i++) {
+      firstAckSinceMark.set(i, -1);
+    }
     producer = new Thread(() -> {
       try (Producer p = new Producer(client, ProducerSettings.defaults())) {
         long start = System.nanoTime();
@@ -80,14 +91,44 @@ final class GroupLoad implements AutoCloseable {
           // steady pace (sticky-random partitioning leaves a partition idle for seconds at
           // times, which would read as a pause), in batches big enough not to flood the broker.
           int partition = (int) (sent / RUN % partitions);
+          boolean afterMark = producerMarked && System.nanoTime() - producerMarkNanos >= 0;
           p.send(topic, partition, null, new byte[100], List.of(), System.currentTimeMillis())
-              .whenComplete((m, e) -> (e == null ? acknowledged : failedSends).incrementAndGet());
+              .whenComplete((m, e) -> {
+                (e == null ? acknowledged : failedSends).incrementAndGet();
+                if (e == null && afterMark) {
+                  firstAckSinceMark.compareAndSet(partition, -1, System.nanoTime());
+                }
+              });
           sent++;
           this.sent.set(sent);
         }
       }
     }, "group-load-producer");
     producer.start();
+  }
+
+  /** From now on, note when each partition first acknowledges a record sent after {@code nanos}. */
+  void markProducer(long nanos) {
+    producerMarkNanos = nanos;
+    producerMarked = true;
+  }
+
+  /**
+   * When the last partition first acknowledged a record sent after {@link #markProducer}, if every
+   * partition has.
+   */
+  OptionalLong everyPartitionAckedSinceMark() {
+    long latest = 0;
+    for (int i = 0; i < partitions; i++) {
+      long at = firstAckSinceMark.get(i);
+      if (at == -1) {
+        return OptionalLong.empty();
+      }
+      if (i == 0 || at - latest > 0) {
+        latest = at;
+      }
+    }
+    return OptionalLong.of(latest);
   }
 
   /** Starts a member of the group, named {@code name}. */
