@@ -7,7 +7,9 @@
 # records again, (b) when every member received records from every partition it holds, (c) when the
 # group was described by another coordinator, (d) when every partition of the topic had a live
 # leader again (the election) and (e) when every partition had acknowledged, with acks=all, a record
-# sent after the kill (partition failover as producers see it), each in ms from the kill.
+# sent after the kill (partition failover as producers see it) and (f) when every member's first
+# commit begun after the kill was acknowledged (the new coordinator serving it), each in ms from
+# the kill.
 # Usage: bench/group-failover.sh [fast|default] [RUNS]
 #   env: RATE=20000, PARTITIONS=64, BASE=25890 (first Artery port),
 #   KEEP=DIR (keep each run's broker logs and the benchmark's output in DIR/run-N)

@@ -101,17 +101,18 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
         throw new IllegalStateException("the kill command exited with " + exit + ": " + command);
       }
       Instant killedInstant = Instant.now();
-      load.members.forEach(m -> m.mark(killedAt));
       load.markProducer(killedAt);
       AtomicInteger newCoordinator = new AtomicInteger(-1);
       Thread describes = watch("describes", () -> coordinatorMoved(c, group, coordinator, killedAt, newCoordinator));
-      Failover failover = new Failover(killedAt);
+      Failover failover = new Failover(killedAt,
+          movedAt -> load.members.forEach(m -> m.coordinatorMoved(movedAt)));
       Thread metadata = watch("metadata", () -> failover.watch(c, topic, coordinator, groupPartition));
 
       // (a) every member has records from some partition; (b) from every partition it holds
       long anyMs = sinceKill(load, killedAt, GroupLoad.Member::firstDeliverySinceMark);
       long everyMs = sinceKill(load, killedAt, GroupLoad.Member::everyPartitionSinceMark);
       long writableMs = sinceKill(killedAt, load::everyPartitionAckedSinceMark);
+      long committedMs = sinceKill(load, killedAt, GroupLoad.Member::firstCommitAckedSinceMark);
       describes.join();
       metadata.join();
       long failures = load.members.stream().mapToLong(m -> m.failures.get()).sum();
@@ -122,14 +123,17 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
       long coordinatorMs = ms(coordinatorNanos.get());
       long partitionMs = ms(failover.partitionsNanos.get());
       out.printf(Locale.ROOT, "killed at %s%n", killedInstant);
-      out.printf(Locale.ROOT, "(a) every member receiving records again: %s%n", show(anyMs));
-      out.printf(Locale.ROOT, "(b) every member receiving records from every partition it holds: %s%n", show(everyMs));
+      out.printf(Locale.ROOT, "(a) every member receiving records again, after a commit the new coordinator "
+          + "acknowledged: %s%n", show(anyMs));
+      out.printf(Locale.ROOT, "(b) the same from every partition it holds: %s%n", show(everyMs));
       out.printf(Locale.ROOT, "(c) group described by a coordinator other than broker %d (broker %d): %s%n",
           coordinator, newCoordinator.get(), show(coordinatorMs));
       out.printf(Locale.ROOT, "(d) partition failover (every partition of %s led by a live broker): %s%n",
           topic, show(partitionMs));
       out.printf(Locale.ROOT, "(e) partition failover as producers see it (every partition of %s acknowledged, "
           + "with acks=all, a record sent after the kill): %s%n", topic, show(writableMs));
+      out.printf(Locale.ROOT, "(f) every member's commits acknowledged by the new coordinator: %s%n",
+          show(committedMs));
       out.printf(Locale.ROOT, "    broker %d fenced in metadata: %s; %s-%d led by a live broker: %s; "
               + "polls or commits failed: %d (last: %s)%n",
           coordinator, show(ms(failover.fencedNanos.get())), GroupPartitions.TOPIC, groupPartition,
@@ -137,10 +141,11 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
       String verdict = verdicts("(e)", writableMs, anyMs, everyMs) + "; " + verdicts("(d)", partitionMs, anyMs, everyMs);
       out.printf(Locale.ROOT,
           "%d partitions, %d records/s, 3 members: killed broker %d, the group's coordinator; every member "
-              + "consuming again after %s (from every partition it holds after %s); coordinator answering "
-              + "from broker %d after %s; partitions led again after %s, writable again after %s; target %s; "
+              + "consuming again after %s (from every partition it holds after %s); every member's commits "
+              + "acknowledged after %s; coordinator answering from broker %d after %s; partitions led again after %s, writable again after %s; target %s; "
               + "longest gap in the 2 s before the kill: %.0f ms.%n",
-          options.partitions, options.rate, coordinator, show(anyMs), show(everyMs), newCoordinator.get(), show(coordinatorMs),
+          options.partitions, options.rate, coordinator, show(anyMs), show(everyMs), show(committedMs),
+          newCoordinator.get(), show(coordinatorMs),
           show(partitionMs), show(writableMs), verdict, steadyGap / 1e6);
       return 0;
     }
@@ -178,9 +183,12 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
     final AtomicLong fencedNanos = new AtomicLong(-1);
     final AtomicLong groupLeaderNanos = new AtomicLong(-1);
     final AtomicLong partitionsNanos = new AtomicLong(-1);
+    private final java.util.function.LongConsumer groupLeaderMoved;
 
-    Failover(long killedAt) {
+    /** @param groupLeaderMoved told the nanoTime at which the group's partition was first led by a live broker */
+    Failover(long killedAt, java.util.function.LongConsumer groupLeaderMoved) {
       this.killedAt = killedAt;
+      this.groupLeaderMoved = groupLeaderMoved;
     }
 
     /**
@@ -206,8 +214,9 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
             fencedNanos.compareAndSet(-1, now - killedAt);
           }
           TopicMetadata groups = md.topics().get(GroupPartitions.TOPIC);
-          if (groups != null && groups.partition(groupPartition).filter(live).isPresent()) {
-            groupLeaderNanos.compareAndSet(-1, now - killedAt);
+          if (groups != null && groups.partition(groupPartition).filter(live).isPresent()
+              && groupLeaderNanos.compareAndSet(-1, now - killedAt)) {
+            groupLeaderMoved.accept(now);
           }
           TopicMetadata t = md.topics().get(topic);
           if (t != null && t.partitionInfo().size() == t.partitions() && t.partitionInfo().stream().allMatch(live)) {
@@ -235,30 +244,10 @@ final class GroupFailoverBenchmark implements Callable<Integer> {
     return t;
   }
 
-  /**
-   * Ms from the kill until {@code when} is known for every member, the latest of them; -1 when that
-   * takes longer than {@link #PATIENCE}.
-   */
+  /** Ms from the kill until {@code when} is known for every member, the latest of them; -1 after {@link #PATIENCE}. */
   private static long sinceKill(GroupLoad load, long killedAt, Function<GroupLoad.Member, OptionalLong> when)
       throws InterruptedException {
-    while (true) {
-      long latest = Long.MIN_VALUE;
-      boolean all = true;
-      for (GroupLoad.Member m : load.members) {
-        OptionalLong at = when.apply(m);
-        all &= at.isPresent();
-        if (at.isPresent() && (latest == Long.MIN_VALUE || at.getAsLong() - latest > 0)) {
-          latest = at.getAsLong();
-        }
-      }
-      if (all) {
-        return ms(latest - killedAt);
-      }
-      if (System.nanoTime() - killedAt > PATIENCE.toNanos()) {
-        return -1;
-      }
-      Thread.sleep(10);
-    }
+    return sinceKill(killedAt, () -> GroupLoad.latestOf(load.members.stream().map(when)));
   }
 
   /** The target measured from one partition failover time: (a) and (b) against it plus a heartbeat. */

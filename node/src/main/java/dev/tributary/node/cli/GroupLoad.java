@@ -118,17 +118,29 @@ final class GroupLoad implements AutoCloseable {
    * partition has.
    */
   OptionalLong everyPartitionAckedSinceMark() {
-    long latest = 0;
-    for (int i = 0; i < partitions; i++) {
+    return latestOf(java.util.stream.IntStream.range(0, partitions).mapToObj(i -> {
       long at = firstAckSinceMark.get(i);
-      if (at == -1) {
+      return at == -1 ? OptionalLong.empty() : OptionalLong.of(at);
+    }));
+  }
+
+  /**
+   * The latest of {@code System.nanoTime()} readings (compared by difference, as nanoTime must be),
+   * or empty if any of them is not known yet.
+   */
+  static OptionalLong latestOf(java.util.stream.Stream<OptionalLong> readings) {
+    long latest = 0;
+    boolean any = false;
+    for (OptionalLong at : (Iterable<OptionalLong>) readings::iterator) {
+      if (at.isEmpty()) {
         return OptionalLong.empty();
       }
-      if (i == 0 || at - latest > 0) {
-        latest = at;
+      if (!any || at.getAsLong() - latest > 0) {
+        latest = at.getAsLong();
+        any = true;
       }
     }
-    return OptionalLong.of(latest);
+    return any ? OptionalLong.of(latest) : OptionalLong.empty();
   }
 
   /** Starts a member of the group, named {@code name}. */
@@ -234,10 +246,15 @@ final class GroupLoad implements AutoCloseable {
 
   /**
    * One member: polls and commits (synchronously) in a loop, remembering when each partition last
-   * delivered. A failed poll or commit is counted, and the loop goes on. After {@link #mark}, it also
-   * remembers when each partition first delivered from a poll that followed a successful commit
-   * begun after the mark: records the consumer had buffered before, or that arrive while its
-   * commits cannot get through, do not count as consuming again.
+   * delivered. A failed poll or commit is counted, and the loop goes on.
+   *
+   * <p>After {@link #coordinatorMoved} (the client's metadata names the coordinator's new broker),
+   * it also remembers when each partition first delivered from a poll that followed a commit
+   * acknowledged after that: records that arrive while commits cannot get through do not count as
+   * consuming again. A commit the member began before the kill counts once the new coordinator has
+   * acknowledged it, since the old one had been dead for the whole failover detection by then. (Not
+   * only records produced after the kill count: under this load the members lag by seconds, so that
+   * would measure their lag, not the failover.)
    */
   static final class Member implements Runnable {
     final String name;
@@ -248,20 +265,24 @@ final class GroupLoad implements AutoCloseable {
     final AtomicLong failures = new AtomicLong();
     final AtomicBoolean stop = new AtomicBoolean();
     volatile String lastFailure;
-    private volatile boolean marked;
-    private volatile long markNanos;
-    /** Written by the member's thread only. */
+    private volatile boolean coordinatorMoved;
+    private volatile long coordinatorMovedNanos;
+    /** Written by the member's thread only; {@link #commitAckedSinceMark} is written before it. */
     private volatile boolean committedSinceMark;
+    private volatile long commitAckedSinceMark;
 
     private Member(String name, GroupLoad load) {
       this.name = name;
       this.load = load;
     }
 
-    /** From now on, track {@link #firstSinceMark} (once per member). */
-    void mark(long nanos) {
-      markNanos = nanos;
-      marked = true;
+    /**
+     * The client's metadata named the coordinator's new broker at {@code nanos}: from now on, track
+     * {@link #firstSinceMark} (once per member).
+     */
+    void coordinatorMoved(long nanos) {
+      coordinatorMovedNanos = nanos;
+      coordinatorMoved = true;
     }
 
     /** When the first partition delivered since the mark, if one did. */
@@ -271,12 +292,16 @@ final class GroupLoad implements AutoCloseable {
 
     /** When the last of the partitions this member owns first delivered since the mark, if all did. */
     OptionalLong everyPartitionSinceMark() {
-      List<TopicPartition> owned = owned();
-      if (owned.isEmpty() || !firstSinceMark.keySet().containsAll(owned)) {
-        return OptionalLong.empty();
-      }
-      return owned.stream().mapToLong(firstSinceMark::get) // never removed: all there
-          .reduce((x, y) -> y - x > 0 ? y : x);
+      return latestOf(owned().stream().map(tp -> {
+        Long at = firstSinceMark.get(tp);
+        return at == null ? OptionalLong.empty() : OptionalLong.of(at);
+      }));
+    }
+
+    /** When the new coordinator first acknowledged this member's commit, if it has. */
+    OptionalLong firstCommitAckedSinceMark() {
+      long at = commitAckedSinceMark;
+      return committedSinceMark ? OptionalLong.of(at) : OptionalLong.empty();
     }
 
     /** The partitions this member owns now. */
@@ -339,9 +364,10 @@ final class GroupLoad implements AutoCloseable {
           firstSinceMark.putIfAbsent(tp, now);
         }
       }
-      long begun = System.nanoTime();
       consumer.commitSync();
-      if (marked && begun - markNanos >= 0) {
+      long acked = System.nanoTime();
+      if (coordinatorMoved && acked - coordinatorMovedNanos >= 0 && !committedSinceMark) {
+        commitAckedSinceMark = acked;
         committedSinceMark = true;
       }
     }
