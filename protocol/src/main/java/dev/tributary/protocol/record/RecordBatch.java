@@ -9,14 +9,16 @@ import java.util.zip.CRC32C;
 /**
  * A record batch in its wire and storage form: the unit producers send, brokers store and
  * consumers fetch. The broker reads only the header and checks the CRC; it stamps the base offset
- * and stores the bytes as they are. Layout (big-endian; see docs/FORMAT.md):
+ * and stores the bytes as they are. The layout is Kafka's record batch v2 byte for byte, so Kafka
+ * clients (and a Kafka-protocol fetch) can use stored bytes as they are (big-endian; see
+ * docs/FORMAT.md):
  *
  * <pre>
  *  0 int64 base offset          stamped by the broker
- *  8 int32 partition leader epoch
- * 12 int32 batch length         bytes after this field
- * 16 int32 CRC32C               over every byte after this field (magic to the end)
- * 20 int8  magic                = 2
+ *  8 int32 batch length         bytes after this field (the batch's size - 12)
+ * 12 int32 partition leader epoch  stamped by the broker
+ * 16 int8  magic                = 2
+ * 17 int32 CRC32C               over the attributes to the end (bytes 21..)
  * 21 int16 attributes           0 (no compression, create time)
  * 23 int32 last offset delta    record count - 1
  * 27 int64 first timestamp
@@ -28,9 +30,9 @@ import java.util.zip.CRC32C;
  * 61 records...
  * </pre>
  *
- * Because the CRC starts after the base offset, epoch and length, stamping them never changes it.
- * Instances wrap a buffer; they are immutable except through {@link #stampBaseOffset}, which only
- * the broker calls on its own copy.
+ * Because the CRC covers neither the base offset nor the leader epoch, stamping them never changes
+ * it. Instances wrap a buffer; they are immutable except through {@link #stampBaseOffset} and
+ * {@link #stampLeaderEpoch}, which only the broker calls on its own copy.
  */
 public final class RecordBatch {
 
@@ -40,10 +42,10 @@ public final class RecordBatch {
   public static final int NO_SEQUENCE = -1;
 
   static final int BASE_OFFSET = 0;
-  static final int LEADER_EPOCH = 8;
-  static final int LENGTH = 12;
-  static final int CRC = 16;
-  static final int MAGIC_OFFSET = 20;
+  static final int LENGTH = 8;
+  static final int LEADER_EPOCH = 12;
+  static final int MAGIC_OFFSET = 16;
+  static final int CRC = 17;
   static final int ATTRIBUTES = 21;
   static final int LAST_OFFSET_DELTA = 23;
   static final int FIRST_TIMESTAMP = 27;
@@ -52,6 +54,16 @@ public final class RecordBatch {
   static final int PRODUCER_EPOCH = 51;
   static final int BASE_SEQUENCE = 53;
   static final int RECORD_COUNT = 57;
+
+  /** Bytes a batch has beyond what its length field counts: the base offset and the length itself. */
+  static final int LENGTH_OVERHEAD = LENGTH + 4;
+
+  /** Where the CRC32C starts: the attributes, so base offset, length, epoch and magic are outside it. */
+  static final int CRC_START = ATTRIBUTES;
+
+  /** Tributary before Kafka's layout: the length at 12 (counting the bytes after 16), magic at 20. */
+  private static final int OLD_LENGTH = 12;
+  private static final int OLD_MAGIC = 20;
 
   private final ByteBuffer buffer; // position 0 = start of the batch, limit = end
 
@@ -71,21 +83,37 @@ public final class RecordBatch {
           "a record batch needs at least " + HEADER_SIZE + " bytes, got " + b.remaining());
     }
     int length = b.getInt(LENGTH);
-    if (length != b.remaining() - 16) {
+    int following = b.remaining() - LENGTH_OVERHEAD;
+    if (length != following) {
+      if (inOldLayout(b)) {
+        throw new CorruptRecordException("the batch has the header of an earlier Tributary (length at byte 12,"
+            + " CRC at 16), not Kafka's record batch v2: upgrade the client that sent it; stored data of that"
+            + " layout is not converted");
+      }
       throw new CorruptRecordException(
-          "the batch length field says " + length + " bytes but " + (b.remaining() - 16) + " follow it");
+          "the batch length field (bytes 8-11) says " + length + " bytes but " + following + " follow it");
     }
     if (b.get(MAGIC_OFFSET) != MAGIC) {
-      throw new CorruptRecordException("unknown batch format (magic " + b.get(MAGIC_OFFSET) + ", expected " + MAGIC + ")");
+      throw new CorruptRecordException(
+          "unknown batch format (magic " + b.get(MAGIC_OFFSET) + " at byte 16, expected " + MAGIC + ")");
     }
     int count = b.getInt(RECORD_COUNT);
     if (count < 1 || b.getInt(LAST_OFFSET_DELTA) != count - 1) {
       throw new CorruptRecordException("a batch must hold at least one record, with last offset delta = count - 1");
     }
     if (computeCrc(b) != b.getInt(CRC)) {
-      throw new CorruptRecordException("the batch CRC does not match its bytes: it was damaged in transit");
+      throw new CorruptRecordException(
+          "the batch CRC does not match its bytes from the attributes on: it was damaged in transit");
     }
     return new RecordBatch(b);
+  }
+
+  /**
+   * Whether a batch whose length field is wrong has the older Tributary header (length at 12, magic
+   * at 20) instead, so the error can say so rather than report a mere bad length.
+   */
+  private static boolean inOldLayout(ByteBuffer b) {
+    return b.getInt(OLD_LENGTH) == b.remaining() - (OLD_LENGTH + 4) && b.get(OLD_MAGIC) == MAGIC;
   }
 
   /** Wraps stored bytes without checking them (the broker checked them on the way in). */
@@ -95,7 +123,7 @@ public final class RecordBatch {
 
   static int computeCrc(ByteBuffer batch) {
     CRC32C crc = new CRC32C();
-    crc.update(batch.duplicate().position(MAGIC_OFFSET));
+    crc.update(batch.duplicate().position(CRC_START));
     return (int) crc.getValue();
   }
 
@@ -236,8 +264,13 @@ public final class RecordBatch {
     List<RecordBatch> batches = new ArrayList<>();
     ByteBuffer b = concatenated.duplicate();
     while (b.remaining() >= HEADER_SIZE) {
-      int size = b.getInt(b.position() + LENGTH) + 16;
-      if (size < HEADER_SIZE || size > b.remaining()) {
+      // The length field counts the bytes after itself; the next batch starts after them.
+      int size = b.getInt(b.position() + LENGTH) + LENGTH_OVERHEAD;
+      if (size < HEADER_SIZE) {
+        throw new CorruptRecordException("the length field of the batch at byte " + b.position()
+            + " makes it " + size + " bytes, less than its " + HEADER_SIZE + "-byte header");
+      }
+      if (size > b.remaining()) {
         throw new CorruptRecordException("a batch of " + size + " bytes does not fit in " + b.remaining());
       }
       batches.add(wrap(b.duplicate().limit(b.position() + size)));

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Builds one {@link RecordBatch} from records (client side). Not thread-safe. Each record is
  * written as Kafka writes it: varint length, attributes, timestamp delta (varlong), offset delta,
- * key, value and headers, lengths as zig-zag varints with -1 for null.
+ * key, value and headers, lengths as zig-zag varints with -1 for null; the header is Kafka's
+ * record batch v2 (see {@link RecordBatch}).
  */
 public final class RecordBatchBuilder {
 
@@ -68,11 +69,11 @@ public final class RecordBatchBuilder {
       throw new IllegalStateException("a batch needs at least one record");
     }
     ByteBuffer out = ByteBuffer.allocate(sizeInBytes());
-    out.putLong(0L)
-        .putInt(0)
-        .putInt(sizeInBytes() - 16)
-        .putInt(0) // CRC, below
+    out.putLong(0L) // base offset: the broker stamps it
+        .putInt(sizeInBytes() - RecordBatch.LENGTH_OVERHEAD)
+        .putInt(0) // partition leader epoch: the broker stamps it
         .put(RecordBatch.MAGIC)
+        .putInt(0) // CRC, below: it covers the bytes after it
         .putShort((short) 0)
         .putInt(count - 1)
         .putLong(firstTimestamp)

@@ -60,15 +60,54 @@ class RecordBatchTest {
   @Test
   void aFlippedBitAWrongLengthOrATruncatedBatchIsRejectedWithAReason() {
     byte[] bytes = threeRecords().toByteArray();
-    for (int i = RecordBatch.CRC + 4; i < bytes.length; i++) {
+    // Every byte but the base offset (0-7) and the leader epoch (12-15), which the broker stamps,
+    // is checked: the length (8-11) and magic (16) by value, the CRC (17-20) against the bytes
+    // from the attributes (21) on, which it covers.
+    for (int i = RecordBatch.LENGTH; i < bytes.length; i++) {
+      if (i >= RecordBatch.LEADER_EPOCH && i < RecordBatch.LEADER_EPOCH + 4) {
+        continue;
+      }
       byte[] damaged = bytes.clone();
       damaged[i] ^= 0x10;
-      assertThrows(CorruptRecordException.class, () -> RecordBatch.validate(ByteBuffer.wrap(damaged)), "byte " + i);
+      CorruptRecordException e = assertThrows(CorruptRecordException.class,
+          () -> RecordBatch.validate(ByteBuffer.wrap(damaged)), "byte " + i);
+      String reason = e.getMessage();
+      if (i < RecordBatch.LENGTH + 4) {
+        assertTrue(reason.contains("length field"), "byte " + i + ": " + reason);
+      } else if (i == RecordBatch.MAGIC_OFFSET) {
+        assertTrue(reason.contains("magic"), "byte " + i + ": " + reason);
+      } else if ((i >= RecordBatch.LAST_OFFSET_DELTA && i < RecordBatch.LAST_OFFSET_DELTA + 4)
+          || (i >= RecordBatch.RECORD_COUNT && i < RecordBatch.RECORD_COUNT + 4)) {
+        assertTrue(reason.contains("last offset delta"), "byte " + i + ": " + reason);
+      } else {
+        assertTrue(reason.contains("CRC"), "byte " + i + ": " + reason);
+      }
     }
     CorruptRecordException truncated = assertThrows(CorruptRecordException.class,
         () -> RecordBatch.validate(ByteBuffer.wrap(bytes, 0, bytes.length - 1)));
     assertTrue(truncated.getMessage().contains("length"), truncated.getMessage());
     assertThrows(CorruptRecordException.class, () -> RecordBatch.validate(ByteBuffer.wrap(new byte[10])));
+  }
+
+  @Test
+  void theCrcCoversTheAttributesToTheEndAndNothingBefore() {
+    byte[] bytes = threeRecords().toByteArray();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, RecordBatch.ATTRIBUTES, bytes.length - RecordBatch.ATTRIBUTES);
+    assertEquals((int) crc.getValue(), ByteBuffer.wrap(bytes).getInt(RecordBatch.CRC));
+    assertEquals(bytes.length - 12, ByteBuffer.wrap(bytes).getInt(RecordBatch.LENGTH), "length counts bytes after it");
+    assertEquals(RecordBatch.MAGIC, bytes[RecordBatch.MAGIC_OFFSET]);
+  }
+
+  @Test
+  void aBatchInTheEarlierTributaryLayoutIsNamedAsSuch() {
+    // The header as Tributary wrote it before Kafka's layout: epoch at 8, length at 12 (counting
+    // the bytes after 16), CRC at 16, magic at 20; from 21 on as now.
+    byte[] current = threeRecords().toByteArray();
+    ByteBuffer old = ByteBuffer.wrap(current.clone());
+    old.putLong(0, 0).putInt(8, 0).putInt(12, current.length - 16).putInt(16, 0).put(20, RecordBatch.MAGIC);
+    CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> RecordBatch.validate(old));
+    assertTrue(e.getMessage().contains("earlier Tributary"), e.getMessage());
   }
 
   @Test
