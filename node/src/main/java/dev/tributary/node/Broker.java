@@ -225,8 +225,9 @@ public final class Broker implements AutoCloseable {
       Cluster cluster = Cluster.get(sys);
       String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
-          BrokerLifecycle.create(settings.nodeId(), directoryId, address, controller, timing, brokerEpoch,
-              () -> metadata.current().controllerEpoch()), "lifecycle");
+          BrokerLifecycle.create(settings.nodeId(), directoryId, address,
+              java.util.concurrent.CompletableFuture.completedFuture(""), // TODO kafka listener address
+              controller, timing, brokerEpoch, () -> metadata.current().controllerEpoch()), "lifecycle");
       // A clean stop is Kafka's controlled shutdown: fenced at once, not a session timeout later, and
       // gone only once its leaderships have moved and every live broker knows the new leaders.
       Duration handoverTimeout = LeadershipHandover.timeout(sys.settings().config());

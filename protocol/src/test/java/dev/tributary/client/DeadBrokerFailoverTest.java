@@ -187,7 +187,8 @@ class DeadBrokerFailoverTest {
   private static MetadataResponse metadata(long version, FakeBroker leader, List<FakeBroker> all, FakeBroker fenced) {
     List<String> serving = all.stream().filter(b -> b != fenced).map(FakeBroker::pekkoAddress).toList();
     List<BrokerInfo> info = all.stream()
-        .map(b -> new BrokerInfo(b.id, b.hostPort(), 1, b == fenced ? BrokerInfo.FENCED : BrokerInfo.REGISTERED, "dir-" + b.id, false))
+        .map(b -> new BrokerInfo(b.id, b.hostPort(), 1, b == fenced ? BrokerInfo.FENCED : BrokerInfo.REGISTERED,
+            "dir-" + b.id, false, ""))
         .toList();
     List<Integer> replicas = all.stream().map(b -> b.id).toList();
     TopicMetadata t = new TopicMetadata("t", "t-id", 1, Map.of(), List.of(leader == null ? "" : leader.pekkoAddress()),

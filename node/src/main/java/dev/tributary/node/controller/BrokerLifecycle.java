@@ -3,6 +3,7 @@ package dev.tributary.node.controller;
 import dev.tributary.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * heartbeats with that epoch. Told its epoch is stale (the session expired and the broker was
  * fenced, e.g. after a long pause), it registers again and gets a new one. Everything this broker
  * asks of the controller goes through here with the current epoch, so nothing it sends under an
- * old epoch is accepted.
+ * old epoch is accepted. Each registration carries its Kafka listener's address, so the
+ * controller's metadata (and a Kafka Metadata response) names that broker's endpoint; the first
+ * waits until the listener is bound and its port known.
  */
 public final class BrokerLifecycle {
 
@@ -38,6 +41,8 @@ public final class BrokerLifecycle {
 
   private record ShutDownAnswered(ActorRef<org.apache.pekko.Done> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
+
+  private record KafkaAddressKnown(String kafkaAddress) implements Command, NoSerializationVerificationNeeded {}
 
   private record Registered(Controller.Registration registration, String failure)
       implements Command, NoSerializationVerificationNeeded {}
@@ -59,15 +64,18 @@ public final class BrokerLifecycle {
   }
 
   /**
+   * @param kafkaAddress the advertised {@code host:port} of this broker's Kafka listener, known once
+   *     it is bound (its port may be any free one); the first registration waits for it, and if it
+   *     fails the broker registers without one ("")
    * @param knownControllerEpoch the newest controller epoch this broker has seen: answers from an
    *     older controller (one deposed without knowing it yet) are not believed
    */
   public static Behavior<Command> create(int brokerId, String directoryId, String address,
-      ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch,
+      CompletionStage<String> kafkaAddress, ActorRef<Controller.Command> controller, QuorumTiming timing, Epoch epoch,
       java.util.function.LongSupplier knownControllerEpoch) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         new BrokerLifecycle(context, timers, brokerId, directoryId, address, controller, timing, epoch,
-            knownControllerEpoch).unregistered()));
+            knownControllerEpoch).awaitingKafkaAddress(kafkaAddress)));
   }
 
   private final ActorContext<Command> context;
@@ -96,8 +104,32 @@ public final class BrokerLifecycle {
     this.knownControllerEpoch = knownControllerEpoch;
   }
 
+  /**
+   * Not registered yet, nor asking to be: a registration without the Kafka listener's address
+   * would have Kafka clients told of no endpoint for this broker until it next registered.
+   */
+  private Behavior<Command> awaitingKafkaAddress(CompletionStage<String> kafkaAddress) {
+    context.pipeToSelf(kafkaAddress, (bound, failure) -> {
+      if (failure != null) {
+        log.warn("broker {}: no Kafka listener address ({}); registering without one", brokerId, failure.toString());
+      }
+      return new KafkaAddressKnown(failure != null || bound == null ? "" : bound);
+    });
+    return Behaviors.receive(Command.class)
+        .onMessage(KafkaAddressKnown.class, known -> unregistered(known.kafkaAddress()))
+        .onMessage(LeaseProducerIds.class, lease -> {
+          lease.replyTo().tell(notRegisteredYet());
+          return Behaviors.same();
+        })
+        .onMessage(ShutDown.class, shutDown -> {
+          shutDown.replyTo().tell(org.apache.pekko.Done.getInstance()); // not registered: nothing to fence
+          return Behaviors.same();
+        })
+        .build();
+  }
+
   /** Registers, retrying until the controller answers. */
-  private Behavior<Command> unregistered() {
+  private Behavior<Command> unregistered(String kafkaAddress) {
     epoch.value.set(-1);
     timers.cancel(Tick.HEARTBEAT);
     registering = false;
@@ -107,7 +139,7 @@ public final class BrokerLifecycle {
           if (!registering) {
             registering = true;
             context.ask(Controller.Registration.class, controller, requestTimeout(),
-                replyTo -> new Controller.Register(brokerId, incarnationId, directoryId, address, replyTo),
+                replyTo -> new Controller.Register(brokerId, incarnationId, directoryId, address, kafkaAddress, replyTo),
                 (r, error) -> new Registered(r, error == null ? null : error.toString()));
           }
           return Behaviors.same();
@@ -119,14 +151,13 @@ public final class BrokerLifecycle {
             log.info("broker {} registered with the controller: broker epoch {}, directory {}", brokerId,
                 r.brokerEpoch(), directoryId);
             epoch.value.set(r.brokerEpoch());
-            return registeredAs(r.brokerEpoch());
+            return registeredAs(r.brokerEpoch(), kafkaAddress);
           }
           timers.startSingleTimer(Tick.REGISTER, Duration.ofMillis(200));
           return Behaviors.same();
         })
         .onMessage(LeaseProducerIds.class, lease -> {
-          lease.replyTo().tell(new Controller.ProducerIdBlock(ErrorCode.BROKER_ID_NOT_REGISTERED,
-              "broker " + brokerId + " has not registered with the controller yet", -1, 0));
+          lease.replyTo().tell(notRegisteredYet());
           return Behaviors.same();
         })
         .onMessage(HeartbeatAnswered.class, late -> Behaviors.same())
@@ -138,7 +169,7 @@ public final class BrokerLifecycle {
         .build();
   }
 
-  private Behavior<Command> registeredAs(long brokerEpoch) {
+  private Behavior<Command> registeredAs(long brokerEpoch, String kafkaAddress) {
     timers.startTimerWithFixedDelay(Tick.HEARTBEAT, timing.heartbeatInterval());
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.HEARTBEAT, () -> {
@@ -156,7 +187,7 @@ public final class BrokerLifecycle {
           if (reply.error() == ErrorCode.STALE_BROKER_EPOCH || reply.error() == ErrorCode.BROKER_ID_NOT_REGISTERED) {
             log.warn("broker {}: the controller no longer accepts epoch {} ({}); registering again", brokerId,
                 brokerEpoch, reply.message());
-            return unregistered();
+            return unregistered(kafkaAddress);
           }
           return Behaviors.same();
         })
@@ -178,6 +209,11 @@ public final class BrokerLifecycle {
         .onMessageEquals(Tick.REGISTER, Behaviors::same)
         .onMessage(Registered.class, late -> Behaviors.same())
         .build();
+  }
+
+  private Controller.ProducerIdBlock notRegisteredYet() {
+    return new Controller.ProducerIdBlock(ErrorCode.BROKER_ID_NOT_REGISTERED,
+        "broker " + brokerId + " has not registered with the controller yet", -1, 0);
   }
 
   private Duration requestTimeout() {

@@ -78,9 +78,18 @@ public final class Controller {
     }
   }
 
-  /** A broker starting, or returning after it was fenced. */
+  /**
+   * A broker starting, or returning after it was fenced.
+   *
+   * @param kafkaAddress the advertised {@code host:port} of its Kafka listener ("" when it has none)
+   */
   public record Register(int brokerId, String incarnationId, String directoryId, String address,
-      ActorRef<Registration> replyTo) implements Command, CborSerializable {}
+      String kafkaAddress, ActorRef<Registration> replyTo) implements Command, CborSerializable {
+    public Register {
+      // From a broker of a version before Kafka listeners (a rolling upgrade): it has none.
+      kafkaAddress = kafkaAddress == null ? "" : kafkaAddress;
+    }
+  }
 
   /** The broker's new epoch, or why it was not registered. */
   public record Registration(ErrorCode error, String message, long brokerEpoch, long controllerEpoch)
@@ -454,7 +463,7 @@ public final class Controller {
           error -> allocate.replyTo().tell(new ProducerIdBlock(ErrorCode.NOT_CONTROLLER, error, -1, 0)));
     } else if (request instanceof Register register) {
       propose(new ControllerRecord.RegisterBroker(register.brokerId(), register.incarnationId(), register.directoryId(),
-              register.address()),
+              register.address(), register.kafkaAddress()),
           retry,
           o -> {
             sessions.heard(register.brokerId(), o.value(), System.nanoTime());

@@ -54,9 +54,15 @@ public sealed interface ControllerRecord {
    * @param incarnationId unique per start of the broker's process
    * @param directoryId the UUID of its data directory
    * @param address its Artery {@code host:port}
+   * @param kafkaAddress the advertised {@code host:port} of its Kafka listener ("" when it has none)
    */
-  record RegisterBroker(int brokerId, String incarnationId, String directoryId, String address)
-      implements ControllerRecord {}
+  record RegisterBroker(int brokerId, String incarnationId, String directoryId, String address, String kafkaAddress)
+      implements ControllerRecord {
+    public RegisterBroker {
+      // Entries logged before Kafka listeners decode without the field: those brokers had none.
+      kafkaAddress = kafkaAddress == null ? "" : kafkaAddress;
+    }
+  }
 
   /** The broker's session of this epoch expired, or it is stopping: it leads nothing from here on. */
   record FenceBroker(int brokerId, long brokerEpoch) implements ControllerRecord {}

@@ -60,12 +60,18 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
    *
    * @param epoch the index of its latest registration
    * @param newDirectory whether that registration brought another data directory than the one before
+   * @param kafkaAddress the advertised {@code host:port} of its Kafka listener, as of that registration
    */
   public record Broker(int id, long epoch, String incarnationId, String directoryId, String address, boolean fenced,
-      boolean newDirectory) {
+      boolean newDirectory, String kafkaAddress) {
+    public Broker {
+      // Snapshots written before Kafka listeners decode without the field: those brokers had none.
+      kafkaAddress = kafkaAddress == null ? "" : kafkaAddress;
+    }
+
     public BrokerInfo info() {
       return new BrokerInfo(id, address, epoch, fenced ? BrokerInfo.FENCED : BrokerInfo.REGISTERED, directoryId,
-          newDirectory);
+          newDirectory, kafkaAddress);
     }
   }
 
@@ -277,7 +283,7 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
     boolean newDirectory = before != null && !before.directoryId().equals(register.directoryId());
     Map<Integer, Broker> next = new HashMap<>(from.brokers);
     next.put(id, new Broker(id, entryIndex, register.incarnationId(), register.directoryId(), register.address(), false,
-        newDirectory));
+        newDirectory, register.kafkaAddress()));
     ControllerState registered = new ControllerState(clusterId, from.topics, nextProducerId, next, entryIndex);
     ControllerState elected = registered.withPartitions(
         (topic, p) -> p.afterRegistration(id, newDirectory, registered::live, topic.uncleanLeaderElection()));
@@ -299,7 +305,7 @@ public record ControllerState(String clusterId, Map<String, Topic> topics, long 
   private ControllerState fenced(Broker broker, long entryIndex) {
     Map<Integer, Broker> next = new HashMap<>(brokers);
     next.put(broker.id(), new Broker(broker.id(), broker.epoch(), broker.incarnationId(), broker.directoryId(),
-        broker.address(), true, broker.newDirectory()));
+        broker.address(), true, broker.newDirectory(), broker.kafkaAddress()));
     ControllerState withFenced = new ControllerState(clusterId, topics, nextProducerId, next, entryIndex);
     return withFenced.withPartitions(
         (topic, p) -> p.withoutBroker(broker.id(), withFenced::live, topic.uncleanLeaderElection()));

@@ -22,7 +22,7 @@ class BrokerSessionsTest {
   private final BrokerSessions sessions = new BrokerSessions(TIMEOUT);
 
   private static ControllerState register(ControllerState state, int brokerId) {
-    return state.apply(new RegisterBroker(brokerId, "inc-" + state.index(), "dir-" + brokerId, "h:" + brokerId),
+    return state.apply(new RegisterBroker(brokerId, "inc-" + state.index(), "dir-" + brokerId, "h:" + brokerId, ""),
         state.index() + 1).state();
   }
 

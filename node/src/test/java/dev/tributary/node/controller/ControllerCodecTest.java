@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.tributary.node.controller.ControllerState.Outcome;
 import dev.tributary.protocol.ErrorCode;
@@ -34,7 +36,7 @@ class ControllerCodecTest {
         new ControllerRecord.AlterConfigs("orders", Map.of("retention.ms", "1000", "segment.bytes", "")),
         new ControllerRecord.AllocateProducerIds(2, 17L, 1000),
         new ControllerRecord.AllocateProducerIds(0, Long.MAX_VALUE, ControllerState.MAX_PRODUCER_ID_BLOCK),
-        new ControllerRecord.RegisterBroker(1, "inc-uuid", "dir-uuid", "127.0.0.1:25521"),
+        new ControllerRecord.RegisterBroker(1, "inc-uuid", "dir-uuid", "127.0.0.1:25521", "127.0.0.1:9093"),
         new ControllerRecord.FenceBroker(1, 42L),
         new ControllerRecord.AlterPartition("orders", 3, 1, 4, 9, List.of(1, 2)),
         new ControllerRecord.ElectPreferredLeaders());
@@ -62,16 +64,47 @@ class ControllerCodecTest {
             "unplaced", new ControllerState.Topic("unplaced", "tid-2", 2, Map.of(), List.of())),
         10_001,
         Map.of(
-            0, new ControllerState.Broker(0, 5, "inc-0", "dir-0", "127.0.0.1:25520", false, false),
-            1, new ControllerState.Broker(1, 9, "inc-1", "dir-1b", "127.0.0.1:25521", true, true),
-            2, new ControllerState.Broker(2, 12, "inc-2", "dir-2", "127.0.0.1:25522", false, true)),
+            0, new ControllerState.Broker(0, 5, "inc-0", "dir-0", "127.0.0.1:25520", false, false, "127.0.0.1:9092"),
+            1, new ControllerState.Broker(1, 9, "inc-1", "dir-1b", "127.0.0.1:25521", true, true, "127.0.0.1:9093"),
+            2, new ControllerState.Broker(2, 12, "inc-2", "dir-2", "127.0.0.1:25522", false, true, "")),
         1234);
   }
 
   @Test
   void snapshotRoundTrips() throws IOException {
     ControllerState state = richState();
-    assertEquals(state, ControllerCodec.decodeSnapshot(ControllerCodec.encodeSnapshot(state)));
+    ControllerState decoded = ControllerCodec.decodeSnapshot(ControllerCodec.encodeSnapshot(state));
+    assertEquals(state, decoded);
+    assertEquals("127.0.0.1:9093", decoded.brokers().get(1).info().kafkaAddress());
+  }
+
+  /** A registration logged before brokers had Kafka listeners: the same fields, but no kafkaAddress. */
+  @Test
+  void registrationLoggedWithoutAKafkaAddressHasNone() throws IOException {
+    byte[] bytes = new ObjectMapper(new CBORFactory()).writeValueAsBytes(Map.of("@type", "register-broker",
+        "brokerId", 1, "incarnationId", "inc", "directoryId", "dir", "address", "127.0.0.1:25521"));
+
+    ControllerRecord decoded = ControllerCodec.decodeRecord(bytes);
+
+    assertEquals(new ControllerRecord.RegisterBroker(1, "inc", "dir", "127.0.0.1:25521", ""), decoded);
+  }
+
+  /** A snapshot written before brokers had Kafka listeners: its brokers decode with none, not null. */
+  @Test
+  void snapshotWrittenWithoutKafkaAddressesHasNone() throws IOException {
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    JsonNode snapshot = cbor.readTree(ControllerCodec.encodeSnapshot(richState()));
+    snapshot.get("state").get("brokers").forEach(broker -> ((ObjectNode) broker).remove("kafkaAddress"));
+
+    ControllerState decoded = ControllerCodec.decodeSnapshot(cbor.writeValueAsBytes(snapshot));
+
+    assertEquals(3, decoded.brokers().size());
+    for (ControllerState.Broker broker : decoded.brokers().values()) {
+      assertEquals("", broker.kafkaAddress(), broker.toString());
+      assertEquals("", broker.info().kafkaAddress(), broker.toString());
+    }
+    assertEquals(richState().brokers().get(1).directoryId(), decoded.brokers().get(1).directoryId(),
+        "the other fields are read as before");
   }
 
   @Test
@@ -86,8 +119,8 @@ class ControllerCodecTest {
     long index = 0;
     for (ControllerRecord entry : List.of(
         new ControllerRecord.InitCluster("c"),
-        new ControllerRecord.RegisterBroker(0, "i0", "d0", "h:0"),
-        new ControllerRecord.RegisterBroker(1, "i1", "d1", "h:1"),
+        new ControllerRecord.RegisterBroker(0, "i0", "d0", "h:0", "h:9092"),
+        new ControllerRecord.RegisterBroker(1, "i1", "d1", "h:1", ""),
         new ControllerRecord.CreateTopic("t", "tid", 4, 1, Map.of("retention.bytes", "100")),
         new ControllerRecord.AllocateProducerIds(0, 2, 50))) {
       state = state.apply(entry, ++index).state();

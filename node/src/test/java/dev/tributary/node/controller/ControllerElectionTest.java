@@ -33,7 +33,7 @@ class ControllerElectionTest {
   }
 
   private void register(int id, String directory) {
-    assertTrue(apply(new RegisterBroker(id, "inc-" + state.index(), directory, "127.0.0.1:" + (25520 + id)))
+    assertTrue(apply(new RegisterBroker(id, "inc-" + state.index(), directory, "127.0.0.1:" + (25520 + id), ""))
         .succeeded());
   }
 

@@ -53,7 +53,8 @@ class ControllerStateTest {
 
     /** Registers the broker and answers its epoch. */
     long register(int id, String directoryId) {
-      Outcome o = apply(new RegisterBroker(id, "inc-" + id + "-" + state.index(), directoryId, "127.0.0.1:" + (25520 + id)));
+      Outcome o = apply(new RegisterBroker(id, "inc-" + id + "-" + state.index(), directoryId, "127.0.0.1:" + (25520 + id),
+          "127.0.0.1:" + (9092 + id)));
       assertEquals(ErrorCode.NONE, o.error());
       return o.value();
     }
@@ -408,12 +409,33 @@ class ControllerStateTest {
   @Test
   void registrationEpochIsTheEntryIndex() {
     ControllerState state = ControllerState.empty();
-    Applied applied = state.apply(new RegisterBroker(4, "inc-a", "dir-a", "127.0.0.1:25524"), 17);
+    Applied applied = state.apply(new RegisterBroker(4, "inc-a", "dir-a", "127.0.0.1:25524", "127.0.0.1:9096"), 17);
 
     assertEquals(ErrorCode.NONE, applied.outcome().error());
     assertEquals(17, applied.outcome().value());
-    assertEquals(new ControllerState.Broker(4, 17, "inc-a", "dir-a", "127.0.0.1:25524", false, false),
+    assertEquals(new ControllerState.Broker(4, 17, "inc-a", "dir-a", "127.0.0.1:25524", false, false, "127.0.0.1:9096"),
         applied.state().brokers().get(4));
+    assertEquals("127.0.0.1:9096", applied.state().brokers().get(4).info().kafkaAddress(),
+        "metadata names the Kafka listener the broker registered");
+  }
+
+  @Test
+  void reRegistrationReplacesTheKafkaAddress() {
+    ControllerState state = ControllerState.empty()
+        .apply(new RegisterBroker(4, "inc-a", "dir-a", "127.0.0.1:25524", "127.0.0.1:9096"), 1).state();
+    long firstEpoch = state.brokers().get(4).epoch();
+    state = state.apply(new FenceBroker(4, firstEpoch), 2).state();
+    assertEquals("127.0.0.1:9096", state.brokers().get(4).info().kafkaAddress(), "fencing keeps what it registered");
+
+    // Back after a restart: the listener bound another free port.
+    Applied again = state.apply(new RegisterBroker(4, "inc-b", "dir-a", "127.0.0.1:25524", "127.0.0.1:9196"), 3);
+    assertEquals(ErrorCode.NONE, again.outcome().error());
+    assertEquals("127.0.0.1:9196", again.state().brokers().get(4).info().kafkaAddress());
+
+    // And a re-registration of a live incarnation (a restart within the session timeout) too, even to none.
+    Applied live = again.state().apply(new RegisterBroker(4, "inc-c", "dir-a", "127.0.0.1:25524", ""), 4);
+    assertEquals(4, live.state().brokers().get(4).epoch());
+    assertEquals("", live.state().brokers().get(4).info().kafkaAddress());
   }
 
   @Test
@@ -520,9 +542,9 @@ class ControllerStateTest {
   void sameEntriesGiveEqualStates() {
     List<ControllerRecord> entries = List.of(
         new InitCluster("cluster-1"),
-        new RegisterBroker(2, "inc-2", "dir-2", "h2:1"),
-        new RegisterBroker(0, "inc-0", "dir-0", "h0:1"),
-        new RegisterBroker(1, "inc-1", "dir-1", "h1:1"),
+        new RegisterBroker(2, "inc-2", "dir-2", "h2:1", "h2:9092"),
+        new RegisterBroker(0, "inc-0", "dir-0", "h0:1", "h0:9092"),
+        new RegisterBroker(1, "inc-1", "dir-1", "h1:1", ""),
         new CreateTopic("a", "tid-a", 5, 1, Map.of("retention.ms", "1000")),
         new CreateTopic("a", "tid-a2", 1, 1, Map.of()),
         new AllocateProducerIds(0, 3, 1000),
@@ -530,7 +552,7 @@ class ControllerStateTest {
         new CreateTopic("b", "tid-b", 4, 1, Map.of()),
         new AddPartitions("a", 8),
         new AlterConfigs("b", Map.of("segment.bytes", "1048576")),
-        new RegisterBroker(1, "inc-1b", "dir-1b", "h1:2"),
+        new RegisterBroker(1, "inc-1b", "dir-1b", "h1:2", "h1:9092"),
         new AllocateProducerIds(1, 12, 5),
         new DeleteTopic("a"),
         new CreateTopic("c", "tid-c", 3, 1, Map.of()));

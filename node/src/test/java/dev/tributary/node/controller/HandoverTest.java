@@ -34,7 +34,7 @@ class HandoverTest {
 
   private long register(int id) {
     return apply(new ControllerRecord.RegisterBroker(id, "incarnation-" + id + "-" + state.index(), "dir-" + id,
-        "127.0.0.1:" + (25520 + id)));
+        "127.0.0.1:" + (25520 + id), ""));
   }
 
   private MetadataResponse metadata() {

@@ -44,7 +44,7 @@ class LeadershipHandoverTest {
 
     Cluster(int brokers) {
       for (int id = 0; id < brokers; id++) {
-        epochs[id] = apply(new ControllerRecord.RegisterBroker(id, "i" + id, "d" + id, "127.0.0.1:" + (25520 + id))).value();
+        epochs[id] = apply(new ControllerRecord.RegisterBroker(id, "i" + id, "d" + id, "127.0.0.1:" + (25520 + id), "")).value();
       }
       apply(new ControllerRecord.CreateTopic("t", "id-t", 3, brokers, Map.of()));
     }
