@@ -32,9 +32,11 @@ public interface NodeStatus {
    * @param brokerEpoch its registration's broker epoch, -1 if it never registered
    * @param status {@code Registered} or {@code Fenced} by the controller, {@code Unregistered} if not known to it
    * @param directoryId the UUID of its data directory ("" if unregistered)
+   * @param kafkaAddress the {@code host:port} its Kafka listener advertised when it registered ("" if
+   *     none, or unregistered)
    */
   record Member(String address, int nodeId, List<String> roles, String memberStatus, boolean reachable,
-      long brokerEpoch, String status, String directoryId) {}
+      long brokerEpoch, String status, String directoryId, String kafkaAddress) {}
 
   /**
    * The cluster: its id, the active controller (a broker id, -1 while none is known) and its epoch,

@@ -105,11 +105,12 @@ final class BrokerStatus implements NodeStatus {
       BrokerInfo b = registered.get(id);
       nodes.add(new NodeStatus.Member(member.address().toString(), id, List.copyOf(member.getRoles()),
           member.status().toString(), !cluster.state().getUnreachable().contains(member),
-          b == null ? -1 : b.epoch(), b == null ? "Unregistered" : b.status(), b == null ? "" : b.directoryId()));
+          b == null ? -1 : b.epoch(), b == null ? "Unregistered" : b.status(), b == null ? "" : b.directoryId(),
+          b == null ? "" : b.kafkaAddress()));
     }
     registered.values().stream().filter(b -> !seen.contains(b.id())).forEach(b -> nodes.add(new NodeStatus.Member(
         ClusterMetadata.pekkoAddress(b.address()), b.id(), List.of(), "Absent", false, b.epoch(), b.status(),
-        b.directoryId())));
+        b.directoryId(), b.kafkaAddress())));
     nodes.sort(java.util.Comparator.comparingInt(NodeStatus.Member::nodeId));
     return new ClusterView(m.clusterId(), m.controller(), m.controllerEpoch(), nodes,
         cluster.selfMember().address().toString());

@@ -41,6 +41,7 @@ final class ClusterCommand implements Runnable {
         for (BrokerInfo b : m.brokerInfo()) {
           out.println("Broker: " + b.id() + "\tAddress: " + b.address() + "\tStatus: " + b.status()
               + "\tEpoch: " + b.epoch() + "\tDirectory: " + b.directoryId()
+              + (b.kafkaAddress().isEmpty() ? "" : "\tKafka: " + b.kafkaAddress())
               + (b.newDirectory() ? "\t(new directory: holds none of its old data)" : ""));
         }
       }

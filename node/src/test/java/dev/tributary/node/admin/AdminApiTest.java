@@ -244,6 +244,8 @@ class AdminApiTest {
     assertEquals("Up", node.get("memberStatus").asText());
     assertEquals("Registered", node.get("status").asText());
     assertTrue(node.get("brokerEpoch").asLong() >= 1, node.toString());
+    assertTrue(node.has("kafkaAddress") && node.get("kafkaAddress").isTextual(),
+        "the Kafka listener it registered (\"\" if none): " + node);
 
     Reply deleted = call("DELETE", "/v1/topics/orders", null);
     assertEquals(204, deleted.status(), deleted.raw());

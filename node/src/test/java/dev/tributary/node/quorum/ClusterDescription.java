@@ -13,7 +13,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * ClusterId: &lt;id&gt;\tController: &lt;broker id&gt;\tControllerEpoch: &lt;n&gt;
- * Broker: &lt;id&gt;\tAddress: host:port\tStatus: Registered|Fenced\tEpoch: &lt;n&gt;\tDirectory: &lt;uuid&gt;
+ * Broker: &lt;id&gt;\tAddress: host:port\tStatus: Registered|Fenced\tEpoch: &lt;n&gt;\tDirectory: &lt;uuid&gt;[\tKafka: host:port]
  * </pre>
  *
  * @param controller empty when the {@code Controller:} field is not a broker id (none elected)
@@ -24,8 +24,12 @@ public record ClusterDescription(String clusterId, OptionalInt controller, long 
   public static final String REGISTERED = "Registered";
   public static final String FENCED = "Fenced";
 
-  /** One {@code Broker:} line. */
-  public record Broker(int id, String address, String status, long epoch, String directory) {
+  /**
+   * One {@code Broker:} line.
+   *
+   * @param kafkaAddress its Kafka listener's {@code host:port}, "" when the line has no {@code Kafka:} field
+   */
+  public record Broker(int id, String address, String status, long epoch, String directory, String kafkaAddress) {
     public boolean registered() {
       return REGISTERED.equals(status);
     }
@@ -51,7 +55,8 @@ public record ClusterDescription(String clusterId, OptionalInt controller, long 
       } else if (fields.containsKey("Broker")) {
         int id = Integer.parseInt(require(fields, "Broker", text));
         brokers.put(id, new Broker(id, require(fields, "Address", text), require(fields, "Status", text),
-            Long.parseLong(require(fields, "Epoch", text)), require(fields, "Directory", text)));
+            Long.parseLong(require(fields, "Epoch", text)), require(fields, "Directory", text),
+            fields.getOrDefault("Kafka", "")));
       }
     }
     if (clusterId == null) {
@@ -69,9 +74,10 @@ public record ClusterDescription(String clusterId, OptionalInt controller, long 
     StringBuilder text = new StringBuilder("ClusterId: " + m.clusterId() + "\tController: " + m.controller()
         + "\tControllerEpoch: " + m.controllerEpoch() + "\n");
     for (BrokerInfo b : m.brokerInfo()) {
-      brokers.put(b.id(), new Broker(b.id(), b.address(), b.status(), b.epoch(), b.directoryId()));
+      brokers.put(b.id(), new Broker(b.id(), b.address(), b.status(), b.epoch(), b.directoryId(), b.kafkaAddress()));
       text.append("Broker: ").append(b.id()).append("\tAddress: ").append(b.address()).append("\tStatus: ")
           .append(b.status()).append("\tEpoch: ").append(b.epoch()).append("\tDirectory: ").append(b.directoryId())
+          .append(b.kafkaAddress().isEmpty() ? "" : "\tKafka: " + b.kafkaAddress())
           .append(b.newDirectory() ? "\t(new directory)" : "").append('\n');
     }
     OptionalInt controller = m.controller() >= 0 ? OptionalInt.of(m.controller()) : OptionalInt.empty();

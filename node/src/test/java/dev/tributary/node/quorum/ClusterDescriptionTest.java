@@ -18,7 +18,7 @@ class ClusterDescriptionTest {
     ClusterDescription d = ClusterDescription.parse("""
         ClusterId: abc-123\tController: 1\tControllerEpoch: 7
         Broker: 0\tAddress: 127.0.0.1:4000\tStatus: Registered\tEpoch: 12\tDirectory: 5b0e0c1e-0000-4000-8000-000000000000
-        Broker: 1\tAddress: 127.0.0.1:4001\tStatus: Fenced\tEpoch: 15\tDirectory: 6c1f1d2f-0000-4000-8000-000000000000
+        Broker: 1\tAddress: 127.0.0.1:4001\tStatus: Fenced\tEpoch: 15\tDirectory: 6c1f1d2f-0000-4000-8000-000000000000\tKafka: 127.0.0.1:9093
         """);
     assertEquals("abc-123", d.clusterId());
     assertEquals(OptionalInt.of(1), d.controller());
@@ -28,6 +28,8 @@ class ClusterDescriptionTest {
     assertTrue(d.broker(1).fenced());
     assertEquals(15, d.broker(1).epoch());
     assertEquals("6c1f1d2f-0000-4000-8000-000000000000", d.broker(1).directory());
+    assertEquals("", d.broker(0).kafkaAddress(), "no Kafka: field, no Kafka listener");
+    assertEquals("127.0.0.1:9093", d.broker(1).kafkaAddress());
     d.requireRegistered(List.of(0));
     assertThrows(AssertionError.class, () -> d.requireRegistered(List.of(0, 1)));
     assertThrows(AssertionError.class, () -> d.broker(2));
@@ -44,8 +46,10 @@ class ClusterDescriptionTest {
   @Test
   void aClientsMetadataDescribesTheSameAsTheParsedOutput() {
     MetadataResponse m = new MetadataResponse(9, Map.of(), List.of(), "abc-123", 1, 7, List.of(
-        new BrokerInfo(0, "127.0.0.1:4000", 12, BrokerInfo.REGISTERED, "5b0e0c1e-0000-4000-8000-000000000000", false),
-        new BrokerInfo(1, "127.0.0.1:4001", 15, BrokerInfo.FENCED, "6c1f1d2f-0000-4000-8000-000000000000", true)));
+        new BrokerInfo(0, "127.0.0.1:4000", 12, BrokerInfo.REGISTERED, "5b0e0c1e-0000-4000-8000-000000000000", false,
+            ""),
+        new BrokerInfo(1, "127.0.0.1:4001", 15, BrokerInfo.FENCED, "6c1f1d2f-0000-4000-8000-000000000000", true,
+            "127.0.0.1:9093")));
     ClusterDescription d = ClusterDescription.of(m);
     ClusterDescription parsed = ClusterDescription.parse(d.text());
     assertEquals(parsed.clusterId(), d.clusterId());
@@ -56,6 +60,7 @@ class ClusterDescriptionTest {
     assertEquals(parsed.brokers(), d.brokers());
     assertTrue(d.broker(0).registered());
     assertTrue(d.broker(1).fenced());
+    assertEquals("127.0.0.1:9093", d.broker(1).kafkaAddress());
     assertEquals(OptionalInt.empty(),
         ClusterDescription.of(new MetadataResponse(0, Map.of(), List.of(), "x", -1, 0, List.of())).controller());
   }
