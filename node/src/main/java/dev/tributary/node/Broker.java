@@ -6,6 +6,8 @@ import dev.tributary.admin.AdminSettings;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.JournalSettings;
+import dev.tributary.kafka.KafkaListener;
+import dev.tributary.kafka.KafkaSettings;
 import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
 import dev.tributary.node.controller.ControllerQuorum;
@@ -61,6 +63,9 @@ public final class Broker implements AutoCloseable {
   private final CompletionStage<ServerBinding> admin;
   private final CompletionStage<org.apache.pekko.http.javadsl.model.Uri> management;
   private final CompletableFuture<Void> gatewaysStarted = new CompletableFuture<>();
+  private final CompletionStage<org.apache.pekko.stream.javadsl.Tcp.ServerBinding> kafka;
+  // Known once the Kafka listener is bound (its port may be 0); the first registration waits for it.
+  private final CompletableFuture<String> kafkaAddress = new CompletableFuture<>();
   private final List<Runnable> stopListeners = new java.util.ArrayList<>(); // guarded by itself
   private boolean hasStopped; // guarded by stopListeners
 
@@ -99,8 +104,28 @@ public final class Broker implements AutoCloseable {
         brokerEpoch::registered);
     BrokerReadiness.Status.install(Adapter.toClassic(system), status);
     Optional<javax.net.ssl.SSLContext> tls = tlsContext(config);
-    this.admin = gatewaysStarted.thenCompose(started -> AdminServer.start(system, adminSettings,
-        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()), status, metrics.registry(), tls));
+    // The Kafka listener is the broker's second front door, sharing that client: one broker, two
+    // doors to the same gateways. It binds now, so registration can name its address, and holds
+    // requests until the gateways run.
+    CompletionStage<TributaryClient> ownClient = gatewaysStarted.thenApply(started ->
+        TributaryClient.fromSystem(system, self, adminSettings.requestTimeout()));
+    this.admin = ownClient.thenCompose(client -> AdminServer.start(system, adminSettings, client, status,
+        metrics.registry(), tls));
+    KafkaSettings kafkaSettings = KafkaSettings.fromRoot(config);
+    this.kafka = KafkaListener.start(system, kafkaSettings, settings.host(), ownClient);
+    kafka.whenComplete((binding, failed) -> {
+      if (failed != null) {
+        log.error("The Kafka listener could not bind {}:{}: {}", kafkaSettings.bindInterface(settings.host()),
+            kafkaSettings.port(), failed.getMessage());
+        kafkaAddress.completeExceptionally(failed);
+      } else {
+        kafkaAddress.complete(kafkaSettings.advertisedAddress(settings.host(), binding.localAddress().getPort()));
+      }
+    });
+    org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+        org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceUnbind(), "unbind-kafka-listener", () ->
+            kafka.thenCompose(binding -> binding.unbind()).exceptionally(notBound -> null)
+                .thenApply(unbound -> org.apache.pekko.Done.getInstance()));
     // Kubernetes' probes: /alive and /ready (BrokerReadiness) on tributary.management.port.
     // With TLS, Management serves HTTPS, and Cluster Bootstrap's probes of the other brokers'
     // management servers (Pekko HTTP's default client context) trust the same CA (ContactPointTls).
@@ -123,6 +148,11 @@ public final class Broker implements AutoCloseable {
   /** Pekko Management's bound port, once bound. */
   public int managementPort() {
     return management.toCompletableFuture().join().port();
+  }
+
+  /** The advertised {@code host:port} of the Kafka listener, once bound. */
+  public String kafkaAddress() {
+    return kafkaAddress.join();
   }
 
   /** The admin API's bound port, once bound. */
@@ -226,7 +256,7 @@ public final class Broker implements AutoCloseable {
       String address = settings.host() + ":" + cluster.selfMember().address().getPort().orElseThrow();
       ActorRef<BrokerLifecycle.Command> lifecycle = context.spawn(
           BrokerLifecycle.create(settings.nodeId(), directoryId, address,
-              java.util.concurrent.CompletableFuture.completedFuture(""), // TODO kafka listener address
+              kafkaAddress,
               controller, timing, brokerEpoch, () -> metadata.current().controllerEpoch()), "lifecycle");
       // A clean stop is Kafka's controlled shutdown: fenced at once, not a session timeout later, and
       // gone only once its leaderships have moved and every live broker knows the new leaders.
@@ -300,7 +330,10 @@ public final class Broker implements AutoCloseable {
       @Override
       public void run() {
         boolean up = Cluster.get(system).selfMember().status() == org.apache.pekko.cluster.MemberStatus.up();
-        if (up && metadata.received() && brokerEpoch.registered()) {
+        if (kafkaAddress.isCompletedExceptionally()) {
+          ready.completeExceptionally(new IllegalStateException("the Kafka listener could not bind: "
+              + kafkaAddress.handle((address, failed) -> failed.getMessage()).join()));
+        } else if (up && metadata.received() && brokerEpoch.registered()) {
           ready.complete(null);
         } else if (system.getWhenTerminated().toCompletableFuture().isDone()) {
           ready.completeExceptionally(new IllegalStateException("the broker stopped while starting (its log says why)"));

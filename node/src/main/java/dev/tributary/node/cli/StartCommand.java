@@ -81,6 +81,10 @@ final class StartCommand implements Callable<Integer> {
       description = "Port of the HTTP admin API (default: 8080).")
   Integer adminPort;
 
+  @Option(names = "--kafka-port", paramLabel = "<port>", converter = Ranges.Port.class,
+      description = "Port of the Kafka protocol listener, for Kafka clients and kcat (default: 9092).")
+  Integer kafkaPort;
+
   @Option(names = "--tls-dir", paramLabel = "<dir>",
       description = "Switch on TLS with DIR's ca.crt, tls.crt and tls.key (tributary tls init, or a Kubernetes TLS "
           + "secret): Artery with mutual authentication, HTTPS for the admin API and /ready (default: $TRIBUTARY_TLS_DIR).")
@@ -107,6 +111,8 @@ final class StartCommand implements Callable<Integer> {
     requireFree("--port", host, port);
     requireFree("--admin-port", config.getString("tributary.admin.interface"), config.getInt("tributary.admin.port"));
     requireFree("--management-port", host, config.getInt("tributary.management.port"));
+    dev.tributary.kafka.KafkaSettings kafka = dev.tributary.kafka.KafkaSettings.fromRoot(config);
+    requireFree("--kafka-port", kafka.bindInterface(host), kafka.port());
     Broker broker = Broker.start(settings);
     int boundAdminPort;
     int boundManagementPort;
@@ -120,7 +126,8 @@ final class StartCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("Tributary broker " + nodeId + " is up on " + host + ":" + broker.port()
-        + " (admin API on port " + boundAdminPort + ", /ready on port " + boundManagementPort + "), data in " + dataDir.toAbsolutePath().normalize()
+        + " (Kafka clients on " + broker.kafkaAddress() + ", admin API on port " + boundAdminPort + ", /ready on port "
+        + boundManagementPort + "), data in " + dataDir.toAbsolutePath().normalize()
         + ". Stop it with Ctrl-C.");
     out.flush();
     // Pekko's JVM shutdown hook runs coordinated shutdown on SIGTERM and Ctrl-C: the broker leaves
@@ -170,6 +177,9 @@ final class StartCommand implements Callable<Integer> {
     }
     if (managementPort != null) {
       overrides.put("tributary.management.port", managementPort);
+    }
+    if (kafkaPort != null) {
+      overrides.put("tributary.kafka.port", kafkaPort);
     }
     if (discovery != null) {
       overrides.put(ClusterJoin.DISCOVERY, discovery);
