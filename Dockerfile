@@ -27,8 +27,9 @@ COPY --from=build /src/node/target/lib/ /opt/tributary/lib/
 VOLUME ["/var/lib/tributary"]
 USER 10001:10001
 WORKDIR /var/lib/tributary
-# Artery (remoting), Pekko Management (probes, bootstrap), the admin API, the controller quorum.
-EXPOSE 25520 7626 8080 26610
+# Artery (remoting), Pekko Management (probes, bootstrap), the admin API, the Kafka listener,
+# the controller quorum.
+EXPOSE 25520 7626 8080 9092 26610
 # The CLI, as ./tributary runs it; TRIBUTARY_JAVA_OPTS (heap, -Dconfig.file) is split by the shell,
 # and exec makes java PID 1, so SIGTERM reaches the broker and starts its controlled shutdown.
 ENV TRIBUTARY_JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:MetaspaceSize=128m -XX:+UseParallelGC"

@@ -21,7 +21,7 @@ start_three() {
   rm -rf "$DIR"; mkdir -p "$DIR"
   for id in 0 1 2; do
     ./tributary start --node-id $id --port $((BASE + id)) --admin-port $((BASE - 17000 + id)) \
-      --management-port $((BASE - 18000 + id)) \
+      --management-port $((BASE - 18000 + id)) --kafka-port $((BASE - 16000 + id)) \
       --data-dir "$DIR/data-$id" --seed 127.0.0.1:$BASE --controller-voters $VOTERS \
       --failover "${PROFILE:-default}" --fsync never > "$DIR/broker-$id.log" 2>&1 &
     PIDS[$id]=$!

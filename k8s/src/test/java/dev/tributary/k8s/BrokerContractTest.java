@@ -49,13 +49,14 @@ class BrokerContractTest {
     expected.put("remoting", pod.remotingPort());
     expected.put("management", pod.managementPort());
     expected.put("admin", pod.adminPort());
+    expected.put("kafka", pod.kafkaPort());
     expected.put("controller", Voter.parseAll(pod.voters()).get(0).port());
     assertEquals(expected, containerPorts(pod.container), overlay + ": container ports by name");
   }
 
   @ParameterizedTest
   @EnumSource(Overlay.class)
-  void theHeadlessServiceCarriesRemotingManagementAndTheControllerQuorum(Overlay overlay) {
+  void theHeadlessServiceCarriesRemotingManagementKafkaAndTheControllerQuorum(Overlay overlay) {
     BrokerPod pod = overlay.pod(0);
     Service headless = overlay.manifests().named(Service.class, HEADLESS);
     assertEquals("None", headless.getSpec().getClusterIP(), "a headless Service: one DNS name per broker");
@@ -66,6 +67,7 @@ class BrokerContractTest {
     Map<String, Integer> expected = Map.of(
         "remoting", pod.remotingPort(),
         "management", pod.managementPort(),
+        "kafka", pod.kafkaPort(),
         "controller", Voter.parseAll(pod.voters()).get(0).port());
     assertEquals(expected, servicePorts(headless, pod.container), overlay + ": " + HEADLESS + " ports by name");
   }

@@ -135,6 +135,11 @@ final class BrokerPod {
     return flagOr("--admin-port", "tributary.admin.port");
   }
 
+  /** The Kafka protocol listener's port. */
+  int kafkaPort() {
+    return flagOr("--kafka-port", "tributary.kafka.port");
+  }
+
   /** The controller quorum's voters, "ID@HOST:PORT,...". */
   String voters() {
     return start.given("--controller-voters")
