@@ -23,12 +23,15 @@ final class KafkaApis {
 
   /** The APIs served, each at every version kafka-clients can read and write. */
   static final Set<ApiKeys> SERVED = EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA);
+  static { SERVED.addAll(GroupApis.SERVED); }
 
   private final CompletionStage<TributaryClient> client;
+  private final GroupApis groups;
 
   /** @param client this broker's own client, once its gateways run */
   KafkaApis(CompletionStage<TributaryClient> client) {
     this.client = client;
+    this.groups = new GroupApis(client);
   }
 
   /** The answer to {@code request}, at its version. */
@@ -37,6 +40,8 @@ final class KafkaApis {
       case API_VERSIONS -> CompletableFuture.completedFuture(apiVersions(Errors.NONE));
       case METADATA -> client.thenCompose(c -> c.metadata())
           .thenApply(m -> MetadataAnswers.answer((MetadataRequest) request.body(), m));
+      case FIND_COORDINATOR, OFFSET_COMMIT, OFFSET_FETCH, LIST_GROUPS, DESCRIBE_GROUPS, DELETE_GROUPS, JOIN_GROUP,
+          SYNC_GROUP, HEARTBEAT, LEAVE_GROUP -> groups.answer(request);
       default -> CompletableFuture.completedFuture(unsupported(request));
     };
   }
