@@ -106,6 +106,117 @@ class KafkaGroupsTest {
     }
   }
 
+  /**
+   * Two KafkaConsumers with the classic protocol and Kafka's default assignors share a topic's
+   * partitions through our coordinator, each holding what the other does not; when one leaves, the
+   * other takes all. (Fetch is not needed: the partitions' positions come from committed offsets.)
+   */
+  @Test
+  void classicKafkaConsumersSharePartitionsAndTakeOverOnLeave() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client();
+        Admin admin = admin(broker)) {
+      await(client.createTopic("shared", 4, Map.of()));
+      Map<TopicPartition, OffsetAndMetadata> start = new java.util.HashMap<>();
+      for (int p = 0; p < 4; p++) {
+        start.put(new TopicPartition("shared", p), new OffsetAndMetadata(0));
+      }
+      admin.alterConsumerGroupOffsets("classic", start).all().get(WAIT_S, TimeUnit.SECONDS);
+      try (Poller a = new Poller(broker, "classic", "shared"); Poller b = new Poller(broker, "classic", "shared")) {
+        untilTrue(() -> a.assignment().size() == 2 && b.assignment().size() == 2,
+            () -> "two partitions each, got " + a.assignment() + " and " + b.assignment());
+        Set<TopicPartition> both = new java.util.HashSet<>(a.assignment());
+        both.addAll(b.assignment());
+        assertEquals(4, both.size(), "no partition has two owners");
+        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("classic")).describedGroups()
+            .get("classic").get(WAIT_S, TimeUnit.SECONDS);
+        assertEquals(2, d.members().size(), d.toString());
+        assertEquals("range", d.partitionAssignor(), "the first assignor the consumers list");
+        b.close();
+        untilTrue(() -> a.assignment().size() == 4, () -> "all four partitions, got " + a.assignment());
+        a.commit(Map.of(new TopicPartition("shared", 1), new OffsetAndMetadata(0, "classic member")));
+        untilTrue(() -> a.committed() != null, () -> "the member's commit");
+        assertEquals(null, a.committed().orElse(null), "a member's commit is accepted");
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("classic")
+          .partitionsToOffsetAndMetadata().get(WAIT_S, TimeUnit.SECONDS);
+      assertEquals("classic member", committed.get(new TopicPartition("shared", 1)).metadata());
+    }
+  }
+
+  /** A KafkaConsumer polling on a thread of its own (it is not thread-safe), its assignment seen from outside. */
+  private static final class Poller implements AutoCloseable {
+    private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicReference<Set<TopicPartition>> assignment =
+        new java.util.concurrent.atomic.AtomicReference<>(Set.of());
+    private final java.util.concurrent.atomic.AtomicReference<Map<TopicPartition, OffsetAndMetadata>> toCommit =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile java.util.Optional<Exception> committed;
+    private volatile boolean stop;
+
+    Poller(TestBroker broker, String group, String topic) {
+      Properties config = new Properties();
+      config.put("bootstrap.servers", broker.broker().kafkaAddress());
+      config.put("group.id", group);
+      config.put("enable.auto.commit", "false");
+      config.put("heartbeat.interval.ms", "500");
+      config.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+      config.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+      thread = new Thread(() -> {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(config)) {
+          consumer.subscribe(List.of(topic));
+          while (!stop) {
+            try {
+              consumer.poll(Duration.ofMillis(100));
+            } catch (RuntimeException notServedYet) {
+              // Fetch may not be served: the membership goes on regardless.
+            }
+            assignment.set(Set.copyOf(consumer.assignment()));
+            Map<TopicPartition, OffsetAndMetadata> offsets = toCommit.getAndSet(null);
+            if (offsets != null) {
+              try {
+                consumer.commitSync(offsets);
+                committed = java.util.Optional.empty();
+              } catch (Exception e) {
+                committed = java.util.Optional.of(e);
+              }
+            }
+          }
+        }
+      }, "poller-" + group);
+      thread.start();
+    }
+
+    Set<TopicPartition> assignment() {
+      return assignment.get();
+    }
+
+    void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+      toCommit.set(offsets);
+    }
+
+    java.util.Optional<Exception> committed() {
+      return committed;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      thread.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+    }
+  }
+
+  private static void untilTrue(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("gave up after " + WAIT_S + " s waiting for " + what.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+
   static Admin admin(TestBroker broker) {
     Properties config = new Properties();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.broker().kafkaAddress());
