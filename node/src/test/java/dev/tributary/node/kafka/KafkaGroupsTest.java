@@ -143,6 +143,45 @@ class KafkaGroupsTest {
     }
   }
 
+  /**
+   * Three cooperative consumers share twelve partitions: the third to join takes four, and the two
+   * before it give up only partitions, never trade them, as cooperative rebalancing promises.
+   */
+  @Test
+  void cooperativeConsumersGiveUpOnlyWhatMovesWhenAThirdJoins() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client();
+        Admin admin = admin(broker)) {
+      await(client.createTopic("twelve", 12, Map.of()));
+      Map<TopicPartition, OffsetAndMetadata> start = new java.util.HashMap<>();
+      for (int p = 0; p < 12; p++) {
+        start.put(new TopicPartition("twelve", p), new OffsetAndMetadata(0));
+      }
+      admin.alterConsumerGroupOffsets("coop", start).all().get(WAIT_S, TimeUnit.SECONDS);
+      String cooperative = org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName();
+      try (Poller a = new Poller(broker, "coop", "twelve", cooperative);
+          Poller b = new Poller(broker, "coop", "twelve", cooperative)) {
+        untilTrue(() -> a.assignment().size() == 6 && b.assignment().size() == 6,
+            () -> "six each, got " + a.assignment() + " and " + b.assignment());
+        Set<TopicPartition> beforeA = a.assignment();
+        Set<TopicPartition> beforeB = b.assignment();
+        try (Poller c = new Poller(broker, "coop", "twelve", cooperative)) {
+          untilTrue(() -> a.assignment().size() == 4 && b.assignment().size() == 4 && c.assignment().size() == 4,
+              () -> "four each, got " + a.assignment() + ", " + b.assignment() + " and " + c.assignment());
+          assertTrue(beforeA.containsAll(a.assignment()), beforeA + " then " + a.assignment());
+          assertTrue(beforeB.containsAll(b.assignment()), beforeB + " then " + b.assignment());
+          Set<TopicPartition> all = new java.util.HashSet<>(a.assignment());
+          all.addAll(b.assignment());
+          all.addAll(c.assignment());
+          assertEquals(12, all.size(), "every partition has one owner");
+          ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("coop")).describedGroups().get("coop")
+              .get(WAIT_S, TimeUnit.SECONDS);
+          assertEquals("cooperative-sticky", d.partitionAssignor());
+          assertEquals(3, d.members().size(), d.toString());
+        }
+      }
+    }
+  }
+
   /** A KafkaConsumer polling on a thread of its own (it is not thread-safe), its assignment seen from outside. */
   private static final class Poller implements AutoCloseable {
     private final Thread thread;
@@ -154,7 +193,15 @@ class KafkaGroupsTest {
     private volatile boolean stop;
 
     Poller(TestBroker broker, String group, String topic) {
+      this(broker, group, topic, null);
+    }
+
+    /** @param assignors Kafka's partition.assignment.strategy, or null for its default (range, cooperative-sticky) */
+    Poller(TestBroker broker, String group, String topic, String assignors) {
       Properties config = new Properties();
+      if (assignors != null) {
+        config.put("partition.assignment.strategy", assignors);
+      }
       config.put("bootstrap.servers", broker.broker().kafkaAddress());
       config.put("group.id", group);
       config.put("enable.auto.commit", "false");
