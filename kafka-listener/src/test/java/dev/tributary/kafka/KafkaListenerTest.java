@@ -15,8 +15,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.ListGroupsRequestData;
-import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.ListTransactionsRequestData;
+import org.apache.kafka.common.message.ListTransactionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -24,7 +24,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
-import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.ListTransactionsRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -84,9 +84,9 @@ class KafkaListenerTest {
   @Test
   void anApiNotServedIsAnsweredUnsupportedVersionAndTheConnectionGoesOn() throws Exception {
     try (Connection c = new Connection()) {
-      ListGroupsResponseData groups = (ListGroupsResponseData) c.call(
-          new ListGroupsRequest.Builder(new ListGroupsRequestData()).build(ApiKeys.LIST_GROUPS.latestVersion()), 11);
-      assertEquals(Errors.UNSUPPORTED_VERSION.code(), groups.errorCode());
+      ListTransactionsResponseData transactions = (ListTransactionsResponseData) c.call(
+          new ListTransactionsRequest.Builder(new ListTransactionsRequestData()).build(ApiKeys.LIST_TRANSACTIONS.latestVersion()), 11);
+      assertEquals(Errors.UNSUPPORTED_VERSION.code(), transactions.errorCode());
       ApiVersionsResponseData again = (ApiVersionsResponseData) c.call(
           new ApiVersionsRequest.Builder().build(ApiKeys.API_VERSIONS.latestVersion()), 12);
       assertEquals(Errors.NONE.code(), again.errorCode());
@@ -99,12 +99,12 @@ class KafkaListenerTest {
       short v = ApiKeys.API_VERSIONS.latestVersion();
       for (int id = 100; id < 140; id++) {
         AbstractRequest r = id % 2 == 0 ? new ApiVersionsRequest.Builder().build(v)
-            : new ListGroupsRequest.Builder(new ListGroupsRequestData()).build(ApiKeys.LIST_GROUPS.latestVersion());
+            : new ListTransactionsRequest.Builder(new ListTransactionsRequestData()).build(ApiKeys.LIST_TRANSACTIONS.latestVersion());
         c.send(r, id);
       }
       for (int id = 100; id < 140; id++) {
-        ApiKeys key = id % 2 == 0 ? ApiKeys.API_VERSIONS : ApiKeys.LIST_GROUPS;
-        short version = key == ApiKeys.API_VERSIONS ? v : ApiKeys.LIST_GROUPS.latestVersion();
+        ApiKeys key = id % 2 == 0 ? ApiKeys.API_VERSIONS : ApiKeys.LIST_TRANSACTIONS;
+        short version = key == ApiKeys.API_VERSIONS ? v : ApiKeys.LIST_TRANSACTIONS.latestVersion();
         ByteBuffer frame = c.receive();
         assertEquals(id, ResponseHeader.parse(frame, key.responseHeaderVersion(version)).correlationId());
       }
