@@ -106,6 +106,32 @@ class KafkaGroupsTest {
     }
   }
 
+  /** A KafkaConsumer that assigns itself partitions commits from outside any group (generation -1, no member id). */
+  @Test
+  void anAssignedKafkaConsumerCommitsAndReadsItsOffsets() throws Exception {
+    try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client()) {
+      await(client.createTopic("manual", 2, Map.of()));
+      Properties config = new Properties();
+      config.put("bootstrap.servers", broker.broker().kafkaAddress());
+      config.put("group.id", "manual-commits");
+      config.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+      config.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+      TopicPartition p1 = new TopicPartition("manual", 1);
+      try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<>(config)) {
+        consumer.assign(List.of(p1));
+        consumer.commitSync(Map.of(p1, new OffsetAndMetadata(5, "manual")), Duration.ofSeconds(WAIT_S));
+        assertEquals(new OffsetAndMetadata(5, "manual"),
+            consumer.committed(Set.of(p1), Duration.ofSeconds(WAIT_S)).get(p1));
+      }
+      // The typed client sees the same commit.
+      try (Consumer reader = new Consumer(client, ConsumerSettings.defaults())) {
+        reader.subscribe("manual-commits", List.of("manual"), RebalanceListener.NONE);
+        assertEquals(5, reader.committed(new dev.tributary.client.TopicPartition("manual", 1)).orElseThrow().offset());
+      }
+    }
+  }
+
   /**
    * Two KafkaConsumers with the classic protocol and Kafka's default assignors share a topic's
    * partitions through our coordinator, each holding what the other does not; when one leaves, the
