@@ -3,6 +3,8 @@ package dev.tributary.kafka;
 import dev.tributary.client.TributaryClient;
 import dev.tributary.kafka.KafkaCodec.KafkaRequest;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +13,12 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 
 /**
  * What the listener answers each Kafka API with. Each request becomes what the typed client sends
@@ -22,8 +29,11 @@ import org.apache.kafka.common.requests.MetadataRequest;
 final class KafkaApis {
 
   /** The APIs served, each at every version kafka-clients can read and write. */
-  static final Set<ApiKeys> SERVED = EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA);
-  static { SERVED.addAll(GroupApis.SERVED); }
+  static final Set<ApiKeys> SERVED = EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
+      ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID);
+  static {
+    SERVED.addAll(GroupApis.SERVED);
+  }
 
   private final CompletionStage<TributaryClient> client;
   private final GroupApis groups;
@@ -34,16 +44,62 @@ final class KafkaApis {
     this.groups = new GroupApis(client);
   }
 
-  /** The answer to {@code request}, at its version. */
+  /** The answer to {@code request}, at its version; null for one Kafka does not answer (Produce with acks=0). */
   CompletionStage<ApiMessage> answer(KafkaRequest request) {
     return switch (request.apiKey()) {
       case API_VERSIONS -> CompletableFuture.completedFuture(apiVersions(Errors.NONE));
       case METADATA -> client.thenCompose(c -> c.metadata())
           .thenApply(m -> MetadataAnswers.answer((MetadataRequest) request.body(), m));
+      case PRODUCE -> {
+        ProduceRequest produce = (ProduceRequest) request.body();
+        yield withTopics(produce.data().topicData().stream().map(t -> new KnownTopics.Named(t.name(), t.topicId())),
+            (c, topics) -> ProduceAnswers.answer(c, topics, produce));
+      }
+      case FETCH -> {
+        FetchRequest fetch = (FetchRequest) request.body();
+        yield withTopics(fetch.data().topics().stream().map(t -> new KnownTopics.Named(t.topic(), t.topicId())),
+            (c, topics) -> FetchAnswers.answer(c, topics, fetch));
+      }
+      case LIST_OFFSETS -> {
+        ListOffsetsRequest list = (ListOffsetsRequest) request.body();
+        yield withTopics(list.data().topics().stream().map(t -> new KnownTopics.Named(t.name(), null)),
+            (c, topics) -> ListOffsetsAnswers.answer(c, topics, list));
+      }
+      case INIT_PRODUCER_ID -> client.thenCompose(c -> initProducerId(c, (InitProducerIdRequest) request.body()));
       case FIND_COORDINATOR, OFFSET_COMMIT, OFFSET_FETCH, LIST_GROUPS, DESCRIBE_GROUPS, DELETE_GROUPS, JOIN_GROUP,
           SYNC_GROUP, HEARTBEAT, LEAVE_GROUP -> groups.answer(request);
       default -> CompletableFuture.completedFuture(unsupported(request));
     };
+  }
+
+  /**
+   * Runs {@code answer} with metadata that knows every topic the request names, when this broker's
+   * client has it already (the usual case: the Kafka client learned the topics from this broker's
+   * Metadata answer), so the answer's sends happen in this call, in request order; else after
+   * asking for fresh metadata once (a topic still unknown is then the answer's to report).
+   */
+  private <T extends ApiMessage> CompletionStage<ApiMessage> withTopics(java.util.stream.Stream<KnownTopics.Named> named,
+      java.util.function.BiFunction<TributaryClient, KnownTopics, CompletionStage<T>> answer) {
+    List<KnownTopics.Named> names = named.toList();
+    return client.thenCompose(c -> {
+      Optional<KnownTopics> cached = c.latestMetadata().map(KnownTopics::new).filter(k -> k.knowsAll(names));
+      CompletionStage<KnownTopics> topics = cached.<CompletionStage<KnownTopics>>map(CompletableFuture::completedFuture)
+          .orElseGet(() -> c.metadata().thenApply(KnownTopics::new));
+      return topics.thenCompose(k -> answer.apply(c, k).thenApply(ApiMessage.class::cast));
+    });
+  }
+
+  /**
+   * A producer id for an idempotent producer, at epoch 0; a bump (KIP-360) gets a new id, which
+   * Kafka's producer takes as well. Transactions are not supported.
+   */
+  private static CompletionStage<ApiMessage> initProducerId(TributaryClient client, InitProducerIdRequest request) {
+    if (request.data().transactionalId() != null) {
+      return CompletableFuture.completedFuture(new InitProducerIdResponseData()
+          .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1));
+    }
+    return client.initProducerId().thenApply(id -> new InitProducerIdResponseData().setProducerId(id)
+        .setProducerEpoch((short) 0));
   }
 
   /**
@@ -63,14 +119,7 @@ final class KafkaApis {
    * own error answer for that API, so the client retries as it would with Kafka.
    */
   ApiMessage failed(KafkaRequest request, Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    org.apache.kafka.common.errors.ApiException error = cause instanceof java.util.concurrent.TimeoutException
-        || cause instanceof dev.tributary.protocol.TributaryException t
-            && t.code() == dev.tributary.protocol.ErrorCode.REQUEST_TIMED_OUT
-        ? new org.apache.kafka.common.errors.TimeoutException(cause.getMessage())
-        : new org.apache.kafka.common.errors.UnknownServerException(String.valueOf(cause.getMessage()));
-    return request.body().getErrorResponse(0, error).data();
+    return request.body().getErrorResponse(0, KafkaErrors.of(failure).exception(KafkaErrors.message(failure))).data();
   }
 
   /** Kafka's own error answer to this request, saying the API is not served here. */

@@ -56,7 +56,20 @@ public final class KafkaListener {
   static Flow<ByteString, ByteString, org.apache.pekko.NotUsed> requests(KafkaApis apis, KafkaSettings settings,
       String peer) {
     return Flow.of(ByteString.class)
-        .mapAsync(settings.maxInFlightPerConnection(), frame -> answer(apis, frame, peer));
+        .mapAsync(settings.maxInFlightPerConnection(), frame -> answer(apis, frame, peer))
+        .filter(answer -> !answer.isEmpty()); // a request Kafka does not answer (Produce, acks=0)
+  }
+
+  /** The answer's frame; one this version cannot write is a bug here, said before the connection closes. */
+  private static ByteString encode(KafkaRequest request, org.apache.kafka.common.protocol.ApiMessage body,
+      String peer) {
+    try {
+      return KafkaCodec.encode(request.header().correlationId(), request.apiKey(), request.version(), body);
+    } catch (RuntimeException unwritable) {
+      log.warn("Closing the Kafka connection from {}: the answer to {} v{} cannot be written: {}", peer,
+          request.apiKey().name, request.version(), unwritable.toString());
+      throw unwritable;
+    }
   }
 
   private static CompletionStage<ByteString> answer(KafkaApis apis, ByteString frame, String peer) {
@@ -73,9 +86,14 @@ public final class KafkaListener {
       log.info("Closing the Kafka connection from {}: {}", peer, unreadable.getMessage());
       return CompletableFuture.failedFuture(unreadable);
     }
-    return apis.answer(request)
+    CompletionStage<org.apache.kafka.common.protocol.ApiMessage> answer;
+    try {
+      answer = apis.answer(request);
+    } catch (RuntimeException bug) { // answered as any failure is: Kafka's error answer, the connection kept
+      answer = CompletableFuture.failedFuture(bug);
+    }
+    return answer
         .exceptionally(failure -> apis.failed(request, failure))
-        .thenApply(body -> KafkaCodec.encode(request.header().correlationId(), request.apiKey(), request.version(),
-            body));
+        .thenApply(body -> body == null ? ByteString.emptyByteString() : encode(request, body, peer));
   }
 }
