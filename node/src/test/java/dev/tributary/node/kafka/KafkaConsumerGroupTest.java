@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,6 @@ class KafkaConsumerGroupTest {
   @TempDir Path dir;
 
   @Test
-  @Disabled("needs Fetch and ListOffsets on the Kafka listener (KafkaApis); enable once they are served")
   void threeKafkaConsumersShareTwelvePartitionsCommitAndRebalanceWhenOneLeaves() throws Exception {
     try (TestBroker broker = TestBroker.start(dir); TributaryClient client = broker.client(); Admin admin = admin(broker)) {
       await(client.createTopic("twelve", PARTITIONS, Map.of()));
