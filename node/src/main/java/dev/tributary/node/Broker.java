@@ -359,6 +359,8 @@ public final class Broker implements AutoCloseable {
       admin.thenCompose(binding -> binding.terminate(Duration.ofSeconds(5))).toCompletableFuture()
           .exceptionally(e -> null).join();
     }
+    // Unbound before the system stops, as the admin API is: no Kafka client reaches a stopping broker.
+    kafka.thenCompose(binding -> binding.unbind()).toCompletableFuture().exceptionally(e -> null).join();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
     closeQuorumThenUnlock();
