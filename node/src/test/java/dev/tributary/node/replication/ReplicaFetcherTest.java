@@ -2,6 +2,7 @@ package dev.tributary.node.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.typesafe.config.ConfigFactory;
 import dev.tributary.node.partition.PartitionEntity;
 import dev.tributary.node.partition.ReplicaCommand;
 import dev.tributary.protocol.ErrorCode;
@@ -30,7 +31,8 @@ class ReplicaFetcherTest {
 
   @BeforeEach
   void start() {
-    testKit = ActorTestKit.create("replica-fetcher-test");
+    testKit = ActorTestKit.create("replica-fetcher-test", // local: the default remote port may be taken
+        ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
     leader = testKit.createTestProbe(GatewayRequest.class);
     replica = testKit.createTestProbe(PartitionEntity.Command.class);
     fetcher = testKit.spawn(ReplicaFetcher.create(1, () -> 7L, Duration.ofSeconds(30)));

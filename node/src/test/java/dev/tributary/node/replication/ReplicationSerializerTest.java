@@ -35,7 +35,10 @@ class ReplicationSerializerTest {
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create(Behaviors.empty(), "replication-serializer-test");
+    // A local system: serialization needs no remoting, and the default remote port may be taken.
+    system = ActorSystem.create(Behaviors.empty(), "replication-serializer-test",
+        com.typesafe.config.ConfigFactory.parseString("pekko.actor.provider = local")
+            .withFallback(com.typesafe.config.ConfigFactory.load()));
     serializer = new ReplicationSerializer((ExtendedActorSystem) Adapter.toClassic(system));
     replyTo = system.systemActorOf(Behaviors.empty(), "fetcher", Props.empty());
   }

@@ -3,6 +3,7 @@ package dev.tributary.node.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,8 @@ class ContactPointTlsTest {
     DevelopmentCa.writeTo(dir.resolve("ours"), List.of("tributary-0.tributary-headless"), Duration.ofDays(1), false);
     DevelopmentCa.writeTo(dir.resolve("stranger"), List.of("tributary-0.tributary-headless"), Duration.ofDays(1), false);
     ours = new TlsDirectory(dir.resolve("ours")).sslContext();
-    system = ActorSystem.create("contact-point-tls");
+    system = ActorSystem.create("contact-point-tls", // local: the default remote port may be taken
+        ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
     server = Http.get(system).newServerAt("127.0.0.1", 0)
         .enableHttps(ConnectionContext.httpsServer(ours))
         .bindSync(request -> HttpResponse.create().withEntity("ok"))
