@@ -2,6 +2,7 @@ package dev.tributary.kafka;
 
 import dev.tributary.client.TributaryClient;
 import dev.tributary.kafka.KafkaCodec.KafkaRequest;
+import dev.tributary.protocol.message.MetadataResponse;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,13 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
@@ -30,18 +37,26 @@ final class KafkaApis {
 
   /** The APIs served, each at every version kafka-clients can read and write. */
   static final Set<ApiKeys> SERVED = EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
-      ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID);
+      ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
+      ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER);
   static {
     SERVED.addAll(GroupApis.SERVED);
   }
 
   private final CompletionStage<TributaryClient> client;
   private final GroupApis groups;
+  private final CompletionStage<TopicAdminAnswers> topics;
+  private final CompletionStage<ConfigAnswers> configs;
 
-  /** @param client this broker's own client, once its gateways run */
-  KafkaApis(CompletionStage<TributaryClient> client) {
+  /**
+   * @param client this broker's own client, once its gateways run
+   * @param rules the broker's topic config defaults and checks, for the admin APIs
+   */
+  KafkaApis(CompletionStage<TributaryClient> client, TopicRules rules) {
     this.client = client;
     this.groups = new GroupApis(client);
+    this.topics = client.thenApply(c -> new TopicAdminAnswers(c, rules));
+    this.configs = client.thenApply(c -> new ConfigAnswers(c, rules));
   }
 
   /** The answer to {@code request}, at its version; null for one Kafka does not answer (Produce with acks=0). */
@@ -66,6 +81,17 @@ final class KafkaApis {
             (c, topics) -> ListOffsetsAnswers.answer(c, topics, list));
       }
       case INIT_PRODUCER_ID -> client.thenCompose(c -> initProducerId(c, (InitProducerIdRequest) request.body()));
+      // Admin requests read fresh metadata: they check what exists, and nothing waits on them in order.
+      case CREATE_TOPICS -> topics.thenCompose(t -> fresh(m -> t.createTopics((CreateTopicsRequest) request.body(), m)));
+      case DELETE_TOPICS -> topics.thenCompose(t -> fresh(m -> t.deleteTopics((DeleteTopicsRequest) request.body(), m)));
+      case CREATE_PARTITIONS -> topics.thenCompose(t ->
+          fresh(m -> t.createPartitions((CreatePartitionsRequest) request.body(), m)));
+      case DESCRIBE_CONFIGS -> configs.thenCompose(c ->
+          fresh(m -> CompletableFuture.completedFuture(c.describe((DescribeConfigsRequest) request.body(), m))));
+      case INCREMENTAL_ALTER_CONFIGS -> configs.thenCompose(c ->
+          fresh(m -> c.alter((IncrementalAlterConfigsRequest) request.body(), m)));
+      case DESCRIBE_CLUSTER -> fresh(m -> CompletableFuture.completedFuture(
+          MetadataAnswers.describeCluster((DescribeClusterRequest) request.body(), m)));
       case FIND_COORDINATOR, OFFSET_COMMIT, OFFSET_FETCH, LIST_GROUPS, DESCRIBE_GROUPS, DELETE_GROUPS, JOIN_GROUP,
           SYNC_GROUP, HEARTBEAT, LEAVE_GROUP -> groups.answer(request);
       default -> CompletableFuture.completedFuture(unsupported(request));
@@ -87,6 +113,11 @@ final class KafkaApis {
           .orElseGet(() -> c.metadata().thenApply(KnownTopics::new));
       return topics.thenCompose(k -> answer.apply(c, k).thenApply(ApiMessage.class::cast));
     });
+  }
+
+  private CompletionStage<ApiMessage> fresh(
+      java.util.function.Function<MetadataResponse, CompletionStage<? extends ApiMessage>> answer) {
+    return client.thenCompose(TributaryClient::metadata).thenCompose(m -> answer.apply(m).thenApply(ApiMessage.class::cast));
   }
 
   /**

@@ -34,11 +34,12 @@ public final class KafkaListener {
    * @param brokerHost the broker's own host: the default interface and advertised host
    * @param client this broker's own client, once its gateways run; requests that need the cluster
    *     wait for it
+   * @param rules the broker's topic config defaults and checks
    * @return the binding, whose local address says the bound port
    */
   public static CompletionStage<Tcp.ServerBinding> start(ActorSystem<?> system, KafkaSettings settings,
-      String brokerHost, CompletionStage<TributaryClient> client) {
-    KafkaApis apis = new KafkaApis(client);
+      String brokerHost, CompletionStage<TributaryClient> client, TopicRules rules) {
+    KafkaApis apis = new KafkaApis(client, rules);
     String iface = settings.bindInterface(brokerHost);
     return Tcp.get(system).bind(iface, settings.port())
         .to(Sink.foreach(connection -> connection.handleWith(

@@ -14,13 +14,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.clients.admin.EndpointType;
 
 /**
  * Kafka's Metadata answer from the controller's metadata, as this broker last saw it: the brokers
@@ -48,6 +51,31 @@ final class MetadataAnswers {
     }
     for (MetadataResponseTopic topic : topics(request, metadata, fenced)) {
       out.topics().add(topic);
+    }
+    return out;
+  }
+
+  /**
+   * Kafka's DescribeCluster answer: every broker with a Kafka listener (the fenced ones too, marked,
+   * when asked for), the cluster id and the active controller. Brokers are the only endpoints: a
+   * request for controller endpoints is Kafka's UNSUPPORTED_ENDPOINT_TYPE, as a broker answers it.
+   */
+  static DescribeClusterResponseData describeCluster(DescribeClusterRequest request, MetadataResponse metadata) {
+    DescribeClusterResponseData out = new DescribeClusterResponseData();
+    if (request.version() >= 1 && request.data().endpointType() != EndpointType.BROKER.id()) {
+      return out.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+          .setErrorMessage("Tributary's Kafka listener serves broker endpoints only")
+          .setEndpointType(request.data().endpointType());
+    }
+    out.setClusterId(metadata.clusterId()).setControllerId(metadata.controller());
+    boolean withFenced = request.version() >= 2 && request.data().includeFencedBrokers();
+    for (BrokerInfo b : metadata.brokerInfo()) {
+      Optional<HostPort> endpoint = HostPort.parse(b.kafkaAddress());
+      if (endpoint.isPresent() && (!b.fenced() || withFenced)) {
+        DescribeClusterResponseData.DescribeClusterBroker broker = new DescribeClusterResponseData.DescribeClusterBroker()
+            .setBrokerId(b.id()).setHost(endpoint.get().host()).setPort(endpoint.get().port());
+        out.brokers().add(withFenced ? broker.setIsFenced(b.fenced()) : broker);
+      }
     }
     return out;
   }

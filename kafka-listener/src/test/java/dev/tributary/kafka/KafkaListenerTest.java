@@ -42,6 +42,29 @@ import org.junit.jupiter.api.Test;
 class KafkaListenerTest {
 
   private static ActorSystem<Void> system;
+  /** Never asked: every request tested here is answered before it would need the cluster. */
+  private static final TopicRules NO_RULES = new TopicRules() {
+    @Override
+    public java.util.Map<String, String> defaults() {
+      return java.util.Map.of();
+    }
+
+    @Override
+    public int defaultReplicationFactor() {
+      return 1;
+    }
+
+    @Override
+    public java.util.Optional<String> configProblem(java.util.Map<String, String> configs) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<String> partitionsProblem(int partitions) {
+      return java.util.Optional.empty();
+    }
+  };
+
   private static Tcp.ServerBinding binding;
   private static int port;
 
@@ -52,7 +75,7 @@ class KafkaListenerTest {
         "tributary.kafka { port = 0, interface = \"127.0.0.1\", max-request-bytes = 64 KiB }")
         .withFallback(ConfigFactory.load()));
     // No cluster behind it: nothing tested here needs one.
-    binding = KafkaListener.start(system, settings, "127.0.0.1", new CompletableFuture<TributaryClient>())
+    binding = KafkaListener.start(system, settings, "127.0.0.1", new CompletableFuture<TributaryClient>(), NO_RULES)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = binding.localAddress().getPort();
   }

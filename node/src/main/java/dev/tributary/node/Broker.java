@@ -112,7 +112,8 @@ public final class Broker implements AutoCloseable {
     this.admin = ownClient.thenCompose(client -> AdminServer.start(system, adminSettings, client, status,
         metrics.registry(), tls));
     KafkaSettings kafkaSettings = KafkaSettings.fromRoot(config);
-    this.kafka = KafkaListener.start(system, kafkaSettings, settings.host(), ownClient);
+    this.kafka = KafkaListener.start(system, kafkaSettings, settings.host(), ownClient,
+        BrokerTopicRules.fromConfig(config, JournalSettings.fromRoot(config).storage().segmentBytes()));
     kafka.whenComplete((binding, failed) -> {
       if (failed != null) {
         log.error("The Kafka listener could not bind {}:{}: {}", kafkaSettings.bindInterface(settings.host()),
