@@ -112,7 +112,7 @@ class DiskFullTest {
     // Fails for good soon after the disk is full, so the test sees the error the producer reports.
     ProducerSettings impatient = new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, Integer.MAX_VALUE,
         Duration.ofMillis(50), Duration.ofSeconds(10), true, Duration.ofSeconds(3),
-        ProducerSettings.DEFAULT_MAX_BATCH_SIZE);
+        ProducerSettings.DEFAULT_MAX_BATCH_SIZE, dev.tributary.protocol.record.Compression.NONE);
     Map<String, Long> acknowledged = new HashMap<>();
     List<CompletionStage<RecordMetadata>> retried = new ArrayList<>();
     TestBroker broker = TestBroker.start(settings);

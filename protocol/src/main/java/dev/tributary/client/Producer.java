@@ -339,11 +339,11 @@ public final class Producer implements AutoCloseable {
     }
     RecordBatch batch;
     if (producerId >= 0) {
-      batch = q.open.build(producerId, q.epoch, q.nextSequence);
+      batch = q.open.build(producerId, q.epoch, q.nextSequence, settings.compression());
       q.unacknowledged.add(q.nextSequence);
       q.nextSequence += q.open.recordCount();
     } else {
-      batch = q.open.build();
+      batch = q.open.build(RecordBatch.NO_PRODUCER_ID, (short) -1, RecordBatch.NO_SEQUENCE, settings.compression());
     }
     Ready ready = new Ready(q.tp, batch, q.openRecords, 0, new CompletableFuture<>(), System.nanoTime(), false);
     outstanding.add(ready);

@@ -1,6 +1,7 @@
 package dev.tributary.client;
 
 import dev.tributary.protocol.message.Acks;
+import dev.tributary.protocol.record.Compression;
 import java.time.Duration;
 
 /**
@@ -22,15 +23,19 @@ import java.time.Duration;
  *     that would wait for a free slot anyway then go in fewer, larger batches, so a backlogged
  *     partition sends more per round trip: with {@code acks=all} each round trip includes the
  *     followers' copies. Keep it at or below the topic's {@code max.message.bytes}.
+ * @param compression the codec of each batch's records (Kafka's {@code compression.type}; none by
+ *     default, as Kafka's producer): the broker stores a compressed batch as it came, and
+ *     consumers, ours and Kafka's, decompress it
  */
 public record ProducerSettings(
     Acks acks, int batchSize, Duration linger, int maxInFlight, int retries, Duration retryBackoff,
-    Duration requestTimeout, boolean idempotence, Duration deliveryTimeout, int maxBatchSize) {
+    Duration requestTimeout, boolean idempotence, Duration deliveryTimeout, int maxBatchSize, Compression compression) {
 
   /** The default {@code maxBatchSize}: a quarter of Kafka's default {@code max.message.bytes}. */
   public static final int DEFAULT_MAX_BATCH_SIZE = 256 * 1024;
 
   public ProducerSettings {
+    java.util.Objects.requireNonNull(compression, "compression");
     if (batchSize <= 0 || maxBatchSize <= 0) {
       throw new IllegalArgumentException("batchSize and maxBatchSize must be positive, got " + batchSize + " and " + maxBatchSize);
     }
@@ -44,42 +49,47 @@ public record ProducerSettings(
     // created, batches can be refused and overtake each other for a while (each then waits for
     // the ones before it with OUT_OF_ORDER_SEQUENCE), and a count of 10 ran out in about a second.
     return new ProducerSettings(Acks.ALL, 16 * 1024, Duration.ofMillis(5), 5, Integer.MAX_VALUE,
-        Duration.ofMillis(100), Duration.ofSeconds(30), true, Duration.ofSeconds(120), DEFAULT_MAX_BATCH_SIZE);
+        Duration.ofMillis(100), Duration.ofSeconds(30), true, Duration.ofSeconds(120), DEFAULT_MAX_BATCH_SIZE,
+        Compression.NONE);
   }
 
   public ProducerSettings withAcks(Acks value) {
-    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(value, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withBatchSize(int value) {
-    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, value, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withLinger(Duration value) {
-    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, value, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withMaxInFlight(int value) {
-    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, linger, value, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withRetries(int value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, value, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withRequestTimeout(Duration value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, value, idempotence, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, value, idempotence, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withIdempotence(boolean value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value, deliveryTimeout, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, value, deliveryTimeout, maxBatchSize, compression);
   }
 
   public ProducerSettings withDeliveryTimeout(Duration value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, value, maxBatchSize);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, value, maxBatchSize, compression);
   }
 
   public ProducerSettings withMaxBatchSize(int value) {
-    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, value);
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, value, compression);
+  }
+
+  public ProducerSettings withCompression(Compression value) {
+    return new ProducerSettings(acks, batchSize, linger, maxInFlight, retries, retryBackoff, requestTimeout, idempotence, deliveryTimeout, maxBatchSize, value);
   }
 }

@@ -5,6 +5,7 @@ import dev.tributary.node.metrics.BrokerMetrics;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
+import dev.tributary.protocol.record.Compression;
 import dev.tributary.protocol.record.CorruptRecordException;
 import dev.tributary.protocol.record.RecordBatch;
 import java.nio.ByteBuffer;
@@ -54,6 +55,11 @@ final class GroupCommit {
     RecordBatch batch;
     try {
       batch = RecordBatch.validate(ByteBuffer.wrap(produce.batch()));
+      if (batch.compression() != Compression.NONE) {
+        // Stored as it came: the CRC proves only that it arrived as sent, so its records are read
+        // once here (as Kafka's leader does), never again on the broker.
+        batch.validateRecords();
+      }
     } catch (CorruptRecordException e) {
       produce.replyTo().tell(ProduceResponse.failed(produce, ErrorCode.CORRUPT_RECORD, e.getMessage()));
       return ErrorCode.CORRUPT_RECORD;

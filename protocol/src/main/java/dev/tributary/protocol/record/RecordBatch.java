@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * 12 int32 partition leader epoch  stamped by the broker
  * 16 int8  magic                = 2
  * 17 int32 CRC32C               over the attributes to the end (bytes 21..)
- * 21 int16 attributes           0 (no compression, create time)
+ * 21 int16 attributes           bits 0-2 the records' {@link Compression}; 0 otherwise (create time)
  * 23 int32 last offset delta    record count - 1
  * 27 int64 first timestamp
  * 35 int64 max timestamp
@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  * 51 int16 producer epoch
  * 53 int32 base sequence        -1 when not idempotent
  * 57 int32 record count
- * 61 records...
+ * 61 records...                  compressed as a whole when the attributes name a codec
  * </pre>
  *
  * Because the CRC covers neither the base offset nor the leader epoch, stamping them never changes
@@ -105,7 +105,25 @@ public final class RecordBatch {
       throw new CorruptRecordException(
           "the batch CRC does not match its bytes from the attributes on: it was damaged in transit");
     }
+    Compression.forId(b.getShort(ATTRIBUTES) & Compression.CODEC_MASK);
     return new RecordBatch(b);
+  }
+
+  /**
+   * Decodes the records to check them (a compressed batch is stored as it came, so its records are
+   * checked once, here, by the leader): they must decompress, parse, and be exactly as many as the
+   * header says.
+   *
+   * @throws CorruptRecordException with what is wrong
+   */
+  public RecordBatch validateRecords() {
+    records();
+    return this;
+  }
+
+  /** The codec of the records (the header is never compressed). */
+  public Compression compression() {
+    return Compression.forId(buffer.getShort(ATTRIBUTES) & Compression.CODEC_MASK);
   }
 
   /**
@@ -213,9 +231,9 @@ public final class RecordBatch {
     return bytes;
   }
 
-  /** Decodes the records (client side). */
+  /** Decodes the records (client side), decompressing them first when the batch is compressed. */
   public List<Record> records() {
-    ByteBuffer in = buffer.duplicate().position(HEADER_SIZE);
+    ByteBuffer in = recordBytes();
     long baseOffset = baseOffset();
     long firstTimestamp = firstTimestamp();
     int count = recordCount();
@@ -240,6 +258,10 @@ public final class RecordBatch {
         }
         records.add(new Record(offset, timestamp, key, value, headers));
       }
+      if (in.hasRemaining()) {
+        throw new CorruptRecordException("the batch at offset " + baseOffset + " has " + in.remaining()
+            + " bytes after its " + count + " records");
+      }
     } catch (RuntimeException e) {
       if (e instanceof CorruptRecordException c) {
         throw c;
@@ -247,6 +269,26 @@ public final class RecordBatch {
       throw new CorruptRecordException("cannot decode the records of the batch at offset " + baseOffset + ": " + e);
     }
     return records;
+  }
+
+  /** The records section, decompressed. */
+  private ByteBuffer recordBytes() {
+    Compression codec = compression();
+    ByteBuffer stored = buffer.duplicate().position(HEADER_SIZE);
+    if (codec == Compression.NONE) {
+      return stored;
+    }
+    byte[] compressed;
+    int offset;
+    if (stored.hasArray()) {
+      compressed = stored.array();
+      offset = stored.arrayOffset() + stored.position();
+    } else {
+      compressed = new byte[stored.remaining()];
+      stored.duplicate().get(compressed);
+      offset = 0;
+    }
+    return ByteBuffer.wrap(codec.decompress(compressed, offset, stored.remaining()));
   }
 
   private static byte[] readBytes(ByteBuffer in) {

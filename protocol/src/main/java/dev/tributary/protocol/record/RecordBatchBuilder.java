@@ -49,7 +49,7 @@ public final class RecordBatchBuilder {
     return count;
   }
 
-  /** The size the batch will have if built now. */
+  /** The size the batch will have if built now without compression (with it, at most about this). */
   public int sizeInBytes() {
     return RecordBatch.HEADER_SIZE + records.position();
   }
@@ -65,16 +65,27 @@ public final class RecordBatchBuilder {
 
   /** Builds the batch with base offset 0 (the broker stamps the real one). */
   public RecordBatch build(long producerId, short producerEpoch, int baseSequence) {
+    return build(producerId, producerEpoch, baseSequence, Compression.NONE);
+  }
+
+  /**
+   * Builds the batch with its records compressed by {@code compression}, as Kafka's producer does:
+   * the whole records section, in the codec's stream format; the header stays plain.
+   */
+  public RecordBatch build(long producerId, short producerEpoch, int baseSequence, Compression compression) {
     if (count == 0) {
       throw new IllegalStateException("a batch needs at least one record");
     }
-    ByteBuffer out = ByteBuffer.allocate(sizeInBytes());
+    byte[] body = compression == Compression.NONE ? null
+        : compression.compress(records.array(), records.arrayOffset(), records.position());
+    int size = RecordBatch.HEADER_SIZE + (body == null ? records.position() : body.length);
+    ByteBuffer out = ByteBuffer.allocate(size);
     out.putLong(0L) // base offset: the broker stamps it
-        .putInt(sizeInBytes() - RecordBatch.LENGTH_OVERHEAD)
+        .putInt(size - RecordBatch.LENGTH_OVERHEAD)
         .putInt(0) // partition leader epoch: the broker stamps it
         .put(RecordBatch.MAGIC)
         .putInt(0) // CRC, below: it covers the bytes after it
-        .putShort((short) 0)
+        .putShort((short) compression.id())
         .putInt(count - 1)
         .putLong(firstTimestamp)
         .putLong(maxTimestamp)
@@ -82,7 +93,11 @@ public final class RecordBatchBuilder {
         .putShort(producerEpoch)
         .putInt(baseSequence)
         .putInt(count);
-    out.put(records.duplicate().flip());
+    if (body == null) {
+      out.put(records.duplicate().flip());
+    } else {
+      out.put(body);
+    }
     out.flip();
     out.putInt(RecordBatch.CRC, RecordBatch.computeCrc(out));
     return RecordBatch.wrap(out);
