@@ -58,6 +58,19 @@ final class CliArgs {
     }
   }
 
+  /** A record batch codec by Kafka's {@code compression.type} name. */
+  static final class CompressionConverter extends Words
+      implements ITypeConverter<dev.tributary.protocol.record.Compression> {
+    CompressionConverter() {
+      super("none", "gzip", "snappy", "lz4", "zstd");
+    }
+
+    @Override
+    public dev.tributary.protocol.record.Compression convert(String value) {
+      return dev.tributary.protocol.record.Compression.parse(pick(value));
+    }
+  }
+
   /** {@code leader} or {@code all}, or Kafka's numbers 1 and -1. */
   static final class AcksConverter extends Words implements ITypeConverter<Acks> {
     AcksConverter() {

@@ -55,6 +55,19 @@ class CliTest {
   }
 
   @Test
+  void compressedProducesReadBackUnchanged() {
+    assertEquals(0, cli("topic", "create", "squeezed", "--partitions", "1").exit());
+    for (String codec : List.of("gzip", "snappy", "lz4", "zstd")) {
+      Result produced = run(codec + ":packed with " + codec + "\n",
+          withBootstrap("produce", "squeezed", "--key-separator", ":", "--compression", codec));
+      assertEquals(0, produced.exit(), produced.err());
+    }
+    Result consumed = cli("consume", "squeezed", "--from-beginning", "--max-messages", "4", "--format", "%k=%s\n");
+    assertEquals("gzip=packed with gzip\nsnappy=packed with snappy\nlz4=packed with lz4\nzstd=packed with zstd\n",
+        consumed.out(), consumed.err());
+  }
+
+  @Test
   void theReadmeTourWorks() {
     Result created = cli("topic", "create", "greetings", "--partitions", "3");
     assertEquals(0, created.exit(), created.err());

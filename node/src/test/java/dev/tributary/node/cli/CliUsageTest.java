@@ -96,6 +96,8 @@ class CliUsageTest {
         // produce
         bad("--acks must be leader or all, got '2'", "produce", "t", "--acks", "2"),
         bad("Missing required parameter: 'TOPIC'", "produce"),
+        bad("--compression must be one of none, gzip, snappy, lz4, zstd; got 'brotli'", "produce", "t",
+            "--compression", "brotli"),
         // topic create: the broker's rules, checked before connecting
         bad("--partitions must be between 1 and 10000, got 0", "topic", "create", "t", "--partitions", "0"),
         bad("--partitions must be between 1 and 10000, got 10001", "topic", "create", "t", "-p", "10001"),
