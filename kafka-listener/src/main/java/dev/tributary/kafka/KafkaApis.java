@@ -38,7 +38,8 @@ final class KafkaApis {
   /** The APIs served, each at every version kafka-clients can read and write. */
   static final Set<ApiKeys> SERVED = EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
       ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
-      ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER);
+      ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER,
+      ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE); // the last two answered by SaslPlainGate
   static {
     SERVED.addAll(GroupApis.SERVED);
   }

@@ -35,30 +35,52 @@ public final class KafkaListener {
    * @param client this broker's own client, once its gateways run; requests that need the cluster
    *     wait for it
    * @param rules the broker's topic config defaults and checks
+   * @param security TLS and SASL/PLAIN, as the broker's settings ask
    * @return the binding, whose local address says the bound port
    */
   public static CompletionStage<Tcp.ServerBinding> start(ActorSystem<?> system, KafkaSettings settings,
-      String brokerHost, CompletionStage<TributaryClient> client, TopicRules rules) {
+      String brokerHost, CompletionStage<TributaryClient> client, TopicRules rules, KafkaSecurity security) {
     KafkaApis apis = new KafkaApis(client, rules);
     String iface = settings.bindInterface(brokerHost);
-    return Tcp.get(system).bind(iface, settings.port())
+    return connections(system, iface, settings.port(), security)
         .to(Sink.foreach(connection -> connection.handleWith(
             Framing.simpleFramingProtocol(settings.maxRequestBytes()).reversed()
-                .join(requests(apis, settings, connection.remoteAddress().toString())),
+                .join(requests(apis, settings, new SaslPlainGate(security.token()), connection.remoteAddress().toString())),
             system)))
         .run(system)
         .thenApply(binding -> {
-          log.info("Kafka listener on {}:{}", iface, binding.localAddress().getPort());
+          log.info("Kafka listener on {}:{} ({})", iface, binding.localAddress().getPort(), security.kafkaProtocol());
           return binding;
         });
   }
 
+  private static org.apache.pekko.stream.javadsl.Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>
+      connections(ActorSystem<?> system, String iface, int port, KafkaSecurity security) {
+    if (security.tls().isEmpty()) {
+      return Tcp.get(system).bind(iface, port);
+    }
+    javax.net.ssl.SSLContext tls = security.tls().get();
+    return Tcp.get(system).bindWithTls(iface, port, () -> {
+      javax.net.ssl.SSLEngine engine = tls.createSSLEngine();
+      engine.setUseClientMode(false);
+      engine.setNeedClientAuth(false); // clients authenticate with SASL, not certificates
+      return engine;
+    }, 100, java.util.List.of(), java.util.Optional.empty(), session -> java.util.Optional.empty(),
+        org.apache.pekko.stream.TLSClosing.eagerClose());
+  }
+
+  /** An answer's frame, and whether the connection closes once it is written (a failed SASL login). */
+  private record Answer(ByteString frame, boolean last) {}
+
   /** One connection's requests, in frames without their size, to its answers, in the same order. */
   static Flow<ByteString, ByteString, org.apache.pekko.NotUsed> requests(KafkaApis apis, KafkaSettings settings,
-      String peer) {
+      SaslPlainGate gate, String peer) {
     return Flow.of(ByteString.class)
-        .mapAsync(settings.maxInFlightPerConnection(), frame -> answer(apis, frame, peer))
-        .filter(answer -> !answer.isEmpty()); // a request Kafka does not answer (Produce, acks=0)
+        // mapAsync calls answer() one frame at a time, in order: the gate sees requests as they came.
+        .mapAsync(settings.maxInFlightPerConnection(), frame -> answer(apis, gate, frame, peer))
+        .takeWhile(answer -> !answer.last(), true)
+        .map(Answer::frame)
+        .filter(frame -> !frame.isEmpty()); // a request Kafka does not answer (Produce, acks=0)
   }
 
   /** The answer's frame; one this version cannot write is a bug here, said before the connection closes. */
@@ -73,7 +95,7 @@ public final class KafkaListener {
     }
   }
 
-  private static CompletionStage<ByteString> answer(KafkaApis apis, ByteString frame, String peer) {
+  private static CompletionStage<Answer> answer(KafkaApis apis, SaslPlainGate gate, ByteString frame, String peer) {
     KafkaRequest request;
     try {
       request = KafkaCodec.decode(frame);
@@ -81,11 +103,24 @@ public final class KafkaListener {
       // Kafka answers an ApiVersions request it cannot read with its versions at v0, so the client
       // can retry with one both know. The correlation id sits right after key and version.
       int correlationId = frame.asByteBuffer().getInt(4);
-      return CompletableFuture.completedFuture(KafkaCodec.encode(correlationId, ApiKeys.API_VERSIONS, (short) 0,
-          KafkaApis.apiVersions(org.apache.kafka.common.protocol.Errors.UNSUPPORTED_VERSION)));
+      return CompletableFuture.completedFuture(new Answer(KafkaCodec.encode(correlationId, ApiKeys.API_VERSIONS,
+          (short) 0, KafkaApis.apiVersions(org.apache.kafka.common.protocol.Errors.UNSUPPORTED_VERSION)), false));
     } catch (RuntimeException unreadable) {
       log.info("Closing the Kafka connection from {}: {}", peer, unreadable.getMessage());
       return CompletableFuture.failedFuture(unreadable);
+    }
+    SaslPlainGate.Verdict verdict;
+    try {
+      verdict = gate.check(request);
+    } catch (RuntimeException refused) {
+      log.info("Closing the Kafka connection from {}: {}", peer, refused.getMessage());
+      return CompletableFuture.failedFuture(refused);
+    }
+    if (!verdict.passes()) {
+      if (verdict.closeAfter()) {
+        log.info("Closing the Kafka connection from {} after its failed SASL login", peer);
+      }
+      return CompletableFuture.completedFuture(new Answer(encode(request, verdict.answer(), peer), verdict.closeAfter()));
     }
     CompletionStage<org.apache.kafka.common.protocol.ApiMessage> answer;
     try {
@@ -95,6 +130,6 @@ public final class KafkaListener {
     }
     return answer
         .exceptionally(failure -> apis.failed(request, failure))
-        .thenApply(body -> body == null ? ByteString.emptyByteString() : encode(request, body, peer));
+        .thenApply(body -> new Answer(body == null ? ByteString.emptyByteString() : encode(request, body, peer), false));
   }
 }

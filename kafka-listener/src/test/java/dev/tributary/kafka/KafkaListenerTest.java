@@ -75,7 +75,8 @@ class KafkaListenerTest {
         "tributary.kafka { port = 0, interface = \"127.0.0.1\", max-request-bytes = 64 KiB }")
         .withFallback(ConfigFactory.load()));
     // No cluster behind it: nothing tested here needs one.
-    binding = KafkaListener.start(system, settings, "127.0.0.1", new CompletableFuture<TributaryClient>(), NO_RULES)
+    binding = KafkaListener.start(system, settings, "127.0.0.1", new CompletableFuture<TributaryClient>(), NO_RULES,
+        KafkaSecurity.NONE)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = binding.localAddress().getPort();
   }

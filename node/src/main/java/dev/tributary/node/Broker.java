@@ -7,6 +7,7 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.journal.JournalExtension;
 import dev.tributary.journal.JournalSettings;
 import dev.tributary.kafka.KafkaListener;
+import dev.tributary.kafka.KafkaSecurity;
 import dev.tributary.kafka.KafkaSettings;
 import dev.tributary.node.controller.BrokerLifecycle;
 import dev.tributary.node.controller.Controller;
@@ -113,7 +114,8 @@ public final class Broker implements AutoCloseable {
         metrics.registry(), tls));
     KafkaSettings kafkaSettings = KafkaSettings.fromRoot(config);
     this.kafka = KafkaListener.start(system, kafkaSettings, settings.host(), ownClient,
-        BrokerTopicRules.fromConfig(config, JournalSettings.fromRoot(config).storage().segmentBytes()));
+        BrokerTopicRules.fromConfig(config, JournalSettings.fromRoot(config).storage().segmentBytes()),
+        new KafkaSecurity(adminSettings.token(), tls));
     kafka.whenComplete((binding, failed) -> {
       if (failed != null) {
         log.error("The Kafka listener could not bind {}:{}: {}", kafkaSettings.bindInterface(settings.host()),
