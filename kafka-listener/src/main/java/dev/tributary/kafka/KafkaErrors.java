@@ -47,4 +47,11 @@ final class KafkaErrors {
     Throwable cause = unwrap(failure);
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
+
+  /** A failure Kafka answers by closing the connection, not with an error answer. */
+  static final class CloseConnection extends RuntimeException {
+    CloseConnection(String message) {
+      super(message, null, false, false);
+    }
+  }
 }

@@ -129,7 +129,13 @@ public final class KafkaListener {
       answer = CompletableFuture.failedFuture(bug);
     }
     return answer
-        .exceptionally(failure -> apis.failed(request, failure))
+        .exceptionally(failure -> {
+          if (KafkaErrors.unwrap(failure) instanceof KafkaErrors.CloseConnection close) {
+            log.info("Closing the Kafka connection from {}: {}", peer, close.getMessage());
+            throw close;
+          }
+          return apis.failed(request, failure);
+        })
         .thenApply(body -> new Answer(body == null ? ByteString.emptyByteString() : encode(request, body, peer), false));
   }
 }

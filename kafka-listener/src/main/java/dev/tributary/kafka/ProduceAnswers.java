@@ -48,7 +48,10 @@ final class ProduceAnswers {
       for (PartitionProduceData p : asked.partitionData()) {
         PartitionProduceResponse answer = new PartitionProduceResponse().setIndex(p.index()).setBaseOffset(-1)
             .setLogAppendTimeMs(-1).setLogStartOffset(-1);
-        if (topic.isEmpty() || p.index() < 0 || p.index() >= topic.get().partitions()) {
+        if (topic.isEmpty() && request.version() >= 13 && (asked.name() == null || asked.name().isEmpty())) {
+          partitions.add(CompletableFuture.completedFuture(error(answer, Errors.UNKNOWN_TOPIC_ID,
+              "no topic " + describe(asked) + ": it was deleted, or never existed")));
+        } else if (topic.isEmpty() || p.index() < 0 || p.index() >= topic.get().partitions()) {
           partitions.add(CompletableFuture.completedFuture(error(answer, Errors.UNKNOWN_TOPIC_OR_PARTITION,
               "no partition " + p.index() + " of topic " + describe(asked) + ": create it, or check the name")));
         } else if (acks.isEmpty()) {
@@ -67,7 +70,19 @@ final class ProduceAnswers {
       }));
     }
     if (request.acks() == 0) {
-      return CompletableFuture.completedFuture(null);
+      // No answer; but a failure closes the connection, as Kafka does: the one way such a
+      // producer learns of it (it then refreshes metadata and reconnects).
+      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        for (CompletableFuture<TopicProduceResponse> t : answers) {
+          for (PartitionProduceResponse p : t.join().partitionResponses()) {
+            if (p.errorCode() != Errors.NONE.code()) {
+              throw new KafkaErrors.CloseConnection("an acks=0 produce to partition " + p.index() + " failed: "
+                  + Errors.forCode(p.errorCode()) + " " + p.errorMessage());
+            }
+          }
+        }
+        return null;
+      });
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
       ProduceResponseData out = new ProduceResponseData();

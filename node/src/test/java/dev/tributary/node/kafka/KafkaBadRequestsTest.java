@@ -63,7 +63,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -250,8 +249,6 @@ class KafkaBadRequestsTest {
 
   @Test
   @Order(2)
-  @Disabled("Tributary answers UNKNOWN_TOPIC_OR_PARTITION (ProduceAnswers), Kafka answers a Produce v13 naming "
-      + "an unknown topic id with UNKNOWN_TOPIC_ID (as our Fetch v13+ already does)")
   void produceV13ToAnUnknownTopicIdIsAnsweredUnknownTopicId() throws Exception {
     ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(SOCKET_TIMEOUT_MS);
     data.topicData().add(new TopicProduceData().setTopicId(Uuid.randomUuid()).setPartitionData(List.of(
@@ -262,9 +259,6 @@ class KafkaBadRequestsTest {
 
   @Test
   @Order(3)
-  @Disabled("Tributary sends nothing back and keeps the connection; Kafka closes the connection of a Produce with "
-      + "acks=0 that failed, the only way an acks=0 producer learns of the error (ProduceAnswers answers acks=0 "
-      + "before the partitions do)")
   void anAcksZeroProduceOfADamagedBatchClosesTheConnection() throws Exception {
     ProduceRequestData data = produceData(TOPIC, 0, damaged(batch(100))).setAcks((short) 0);
     run(closed("Produce with acks=0 of a batch whose CRC does not match",
