@@ -62,6 +62,18 @@ final class ConfigAnswers {
     this.rules = rules;
   }
 
+  /**
+   * Takes {@code cleanup.policy} out of configs to set (tools set {@code delete}, the one policy
+   * there is: nothing to store), or says why it cannot be ("" means back to the default, delete).
+   */
+  static Optional<String> withoutFixedPolicy(Map<String, String> configs) {
+    String policy = configs.remove(CLEANUP_POLICY);
+    if (policy == null || policy.isEmpty() || policy.trim().equals("delete")) {
+      return Optional.empty();
+    }
+    return Optional.of(CLEANUP_POLICY + " can only be delete: Tributary does not compact, got '" + policy + "'");
+  }
+
   /** A topic's configs: its own over the broker's defaults, sorted by name. */
   static List<Entry> topicEntries(Map<String, String> defaults, Map<String, String> own) {
     List<Entry> entries = new ArrayList<>();
@@ -176,6 +188,10 @@ final class ConfigAnswers {
         return Optional.of("config '" + c.name() + "': only SET and DELETE are supported; no topic config here"
             + " holds a list");
       }
+    }
+    Optional<String> policy = withoutFixedPolicy(changes);
+    if (policy.isPresent()) {
+      return policy;
     }
     Map<String, String> set = new HashMap<>(changes);
     set.values().removeIf(String::isEmpty);

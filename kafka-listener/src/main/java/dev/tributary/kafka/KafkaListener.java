@@ -128,14 +128,16 @@ public final class KafkaListener {
     } catch (RuntimeException bug) { // answered as any failure is: Kafka's error answer, the connection kept
       answer = CompletableFuture.failedFuture(bug);
     }
-    return answer
-        .exceptionally(failure -> {
-          if (KafkaErrors.unwrap(failure) instanceof KafkaErrors.CloseConnection close) {
-            log.info("Closing the Kafka connection from {}: {}", peer, close.getMessage());
-            throw close;
-          }
-          return apis.failed(request, failure);
-        })
-        .thenApply(body -> new Answer(body == null ? ByteString.emptyByteString() : encode(request, body, peer), false));
+    return answer.handle((body, failure) -> {
+      if (failure == null) {
+        return new Answer(body == null ? ByteString.emptyByteString() : encode(request, body, peer), false);
+      }
+      if (KafkaErrors.unwrap(failure) instanceof KafkaErrors.CloseConnection close) {
+        // An answer in its turn, not a failed stage: the answers before it are still written.
+        log.info("Closing the Kafka connection from {}: {}", peer, close.getMessage());
+        return new Answer(ByteString.emptyByteString(), true);
+      }
+      return new Answer(encode(request, apis.failed(request, failure), peer), false);
+    });
   }
 }

@@ -38,6 +38,7 @@ final class SaslPlainGate {
   private final Optional<String> token;
   private boolean handshaken;
   private boolean authenticated;
+  private boolean failed; // a refused login: frames already read behind it are refused too
 
   SaslPlainGate(Optional<String> token) {
     this.token = token;
@@ -48,6 +49,9 @@ final class SaslPlainGate {
    *     which closes it
    */
   Verdict check(KafkaRequest request) {
+    if (failed) {
+      throw new IllegalSaslStateException("the SASL login on this connection failed");
+    }
     ApiKeys key = request.apiKey();
     if (key == ApiKeys.SASL_HANDSHAKE) {
       return handshake((SaslHandshakeRequest) request.body(), request.version());
@@ -76,6 +80,7 @@ final class SaslPlainGate {
     }
     boolean plain = PLAIN.equals(request.data().mechanism());
     handshaken = plain;
+    failed = !plain;
     return new Verdict(new SaslHandshakeResponseData()
         .setErrorCode(plain ? Errors.NONE.code() : Errors.UNSUPPORTED_SASL_MECHANISM.code())
         .setMechanisms(List.of(PLAIN)), !plain);
@@ -87,6 +92,7 @@ final class SaslPlainGate {
     }
     Optional<String> problem = plainProblem(request.data().authBytes(), token.get());
     if (problem.isPresent()) {
+      failed = true;
       return new Verdict(new SaslAuthenticateResponseData().setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
           .setErrorMessage(problem.get()).setAuthBytes(new byte[0]), true);
     }

@@ -109,6 +109,10 @@ final class TopicAdminAnswers {
       return Refusal.of(Errors.INVALID_REPLICATION_FACTOR, "replication factor must be between 1 and the "
           + serving + " serving brokers, got " + asked.replicationFactor());
     }
+    Optional<String> policy = ConfigAnswers.withoutFixedPolicy(configs);
+    if (policy.isPresent()) {
+      return Refusal.of(Errors.INVALID_CONFIG, policy.get());
+    }
     return rules.configProblem(configs).flatMap(problem -> Refusal.of(Errors.INVALID_CONFIG, problem));
   }
 

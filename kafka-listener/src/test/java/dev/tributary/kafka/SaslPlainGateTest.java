@@ -76,6 +76,8 @@ class SaslPlainGateTest {
     assertEquals(Errors.SASL_AUTHENTICATION_FAILED.code(), answer.errorCode());
     assertTrue(answer.errorMessage().contains("the password must be the broker's token"), answer.errorMessage());
     assertTrue(login.closeAfter());
+    assertThrows(IllegalSaslStateException.class, () -> gate.check(authenticate("\u0000admin\u0000" + TOKEN)),
+        "a guess already read behind the failed one is refused too");
   }
 
   @Test

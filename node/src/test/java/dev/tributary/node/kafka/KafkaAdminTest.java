@@ -88,7 +88,7 @@ class KafkaAdminTest {
   @Test
   void createdTopicsAreOursWithTheirCountsAndConfigs() throws Exception {
     CreateTopicsResult created = admin.createTopics(List.of(
-        new NewTopic("kafka-made", 4, (short) 1).configs(Map.of("retention.ms", "3600000")),
+        new NewTopic("kafka-made", 4, (short) 1).configs(Map.of("retention.ms", "3600000", "cleanup.policy", "delete")),
         new NewTopic("kafka-defaults", java.util.Optional.empty(), java.util.Optional.empty())));
     get(created.all());
     assertEquals(4, get(created.numPartitions("kafka-made")));
@@ -113,6 +113,7 @@ class KafkaAdminTest {
         new NewTopic("too-many-copies", 1, (short) 3),
         new NewTopic("bad-config", 1, (short) 1).configs(Map.of("retention.ms", "soon")),
         new NewTopic("unknown-config", 1, (short) 1).configs(Map.of("colour", "red")),
+        new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
         new NewTopic("placed-by-hand", Map.of(0, List.of(0))))).values();
     assertInstanceOf(TopicExistsException.class, failure(results.get("taken")));
     assertInstanceOf(InvalidTopicException.class, failure(results.get("bad/name")));
@@ -124,9 +125,12 @@ class KafkaAdminTest {
     Throwable unknownConfig = failure(results.get("unknown-config"));
     assertTrue(unknownConfig.getMessage().contains("known keys"), unknownConfig.getMessage());
     assertInstanceOf(InvalidRequestException.class, failure(results.get("placed-by-hand")));
+    Throwable compacted = failure(results.get("compacted"));
+    assertInstanceOf(InvalidConfigurationException.class, compacted);
+    assertTrue(compacted.getMessage().contains("does not compact"), compacted.getMessage());
     Set<String> topics = await(client.metadata()).topics().keySet();
     for (String refused : List.of("bad/name", "no-partitions", "too-many-copies", "bad-config", "unknown-config",
-        "placed-by-hand")) {
+        "placed-by-hand", "compacted")) {
       assertFalse(topics.contains(refused), refused + " was not created");
     }
   }

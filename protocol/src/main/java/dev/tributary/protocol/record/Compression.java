@@ -29,10 +29,11 @@ public enum Compression {
   public static final int CODEC_MASK = 0x07;
 
   /**
-   * The most a batch's records may decompress to: far above any real batch (the broker takes at
-   * most a few MiB compressed), low enough that a tiny batch of zeros cannot exhaust the heap.
+   * The most a batch's records may decompress to: 8 times the largest batch the broker takes
+   * (Kafka's producer fills batches by their compressed size, so the records of one can be several
+   * times larger), low enough that a small batch of zeros cannot exhaust the heap.
    */
-  public static final int MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+  public static final int MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
 
   private final int id;
 
@@ -104,10 +105,11 @@ public enum Compression {
         out.write(chunk, 0, n);
       }
       return out.toByteArray();
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof CorruptRecordException c) {
-        throw c;
-      }
+    } catch (CorruptRecordException e) {
+      throw e;
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable e) { // the codecs' own errors too (snappy-java throws SnappyError, an Error)
       throw new CorruptRecordException("the batch's records do not " + kafkaName() + "-decompress: " + e);
     }
   }

@@ -55,6 +55,12 @@ public final class RecordBatch {
   static final int BASE_SEQUENCE = 53;
   static final int RECORD_COUNT = 57;
 
+  /**
+   * The smallest record: its length, attributes, timestamp delta, offset delta, key length, value
+   * length and header count, one byte each.
+   */
+  static final int MIN_RECORD_SIZE = 7;
+
   /** Bytes a batch has beyond what its length field counts: the base offset and the length itself. */
   static final int LENGTH_OVERHEAD = LENGTH + 4;
 
@@ -237,6 +243,12 @@ public final class RecordBatch {
     long baseOffset = baseOffset();
     long firstTimestamp = firstTimestamp();
     int count = recordCount();
+    // Every count and length below comes from the sender: none sizes an allocation before the
+    // bytes it claims are known to be there.
+    if (count > in.remaining() / MIN_RECORD_SIZE) {
+      throw new CorruptRecordException("the batch at offset " + baseOffset + " claims " + count + " records in "
+          + in.remaining() + " bytes of records: each takes at least " + MIN_RECORD_SIZE);
+    }
     List<Record> records = new ArrayList<>(count);
     try {
       for (int i = 0; i < count; i++) {
@@ -244,10 +256,19 @@ public final class RecordBatch {
         int end = in.position() + length;
         in.get(); // record attributes, unused
         long timestamp = firstTimestamp + Varints.readVarlong(in);
-        long offset = baseOffset + Varints.readVarint(in);
+        int offsetDelta = Varints.readVarint(in);
+        if (offsetDelta != i) {
+          throw new CorruptRecordException("record " + i + " of the batch at offset " + baseOffset
+              + " has offset delta " + offsetDelta + ": the records' offsets must be incremental");
+        }
+        long offset = baseOffset + offsetDelta;
         byte[] key = readBytes(in);
         byte[] value = readBytes(in);
         int headerCount = Varints.readVarint(in);
+        if (headerCount < 0 || headerCount > in.remaining() / 2) {
+          throw new CorruptRecordException("record " + i + " claims " + headerCount + " headers in "
+              + in.remaining() + " bytes");
+        }
         List<Header> headers = new ArrayList<>(headerCount);
         for (int h = 0; h < headerCount; h++) {
           byte[] headerKey = readBytes(in);
@@ -295,6 +316,9 @@ public final class RecordBatch {
     int length = Varints.readVarint(in);
     if (length < 0) {
       return null;
+    }
+    if (length > in.remaining()) {
+      throw new CorruptRecordException("a field claims " + length + " bytes where " + in.remaining() + " remain");
     }
     byte[] bytes = new byte[length];
     in.get(bytes);

@@ -145,6 +145,39 @@ class CompressedBatchInteropTest {
   }
 
   @Test
+  void countsAndLengthsFromTheSenderNeverSizeAnAllocation() {
+    // A tiny gzip body whose header claims two billion records: refused, not an OutOfMemoryError.
+    byte[] one = Compression.GZIP.compress(new byte[] {7, 0, 0, 0, 0, 0, 0}, 0, 7);
+    RecordBatch claimsBillions = RecordBatch.validate(withBody(Compression.GZIP, Integer.MAX_VALUE - 1, one));
+    CorruptRecordException refused = assertThrows(CorruptRecordException.class, claimsBillions::validateRecords);
+    assertTrue(refused.getMessage().contains("claims " + (Integer.MAX_VALUE - 1) + " records"), refused.getMessage());
+    // A record whose value claims a gigabyte.
+    byte[] record = {12, 0, 0, 0, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 0, 0, 0};
+    RecordBatch bigValue = RecordBatch.validate(withBody(Compression.ZSTD, 1,
+        Compression.ZSTD.compress(record, 0, record.length)));
+    assertThrows(CorruptRecordException.class, bigValue::validateRecords);
+  }
+
+  @Test
+  void recordOffsetsMustBeIncremental() {
+    // Two records, both with offset delta 0.
+    byte[] records = {14, 0, 0, 0, 1, 2, 'a', 0, 14, 0, 0, 0, 1, 2, 'b', 0};
+    RecordBatch repeated = RecordBatch.validate(withBody(Compression.LZ4, 2,
+        Compression.LZ4.compress(records, 0, records.length)));
+    CorruptRecordException refused = assertThrows(CorruptRecordException.class, repeated::validateRecords);
+    assertTrue(refused.getMessage().contains("must be incremental"), refused.getMessage());
+  }
+
+  @Test
+  void aCodecsOwnErrorsAreCorruptRecords() {
+    // xerial's stream header, then a chunk of negative length: snappy-java throws an Error of its own.
+    java.nio.ByteBuffer snappy = java.nio.ByteBuffer.allocate(20).put(new byte[] {(byte) 0x82, 'S', 'N', 'A', 'P', 'P',
+        'Y', 0}).putInt(1).putInt(1).putInt(-16);
+    RecordBatch broken = RecordBatch.validate(withBody(Compression.SNAPPY, 1, snappy.array()));
+    assertThrows(CorruptRecordException.class, broken::validateRecords);
+  }
+
+  @Test
   void anUnknownCodecIsRefusedByName() {
     CorruptRecordException refused = assertThrows(CorruptRecordException.class,
         () -> RecordBatch.validate(withBodyOfCodecId(5)));
