@@ -32,6 +32,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -365,8 +368,38 @@ public final class Broker implements AutoCloseable {
     // Unbound before the system stops, as the admin API is: no Kafka client reaches a stopping broker.
     kafka.thenCompose(binding -> binding.unbind()).toCompletableFuture().exceptionally(e -> null).join();
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    awaitTermination();
     closeQuorumThenUnlock();
+  }
+
+  /**
+   * Longer than every coordinated-shutdown phase together (the leadership handover alone may take
+   * 30 s). A system still running after that waits on something that will not come: in Pekko 1.2,
+   * Artery's shutdown waits for its remoting streams without a deadline, and now and then one of
+   * them never completes (apache/pekko#3247; bounded in a later release by #3317).
+   */
+  private static final Duration TERMINATION_LIMIT = Duration.ofSeconds(60);
+
+  /**
+   * Remoting shuts down only after the user guardian has stopped, so when Artery is what is stuck,
+   * no partition, group or controller actor of this broker still runs, and every write the journal
+   * acknowledged is already in its files. The broker then releases its quorum log and directory
+   * and returns rather than hang its caller; the log says so, with every thread's stack in case
+   * the cause is ours after all.
+   */
+  private void awaitTermination() {
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(TERMINATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (TimeoutException stuck) {
+      log.warn("broker {} has not finished stopping {} s after it was closed; it releases its data directory"
+              + " and returns anyway. What its threads are doing:\n{}", system.address(),
+          TERMINATION_LIMIT.toSeconds(), ThreadDump.ofAllThreads());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while broker " + system.address() + " stopped", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("broker " + system.address() + " failed to stop", e.getCause());
+    }
   }
 
   /** Once the actor system has terminated: the directory is free, and then the listeners hear it. */
