@@ -19,8 +19,10 @@ import org.apache.kafka.common.requests.SaslHandshakeRequest;
  * connection may send ApiVersions, then SaslHandshake (v1, mechanism PLAIN) and SaslAuthenticate,
  * whose password must be the token (the username is free: the token is the one credential). Any
  * other request before that closes the connection, and so does a failed authentication, right
- * after its answer. Without a token every request passes and a SaslHandshake is told no mechanism
- * is enabled. Not thread-safe: the listener consults it in request order, one at a time.
+ * after its answer. A SaslHandshake or SaslAuthenticate where no login is due (without a token, or
+ * after the login: there is no re-authentication) is answered ILLEGAL_SASL_STATE and the
+ * connection stays open, as Kafka's request handler answers them. Without a token every other
+ * request passes. Not thread-safe: the listener consults it in request order, one at a time.
  */
 final class SaslPlainGate {
 
@@ -67,12 +69,10 @@ final class SaslPlainGate {
   }
 
   private Verdict handshake(SaslHandshakeRequest request, short version) {
-    if (token.isEmpty()) {
-      return new Verdict(new SaslHandshakeResponseData().setErrorCode(Errors.UNSUPPORTED_SASL_MECHANISM.code())
-          .setMechanisms(List.of()), true);
-    }
-    if (authenticated) {
-      throw new IllegalSaslStateException("a second SASL handshake: re-authentication is not supported");
+    if (token.isEmpty() || authenticated) {
+      // Kafka's answer carries no message field: the mechanisms list says nothing is on offer.
+      return new Verdict(new SaslHandshakeResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
+          .setMechanisms(List.of()), false);
     }
     if (version < 1) {
       // v0 sends the SASL tokens raw, without SaslAuthenticate: clients from before Kafka 1.0.
@@ -87,7 +87,13 @@ final class SaslPlainGate {
   }
 
   private Verdict authenticate(SaslAuthenticateRequest request) {
-    if (token.isEmpty() || authenticated || !handshaken) {
+    if (token.isEmpty() || authenticated) {
+      return new Verdict(new SaslAuthenticateResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
+          .setErrorMessage(token.isEmpty() ? "this listener has no SASL: the broker has no token"
+              : "this connection is already authenticated, and re-authentication is not supported")
+          .setAuthBytes(new byte[0]), false);
+    }
+    if (!handshaken) {
       throw new IllegalSaslStateException("SaslAuthenticate without a SASL/PLAIN handshake in progress");
     }
     Optional<String> problem = plainProblem(request.data().authBytes(), token.get());

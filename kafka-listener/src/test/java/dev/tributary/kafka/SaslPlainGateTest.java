@@ -64,7 +64,15 @@ class SaslPlainGateTest {
     assertEquals(Errors.NONE.code(), ((SaslAuthenticateResponseData) login.answer()).errorCode());
     assertFalse(login.closeAfter());
     assertTrue(gate.check(metadata()).passes());
-    assertThrows(IllegalSaslStateException.class, () -> gate.check(handshake("PLAIN")), "no re-authentication");
+    // No re-authentication: told so, and the connection stays open.
+    SaslPlainGate.Verdict again = gate.check(handshake("PLAIN"));
+    assertEquals(Errors.ILLEGAL_SASL_STATE.code(), ((SaslHandshakeResponseData) again.answer()).errorCode());
+    assertFalse(again.closeAfter());
+    SaslPlainGate.Verdict relogin = gate.check(authenticate("\u0000anyone\u0000" + TOKEN));
+    assertEquals(Errors.ILLEGAL_SASL_STATE.code(), ((SaslAuthenticateResponseData) relogin.answer()).errorCode());
+    assertTrue(((SaslAuthenticateResponseData) relogin.answer()).errorMessage().contains("already authenticated"));
+    assertFalse(relogin.closeAfter());
+    assertTrue(gate.check(metadata()).passes(), "still open for requests after both");
   }
 
   @Test
@@ -98,12 +106,17 @@ class SaslPlainGateTest {
   }
 
   @Test
-  void withoutATokenEverythingPassesAndNoMechanismIsOffered() {
+  void withoutATokenEverythingPassesAndASaslRequestIsInTheWrongState() {
     SaslPlainGate gate = new SaslPlainGate(Optional.empty());
     assertTrue(gate.check(metadata()).passes());
     SaslPlainGate.Verdict shake = gate.check(handshake("PLAIN"));
-    assertEquals(Errors.UNSUPPORTED_SASL_MECHANISM.code(), ((SaslHandshakeResponseData) shake.answer()).errorCode());
+    assertEquals(Errors.ILLEGAL_SASL_STATE.code(), ((SaslHandshakeResponseData) shake.answer()).errorCode());
     assertEquals(List.of(), ((SaslHandshakeResponseData) shake.answer()).mechanisms());
+    assertFalse(shake.closeAfter(), "as Kafka's PLAINTEXT listener: answered, and the connection stays open");
+    SaslPlainGate.Verdict login = gate.check(authenticate("\u0000a\u0000b"));
+    assertEquals(Errors.ILLEGAL_SASL_STATE.code(), ((SaslAuthenticateResponseData) login.answer()).errorCode());
+    assertFalse(login.closeAfter());
+    assertTrue(gate.check(metadata()).passes());
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,11 +41,15 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.DescribeAclsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
-import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -61,6 +66,8 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -235,6 +242,14 @@ class KafkaBadRequestsTest {
         fetchError(Errors.UNKNOWN_TOPIC_OR_PARTITION)));
     rows.add(answered("Fetch v" + ApiKeys.FETCH.latestVersion() + " of an unknown topic id",
         fetch(ApiKeys.FETCH.latestVersion(), UNKNOWN, Uuid.randomUuid()), fetchError(Errors.UNKNOWN_TOPIC_ID)));
+    // SASL on a listener without a token, as Kafka's PLAINTEXT listener answers it.
+    rows.add(answered("SaslHandshake on a listener without SASL", new SaslHandshakeRequest.Builder(
+        new SaslHandshakeRequestData().setMechanism("PLAIN")).build((short) 1), (answer, row) -> assertEquals(
+            Errors.ILLEGAL_SASL_STATE.code(), ((SaslHandshakeResponseData) answer).errorCode(), row + ": the error code")));
+    rows.add(answered("SaslAuthenticate on a listener without SASL", new SaslAuthenticateRequest.Builder(
+        new SaslAuthenticateRequestData().setAuthBytes("\u0000a\u0000b".getBytes(StandardCharsets.UTF_8)))
+        .build((short) 2), (answer, row) -> assertEquals(Errors.ILLEGAL_SASL_STATE.code(),
+            ((SaslAuthenticateResponseData) answer).errorCode(), row + ": the error code")));
     rows.add(answered("an API not served (DescribeAcls v3)",
         new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3), (answer, row) -> assertEquals(
             Errors.UNSUPPORTED_VERSION.code(), ((DescribeAclsResponseData) answer).errorCode(), row + ": the error code")));
