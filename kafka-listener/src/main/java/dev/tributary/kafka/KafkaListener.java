@@ -69,8 +69,16 @@ public final class KafkaListener {
         org.apache.pekko.stream.TLSClosing.eagerClose());
   }
 
-  /** An answer's frame, and whether the connection closes once it is written (a failed SASL login). */
-  private record Answer(ByteString frame, boolean last) {}
+  /**
+   * An answer's frame, and whether the connection closes once it is written (a failed SASL login).
+   * A request that closes the connection is an answer too, an empty last one, rather than a failed
+   * stage: a failure would end the stream at once and lose the answers still in flight before it.
+   */
+  private record Answer(ByteString frame, boolean last) {
+    static CompletionStage<Answer> closing() {
+      return CompletableFuture.completedFuture(new Answer(ByteString.emptyByteString(), true));
+    }
+  }
 
   /** One connection's requests, in frames without their size, to its answers, in the same order. */
   static Flow<ByteString, ByteString, org.apache.pekko.NotUsed> requests(KafkaApis apis, KafkaSettings settings,
@@ -107,14 +115,14 @@ public final class KafkaListener {
           (short) 0, KafkaApis.apiVersions(org.apache.kafka.common.protocol.Errors.UNSUPPORTED_VERSION)), false));
     } catch (RuntimeException unreadable) {
       log.info("Closing the Kafka connection from {}: {}", peer, unreadable.getMessage());
-      return CompletableFuture.failedFuture(unreadable);
+      return Answer.closing();
     }
     SaslPlainGate.Verdict verdict;
     try {
       verdict = gate.check(request);
     } catch (RuntimeException refused) {
       log.info("Closing the Kafka connection from {}: {}", peer, refused.getMessage());
-      return CompletableFuture.failedFuture(refused);
+      return Answer.closing();
     }
     if (!verdict.passes()) {
       if (verdict.closeAfter()) {
@@ -133,7 +141,6 @@ public final class KafkaListener {
         return new Answer(body == null ? ByteString.emptyByteString() : encode(request, body, peer), false);
       }
       if (KafkaErrors.unwrap(failure) instanceof KafkaErrors.CloseConnection close) {
-        // An answer in its turn, not a failed stage: the answers before it are still written.
         log.info("Closing the Kafka connection from {}: {}", peer, close.getMessage());
         return new Answer(ByteString.emptyByteString(), true);
       }
