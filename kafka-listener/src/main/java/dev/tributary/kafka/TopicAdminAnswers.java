@@ -7,9 +7,12 @@ import dev.tributary.protocol.message.MetadataResponse;
 import dev.tributary.protocol.message.TopicMetadata;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
@@ -51,7 +54,13 @@ final class TopicAdminAnswers {
     short version = request.version();
     boolean validateOnly = request.data().validateOnly();
     List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+    Set<String> repeated = repeated(request.data().topics().stream().map(CreatableTopic::name).toList());
+    repeated.forEach(name -> results.add(CompletableFuture.completedFuture(duplicate(name)
+        .into(new CreatableTopicResult().setName(name)))));
     for (CreatableTopic asked : request.data().topics()) {
+      if (repeated.contains(asked.name())) {
+        continue;
+      }
       Map<String, String> configs = new HashMap<>();
       asked.configs().forEach(c -> configs.put(c.name(), c.value() == null ? "" : c.value()));
       int partitions = asked.numPartitions() == CreateTopicsRequest.NO_NUM_PARTITIONS ? DEFAULT_PARTITIONS
@@ -139,9 +148,27 @@ final class TopicAdminAnswers {
     request.data().topicNames().forEach(n -> asked.add(new DeleteTopicState().setName(n).setTopicId(Uuid.ZERO_UUID)));
     boolean withIds = request.version() >= 6;
     List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+    // As Kafka's controller: a topic named more than once, by name or by id, is deleted by none of them.
+    Set<String> repeatedNames = repeated(asked.stream().map(DeleteTopicState::name).filter(n -> n != null).toList());
+    Set<Uuid> repeatedIds = repeated(asked.stream().filter(t -> t.name() == null).map(DeleteTopicState::topicId)
+        .toList());
+    repeatedNames.forEach(name -> results.add(CompletableFuture.completedFuture(duplicate(name)
+        .into(new DeletableTopicResult().setName(name)))));
+    repeatedIds.forEach(id -> results.add(CompletableFuture.completedFuture(new DeletableTopicResult().setTopicId(id)
+        .setErrorCode(Errors.INVALID_REQUEST.code())
+        .setErrorMessage("topic id " + id + " appears more than once in the request: name each topic once"))));
     for (DeleteTopicState topic : asked) {
       DeletableTopicResult result = new DeletableTopicResult().setName(topic.name());
       String name = topic.name();
+      if (name != null && !Uuid.ZERO_UUID.equals(topic.topicId())) {
+        results.add(CompletableFuture.completedFuture(result.setTopicId(topic.topicId())
+            .setErrorCode(Errors.INVALID_REQUEST.code())
+            .setErrorMessage("topic '" + name + "' is given by both name and id: give one of them")));
+        continue;
+      }
+      if (name != null ? repeatedNames.contains(name) : repeatedIds.contains(topic.topicId())) {
+        continue;
+      }
       if (name == null) {
         name = names.get(topic.topicId());
         if (name == null) {
@@ -169,7 +196,13 @@ final class TopicAdminAnswers {
   CompletionStage<CreatePartitionsResponseData> createPartitions(CreatePartitionsRequest request,
       MetadataResponse metadata) {
     List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+    Set<String> repeated = repeated(request.data().topics().stream().map(CreatePartitionsTopic::name).toList());
+    repeated.forEach(name -> results.add(CompletableFuture.completedFuture(duplicate(name)
+        .into(new CreatePartitionsTopicResult().setName(name)))));
     for (CreatePartitionsTopic asked : request.data().topics()) {
+      if (repeated.contains(asked.name())) {
+        continue;
+      }
       CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(asked.name());
       TopicMetadata known = metadata.topics().get(asked.name());
       Optional<Refusal> refused = Optional.empty();
@@ -199,6 +232,24 @@ final class TopicAdminAnswers {
       done.forEach(out.results()::add);
       return out;
     });
+  }
+
+  /** What a request names more than once, each once, in the order first seen. */
+  static <T> Set<T> repeated(List<T> named) {
+    Set<T> seen = new HashSet<>();
+    Set<T> again = new LinkedHashSet<>();
+    named.forEach(n -> {
+      if (!seen.add(n)) {
+        again.add(n);
+      }
+    });
+    return again;
+  }
+
+  /** Kafka answers each topic a request names twice with INVALID_REQUEST, and acts on neither. */
+  private static Refusal duplicate(String name) {
+    return new Refusal(Errors.INVALID_REQUEST, "topic '" + name + "' appears more than once in the request:"
+        + " name each topic once");
   }
 
   static <T> CompletionStage<List<T>> all(List<CompletableFuture<T>> results) {

@@ -11,11 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
@@ -28,6 +32,8 @@ import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
@@ -87,6 +93,8 @@ class AdminAnswersTest {
           .setReplicationFactor((short) (v >= 4 ? -1 : 1))); // a default replication factor needs v4+
       data.topics().add(new CreatableTopic().setName("orders").setNumPartitions(1).setReplicationFactor((short) 1));
       data.topics().add(new CreatableTopic().setName("copies").setNumPartitions(1).setReplicationFactor((short) 2));
+      data.topics().add(new CreatableTopic().setName("twice").setNumPartitions(1).setReplicationFactor((short) 1));
+      data.topics().add(new CreatableTopic().setName("twice").setNumPartitions(2).setReplicationFactor((short) 1));
       CreateTopicsRequest request = new CreateTopicsRequest.Builder(data).build(v);
       CreateTopicsResponseData answer = answers.createTopics(request, METADATA).toCompletableFuture()
           .get(5, TimeUnit.SECONDS);
@@ -95,10 +103,40 @@ class AdminAnswersTest {
       assertEquals(Errors.TOPIC_ALREADY_EXISTS.code(), back.topics().find("orders").errorCode(), "v" + v);
       assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), back.topics().find("copies").errorCode(),
           "v" + v + ": one serving broker, the fenced one does not count");
+      List<CreatableTopicResult> twice = back.topics().stream().filter(t -> t.name().equals("twice")).toList();
+      assertEquals(1, twice.size(), "v" + v + ": a name given twice is answered once: " + twice);
+      assertEquals(Errors.INVALID_REQUEST.code(), twice.get(0).errorCode(), "v" + v);
+      assertTrue(twice.get(0).errorMessage().contains("more than once"), twice.get(0).errorMessage());
       if (v >= 5) {
         assertEquals(3, back.topics().find("fresh").numPartitions());
         assertEquals(1, back.topics().find("fresh").replicationFactor(), "the broker's default");
         assertTrue(back.topics().find("fresh").configs().stream().anyMatch(c -> c.name().equals("segment.bytes")));
+      }
+    }
+  }
+
+  @Test
+  void aTopicNamedTwiceIsDeletedByNeitherAtEveryVersion() throws Exception {
+    TopicAdminAnswers answers = new TopicAdminAnswers(null, RULES); // every row is refused before the cluster
+    Uuid orders = MetadataAnswers.uuid(METADATA.topics().get("orders").topicId());
+    for (short v = ApiKeys.DELETE_TOPICS.oldestVersion(); v <= ApiKeys.DELETE_TOPICS.latestVersion(); v++) {
+      DeleteTopicsRequestData data = new DeleteTopicsRequestData().setTimeoutMs(1000);
+      if (v < 6) {
+        data.setTopicNames(List.of("orders", "orders"));
+      } else {
+        data.topics().add(new DeleteTopicState().setName("orders"));
+        data.topics().add(new DeleteTopicState().setName("orders"));
+        data.topics().add(new DeleteTopicState().setTopicId(orders));
+        data.topics().add(new DeleteTopicState().setTopicId(orders));
+        data.topics().add(new DeleteTopicState().setName("both").setTopicId(orders));
+      }
+      var answer = answers.deleteTopics(new DeleteTopicsRequest.Builder(data).build(v), METADATA)
+          .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      var back = ((DeleteTopicsResponse) roundTrip(ApiKeys.DELETE_TOPICS, v, answer)).data().responses();
+      assertEquals(v < 6 ? 1 : 3, back.size(), "v" + v + ": one answer per repeated name or id: " + back);
+      back.forEach(r -> assertEquals(Errors.INVALID_REQUEST.code(), r.errorCode(), r.toString()));
+      if (v >= 6) {
+        assertTrue(back.stream().anyMatch(r -> r.errorMessage().contains("both name and id")), back.toString());
       }
     }
   }
@@ -112,11 +150,19 @@ class AdminAnswersTest {
           .setAssignments(null));
       data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("missing").setCount(4)
           .setAssignments(null));
+      for (int twice = 0; twice < 2; twice++) {
+        data.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("twice").setCount(4)
+            .setAssignments(null));
+      }
       var answer = answers.createPartitions(new CreatePartitionsRequest.Builder(data).build(v), METADATA)
           .toCompletableFuture().get(5, TimeUnit.SECONDS);
       var back = ((CreatePartitionsResponse) roundTrip(ApiKeys.CREATE_PARTITIONS, v, answer)).data().results();
-      assertEquals(Errors.NONE.code(), back.get(0).errorCode(), "v" + v);
-      assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), back.get(1).errorCode(), "v" + v);
+      assertEquals(3, back.size(), "v" + v + ": a topic given twice is answered once: " + back);
+      var twice = back.stream().filter(r -> r.name().equals("twice")).findFirst().orElseThrow();
+      assertEquals(Errors.INVALID_REQUEST.code(), twice.errorCode(), "v" + v);
+      var byName = back.stream().collect(java.util.stream.Collectors.toMap(r -> r.name(), r -> r.errorCode()));
+      assertEquals(Errors.NONE.code(), byName.get("orders"), "v" + v);
+      assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), byName.get("missing"), "v" + v);
     }
   }
 
