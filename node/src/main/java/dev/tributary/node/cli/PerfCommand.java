@@ -82,17 +82,13 @@ final class PerfCommand implements Runnable {
             + "turns the growth off, as Kafka's producer (default: ${DEFAULT-VALUE}).")
     int maxBatchSize;
 
-    @Option(names = "--compression", defaultValue = "none", paramLabel = "<codec>",
-        converter = CliArgs.CompressionConverter.class, completionCandidates = CliArgs.CompressionConverter.class,
-        description = "none | gzip | snappy | lz4 | zstd: the codec of each batch, as Kafka's compression.type"
-            + " (default: ${DEFAULT-VALUE}).")
-    dev.tributary.protocol.record.Compression compression;
+    @picocli.CommandLine.Mixin CompressionOption compression;
 
     @Override
     public Integer call() {
       ProducerSettings settings = ProducerSettings.defaults().withAcks(acks)
           .withBatchSize(batchSize).withLinger(Duration.ofMillis(lingerMs)).withMaxInFlight(maxInFlight)
-          .withMaxBatchSize(maxBatchSize).withCompression(compression);
+          .withMaxBatchSize(maxBatchSize).withCompression(compression.codec);
       byte[] payload = new byte[recordSize];
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));

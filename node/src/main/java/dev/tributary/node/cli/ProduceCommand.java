@@ -41,16 +41,12 @@ final class ProduceCommand implements Callable<Integer> {
       description = "leader | all (default: ${DEFAULT-VALUE}).")
   Acks acks;
 
-  @Option(names = "--compression", defaultValue = "none", paramLabel = "<codec>",
-      converter = CliArgs.CompressionConverter.class, completionCandidates = CliArgs.CompressionConverter.class,
-      description = "none | gzip | snappy | lz4 | zstd: the codec of each batch, as Kafka's compression.type"
-          + " (default: ${DEFAULT-VALUE}).")
-  dev.tributary.protocol.record.Compression compression;
+  @picocli.CommandLine.Mixin CompressionOption compression;
 
   @Override
   public Integer call() throws Exception {
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-    ProducerSettings settings = ProducerSettings.defaults().withAcks(acks).withCompression(compression);
+    ProducerSettings settings = ProducerSettings.defaults().withAcks(acks).withCompression(compression.codec);
     try (TributaryClient c = client.connect();
         Producer producer = new Producer(c, settings);
         BufferedReader in = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8))) {
