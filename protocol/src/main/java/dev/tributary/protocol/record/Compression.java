@@ -122,7 +122,7 @@ public enum Compression {
       case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB, -1L,
           LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE);
       case ZSTD -> new ZstdOutputStreamNoFinalizer(out);
-      case NONE -> out;
+      case NONE -> throw new IllegalStateException("uncompressed records never reach a codec stream");
     };
   }
 
@@ -132,7 +132,7 @@ public enum Compression {
       case SNAPPY -> new SnappyInputStream(in);
       case LZ4 -> new LZ4FrameInputStream(in);
       case ZSTD -> new ZstdInputStreamNoFinalizer(in);
-      case NONE -> in;
+      case NONE -> throw new IllegalStateException("uncompressed records never reach a codec stream");
     };
   }
 }

@@ -58,23 +58,6 @@ class CompressedBatchInteropTest {
     };
   }
 
-  private static Record fromKafka(org.apache.kafka.common.record.internal.Record r) {
-    List<Header> headers = new ArrayList<>();
-    for (org.apache.kafka.common.header.Header h : r.headers()) {
-      headers.add(new Header(h.key(), h.value()));
-    }
-    return new Record(r.offset(), r.timestamp(), bytes(r.key()), bytes(r.value()), headers);
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
-  }
-
   @ParameterizedTest
   @EnumSource(Compression.class)
   void kafkaReadsTheBatchesWeCompress(Compression codec) {
@@ -93,7 +76,7 @@ class CompressedBatchInteropTest {
     List<Record> read = new ArrayList<>();
     for (org.apache.kafka.common.record.internal.Record r : kafka) {
       r.ensureValid();
-      read.add(fromKafka(r));
+      read.add(KafkaRecords.fromKafka(r));
     }
     assertEquals(records(), read);
   }

@@ -67,23 +67,6 @@ class KafkaBatchInteropTest {
         .toArray(SimpleRecord[]::new);
   }
 
-  private static Record fromKafka(org.apache.kafka.common.record.internal.Record r) {
-    List<Header> headers = new ArrayList<>();
-    for (org.apache.kafka.common.header.Header h : r.headers()) {
-      headers.add(new Header(h.key(), h.value()));
-    }
-    return new Record(r.offset(), r.timestamp(), bytes(r.key()), bytes(r.value()), headers);
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    if (b == null) {
-      return null;
-    }
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
-  }
-
   @Test
   void kafkaReadsAStampedBatchOfOursWithAllItsFieldsAndRecords() {
     byte[] stored = oursAsTheBrokerStoresThem();
@@ -114,7 +97,7 @@ class KafkaBatchInteropTest {
     List<Record> read = new ArrayList<>();
     for (org.apache.kafka.common.record.internal.Record r : batch) {
       r.ensureValid();
-      read.add(fromKafka(r));
+      read.add(KafkaRecords.fromKafka(r));
     }
     assertEquals(RECORDS, read);
     assertArrayEquals(utf8("abc"), read.get(0).headers().get(0).value());
@@ -145,7 +128,7 @@ class KafkaBatchInteropTest {
     MemoryRecords kafka = MemoryRecords.withRecords(RecordBatch.MAGIC, BASE_OFFSET, Compression.NONE,
         TimestampType.CREATE_TIME, PRODUCER_ID, PRODUCER_EPOCH, BASE_SEQUENCE, LEADER_EPOCH, false,
         asKafka(RECORDS));
-    assertArrayEquals(bytes(kafka.buffer()), oursAsTheBrokerStoresThem());
+    assertArrayEquals(KafkaRecords.bytes(kafka.buffer()), oursAsTheBrokerStoresThem());
   }
 
   @Test
