@@ -7,8 +7,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * The Kafka protocol edge of a broker: a TCP listener (Pekko Streams {@link Tcp}) whose frames are
  * Kafka's, a 4-byte big-endian size and then the request. Each connection handles up to {@code
  * max-in-flight-per-connection} requests at once and answers them in the order they came, as the
- * protocol requires. A frame over {@code max-request-bytes}, or a request that cannot be read,
- * closes that connection only, as Kafka does; the broker and its other connections go on.
+ * protocol requires. A frame over {@code max-request-bytes} (over 512 KiB before a SASL login),
+ * or a request that cannot be read, closes that connection only, as Kafka does; the broker and its
+ * other connections go on.
  */
 public final class KafkaListener {
 
@@ -44,8 +45,7 @@ public final class KafkaListener {
     String iface = settings.bindInterface(brokerHost);
     return connections(system, iface, settings.port(), security)
         .to(Sink.foreach(connection -> connection.handleWith(
-            Framing.simpleFramingProtocol(settings.maxRequestBytes()).reversed()
-                .join(requests(apis, settings, new SaslPlainGate(security.token()), connection.remoteAddress().toString())),
+            connection(apis, settings, new SaslPlainGate(security.token()), connection.remoteAddress().toString()),
             system)))
         .run(system)
         .thenApply(binding -> {
@@ -78,6 +78,23 @@ public final class KafkaListener {
     static CompletionStage<Answer> closing() {
       return CompletableFuture.completedFuture(new Answer(ByteString.emptyByteString(), true));
     }
+  }
+
+  /**
+   * One connection, bytes in and bytes out: its frames (held to the gate's limit, which is lower
+   * until a SASL login) through {@link #requests}, the answers framed again.
+   */
+  private static Flow<ByteString, ByteString, org.apache.pekko.NotUsed> connection(KafkaApis apis,
+      KafkaSettings settings, SaslPlainGate gate, String peer) {
+    Flow<ByteString, ByteString, org.apache.pekko.NotUsed> frames = Flow.fromGraph(
+        new KafkaFrameDecoder(() -> gate.maxFrameBytes(settings.maxRequestBytes())));
+    return BidiFlow.fromFlows(frames, Flow.of(ByteString.class).map(KafkaListener::sized))
+        .join(requests(apis, settings, gate, peer));
+  }
+
+  /** An answer with its 4-byte size in front; the body is not copied. */
+  private static ByteString sized(ByteString answer) {
+    return ByteString.fromArrayUnsafe(java.nio.ByteBuffer.allocate(4).putInt(answer.size()).array()).concat(answer);
   }
 
   /** One connection's requests, in frames without their size, to its answers, in the same order. */

@@ -37,13 +37,25 @@ final class SaslPlainGate {
     }
   }
 
+  /**
+   * The largest frame a connection may send before its login, as Kafka's {@code
+   * sasl.server.max.receive.size}: a login is a few hundred bytes, and a stranger must not make
+   * the broker buffer {@code max-request-bytes} per connection.
+   */
+  static final int MAX_FRAME_BYTES_BEFORE_LOGIN = 512 * 1024;
+
   private final Optional<String> token;
   private boolean handshaken;
-  private boolean authenticated;
+  private volatile boolean authenticated; // also read by the connection's frame decoder
   private boolean failed; // a refused login: frames already read behind it are refused too
 
   SaslPlainGate(Optional<String> token) {
     this.token = token;
+  }
+
+  /** The largest frame the connection may send next: {@code maxRequestBytes} once no login is due. */
+  int maxFrameBytes(int maxRequestBytes) {
+    return token.isEmpty() || authenticated ? maxRequestBytes : Math.min(maxRequestBytes, MAX_FRAME_BYTES_BEFORE_LOGIN);
   }
 
   /**

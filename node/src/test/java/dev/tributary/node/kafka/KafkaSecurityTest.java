@@ -114,6 +114,16 @@ class KafkaSecurityTest {
             refused.getCause().getMessage());
       }
       assertTrue(closesBeforeAnswering(broker), "a request without a login closes the connection");
+      assertTrue(closesOnItsSizeAlone(broker, 600 * 1024),
+          "before a login, the size of a frame over 512 KiB is enough to close the connection");
+      // After the login the listener's own limit holds again: a 600 KiB record is stored.
+      Properties logged = client(broker, "SASL_PLAINTEXT", TOKEN);
+      logged.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(logged, new ByteArraySerializer(),
+          new ByteArraySerializer())) {
+        assertEquals(1, producer.send(new ProducerRecord<>("sasl-plain", 0, null, new byte[600 * 1024]))
+            .get(60, TimeUnit.SECONDS).offset(), "a 600 KiB record after the login");
+      }
 
       Process kcat = new ProcessBuilder(Kcat.path(), "-b", broker.broker().kafkaAddress(), "-L", "-m", "20",
           "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=ops",
@@ -166,6 +176,27 @@ class KafkaSecurityTest {
         return size <= 0 || size > 1 << 20;
       } catch (java.io.EOFException | java.net.SocketException closed) {
         return true;
+      }
+    }
+  }
+
+  /**
+   * Writes only a frame size (no body) on a raw connection with no login: whether the broker
+   * closes it. A broker that waited for the body would leave the read to time out.
+   */
+  private static boolean closesOnItsSizeAlone(TestBroker broker, int size) throws Exception {
+    String[] hostPort = broker.broker().kafkaAddress().split(":");
+    try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+      socket.setSoTimeout(30_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      out.writeInt(size);
+      out.flush();
+      try {
+        return socket.getInputStream().read() == -1;
+      } catch (java.net.SocketException reset) {
+        return true;
+      } catch (java.net.SocketTimeoutException stillOpen) {
+        return false;
       }
     }
   }
