@@ -15,28 +15,10 @@ LOG4J="-Dlog4j2.configurationFile=$PWD/bench/kafka/log4j2.properties"
 [ -f "$LIB/kafka_2.13-4.4.0.jar" ] || mvn -q -f bench/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$LIB"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cores: $(nproc)  java: $(java -version 2>&1 | head -1)  broker: kafka 4.4.0"
 
-cat > "$DIR/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=0
-controller.quorum.voters=0@127.0.0.1:$((BASE + 100))
-listeners=PLAINTEXT://127.0.0.1:$BASE,CONTROLLER://127.0.0.1:$((BASE + 100))
-advertised.listeners=PLAINTEXT://127.0.0.1:$BASE
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$DIR/data
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-PROPS
-java -Xmx512m -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool format \
-  --cluster-id "$(java -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool random-uuid)" --config "$DIR/server.properties" >/dev/null
-java -Xms1g -Xmx1g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -cp "$LIB/*" "$LOG4J" -Dkafka.bench.level=INFO \
-  kafka.Kafka "$DIR/server.properties" > "$DIR/broker.log" 2>&1 &
-BROKER=$!
-trap 'kill -9 $BROKER 2>/dev/null; wait $BROKER 2>/dev/null || true; rm -rf "$DIR"' EXIT
-for _ in $(seq 1 240); do grep -q "Kafka Server started" "$DIR/broker.log" && break; sleep 0.5; done
-grep -q "Kafka Server started" "$DIR/broker.log" || { echo "kafka did not start:" >&2; tail -20 "$DIR/broker.log" >&2; exit 1; }
+source bench/kafka/single-broker.sh
+trap 'kill -9 ${KAFKA_BROKER:-} 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
+start_kafka_broker "$DIR" "$BASE"
+BROKER=$KAFKA_BROKER
 
 # A Kafka tool as its bin/*.sh script runs it: kafka-run-class.sh's tool heap and performance options.
 tool() {

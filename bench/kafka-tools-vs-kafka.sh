@@ -26,32 +26,12 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(uname -srm)  cores: $(nproc)
 
 ./tributary start --data-dir "$DIR/tributary" --port $TPORT --kafka-port $TKAFKA --fsync never > "$DIR/tributary.log" 2>&1 &
 TRIBUTARY=$!
-cat > "$DIR/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=0
-controller.quorum.voters=0@127.0.0.1:$((KPORT + 100))
-listeners=PLAINTEXT://127.0.0.1:$KPORT,CONTROLLER://127.0.0.1:$((KPORT + 100))
-advertised.listeners=PLAINTEXT://127.0.0.1:$KPORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-log.dirs=$DIR/kafka
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-PROPS
-java -Xmx512m -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool format \
-  --cluster-id "$(java -cp "$LIB/*" "$LOG4J" kafka.tools.StorageTool random-uuid)" --config "$DIR/server.properties" >/dev/null
-# The heap and GC options Kafka's bin/kafka-server-start.sh gives a broker.
-java -Xms1g -Xmx1g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true -cp "$LIB/*" "$LOG4J" -Dkafka.bench.level=INFO \
-  kafka.Kafka "$DIR/server.properties" > "$DIR/kafka.log" 2>&1 &
-KAFKA=$!
-trap 'kill -TERM $TRIBUTARY 2>/dev/null; kill -9 $KAFKA 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
-for _ in $(seq 1 240); do
-  grep -q "is up on" "$DIR/tributary.log" && grep -q "Kafka Server started" "$DIR/kafka.log" && break; sleep 0.5
-done
+source bench/kafka/single-broker.sh
+trap 'kill -TERM $TRIBUTARY 2>/dev/null; kill -9 ${KAFKA_BROKER:-} 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
+start_kafka_broker "$DIR/kafka" "$KPORT"
+KAFKA=$KAFKA_BROKER
+for _ in $(seq 1 240); do grep -q "is up on" "$DIR/tributary.log" && break; sleep 0.5; done
 grep -q "is up on" "$DIR/tributary.log" || { echo "tributary did not start:" >&2; tail -20 "$DIR/tributary.log" >&2; exit 1; }
-grep -q "Kafka Server started" "$DIR/kafka.log" || { echo "kafka did not start:" >&2; tail -20 "$DIR/kafka.log" >&2; exit 1; }
 TPID=$TRIBUTARY   # the launcher execs the broker's JVM
 
 address() { [ "$1" = tributary ] && echo 127.0.0.1:$TKAFKA || echo 127.0.0.1:$KPORT; }
