@@ -72,7 +72,12 @@ final class KafkaCodec {
     ByteBufferAccessor writer = new ByteBufferAccessor(out);
     header.write(writer, cache, headerVersion);
     body.write(writer, cache, version);
-    out.flip();
-    return ByteString.fromByteBuffer(out);
+    if (out.position() != size) {
+      throw new IllegalStateException(apiKey.name + " v" + version + " answer wrote " + out.position()
+          + " bytes, but its size is " + size);
+    }
+    // The buffer is this answer's alone and exactly its size: handed over, not copied again
+    // (fromByteBuffer would copy a Fetch answer's records a second time).
+    return ByteString.fromArrayUnsafe(out.array());
   }
 }
