@@ -189,18 +189,20 @@ public final class BrokerProcesses implements AutoCloseable {
     final int adminPort;
     final int quorumPort;
     final int managementPort;
+    final int kafkaPort;
     final Path home;
     final Path dataDir;
     Process process;
     Path log;
     int runs;
 
-    Node(int id, int port, int adminPort, int quorumPort, int managementPort, Path home) {
+    Node(int id, int port, int adminPort, int quorumPort, int managementPort, int kafkaPort, Path home) {
       this.id = id;
       this.port = port;
       this.adminPort = adminPort;
       this.quorumPort = quorumPort;
       this.managementPort = managementPort;
+      this.kafkaPort = kafkaPort;
       this.home = home;
       this.dataDir = home.resolve("data");
     }
@@ -223,7 +225,8 @@ public final class BrokerProcesses implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      nodes.add(new Node(id, freePort(taken), freePort(taken), freePort(taken), freePort(taken), home));
+      nodes.add(new Node(id, freePort(taken), freePort(taken), freePort(taken), freePort(taken),
+          freePort(taken), home));
     }
   }
 
@@ -315,6 +318,11 @@ public final class BrokerProcesses implements AutoCloseable {
         "--admin-port", Integer.toString(n.adminPort)));
     if (!settings.extraArgs.contains("--management-port")) { // a test that gives its own keeps it
       args.addAll(List.of("--management-port", Integer.toString(n.managementPort)));
+    }
+    // A fixed Kafka port too: with port 0, a restarted broker's ephemeral bind could take the fixed
+    // admin port of another (or its own) broker in the gap, and that broker would fail to start.
+    if (!settings.extraArgs.contains("--kafka-port")) {
+      args.addAll(List.of("--kafka-port", Integer.toString(n.kafkaPort)));
     }
     if (settings.fsync != null) {
       args.addAll(List.of("--fsync", settings.fsync));
