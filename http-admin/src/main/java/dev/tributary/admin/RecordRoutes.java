@@ -12,7 +12,6 @@ import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.record.Header;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,7 +217,7 @@ final class RecordRoutes extends AllDirectives {
         throw new TributaryException(response.error(), response.errorMessage());
       }
       long next = from;
-      for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
+      for (RecordBatch batch : response.batches()) {
         for (Record r : batch.records()) {
           if (r.offset() >= from && out.size() < limit) {
             out.add(view(r, base64));

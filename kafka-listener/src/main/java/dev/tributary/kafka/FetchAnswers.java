@@ -4,7 +4,6 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.TopicMetadata;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Kafka's Fetch as our client's fetches, one per partition, and the stored batches handed back as
@@ -92,7 +92,7 @@ final class FetchAnswers {
       int index = i;
       fetch(client, asked.get(i), wait).whenComplete((r, never) -> {
         synchronized (results) {
-          if (!first.isDone() && (r.records().length > 0 || r.error() != ErrorCode.NONE)) {
+          if (!first.isDone() && (!r.records().isEmpty() || r.error() != ErrorCode.NONE)) {
             results.set(index, r);
             first.complete(List.copyOf(results));
           }
@@ -111,13 +111,13 @@ final class FetchAnswers {
     FetchPartition p = a.partition();
     if (!a.exists()) {
       return CompletableFuture.completedFuture(new FetchResponse(0, a.known().map(TopicMetadata::name).orElse(""),
-          p.partition(), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "no such topic or partition", -1, -1, new byte[0]));
+          p.partition(), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "no such topic or partition", -1, -1, ByteString.emptyByteString()));
     }
     String topic = a.known().get().name();
     return client.fetch(topic, p.partition(), p.fetchOffset(), Math.max(1, p.partitionMaxBytes()), wait)
         .toCompletableFuture()
         .exceptionally(failed -> new FetchResponse(0, topic, p.partition(), ErrorCode.REQUEST_TIMED_OUT,
-            KafkaErrors.message(failed), -1, -1, new byte[0]));
+            KafkaErrors.message(failed), -1, -1, ByteString.emptyByteString()));
   }
 
   private static FetchResponseData response(FetchRequest request, List<Asked> asked, List<FetchResponse> results) {
@@ -143,9 +143,9 @@ final class FetchAnswers {
         Errors error = r.error() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && a.known().isEmpty()
             && request.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID : KafkaErrors.of(r.error());
         p.setErrorCode(error.code()).setRecords(MemoryRecords.EMPTY);
-      } else if (answered == 0 || answered + r.records().length <= maxBytes) {
-        answered += r.records().length;
-        p.setRecords(MemoryRecords.readableRecords(ByteBuffer.wrap(r.records())));
+      } else if (answered == 0 || answered + r.records().size() <= maxBytes) {
+        answered += r.records().size();
+        p.setRecords(new StoredRecords(r.records()));
       } else {
         p.setRecords(MemoryRecords.EMPTY); // over max_bytes: the consumer fetches it next time
       }
@@ -159,7 +159,7 @@ final class FetchAnswers {
   }
 
   private static long bytes(List<FetchResponse> results) {
-    return results.stream().mapToLong(r -> r.records().length).sum();
+    return results.stream().mapToLong(r -> r.records().size()).sum();
   }
 
   private static boolean anyError(List<FetchResponse> results) {

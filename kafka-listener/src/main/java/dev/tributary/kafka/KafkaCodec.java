@@ -6,6 +6,7 @@ import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageSizeAccumulator;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -62,22 +63,24 @@ final class KafkaCodec {
     }
   }
 
-  /** Writes a response frame: the response header for {@code apiKey} at {@code version}, then the body. */
+  /**
+   * Writes a response frame: the response header for {@code apiKey} at {@code version}, then the
+   * body, with any records by reference ({@link RecordsByReference}).
+   */
   static ByteString encode(int correlationId, ApiKeys apiKey, short version, ApiMessage body) {
     ObjectSerializationCache cache = new ObjectSerializationCache();
     short headerVersion = apiKey.responseHeaderVersion(version);
     ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
-    int size = header.size(cache, headerVersion) + body.size(cache, version);
-    ByteBuffer out = ByteBuffer.allocate(size);
-    ByteBufferAccessor writer = new ByteBufferAccessor(out);
+    MessageSizeAccumulator size = new MessageSizeAccumulator();
+    header.addSize(size, cache, headerVersion);
+    body.addSize(size, cache, version);
+    RecordsByReference writer = new RecordsByReference(size.sizeExcludingZeroCopy());
     header.write(writer, cache, headerVersion);
     body.write(writer, cache, version);
-    if (out.position() != size) {
-      throw new IllegalStateException(apiKey.name + " v" + version + " answer wrote " + out.position()
-          + " bytes, but its size is " + size);
+    try {
+      return writer.answer(size.totalSize());
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(apiKey.name + " v" + version + ": " + e.getMessage(), e);
     }
-    // The buffer is this answer's alone and exactly its size: handed over, not copied again
-    // (fromByteBuffer would copy a Fetch answer's records a second time).
-    return ByteString.fromArrayUnsafe(out.array());
   }
 }

@@ -4,7 +4,6 @@ import dev.tributary.client.TributaryClient;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.message.TopicMetadata;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +93,7 @@ final class ListOffsetsAnswers {
   private static CompletableFuture<Long> timestampAt(TributaryClient client, String topic, int partition, long offset) {
     return client.fetch(topic, partition, offset, TIMESTAMP_READ_BYTES, Duration.ZERO).toCompletableFuture()
         .thenApply(fetched -> {
-          for (RecordBatch batch : MemoryRecords.readableRecords(ByteBuffer.wrap(fetched.records())).batches()) {
+          for (RecordBatch batch : MemoryRecords.readableRecords(fetched.records().asByteBuffer()).batches()) {
             for (Record record : batch) {
               if (record.offset() >= offset) {
                 return record.timestamp();

@@ -11,7 +11,6 @@ import dev.tributary.protocol.message.ProduceResponse;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
 import dev.tributary.protocol.record.RecordBatchBuilder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class BrokerSmokeTest {
       FetchResponse fetched = await(client.fetch("smoke", 1, 0, 1 << 20, Duration.ZERO));
       assertEquals(ErrorCode.NONE, fetched.error(), fetched.errorMessage());
       assertEquals(4, fetched.highWatermark());
-      List<Record> records = RecordBatch.split(ByteBuffer.wrap(fetched.records())).stream()
+      List<Record> records = RecordBatch.split(fetched.records().asByteBuffer()).stream()
           .flatMap(b -> b.records().stream()).toList();
       assertEquals(List.of(0L, 1L, 2L, 3L), records.stream().map(Record::offset).toList());
       assertEquals("world", new String(records.get(3).value(), StandardCharsets.UTF_8));

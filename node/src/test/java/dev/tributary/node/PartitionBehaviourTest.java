@@ -95,7 +95,7 @@ class PartitionBehaviourTest {
     // before the record came would be empty (the log had nothing at offset 0).
     FetchResponse response = waiting.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
     assertEquals(ErrorCode.NONE, response.error());
-    assertEquals(1, RecordBatch.split(java.nio.ByteBuffer.wrap(response.records())).size());
+    assertEquals(1, RecordBatch.split(response.records().asByteBuffer()).size());
   }
 
   @Test
@@ -136,7 +136,7 @@ class PartitionBehaviourTest {
     assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, before.error());
     FetchResponse atStart = await(client.fetch("retained", 0, start, 1 << 20, Duration.ZERO));
     assertEquals(ErrorCode.NONE, atStart.error());
-    assertEquals(start, RecordBatch.split(java.nio.ByteBuffer.wrap(atStart.records())).get(0).baseOffset());
+    assertEquals(start, RecordBatch.split(atStart.records().asByteBuffer()).get(0).baseOffset());
   }
 
   @Test

@@ -112,7 +112,7 @@ class ProduceConsumeTest {
 
       List<String> stored = new ArrayList<>();
       var log = await(client.fetch("strict", 0, 0, 1 << 20, Duration.ZERO));
-      for (var batch : dev.tributary.protocol.record.RecordBatch.split(java.nio.ByteBuffer.wrap(log.records()))) {
+      for (var batch : dev.tributary.protocol.record.RecordBatch.split(log.records().asByteBuffer())) {
         batch.records().forEach(r -> stored.add(new String(r.value(), StandardCharsets.UTF_8)));
       }
       assertEquals(List.of("leader-only", "allowed"), stored, "the refused write was never stored");
@@ -262,7 +262,7 @@ class ProduceConsumeTest {
         int biggest = 0;
         while (stored.size() < n) {
           var fetched = await(client.fetch(topic, 0, stored.size(), 1 << 20, Duration.ZERO));
-          for (var batch : dev.tributary.protocol.record.RecordBatch.split(java.nio.ByteBuffer.wrap(fetched.records()))) {
+          for (var batch : dev.tributary.protocol.record.RecordBatch.split(fetched.records().asByteBuffer())) {
             biggest = Math.max(biggest, batch.sizeInBytes());
             batch.records().forEach(r -> stored.add(new String(r.value(), StandardCharsets.UTF_8)));
           }

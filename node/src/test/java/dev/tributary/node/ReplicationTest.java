@@ -14,7 +14,6 @@ import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.PartitionInfo;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,7 +178,7 @@ class ReplicationTest {
         await(client.metadata());
         continue;
       }
-      for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(fetched.records()))) {
+      for (RecordBatch batch : RecordBatch.split(fetched.records().asByteBuffer())) {
         long offset = batch.baseOffset();
         for (Record r : batch.records()) {
           if (offset++ >= values.size()) {

@@ -74,7 +74,7 @@ class TopicIdOnDiskTest {
       assertEquals(id, topicId(client, "orders"), "the controller's topic is unchanged");
       FetchResponse fetched = await(client.fetch("orders", 0, 0, 1 << 20, Duration.ZERO));
       assertEquals(ErrorCode.NONE, fetched.error());
-      assertEquals(0, fetched.records().length, "none of the stale log's records is served");
+      assertEquals(0, fetched.records().size(), "none of the stale log's records is served");
       assertEquals(0, await(client.listOffsets("orders", 0, ListOffsets.LATEST)).offset());
       ProduceResponse next = produce(client, "orders", "new");
       assertEquals(ErrorCode.NONE, next.error());

@@ -23,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,7 +113,7 @@ class TwoBrokerTest {
         assertEquals(ErrorCode.NONE, response.error(),
             "partition " + p + " on broker " + placement.get(p) + ": " + response.errorMessage());
         FetchResponse fetched = await(viaA.fetch("bulky", p, 0, 1 << 20, Duration.ZERO));
-        assertEquals(value.length, RecordBatch.split(ByteBuffer.wrap(fetched.records())).get(0).records().get(0).value().length);
+        assertEquals(value.length, RecordBatch.split(fetched.records().asByteBuffer()).get(0).records().get(0).value().length);
       }
     }
   }

@@ -9,7 +9,6 @@ import dev.tributary.protocol.message.GroupRequest.OffsetsResponse;
 import dev.tributary.protocol.message.ListOffsets;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -513,7 +512,7 @@ public final class Consumer implements AutoCloseable {
       }
       return;
     }
-    for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(r.records()))) {
+    for (RecordBatch batch : r.batches()) {
       for (Record record : batch.records()) {
         if (record.offset() >= a.offset()) {
           s.buffered.add(new ConsumerRecord(a.tp().topic(), a.tp().partition(), record.offset(),

@@ -6,7 +6,6 @@ import dev.tributary.protocol.TributaryException;
 import dev.tributary.protocol.record.Header;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class TributaryStreams {
       }
       List<ConsumerRecord> out = new ArrayList<>();
       long next = offset;
-      for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(r.records()))) {
+      for (RecordBatch batch : r.batches()) {
         for (Record rec : batch.records()) {
           if (rec.offset() >= offset) {
             out.add(new ConsumerRecord(tp.topic(), tp.partition(), rec.offset(), rec.timestamp(),

@@ -34,6 +34,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -156,7 +157,8 @@ class DeadBrokerFailoverTest {
             String leader = metadata.get().topics().get(f.topic()).leaders().get(f.partition());
             if (leader.equals(pekkoAddress())) {
               f.replyTo().tell(new FetchResponse(f.correlationId(), f.topic(), f.partition(), ErrorCode.NONE, "", 1, 0,
-                  new RecordBatchBuilder().add(null, bytes(STORED), List.of(), 0).build().sharedBytes()));
+                  ByteString.fromArrayUnsafe(new RecordBatchBuilder().add(null, bytes(STORED), List.of(), 0).build()
+                      .sharedBytes())));
             } else {
               f.replyTo().tell(FetchResponse.failed(f, ErrorCode.NOT_LEADER, "not the leader here", -1, -1));
             }

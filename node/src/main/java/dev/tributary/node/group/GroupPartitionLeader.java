@@ -22,7 +22,6 @@ import dev.tributary.protocol.record.CorruptRecordException;
 import dev.tributary.protocol.record.Record;
 import dev.tributary.protocol.record.RecordBatch;
 import dev.tributary.protocol.record.RecordBatchBuilder;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -279,7 +278,7 @@ public final class GroupPartitionLeader {
           response.errorMessage());
       return Behaviors.stopped();
     }
-    for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
+    for (RecordBatch batch : response.batches()) {
       for (Record record : batch.records()) {
         if (record.offset() >= nextToRead) {
           replay(record);
@@ -287,7 +286,7 @@ public final class GroupPartitionLeader {
       }
       nextToRead = Math.max(nextToRead, batch.nextOffset());
     }
-    if (response.records().length > 0) {
+    if (!response.records().isEmpty()) {
       readOwnLog();
       return Behaviors.same();
     }

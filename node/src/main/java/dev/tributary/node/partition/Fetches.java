@@ -10,13 +10,13 @@ import dev.tributary.protocol.ErrorCode;
 import dev.tributary.protocol.Failures;
 import dev.tributary.protocol.message.Fetch;
 import dev.tributary.protocol.message.FetchResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Serves a partition's accepted fetches: disk reads on the journal's I/O threads (answered from
@@ -84,7 +84,7 @@ final class Fetches {
   /** Answers a fetch and counts it. Safe from any thread. */
   void answer(Fetch fetch, FetchResponse response, long startedNanos) {
     fetch.replyTo().tell(response);
-    metrics.fetched(topic, response.error().name(), response.records().length, System.nanoTime() - startedNanos);
+    metrics.fetched(topic, response.error().name(), response.records().size(), System.nanoTime() - startedNanos);
   }
 
   /** Holds a fetch at the high watermark until data arrives ({@link #serve}) or its wait is over. */
@@ -164,10 +164,21 @@ final class Fetches {
 
   static FetchResponse records(Fetch fetch, List<RawBatch> batches, long hw, long start) {
     return new FetchResponse(fetch.correlationId(), fetch.topic(), fetch.partition(), ErrorCode.NONE, "",
-        hw, start, concatenate(batches));
+        hw, start, joined(batches));
   }
 
-  /** Stored batches' bytes end to end, as a fetch answer carries them (one copy). */
+  /**
+   * Stored batches' bytes end to end, as a fetch answer carries them: joined, not copied, so a
+   * Kafka fetch goes from the buffers the journal read into straight to the socket's.
+   */
+  static ByteString joined(List<RawBatch> batches) {
+    ByteString all = ByteString.emptyByteString();
+    for (RawBatch b : batches) {
+      all = all.concat(b.bytes());
+    }
+    return all;
+  }
+
   /** {@code batches} (of {@code size} bytes in all) as one array. */
   static byte[] concatenateArrays(List<byte[]> batches, int size) {
     if (batches.size() == 1) {
@@ -182,19 +193,8 @@ final class Fetches {
     return bytes;
   }
 
+  /** Stored batches' bytes end to end in one array, as a replica fetch carries them (one copy). */
   static byte[] concatenate(List<RawBatch> batches) {
-    int size = 0;
-    for (RawBatch b : batches) {
-      size += b.payload().remaining();
-    }
-    byte[] bytes = new byte[size];
-    int at = 0;
-    for (RawBatch b : batches) {
-      ByteBuffer p = b.payload().duplicate();
-      int n = p.remaining();
-      p.get(bytes, at, n);
-      at += n;
-    }
-    return bytes;
+    return joined(batches).toArray();
   }
 }

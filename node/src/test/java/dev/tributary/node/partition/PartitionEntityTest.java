@@ -104,7 +104,7 @@ class PartitionEntityTest {
     assertEquals(ErrorCode.NONE, produce(partition, batch(-1, 0, "c")).error());
 
     List<Integer> epochs = new ArrayList<>();
-    for (RecordBatch stored : RecordBatch.split(ByteBuffer.wrap(fetch(partition, 0).records()))) {
+    for (RecordBatch stored : RecordBatch.split(fetch(partition, 0).records().asByteBuffer())) {
       epochs.add(stored.leaderEpoch());
       RecordBatch.validate(ByteBuffer.wrap(stored.toByteArray())); // stamping the epoch keeps the CRC valid
     }
@@ -440,7 +440,7 @@ class PartitionEntityTest {
   /** The values of the records in a fetch response, in order. */
   private static List<String> values(FetchResponse response) {
     List<String> out = new ArrayList<>();
-    for (RecordBatch batch : RecordBatch.split(ByteBuffer.wrap(response.records()))) {
+    for (RecordBatch batch : RecordBatch.split(response.records().asByteBuffer())) {
       batch.records().forEach(r -> out.add(new String(r.value(), StandardCharsets.UTF_8)));
     }
     return out;

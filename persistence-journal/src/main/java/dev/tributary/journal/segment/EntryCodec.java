@@ -1,9 +1,11 @@
 package dev.tributary.journal.segment;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The on-disk entry format. All integers big-endian.
@@ -130,8 +132,14 @@ public final class EntryCodec {
     return (int) crc.getValue() == header.crc();
   }
 
-  /** A read-only view of the payload of the whole entry at {@code pos}. */
-  public static ByteBuffer payloadSlice(ByteBuffer buf, int pos, EntryHeader header) {
+  /**
+   * The payload of the whole entry at {@code pos}, sharing {@code buf}'s bytes (no copy when
+   * {@code buf} has an array): {@code buf} must never change afterwards.
+   *
+   * @throws IOException when the payload's length does not fit in the entry: raw reads check no
+   *     CRC, and a view past the entry (which {@code ByteString} would not refuse) must not leave
+   */
+  public static ByteString payloadBytes(ByteBuffer buf, int pos, EntryHeader header) throws IOException {
     int p = pos + HEADER_SIZE;
     p += 2 + Short.toUnsignedInt(buf.getShort(p)); // manifest
     p += 2 + Short.toUnsignedInt(buf.getShort(p)); // writer uuid
@@ -142,7 +150,14 @@ public final class EntryCodec {
       p += 4 + buf.getInt(p);
     }
     int length = buf.getInt(p);
-    return buf.duplicate().position(p + 4).limit(p + 4 + length).slice().asReadOnlyBuffer();
+    int start = p + 4;
+    if (length < 0 || start + (long) length > pos + (long) header.totalSize()) {
+      throw new IOException("corrupt entry " + header.sequenceNr() + ": a payload of " + length
+          + " bytes at byte " + (start - pos) + " does not fit in its " + header.totalSize() + "-byte entry");
+    }
+    return buf.hasArray()
+        ? ByteString.fromArrayUnsafe(buf.array(), buf.arrayOffset() + start, length)
+        : ByteString.fromByteBuffer(buf.duplicate().position(start).limit(start + length));
   }
 
   /** Decodes the whole entry at {@code pos}; the CRC must already have been checked. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import org.apache.pekko.util.ByteString;
 
 /**
  * One segment file of a log and its index. Entries are appended at the end by the log's serial
@@ -135,7 +136,7 @@ final class Segment {
     ByteBuffer buf = ByteBuffer.allocate((int) Math.max(0, end - position));
     long p = position;
     while (buf.hasRemaining()) {
-      int n = channel.read(buf, p);
+      int n = fileOps.read(file, channel, buf, p);
       if (n < 0) {
         break;
       }
@@ -167,31 +168,63 @@ final class Segment {
     if (index.nextOffset() <= fromOffset) {
       return new Read(List.of(), 0, false);
     }
-    int chunk = (int) Math.min(MAX_READ_CHUNK_BYTES, Math.max(SCAN_CHUNK_BYTES, maxBytes + 4096));
     SegmentCursor cursor =
-        new SegmentCursor(this, index.positionForOffset(fromOffset), chunk, maxEntryBytes);
+        new SegmentCursor(this, index.positionForOffset(fromOffset), readAhead(maxBytes), maxEntryBytes);
     List<RawBatch> batches = new ArrayList<>();
     long bytes = 0;
+    ByteBuffer lastChunk = null;
+    long chunkBytes = 0; // of the chunks the batches share
     while (cursor.next()) {
       EntryHeader h = cursor.header();
       if (!h.hasOffsets() || h.sequenceNr() <= deletedToSequenceNr || h.nextOffset() <= fromOffset) {
         continue;
       }
       if (h.baseOffset() >= maxOffsetExclusive) {
-        return new Read(batches, bytes, true);
+        return read(batches, bytes, chunkBytes, true);
       }
-      ByteBuffer payload = EntryCodec.payloadSlice(cursor.buffer(), cursor.offsetInBuffer(), h);
-      if ((!minOneBatch || !batches.isEmpty()) && bytes + payload.remaining() > maxBytes) {
-        return new Read(batches, bytes, true);
+      // The cursor reads each chunk into a new buffer, so the batch may share this one's bytes.
+      ByteString payload = EntryCodec.payloadBytes(cursor.buffer(), cursor.offsetInBuffer(), h);
+      if ((!minOneBatch || !batches.isEmpty()) && bytes + payload.size() > maxBytes) {
+        return read(batches, bytes, chunkBytes, true);
       }
       batches.add(new RawBatch(h.baseOffset(), h.recordCount(), h.maxTimestamp(),
           h.leaderEpoch(), h.sequenceNr(), payload));
-      bytes += payload.remaining();
-      if (bytes >= maxBytes) {
-        return new Read(batches, bytes, true);
+      bytes += payload.size();
+      if (cursor.buffer() != lastChunk) {
+        lastChunk = cursor.buffer();
+        chunkBytes += lastChunk.capacity();
       }
+      if (bytes >= maxBytes) {
+        return read(batches, bytes, chunkBytes, true);
+      }
+      cursor.readAhead(readAhead(maxBytes - bytes));
     }
-    return new Read(batches, bytes, false);
+    return read(batches, bytes, chunkBytes, false);
+  }
+
+  /**
+   * The batches as they share their chunks, or copied out of them when they are less than half of
+   * those chunks: an answer waiting in a queue should not hold a 1 MiB chunk for 10 KiB of batches
+   * (a read at the high watermark, with more of the log past it, or one that skipped entries).
+   */
+  private static Read read(List<RawBatch> batches, long bytes, long chunkBytes, boolean limitReached) {
+    if (bytes * 2 >= chunkBytes) {
+      return new Read(batches, bytes, limitReached);
+    }
+    List<RawBatch> copied = new ArrayList<>(batches.size());
+    for (RawBatch b : batches) {
+      copied.add(new RawBatch(b.baseOffset(), b.recordCount(), b.maxTimestamp(), b.leaderEpoch(),
+          b.sequenceNr(), b.bytes().compact()));
+    }
+    return new Read(copied, bytes, limitReached);
+  }
+
+  /**
+   * A read's next chunk: what it still wants and a little for entry headers (a fetch of 1 MiB once
+   * read its 1 MiB, then another whole 1 MiB only to find that the next batch was over its limit).
+   */
+  private static int readAhead(long wantedBytes) {
+    return (int) Math.min(MAX_READ_CHUNK_BYTES, Math.max(SCAN_CHUNK_BYTES, wantedBytes + 4096));
   }
 
   /**

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 final class SegmentCursor {
 
   private final Segment segment;
-  private final int chunkBytes;
+  private int chunkBytes;
   private final int maxEntryBytes;
   private ByteBuffer chunk = ByteBuffer.allocate(0);
   private long chunkStart;
@@ -24,6 +24,15 @@ final class SegmentCursor {
     this.chunkStart = startPosition;
   }
 
+  /**
+   * How many bytes the next refill reads (at least the entry it is for): a read that knows how much
+   * more it wants says so, so that the entry past its limit costs a read of that entry, not of a
+   * whole chunk.
+   */
+  void readAhead(int bytes) {
+    this.chunkBytes = Math.max(bytes, EntryCodec.HEADER_SIZE);
+  }
+
   /** Moves to the next entry; false at the end of the segment's visible bytes. */
   boolean next() throws IOException {
     int p = header == null ? offsetInChunk : offsetInChunk + header.totalSize();
@@ -34,7 +43,8 @@ final class SegmentCursor {
     }
     EntryHeader h = EntryCodec.readHeader(chunk, p, maxEntryBytes);
     if (h == null || p + h.totalSize() > chunk.limit()) {
-      chunk = segment.read(position, chunkBytes);
+      // The entry's size is known when its header is in this chunk: read at least all of it at once.
+      chunk = segment.read(position, h == null ? chunkBytes : Math.max(chunkBytes, h.totalSize()));
       chunkStart = position;
       p = 0;
       h = EntryCodec.readHeader(chunk, 0, maxEntryBytes);

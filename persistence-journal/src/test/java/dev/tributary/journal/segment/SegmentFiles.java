@@ -12,7 +12,12 @@ final class SegmentFiles {
 
   /** A new segment in {@code dir} holding {@code entries}, written as one run. */
   static Segment segmentWith(Path dir, List<JournalEntry> entries) throws IOException {
-    Segment segment = Segment.create(dir, entries.get(0).sequenceNr(), 64, 0, FileOps.DIRECT);
+    return segmentWith(dir, entries, FileOps.DIRECT);
+  }
+
+  /** {@link #segmentWith(Path, List)}, the segment making its file calls through {@code fileOps}. */
+  static Segment segmentWith(Path dir, List<JournalEntry> entries, FileOps fileOps) throws IOException {
+    Segment segment = Segment.create(dir, entries.get(0).sequenceNr(), 64, 0, fileOps);
     EncodedRun run = EncodedRun.ofSize(EncodedRun.encodedSize(entries));
     run.add(entries, -1);
     run.writeTo(segment);

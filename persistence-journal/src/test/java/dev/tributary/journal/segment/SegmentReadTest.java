@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,6 +151,61 @@ class SegmentReadTest {
     seen.clear();
     assertEquals(2, segment.replay(1, 5, 2, e -> seen.add(e.sequenceNr()), 4096, MAX_ENTRY));
     assertEquals(List.of(1L, 2L), seen);
+  }
+
+  /**
+   * A read that stops before the batch past its limit reads that batch once, not another chunk the
+   * size of the whole read: a 1 MiB fetch used to read 2 MiB of file.
+   */
+  @Test
+  void theBatchPastTheLimitCostsOneReadOfItselfOnly() throws IOException {
+    int payload = 100 * 1024;
+    AtomicLong bytesRead = new AtomicLong();
+    FileOps counting = new FileOps() {
+      @Override
+      public int read(Path file, FileChannel channel, ByteBuffer target, long position) throws IOException {
+        int n = channel.read(target, position);
+        bytesRead.addAndGet(Math.max(0, n));
+        return n;
+      }
+    };
+    Path big = dir.resolve("big");
+    Files.createDirectories(big);
+    Segment large = SegmentFiles.segmentWith(big, SegmentFiles.batches(1, 0, 8, 1, payload), counting);
+    try {
+      long maxBytes = 3L * payload + 50;
+
+      Segment.Read read = large.read(0, Long.MAX_VALUE, maxBytes, true, 0, MAX_ENTRY);
+
+      assertEquals(List.of(0L, 1L, 2L), baseOffsets(read));
+      assertTrue(read.limitReached());
+      long firstChunk = maxBytes + 4096;
+      long oneEntry = payload + 1024; // the payload and its entry's header, manifests and CRC
+      assertTrue(bytesRead.get() <= firstChunk + oneEntry,
+          "read " + bytesRead.get() + " bytes of file for " + read.bytes() + " bytes of batches");
+    } finally {
+      large.close();
+    }
+  }
+
+  /** Batches share the buffer they were read into, unless they are less than half of it. */
+  @Test
+  void aReadKeepsItsChunkOnlyWhenItUsesMostOfIt() throws IOException {
+    Path big = dir.resolve("big");
+    Files.createDirectories(big);
+    Segment large = SegmentFiles.segmentWith(big, SegmentFiles.batches(1, 0, 5, 1, 10 * 1024));
+    try {
+      Segment.Read most = large.read(0, Long.MAX_VALUE, Long.MAX_VALUE, true, 0, MAX_ENTRY);
+      assertEquals(5, most.batches().size());
+      assertFalse(most.batches().get(0).bytes().isCompact(), "five batches share the chunk they came in");
+
+      Segment.Read little = large.read(0, 1, Long.MAX_VALUE, true, 0, MAX_ENTRY);
+      assertEquals(List.of(0L), baseOffsets(little));
+      assertTrue(little.batches().get(0).bytes().isCompact(), "one batch of five is copied out of its chunk");
+      assertEquals(most.batches().get(0).bytes(), little.batches().get(0).bytes(), "the same payload either way");
+    } finally {
+      large.close();
+    }
   }
 
   private static List<Long> baseOffsets(Segment.Read read) {

@@ -11,12 +11,14 @@ import dev.tributary.protocol.message.FetchResponse;
 import dev.tributary.protocol.message.Produce;
 import dev.tributary.protocol.message.ProduceResponse;
 import java.io.NotSerializableException;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The hand-written binary serializer of the data plane (produce, fetch and their replies). It
@@ -103,7 +105,11 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       buf.putInt(r.partition()).putShort((short) r.error().code());
       putString(buf, r.errorMessage());
       buf.putLong(r.highWatermark()).putLong(r.logStartOffset());
-      buf.putInt(r.records().length).put(r.records());
+      buf.putInt(r.records().size());
+      if (buf.remaining() < r.records().size()) {
+        throw new BufferOverflowException(); // as put would: copyToBuffer alone copies what fits, silently
+      }
+      r.records().copyToBuffer(buf);
     } else {
       throw new IllegalArgumentException("not a data-plane message: " + o.getClass().getName());
     }
@@ -139,7 +145,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       }
       case FETCH_RESPONSE -> {
         return new FetchResponse(buf.getLong(), getString(buf), buf.getInt(), ErrorCode.forCode(buf.getShort()),
-            getString(buf), buf.getLong(), buf.getLong(), getBytes(buf));
+            getString(buf), buf.getLong(), buf.getLong(), ByteString.fromArrayUnsafe(getBytes(buf)));
       }
       default -> throw new NotSerializableException("unknown data-plane manifest '" + manifest + "'");
     }
@@ -150,7 +156,7 @@ public final class DataPlaneSerializer extends SerializerWithStringManifest
       return 512 + p.topic().length() * 3 + p.batch().length;
     }
     if (o instanceof FetchResponse r) {
-      return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3 + r.records().length;
+      return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3 + r.records().size();
     }
     if (o instanceof ProduceResponse r) {
       return 64 + r.topic().length() * 3 + r.errorMessage().length() * 3;
