@@ -84,6 +84,11 @@ final class PerfCommand implements Runnable {
 
     @picocli.CommandLine.Mixin CompressionOption compression;
 
+    @Option(names = "--reporting-interval", defaultValue = "5000", paramLabel = "<ms>", converter = Ranges.PositiveLong.class,
+        description = "How often to print a progress line with that interval's latency percentiles, as Kafka's "
+            + "ProducerPerformance does (default: ${DEFAULT-VALUE} ms; 1000 shows the tail second by second).")
+    long reportingIntervalMs;
+
     @Override
     public Integer call() {
       ProducerSettings settings = ProducerSettings.defaults().withAcks(acks)
@@ -93,10 +98,11 @@ final class PerfCommand implements Runnable {
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) ('A' + ThreadLocalRandom.current().nextInt(26));
       }
-      Window window = new Window(spec.commandLine().getOut());
       AtomicReference<Throwable> failure = new AtomicReference<>();
       try (TributaryClient c = client.connect(); Producer producer = new Producer(c, settings)) {
         long start = System.nanoTime();
+        // From the first send, as the summary: the client's start is no interval of its own.
+        ProduceProgress progress = new ProduceProgress(spec.commandLine().getOut(), reportingIntervalMs, System::nanoTime);
         for (long i = 0; i < numRecords && failure.get() == null; i++) {
           throttle(start, i);
           long sentAt = System.nanoTime();
@@ -105,7 +111,7 @@ final class PerfCommand implements Runnable {
               failure.compareAndSet(null, e);
               return;
             }
-            window.record((System.nanoTime() - sentAt) / 1_000, recordSize);
+            progress.record((System.nanoTime() - sentAt) / 1_000, recordSize);
           });
         }
         ClientOptions.await(producer.flush());
@@ -113,7 +119,7 @@ final class PerfCommand implements Runnable {
         if (failure.get() != null) {
           throw new IllegalStateException("a record failed: " + TributaryCli.describe(failure.get()));
         }
-        Histogram latencies = window.total();
+        Histogram latencies = progress.total();
         long n = latencies.getTotalCount();
         double recsPerSec = n / seconds;
         spec.commandLine().getOut().printf(Locale.ROOT,
@@ -138,49 +144,6 @@ final class PerfCommand implements Runnable {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    /** All latencies, and Kafka's five-second progress lines; one lock per record. */
-    private static final class Window {
-      private final Histogram total = new Histogram(3_600_000_000L, 3);
-      private final java.io.PrintWriter out;
-      private long start = System.nanoTime();
-      private long count;
-      private long bytes;
-      private long latencySum;
-      private long maxLatency;
-
-      Window(java.io.PrintWriter out) {
-        this.out = out;
-      }
-
-      synchronized Histogram total() {
-        return total.copy();
-      }
-
-      synchronized void record(long micros, int size) {
-        total.recordValue(micros);
-        count++;
-        bytes += size;
-        latencySum += micros;
-        maxLatency = Math.max(maxLatency, micros);
-        if ((count & 1023) != 0) {
-          return; // look at the clock once per 1,024 records
-        }
-        long now = System.nanoTime();
-        if (now - start >= 5_000_000_000L) {
-          double seconds = (now - start) / 1e9;
-          out.printf(Locale.ROOT, "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.%n",
-              count, count / seconds, bytes / seconds / (1024.0 * 1024.0), latencySum / (double) count / 1000.0,
-              maxLatency / 1000.0);
-          out.flush();
-          start = now;
-          count = 0;
-          bytes = 0;
-          latencySum = 0;
-          maxLatency = 0;
         }
       }
     }

@@ -129,6 +129,8 @@ class CliUsageTest {
             "--record-size", "1", "--throughput", "-1", "--max-in-flight", "0"),
         bad("--acks must be leader or all, got 'none'", "perf", "produce", "--topic", "t", "--num-records", "1",
             "--record-size", "1", "--throughput", "-1", "--acks", "none"),
+        bad("--reporting-interval must be at least 1, got 0", "perf", "produce", "--topic", "t", "--num-records", "1",
+            "--record-size", "1", "--throughput", "-1", "--reporting-interval", "0"),
         bad("--messages must be at least 1, got 0", "perf", "consume", "--topic", "t", "--messages", "0"),
         bad("--fetch-size must be at least 1, got 0", "perf", "consume", "--topic", "t", "--messages", "1",
             "--fetch-size", "0"),
